@@ -1,0 +1,2 @@
+//! Front-end benchmarks (written below).
+fn main() {}

@@ -1,0 +1,382 @@
+//! The checked program: every name resolved to an id, every condition typed and reduced to
+//! tests on single facts. This is what the compiler consumes.
+
+use crate::date::Date;
+use crate::source::Span;
+
+macro_rules! id {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The index into the program's list.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+
+id! {
+    /// An enum in [`Program::enums`].
+    EnumId;
+    /// A member, by its position in its enum.
+    MemberId;
+    /// A named set in [`Program::sets`].
+    SetId;
+    /// A fact in [`Program::facts`].
+    FactId;
+    /// A `let` in [`Program::lets`].
+    LetId;
+    /// A regime in [`Program::regimes`].
+    RegimeId;
+    /// An accord in [`Program::accords`].
+    AccordId;
+}
+
+/// Everything declared by the checked files and the standard library they use.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    /// Enums.
+    pub enums: Vec<EnumDef>,
+    /// Named sets, with nested sets flattened.
+    pub sets: Vec<SetDef>,
+    /// Facts.
+    pub facts: Vec<FactDef>,
+    /// Every `let`, top-level and regime-local.
+    pub lets: Vec<LetDef>,
+    /// Regimes.
+    pub regimes: Vec<Regime>,
+    /// Recognition accords.
+    pub accords: Vec<Accord>,
+}
+
+impl Program {
+    /// The enum with this id.
+    pub fn enum_def(&self, id: EnumId) -> Option<&EnumDef> {
+        self.enums.get(id.index())
+    }
+
+    /// The fact with this id.
+    pub fn fact(&self, id: FactId) -> Option<&FactDef> {
+        self.facts.get(id.index())
+    }
+
+    /// The name of a member of an enum (`"?"` for an id that is not there).
+    pub fn member_name(&self, enum_id: EnumId, member: MemberId) -> &str {
+        self.enum_def(enum_id).and_then(|e| e.members.get(member.index())).map_or("?", |m| m.name.as_str())
+    }
+}
+
+/// An enum.
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    /// Its name.
+    pub name: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Members, in declaration order; [`MemberId`] indexes this.
+    pub members: Vec<MemberDef>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A member of an enum.
+#[derive(Debug, Clone)]
+pub struct MemberDef {
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A named set of members of one enum.
+#[derive(Debug, Clone)]
+pub struct SetDef {
+    /// Its name.
+    pub name: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// The enum of its members.
+    pub element: EnumId,
+    /// Members, each with the transfer dates for which it belongs (`None`: always).
+    pub members: Vec<(MemberId, Option<Interval>)>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A fact's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `true` or `false`.
+    Bool,
+    /// A non-negative integer.
+    Count,
+    /// A calendar date.
+    Date,
+    /// One member of an enum.
+    Enum(EnumId),
+    /// Any subset of an enum's members.
+    Set(EnumId),
+}
+
+/// A fact of the scenario.
+#[derive(Debug, Clone)]
+pub struct FactDef {
+    /// Its name (the scenario key).
+    pub name: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Its type.
+    pub ty: Type,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A named condition.
+#[derive(Debug, Clone)]
+pub struct LetDef {
+    /// Its name.
+    pub name: String,
+    /// Its condition.
+    pub cond: Cond,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A half-open interval `[lo, hi)` over counts or day numbers; `hi: None` is unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Interval {
+    /// Inclusive lower bound.
+    pub lo: i64,
+    /// Exclusive upper bound.
+    pub hi: Option<i64>,
+}
+
+impl Interval {
+    /// Every value.
+    pub const ALL: Interval = Interval { lo: 0, hi: None };
+
+    /// Whether `value` lies inside.
+    pub fn contains(self, value: i64) -> bool {
+        value >= self.lo && self.hi.is_none_or(|hi| value < hi)
+    }
+
+    /// Whether no value lies inside.
+    pub fn is_empty(self) -> bool {
+        self.hi.is_some_and(|hi| hi <= self.lo)
+    }
+}
+
+/// A typed condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cond {
+    /// Always or never.
+    Const(bool),
+    /// All hold.
+    And(Vec<Cond>),
+    /// One holds.
+    Or(Vec<Cond>),
+    /// Does not hold.
+    Not(Box<Cond>),
+    /// A named condition (kept by reference; the compiler inlines it).
+    Let(LetId),
+    /// A test on one fact.
+    Test(Test),
+}
+
+/// A test on one fact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Test {
+    /// The fact tested.
+    pub fact: FactId,
+    /// What must hold of it.
+    pub pred: Pred,
+    /// Where written.
+    pub span: Span,
+}
+
+/// What a test asks of its fact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pred {
+    /// A bool fact equals this.
+    Bool(bool),
+    /// An enum fact is one of these members (sorted, no repeats).
+    OneOf(Vec<MemberId>),
+    /// A count or date fact lies in one of these intervals (sorted, disjoint).
+    InRanges(Vec<Interval>),
+    /// A set fact holds at least one of these members.
+    HasAny(Vec<MemberId>),
+    /// A set fact holds all of these members.
+    HasAll(Vec<MemberId>),
+}
+
+/// What a rule decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// No mechanism needed.
+    Permit,
+    /// Not allowed.
+    Prohibit,
+    /// Allowed once each group has one of its mechanisms (members of `Mechanism`) in place.
+    Require(Vec<Vec<MemberId>>),
+}
+
+/// A citation as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cite {
+    /// The text.
+    pub text: String,
+    /// Where written.
+    pub span: Span,
+}
+
+/// A checked regime.
+#[derive(Debug, Clone)]
+pub struct Regime {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Jurisdictions whose outbound transfers it governs (members of the `origin` fact's enum).
+    pub home: Vec<MemberId>,
+    /// Official source.
+    pub source: Option<String>,
+    /// Verdict rules in priority order.
+    pub rules: Vec<Rule>,
+    /// Obligation rules.
+    pub obligations: Vec<ObligationRule>,
+    /// What applies when no rule matches.
+    pub default: Option<Outcome>,
+    /// Inline tests.
+    pub examples: Vec<Example>,
+    /// The facts and enums the regime's vocabulary resolved to.
+    pub vocabulary: Vocabulary,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// The well-known facts and enums a regime's meaning depends on, as resolved in its scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Vocabulary {
+    /// The transfer date.
+    pub date: Option<FactId>,
+    /// Where the exporter sends from.
+    pub origin: Option<FactId>,
+    /// Where the recipient is.
+    pub destination: Option<FactId>,
+    /// Mechanisms in place.
+    pub safeguards: Option<FactId>,
+    /// The `Jurisdiction` enum (the type of `origin`).
+    pub jurisdiction: Option<EnumId>,
+    /// The `Mechanism` enum.
+    pub mechanism: Option<EnumId>,
+    /// The `Obligation` enum.
+    pub obligation: Option<EnumId>,
+}
+
+/// A verdict rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Citations (at least one in a checked program).
+    pub cites: Vec<Cite>,
+    /// Transfer dates it applies to, as day numbers.
+    pub effective: Option<Interval>,
+    /// When it applies.
+    pub when: Cond,
+    /// What it decides.
+    pub then: Outcome,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// An obligation rule.
+#[derive(Debug, Clone)]
+pub struct ObligationRule {
+    /// The obligation imposed (a member of `Obligation`).
+    pub obligation: MemberId,
+    /// Its name.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Citations.
+    pub cites: Vec<Cite>,
+    /// Transfer dates it applies to.
+    pub effective: Option<Interval>,
+    /// When it applies.
+    pub when: Cond,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A value in a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioValue {
+    /// For a bool fact.
+    Bool(bool),
+    /// For a count fact.
+    Count(i64),
+    /// For a date fact.
+    Date(Date),
+    /// For an enum fact.
+    Member(MemberId),
+    /// For a set fact.
+    Set(Vec<MemberId>),
+}
+
+/// An inline test.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Its name.
+    pub name: String,
+    /// The facts given (the rest take their defaults).
+    pub given: Vec<(FactId, ScenarioValue)>,
+    /// The expected verdict; `None` for `out_of_scope`.
+    pub expect: Option<Outcome>,
+    /// The exact obligations expected, if stated.
+    pub obligations: Option<Vec<MemberId>>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A recognition accord.
+#[derive(Debug, Clone)]
+pub struct Accord {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Citations.
+    pub cites: Vec<Cite>,
+    /// Transfer dates it applies to.
+    pub effective: Option<Interval>,
+    /// What each side recognises.
+    pub accepts: Vec<Acceptance>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// One regime treating other mechanisms as meeting one of its own.
+#[derive(Debug, Clone)]
+pub struct Acceptance {
+    /// The recognising regime.
+    pub regime: RegimeId,
+    /// Mechanisms it recognises.
+    pub mechanisms: Vec<MemberId>,
+    /// Its own mechanism they stand for.
+    pub as_mechanism: MemberId,
+}

@@ -1,0 +1,196 @@
+//! Loading the module graph: the files given, the files their `use`s name, and the embedded
+//! standard library; then finding `use` cycles (iteratively, so no chain of files can
+//! exhaust the stack).
+
+use super::error::CheckError;
+use crate::InternalError;
+use crate::diagnostics::{Diagnostic, closest};
+use crate::source::{Loaded, Loader, SourceMap, Span};
+use crate::stdlib;
+use crate::syntax::{self, ast};
+use std::collections::HashMap;
+
+/// One module of the graph.
+pub(crate) struct ModuleNode {
+    pub key: String,
+    /// As shown to people.
+    pub name: String,
+    pub ast: ast::Module,
+    /// Targets of this module's `use`s, in the order written (`None` where nothing was found).
+    pub uses: Vec<UseEdge>,
+    /// Whether the standard vocabulary is in scope without a `use` (every module but the
+    /// vocabulary itself).
+    pub prelude: bool,
+    /// Whether the module could not be read; names it would declare are unknown, and errors
+    /// caused by that are not worth reporting.
+    pub broken: bool,
+}
+
+pub(crate) struct UseEdge {
+    pub target: Option<usize>,
+    pub span: Span,
+}
+
+pub(crate) struct Graph {
+    pub modules: Vec<ModuleNode>,
+    /// The vocabulary modules, in scope in every other module.
+    pub prelude: Vec<usize>,
+}
+
+pub(crate) fn load(
+    roots: Vec<Loaded>,
+    loader: &mut dyn Loader,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Graph, InternalError> {
+    let mut state = Loading {
+        graph: Graph { modules: Vec::new(), prelude: Vec::new() },
+        by_key: HashMap::new(),
+        sources,
+        diagnostics,
+    };
+    for module in stdlib::VOCABULARY {
+        let index = state.add(embedded(module), false)?;
+        state.graph.prelude.push(index);
+    }
+    for root in roots {
+        state.add(root, true)?;
+    }
+    let mut next = 0;
+    while let Some(module) = state.graph.modules.get(next) {
+        let importer = module.key.clone();
+        let targets: Vec<(ast::UseTarget, Span)> = module
+            .ast
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                ast::Item::Use(u) => Some((u.target.clone(), u.span)),
+                _ => None,
+            })
+            .collect();
+        let mut edges = Vec::new();
+        for (target, span) in targets {
+            let found = match target {
+                ast::UseTarget::Stdlib(name) => match stdlib::module(&name.name) {
+                    Some(module) => Some(state.add(embedded(module), false)?),
+                    None => {
+                        let names = stdlib::VOCABULARY.iter().map(|m| m.name);
+                        let error = CheckError::UnknownModule {
+                            span: name.span,
+                            name: name.name.clone(),
+                            reason: "not a standard module".into(),
+                            suggestion: closest(&name.name, names).map(str::to_owned),
+                        };
+                        state.diagnostics.push(error.to_diagnostic());
+                        None
+                    }
+                },
+                ast::UseTarget::Path(path) => match loader.load(&importer, &path.value) {
+                    Ok(loaded) => Some(state.add(loaded, true)?),
+                    Err(reason) => {
+                        let error = CheckError::UnknownModule {
+                            span: path.span,
+                            name: path.value.clone(),
+                            reason,
+                            suggestion: None,
+                        };
+                        state.diagnostics.push(error.to_diagnostic());
+                        None
+                    }
+                },
+            };
+            edges.push(UseEdge { target: found, span });
+        }
+        if let Some(module) = state.graph.modules.get_mut(next) {
+            module.uses = edges;
+        }
+        next += 1;
+    }
+    report_cycles(&state.graph, state.diagnostics);
+    Ok(state.graph)
+}
+
+struct Loading<'a> {
+    graph: Graph,
+    by_key: HashMap<String, usize>,
+    sources: &'a mut SourceMap,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Loading<'_> {
+    /// Parses a module unless a module with the same key is loaded already; its index.
+    fn add(&mut self, loaded: Loaded, prelude: bool) -> Result<usize, InternalError> {
+        if let Some(&index) = self.by_key.get(&loaded.key) {
+            return Ok(index);
+        }
+        let (_, parsed) = syntax::parse_bytes(self.sources, loaded.name.clone(), loaded.bytes)?;
+        let broken = !parsed.errors.is_empty();
+        self.diagnostics.extend(parsed.errors.iter().map(|e| e.to_diagnostic()));
+        let index = self.graph.modules.len();
+        self.by_key.insert(loaded.key.clone(), index);
+        self.graph.modules.push(ModuleNode {
+            key: loaded.key,
+            name: loaded.name,
+            ast: parsed.module,
+            uses: Vec::new(),
+            prelude,
+            broken,
+        });
+        Ok(index)
+    }
+}
+
+fn embedded(module: &stdlib::StdModule) -> Loaded {
+    let name = stdlib::display_name(module.name);
+    Loaded { key: name.clone(), name, bytes: module.text.as_bytes().to_vec() }
+}
+
+/// Reports each `use` that closes a cycle, with the modules around it.
+fn report_cycles(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Colour {
+        White,
+        Grey,
+        Black,
+    }
+    let n = graph.modules.len();
+    let mut colour = vec![Colour::White; n];
+    let name = |i: usize| graph.modules.get(i).map_or_else(String::new, |m| m.name.clone());
+    for start in 0..n {
+        if colour.get(start) != Some(&Colour::White) {
+            continue;
+        }
+        // Each frame: (module, index of the next edge to follow).
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        if let Some(c) = colour.get_mut(start) {
+            *c = Colour::Grey;
+        }
+        while let Some(&mut (module, ref mut edge)) = stack.last_mut() {
+            let uses = graph.modules.get(module).map_or(&[][..], |m| m.uses.as_slice());
+            let Some(use_edge) = uses.get(*edge) else {
+                if let Some(c) = colour.get_mut(module) {
+                    *c = Colour::Black;
+                }
+                stack.pop();
+                continue;
+            };
+            *edge += 1;
+            let Some(target) = use_edge.target else { continue };
+            match colour.get(target) {
+                Some(Colour::White) => {
+                    if let Some(c) = colour.get_mut(target) {
+                        *c = Colour::Grey;
+                    }
+                    stack.push((target, 0));
+                }
+                Some(Colour::Grey) => {
+                    let from = stack.iter().position(|(m, _)| *m == target).unwrap_or(0);
+                    let mut cycle: Vec<String> = stack.iter().skip(from).map(|(m, _)| name(*m)).collect();
+                    cycle.push(name(target));
+                    diagnostics.push(CheckError::ModuleCycle { span: use_edge.span, cycle }.to_diagnostic());
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,1690 @@
+//! Names and types. Declarations are collected from every module first, so that order in a
+//! file and between files does not matter; sets and `let`s that refer to each other are
+//! resolved on demand, with a guard that reports cycles and bounds how deep a chain of
+//! definitions may go.
+//!
+//! Conditions are reduced to tests on one fact each ([`ir::Test`]); a named set whose members
+//! carry `effective` ranges becomes a disjunction that also tests the transfer date.
+
+use super::error::{CheckError, NotSingle};
+use super::ir::{self, EnumId, FactId, Interval, LetId, MemberId, Pred, RegimeId, SetId, Type};
+use super::modules::Graph;
+use crate::date::Date;
+use crate::diagnostics::closest;
+use crate::source::Span;
+use crate::syntax::ast::{self, CmpOp};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How deep a chain of definitions (a `let` using a `let` using …) may go.
+const MAX_DEFINITION_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Symbol {
+    Enum(EnumId),
+    Set(SetId),
+    Fact(FactId),
+    Let(LetId),
+    Regime(RegimeId),
+    Accord,
+}
+
+impl Symbol {
+    fn words(self) -> &'static str {
+        match self {
+            Symbol::Enum(_) => "an enum",
+            Symbol::Set(_) => "a named set",
+            Symbol::Fact(_) => "a fact",
+            Symbol::Let(_) => "a `let`",
+            Symbol::Regime(_) => "a regime",
+            Symbol::Accord => "an accord",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Todo,
+    InProgress,
+    Done,
+}
+
+struct ModuleScope {
+    names: HashMap<String, (Symbol, Span)>,
+    uses: Vec<Option<usize>>,
+    prelude: bool,
+    /// A module this one uses could not be read: unknown names are likely its.
+    shaky: bool,
+}
+
+/// Where a `let` is checked: its module, and the regime whose locals it sees.
+#[derive(Clone, Copy)]
+struct LetHome<'a> {
+    module: usize,
+    regime: Option<usize>,
+    decl: &'a ast::LetDecl,
+}
+
+/// What a condition is checked against.
+#[derive(Clone, Copy)]
+struct Cx {
+    module: usize,
+    regime: Option<usize>,
+    date: Option<FactId>,
+}
+
+pub(crate) struct Checker<'g> {
+    graph: &'g Graph,
+    pub program: ir::Program,
+    pub errors: Vec<CheckError>,
+    scopes: Vec<ModuleScope>,
+    used_uses: HashSet<(usize, usize)>,
+    set_decls: Vec<(usize, &'g ast::SetDecl)>,
+    set_state: Vec<State>,
+    let_homes: Vec<LetHome<'g>>,
+    let_state: Vec<State>,
+    used_lets: HashSet<LetId>,
+    /// Regime-local `let`s, by regime.
+    regime_lets: Vec<HashMap<String, LetId>>,
+    depth: usize,
+}
+
+impl<'g> Checker<'g> {
+    pub fn new(graph: &'g Graph) -> Self {
+        Checker {
+            graph,
+            program: ir::Program::default(),
+            errors: Vec::new(),
+            scopes: Vec::new(),
+            used_uses: HashSet::new(),
+            set_decls: Vec::new(),
+            set_state: Vec::new(),
+            let_homes: Vec::new(),
+            let_state: Vec::new(),
+            used_lets: HashSet::new(),
+            regime_lets: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    pub fn run(mut self) -> (ir::Program, Vec<CheckError>) {
+        self.declare();
+        self.resolve_types();
+        for i in 0..self.let_homes.len() {
+            self.resolve_let(let_id(i), None);
+        }
+        let mut regime_index = 0;
+        let graph = self.graph;
+        for (m, module) in graph.modules.iter().enumerate() {
+            for item in &module.ast.items {
+                match item {
+                    ast::Item::Regime(decl) => {
+                        self.regime(m, regime_index, decl);
+                        regime_index += 1;
+                    }
+                    ast::Item::Accord(decl) => self.accord(m, decl),
+                    _ => {}
+                }
+            }
+        }
+        self.unused_uses();
+        (self.program, self.errors)
+    }
+
+    // ── declarations ────────────────────────────────────────────────────────────────────────
+
+    fn declare(&mut self) {
+        let graph = self.graph;
+        for module in &graph.modules {
+            let uses = module.uses.iter().map(|u| u.target).collect::<Vec<_>>();
+            let shaky = uses.iter().any(|u| u.is_none_or(|t| graph.modules.get(t).is_some_and(|m| m.broken)));
+            self.scopes.push(ModuleScope { names: HashMap::new(), uses, prelude: module.prelude, shaky });
+        }
+        for (m, module) in graph.modules.iter().enumerate() {
+            for item in &module.ast.items {
+                match item {
+                    ast::Item::Use(_) => {}
+                    ast::Item::Enum(decl) => {
+                        let id = EnumId(index_u32(self.program.enums.len()));
+                        let mut members: Vec<ir::MemberDef> = Vec::new();
+                        let mut seen: HashMap<&str, Span> = HashMap::new();
+                        for member in &decl.members {
+                            if let Some(previous) = seen.insert(&member.name.name, member.name.span) {
+                                self.errors.push(CheckError::DuplicateEntry {
+                                    span: member.name.span,
+                                    what: format!("member `{}`", member.name.name),
+                                    previous,
+                                });
+                                continue;
+                            }
+                            members.push(ir::MemberDef {
+                                name: member.name.name.clone(),
+                                description: member.description.as_ref().map(|d| d.value.clone()),
+                                doc: member.doc.clone(),
+                                span: member.name.span,
+                            });
+                        }
+                        self.program.enums.push(ir::EnumDef {
+                            name: decl.name.name.clone(),
+                            doc: decl.doc.clone(),
+                            members,
+                            span: decl.span,
+                        });
+                        self.define(m, &decl.name, Symbol::Enum(id));
+                    }
+                    ast::Item::Set(decl) => {
+                        let id = SetId(index_u32(self.program.sets.len()));
+                        self.program.sets.push(ir::SetDef {
+                            name: decl.name.name.clone(),
+                            doc: decl.doc.clone(),
+                            element: EnumId(u32::MAX),
+                            members: Vec::new(),
+                            span: decl.span,
+                        });
+                        self.set_decls.push((m, decl));
+                        self.set_state.push(State::Todo);
+                        self.define(m, &decl.name, Symbol::Set(id));
+                    }
+                    ast::Item::Facts(decl) => {
+                        for fact in &decl.facts {
+                            let id = FactId(index_u32(self.program.facts.len()));
+                            self.program.facts.push(ir::FactDef {
+                                name: fact.name.name.clone(),
+                                doc: fact.doc.clone(),
+                                ty: Type::Bool,
+                                span: fact.name.span,
+                            });
+                            self.define(m, &fact.name, Symbol::Fact(id));
+                        }
+                    }
+                    ast::Item::Let(decl) => {
+                        let id = self.new_let(LetHome { module: m, regime: None, decl });
+                        self.define(m, &decl.name, Symbol::Let(id));
+                    }
+                    ast::Item::Regime(decl) => {
+                        let id = RegimeId(index_u32(self.program.regimes.len()));
+                        self.program.regimes.push(placeholder_regime(decl));
+                        self.regime_lets.push(HashMap::new());
+                        self.define(m, &decl.name, Symbol::Regime(id));
+                    }
+                    ast::Item::Accord(decl) => self.define(m, &decl.name, Symbol::Accord),
+                }
+            }
+        }
+    }
+
+    fn new_let(&mut self, home: LetHome<'g>) -> LetId {
+        let id = let_id(self.program.lets.len());
+        self.program.lets.push(ir::LetDef {
+            name: home.decl.name.name.clone(),
+            cond: ir::Cond::Const(false),
+            span: home.decl.span,
+        });
+        self.let_homes.push(home);
+        self.let_state.push(State::Todo);
+        id
+    }
+
+    fn define(&mut self, module: usize, name: &ast::Ident, symbol: Symbol) {
+        let Some(scope) = self.scopes.get_mut(module) else { return };
+        if let Some((_, previous)) = scope.names.get(&name.name) {
+            let previous = *previous;
+            self.errors.push(CheckError::DuplicateDefinition { span: name.span, name: name.name.clone(), previous });
+        } else {
+            scope.names.insert(name.name.clone(), (symbol, name.span));
+        }
+    }
+
+    fn resolve_types(&mut self) {
+        let graph = self.graph;
+        let mut fact_index = 0;
+        for (m, module) in graph.modules.iter().enumerate() {
+            for item in &module.ast.items {
+                if let ast::Item::Facts(decl) = item {
+                    for fact in &decl.facts {
+                        let ty = self.type_expr(m, &fact.ty);
+                        if let (Some(ty), Some(def)) = (ty, self.program.facts.get_mut(fact_index)) {
+                            def.ty = ty;
+                        }
+                        fact_index += 1;
+                    }
+                }
+            }
+        }
+        for i in 0..self.set_decls.len() {
+            self.resolve_set(SetId(index_u32(i)), None);
+        }
+    }
+
+    fn type_expr(&mut self, module: usize, ty: &ast::TypeExpr) -> Option<Type> {
+        match ty {
+            ast::TypeExpr::Named(name) => match name.name.as_str() {
+                "bool" => Some(Type::Bool),
+                "count" => Some(Type::Count),
+                "date" => Some(Type::Date),
+                _ => self.enum_named(module, name).map(Type::Enum),
+            },
+            ast::TypeExpr::Set { element, .. } => self.enum_named(module, element).map(Type::Set),
+        }
+    }
+
+    fn enum_named(&mut self, module: usize, name: &ast::Ident) -> Option<EnumId> {
+        match self.lookup(module, None, name) {
+            Some(Symbol::Enum(id)) => Some(id),
+            Some(other) => {
+                self.errors.push(CheckError::WrongKind {
+                    span: name.span,
+                    name: name.name.clone(),
+                    expected: "a type".into(),
+                    found: other.words().into(),
+                });
+                None
+            }
+            None => {
+                let mut candidates = vec!["bool".to_owned(), "count".to_owned(), "date".to_owned()];
+                candidates.extend(self.visible(module, None, |s| matches!(s, Symbol::Enum(_))));
+                self.unknown(module, name, "type", candidates);
+                None
+            }
+        }
+    }
+
+    /// Resolves a named set's members, flattening sets it includes. `from` is the span that
+    /// asked, for the cycle report.
+    fn resolve_set(&mut self, id: SetId, from: Option<Span>) {
+        match self.set_state.get(id.index()) {
+            Some(State::Done) | None => return,
+            Some(State::InProgress) => {
+                let name = self.program.sets.get(id.index()).map(|s| s.name.clone()).unwrap_or_default();
+                let span = from.unwrap_or_default();
+                self.errors.push(CheckError::DefinitionCycle { span, name });
+                return;
+            }
+            Some(State::Todo) => {}
+        }
+        let Some(&(module, decl)) = self.set_decls.get(id.index()) else { return };
+        if !self.enter(&decl.name) {
+            return;
+        }
+        set_state(&mut self.set_state, id.index(), State::InProgress);
+        let element = self.enum_named(module, &decl.element);
+        let mut members: Vec<(MemberId, Option<Interval>)> = Vec::new();
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        if let Some(element) = element {
+            for member in &decl.members {
+                if let Some(previous) = seen.insert(member.name.name.clone(), member.name.span) {
+                    let what = format!("member `{}`", member.name.name);
+                    self.errors.push(CheckError::DuplicateEntry { span: member.name.span, what, previous });
+                    continue;
+                }
+                let range = member.effective.as_ref().and_then(|r| self.date_range(r));
+                if let Some(m) = self.member(element, &member.name.name) {
+                    members.push((m, range));
+                    continue;
+                }
+                match self.lookup(module, None, &member.name) {
+                    Some(Symbol::Set(inner)) => {
+                        self.resolve_set(inner, Some(member.name.span));
+                        let Some(inner_def) = self.program.sets.get(inner.index()) else { continue };
+                        if inner_def.element != element {
+                            let message = format!(
+                                "set `{}` holds `{}` members, but `{}` holds `{}` members",
+                                inner_def.name,
+                                self.enum_name(inner_def.element),
+                                decl.name.name,
+                                self.enum_name(element)
+                            );
+                            self.errors.push(CheckError::OperatorType {
+                                span: member.name.span,
+                                message,
+                                help: "a set can include only sets of the same enum".into(),
+                            });
+                            continue;
+                        }
+                        for &(m, inner_range) in &inner_def.members {
+                            members.push((m, intersect(inner_range, range)));
+                        }
+                    }
+                    _ => self.outside_domain(&member.name, &decl.name.name, element),
+                }
+            }
+        }
+        if let Some(def) = self.program.sets.get_mut(id.index()) {
+            def.element = element.unwrap_or(EnumId(u32::MAX));
+            def.members = members;
+        }
+        set_state(&mut self.set_state, id.index(), State::Done);
+        self.depth -= 1;
+    }
+
+    /// Counts one more level of nested definitions; `false` (with an error) past the limit.
+    fn enter(&mut self, name: &ast::Ident) -> bool {
+        if self.depth >= MAX_DEFINITION_DEPTH {
+            self.errors.push(CheckError::DefinitionTooDeep { span: name.span, name: name.name.clone() });
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    fn resolve_let(&mut self, id: LetId, from: Option<Span>) {
+        match self.let_state.get(id.index()) {
+            Some(State::Done) | None => return,
+            Some(State::InProgress) => {
+                let name = self.program.lets.get(id.index()).map(|l| l.name.clone()).unwrap_or_default();
+                self.errors.push(CheckError::DefinitionCycle { span: from.unwrap_or_default(), name });
+                return;
+            }
+            Some(State::Todo) => {}
+        }
+        let Some(&home) = self.let_homes.get(id.index()) else { return };
+        if !self.enter(&home.decl.name) {
+            return;
+        }
+        set_state(&mut self.let_state, id.index(), State::InProgress);
+        let date = self.well_known_fact(home.module, "date");
+        let cx = Cx { module: home.module, regime: home.regime, date };
+        let cond = self.cond(cx, &home.decl.cond);
+        if let Some(def) = self.program.lets.get_mut(id.index()) {
+            def.cond = cond;
+        }
+        set_state(&mut self.let_state, id.index(), State::Done);
+        self.depth -= 1;
+    }
+
+    // ── lookup ──────────────────────────────────────────────────────────────────────────────
+
+    /// Finds a name: regime-local `let`s, then the module's own declarations, then what its
+    /// `use`s bring, then the standard vocabulary.
+    fn lookup(&mut self, module: usize, regime: Option<usize>, name: &ast::Ident) -> Option<Symbol> {
+        if let Some(&id) = regime.and_then(|r| self.regime_lets.get(r)).and_then(|lets| lets.get(&name.name)) {
+            return Some(Symbol::Let(id));
+        }
+        let scope = self.scopes.get(module)?;
+        if let Some((symbol, _)) = scope.names.get(&name.name) {
+            return Some(*symbol);
+        }
+        let mut found: Vec<(usize, usize, Symbol)> = Vec::new();
+        for (u, target) in scope.uses.iter().enumerate() {
+            let Some(target) = *target else { continue };
+            if let Some((symbol, _)) = self.scopes.get(target).and_then(|s| s.names.get(&name.name)) {
+                if !found.iter().any(|(_, t, _)| *t == target) {
+                    found.push((u, target, *symbol));
+                }
+            }
+        }
+        if let Some(&(u, _, symbol)) = found.first() {
+            for &(u, _, _) in &found {
+                self.used_uses.insert((module, u));
+            }
+            let distinct = found.iter().any(|(_, _, s)| *s != symbol);
+            if distinct {
+                let modules = found
+                    .iter()
+                    .filter_map(|(_, t, _)| self.graph.modules.get(*t).map(|m| format!("`{}`", m.name)))
+                    .collect();
+                self.errors.push(CheckError::AmbiguousName { span: name.span, name: name.name.clone(), modules });
+            }
+            let _ = u;
+            return Some(symbol);
+        }
+        if scope.prelude {
+            for &p in &self.graph.prelude {
+                if let Some((symbol, _)) = self.scopes.get(p).and_then(|s| s.names.get(&name.name)) {
+                    return Some(*symbol);
+                }
+            }
+        }
+        None
+    }
+
+    /// Names visible from a module (and regime) whose symbol passes `keep`, for suggestions.
+    fn visible(&self, module: usize, regime: Option<usize>, keep: impl Fn(Symbol) -> bool) -> Vec<String> {
+        let mut names = Vec::new();
+        if let Some(lets) = regime.and_then(|r| self.regime_lets.get(r)) {
+            if keep(Symbol::Let(LetId(0))) {
+                names.extend(lets.keys().cloned());
+            }
+        }
+        let Some(scope) = self.scopes.get(module) else { return names };
+        let mut scopes = vec![module];
+        scopes.extend(scope.uses.iter().flatten());
+        if scope.prelude {
+            scopes.extend(&self.graph.prelude);
+        }
+        for s in scopes {
+            if let Some(scope) = self.scopes.get(s) {
+                names.extend(scope.names.iter().filter(|(_, (sym, _))| keep(*sym)).map(|(n, _)| n.clone()));
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    fn unknown(&mut self, module: usize, name: &ast::Ident, kind: &str, candidates: Vec<String>) {
+        if self.scopes.get(module).is_some_and(|s| s.shaky) {
+            return;
+        }
+        let suggestion = closest(&name.name, candidates.iter().map(String::as_str)).map(str::to_owned);
+        self.errors.push(CheckError::UnknownName {
+            span: name.span,
+            name: name.name.clone(),
+            kind: kind.into(),
+            suggestion,
+        });
+    }
+
+    fn well_known_fact(&mut self, module: usize, name: &str) -> Option<FactId> {
+        let ident = ast::Ident { name: name.to_owned(), span: Span::default() };
+        match self.lookup(module, None, &ident) {
+            Some(Symbol::Fact(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn well_known_enum(&mut self, module: usize, name: &str) -> Option<EnumId> {
+        let ident = ast::Ident { name: name.to_owned(), span: Span::default() };
+        match self.lookup(module, None, &ident) {
+            Some(Symbol::Enum(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn member(&self, element: EnumId, name: &str) -> Option<MemberId> {
+        let def = self.program.enum_def(element)?;
+        def.members.iter().position(|m| m.name == name).map(|i| MemberId(index_u32(i)))
+    }
+
+    fn enum_name(&self, id: EnumId) -> String {
+        self.program.enum_def(id).map(|e| e.name.clone()).unwrap_or_default()
+    }
+
+    fn fact_ty(&self, id: FactId) -> Type {
+        self.program.fact(id).map_or(Type::Bool, |f| f.ty)
+    }
+
+    fn fact_name(&self, id: FactId) -> String {
+        self.program.fact(id).map(|f| f.name.clone()).unwrap_or_default()
+    }
+
+    fn outside_domain(&mut self, value: &ast::Ident, fact: &str, element: EnumId) {
+        let enum_name = self.enum_name(element);
+        let suggestion = self
+            .program
+            .enum_def(element)
+            .and_then(|e| closest(&value.name, e.members.iter().map(|m| m.name.as_str())).map(str::to_owned));
+        self.errors.push(CheckError::OutsideDomain {
+            span: value.span,
+            value: value.name.clone(),
+            fact: fact.to_owned(),
+            enum_name,
+            suggestion,
+        });
+    }
+
+    /// A type as written in a `facts` declaration.
+    fn type_name(&self, ty: Type) -> String {
+        match ty {
+            Type::Bool => "`bool`".into(),
+            Type::Count => "`count`".into(),
+            Type::Date => "`date`".into(),
+            Type::Enum(e) => format!("`{}`", self.enum_name(e)),
+            Type::Set(e) => format!("`set<{}>`", self.enum_name(e)),
+        }
+    }
+
+    fn type_words(&self, ty: Type) -> String {
+        match ty {
+            Type::Bool => "a bool (`true` or `false`)".into(),
+            Type::Count => "a count".into(),
+            Type::Date => "a date".into(),
+            Type::Enum(e) => format!("a `{}`", self.enum_name(e)),
+            Type::Set(e) => format!("a set of `{}`", self.enum_name(e)),
+        }
+    }
+
+    // ── ranges ──────────────────────────────────────────────────────────────────────────────
+
+    /// An `effective` range as day numbers.
+    fn date_range(&mut self, range: &ast::Range) -> Option<Interval> {
+        self.range(range, Type::Date, "`effective` takes dates")
+    }
+
+    /// A range over counts or dates, checked for its bounds' type and for being non-empty.
+    fn range(&mut self, range: &ast::Range, ty: Type, wrong: &str) -> Option<Interval> {
+        let bound = |this: &mut Self, literal: &Option<ast::Literal>| -> Result<Option<i64>, ()> {
+            match (literal, ty) {
+                (None, _) => Ok(None),
+                (Some(ast::Literal::Number(n, _)), Type::Count) => Ok(Some(i64::try_from(*n).unwrap_or(i64::MAX))),
+                (Some(ast::Literal::Date(d, _)), Type::Date) => Ok(Some(d.days())),
+                (Some(other), _) => {
+                    let message = format!("{wrong}, not {}", literal_words(other));
+                    this.errors.push(CheckError::OperatorType {
+                        span: other.span(),
+                        message,
+                        help: format!("write {} here", this.type_words(ty)),
+                    });
+                    Err(())
+                }
+            }
+        };
+        let lo = bound(self, &range.lo);
+        let hi = bound(self, &range.hi);
+        let (Ok(lo), Ok(hi)) = (lo, hi) else { return None };
+        let floor = if ty == Type::Date { i64::MIN } else { 0 };
+        let interval = Interval { lo: lo.unwrap_or(floor), hi };
+        if interval.is_empty() {
+            let show = |l: &Option<ast::Literal>| l.as_ref().map(literal_text).unwrap_or_default();
+            self.errors.push(CheckError::BadRange { span: range.span, lo: show(&range.lo), hi: show(&range.hi) });
+            return None;
+        }
+        Some(interval)
+    }
+
+    // ── conditions ──────────────────────────────────────────────────────────────────────────
+
+    fn cond(&mut self, cx: Cx, cond: &ast::Cond) -> ir::Cond {
+        match cond {
+            ast::Cond::And(parts, _) => ir::Cond::And(parts.iter().map(|p| self.cond(cx, p)).collect()),
+            ast::Cond::Or(parts, _) => ir::Cond::Or(parts.iter().map(|p| self.cond(cx, p)).collect()),
+            ast::Cond::Not(inner, _) => ir::Cond::Not(Box::new(self.cond(cx, inner))),
+            ast::Cond::Test(test) => self.test(cx, test).unwrap_or(ir::Cond::Const(false)),
+        }
+    }
+
+    /// `None` once an error has been reported.
+    fn test(&mut self, cx: Cx, test: &ast::Test) -> Option<ir::Cond> {
+        let Some(op) = &test.op else { return self.bare(cx, &test.lhs) };
+        match op {
+            ast::TestOp::Cmp(op, _, rhs) => {
+                let (fact, op, value) = match (self.side(cx, &test.lhs), self.side(cx, rhs)) {
+                    (Side::Arith, _) | (_, Side::Arith) => {
+                        return self.not_single(test.span, NotSingle::Arithmetic);
+                    }
+                    (Side::Fact(f), Side::List) | (Side::List, Side::Fact(f)) => {
+                        return self.compare_list(f, *op, test.span);
+                    }
+                    (Side::List, _) | (_, Side::List) => return self.not_single(test.span, NotSingle::NoFact),
+                    (Side::Fact(a), Side::Fact(b)) => {
+                        let why = NotSingle::TwoFacts(self.fact_name(a), self.fact_name(b));
+                        return self.not_single(test.span, why);
+                    }
+                    (Side::Fact(f), Side::Value(v)) => (f, *op, v),
+                    (Side::Value(v), Side::Fact(f)) => (f, op.flip(), v),
+                    (Side::Value(a), Side::Value(b)) => {
+                        for literal in [a, b] {
+                            if let ast::Literal::Name(name) = literal {
+                                if self.lookup(cx.module, cx.regime, name).is_none() {
+                                    let facts = self.visible(cx.module, cx.regime, |s| matches!(s, Symbol::Fact(_)));
+                                    self.unknown(cx.module, name, "fact", facts);
+                                    return None;
+                                }
+                            }
+                        }
+                        return self.not_single(test.span, NotSingle::NoFact);
+                    }
+                };
+                self.compare(cx, fact, op, value, test.span)
+            }
+            ast::TestOp::In(rhs, _) => {
+                let fact = self.subject(cx, &test.lhs, "in", test.span)?;
+                self.in_test(cx, fact, rhs, test.span)
+            }
+            ast::TestOp::Has(rhs, _) => {
+                let fact = self.subject(cx, &test.lhs, "has", test.span)?;
+                self.has_test(cx, fact, rhs, test.span)
+            }
+        }
+    }
+
+    fn not_single(&mut self, span: Span, why: NotSingle) -> Option<ir::Cond> {
+        self.errors.push(CheckError::NotSingleFact { span, why });
+        None
+    }
+
+    fn side<'a>(&mut self, cx: Cx, operand: &'a ast::Operand) -> Side<'a> {
+        match operand {
+            ast::Operand::Arith(..) => Side::Arith,
+            ast::Operand::List(_) => Side::List,
+            ast::Operand::Literal(ast::Literal::Name(name)) => match self.lookup(cx.module, cx.regime, name) {
+                Some(Symbol::Fact(id)) => Side::Fact(id),
+                _ => Side::Value(match operand {
+                    ast::Operand::Literal(l) => l,
+                    ast::Operand::Arith(..) | ast::Operand::List(_) => return Side::Arith,
+                }),
+            },
+            ast::Operand::Literal(literal) => Side::Value(literal),
+        }
+    }
+
+    /// The fact on the left of `in` or `has`.
+    fn subject(&mut self, cx: Cx, lhs: &ast::Operand, op: &str, span: Span) -> Option<FactId> {
+        match lhs {
+            ast::Operand::Arith(..) => {
+                self.not_single(span, NotSingle::Arithmetic);
+                None
+            }
+            ast::Operand::Literal(ast::Literal::Name(name)) => match self.lookup(cx.module, cx.regime, name) {
+                Some(Symbol::Fact(id)) => Some(id),
+                None => {
+                    let facts = self.visible(cx.module, cx.regime, |s| matches!(s, Symbol::Fact(_)));
+                    self.unknown(cx.module, name, "fact", facts);
+                    None
+                }
+                Some(other) => {
+                    self.errors.push(CheckError::WrongKind {
+                        span: name.span,
+                        name: name.name.clone(),
+                        expected: format!("a fact (the left of `{op}`)"),
+                        found: other.words().into(),
+                    });
+                    None
+                }
+            },
+            ast::Operand::Literal(_) | ast::Operand::List(_) => {
+                self.not_single(span, NotSingle::NoFact);
+                None
+            }
+        }
+    }
+
+    /// A fact compared with a list: say which operator takes a list.
+    fn compare_list(&mut self, fact: FactId, op: CmpOp, span: Span) -> Option<ir::Cond> {
+        let ty = self.fact_ty(fact);
+        let name = self.fact_name(fact);
+        let (message, help) = match ty {
+            Type::Set(element) => (
+                format!("`{}` does not apply to sets; `{name}` is a set of `{}`", op.as_str(), self.enum_name(element)),
+                format!("test members with `{name} has …`, `{name} has any {{…}}` or `{name} has all {{…}}`"),
+            ),
+            _ => (
+                format!("`{}` compares `{name}` with one value, not a list", op.as_str()),
+                format!("test several values with `{name} in {{…}}`"),
+            ),
+        };
+        self.errors.push(CheckError::OperatorType { span, message, help });
+        None
+    }
+
+    /// A test with no operator: a bool fact, a `let`, `true` or `false`.
+    fn bare(&mut self, cx: Cx, operand: &ast::Operand) -> Option<ir::Cond> {
+        let literal = match operand {
+            ast::Operand::Arith(_, span) => return self.not_single(*span, NotSingle::Arithmetic),
+            ast::Operand::List(list) => return self.not_single(list.span, NotSingle::NoFact),
+            ast::Operand::Literal(literal) => literal,
+        };
+        let (name, what, help) = match literal {
+            ast::Literal::Bool(b, _) => return Some(ir::Cond::Const(*b)),
+            ast::Literal::Number(n, span) => {
+                let name = ast::Ident { name: n.to_string(), span: *span };
+                (
+                    name,
+                    "a number".to_owned(),
+                    "compare a count fact with it, e.g. `individuals_ytd >= 100_000`".to_owned(),
+                )
+            }
+            ast::Literal::Date(d, span) => {
+                let name = ast::Ident { name: d.to_string(), span: *span };
+                (name, "a date".to_owned(), "compare the transfer date with it, e.g. `date >= 2024-03-22`".to_owned())
+            }
+            ast::Literal::Name(name) => match self.lookup(cx.module, cx.regime, name) {
+                Some(Symbol::Let(id)) => {
+                    self.used_lets.insert(id);
+                    self.resolve_let(id, Some(name.span));
+                    return Some(ir::Cond::Let(id));
+                }
+                Some(Symbol::Fact(id)) => {
+                    let ty = self.fact_ty(id);
+                    if ty == Type::Bool {
+                        return Some(ir::Cond::Test(ir::Test { fact: id, pred: Pred::Bool(true), span: name.span }));
+                    }
+                    let help = match ty {
+                        Type::Count => format!("compare it: `{} > 0`", name.name),
+                        Type::Date => format!("compare it: `{} >= 2024-03-22`", name.name),
+                        Type::Enum(_) => format!("test its value: `{} == …` or `{} in {{…}}`", name.name, name.name),
+                        Type::Set(_) => {
+                            format!("test its members: `{} has …` or `{} has any {{…}}`", name.name, name.name)
+                        }
+                        Type::Bool => String::new(),
+                    };
+                    (name.clone(), format!("a fact of type {}", self.type_name(ty)), help)
+                }
+                Some(Symbol::Set(_)) => (
+                    name.clone(),
+                    "a named set".to_owned(),
+                    format!("test a fact against it: `destination in {}` or `data has any {}`", name.name, name.name),
+                ),
+                Some(other) => (name.clone(), other.words().to_owned(), "write a test on a fact here".to_owned()),
+                None => {
+                    let candidates =
+                        self.visible(cx.module, cx.regime, |s| matches!(s, Symbol::Fact(_) | Symbol::Let(_)));
+                    self.unknown(cx.module, name, "name", candidates);
+                    return None;
+                }
+            },
+        };
+        self.errors.push(CheckError::NotACondition { span: name.span, name: name.name, what, help });
+        None
+    }
+
+    fn compare(&mut self, cx: Cx, fact: FactId, op: CmpOp, value: &ast::Literal, span: Span) -> Option<ir::Cond> {
+        let ty = self.fact_ty(fact);
+        let name = self.fact_name(fact);
+        let wrong_value = |this: &mut Self, help: String| {
+            let message = format!("`{name}` is {}, but is compared with {}", this.type_words(ty), literal_words(value));
+            this.errors.push(CheckError::OperatorType { span, message, help });
+            None
+        };
+        let pred = match ty {
+            Type::Bool => {
+                if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                    return self.unordered(span, op, &name, ty);
+                }
+                let ast::Literal::Bool(b, _) = value else {
+                    return wrong_value(self, format!("compare it with `true` or `false`, or write just `{name}`"));
+                };
+                Pred::Bool(*b == (op == CmpOp::Eq))
+            }
+            Type::Count | Type::Date => {
+                let n = match (value, ty) {
+                    (ast::Literal::Number(n, _), Type::Count) => i64::try_from(*n).unwrap_or(i64::MAX),
+                    (ast::Literal::Date(d, _), Type::Date) => d.days(),
+                    _ => {
+                        let example = if ty == Type::Count {
+                            "a number such as `100_000`"
+                        } else {
+                            "a date such as `2024-03-22`"
+                        };
+                        return wrong_value(self, format!("compare `{name}` with {example}"));
+                    }
+                };
+                let floor = if ty == Type::Date { i64::MIN } else { 0 };
+                Pred::InRanges(compare_intervals(op, n, floor))
+            }
+            Type::Enum(element) => {
+                if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                    return self.unordered(span, op, &name, ty);
+                }
+                let ast::Literal::Name(member_name) = value else {
+                    return wrong_value(self, format!("compare it with a member of `{}`", self.enum_name(element)));
+                };
+                let Some(member) = self.member(element, &member_name.name) else {
+                    if let Some(Symbol::Set(_)) = self.lookup(cx.module, cx.regime, member_name) {
+                        let message = format!(
+                            "`{}` is a named set, not a member of `{}`",
+                            member_name.name,
+                            self.enum_name(element)
+                        );
+                        let help = format!("test membership with `{name} in {}`", member_name.name);
+                        self.errors.push(CheckError::OperatorType { span, message, help });
+                        return None;
+                    }
+                    self.outside_domain(member_name, &name, element);
+                    return None;
+                };
+                let members = if op == CmpOp::Eq { vec![member] } else { self.all_but(element, &[member]) };
+                Pred::OneOf(members)
+            }
+            Type::Set(element) => {
+                let message = format!(
+                    "`{}` does not apply to sets; `{name}` is a set of `{}`",
+                    op.as_str(),
+                    self.enum_name(element)
+                );
+                let help =
+                    format!("test members with `{name} has …`, `{name} has any {{…}}` or `{name} has all {{…}}`");
+                self.errors.push(CheckError::OperatorType { span, message, help });
+                return None;
+            }
+        };
+        Some(ir::Cond::Test(ir::Test { fact, pred, span }))
+    }
+
+    fn unordered(&mut self, span: Span, op: CmpOp, name: &str, ty: Type) -> Option<ir::Cond> {
+        let message = format!("`{}` orders counts and dates, but `{name}` is {}", op.as_str(), self.type_words(ty));
+        let help = match ty {
+            Type::Enum(_) => {
+                format!("members of an enum have no order: test `{name} == …`, `{name} != …` or `{name} in {{…}}`")
+            }
+            _ => format!("test `{name} == …` or `{name} != …`"),
+        };
+        self.errors.push(CheckError::OperatorType { span, message, help });
+        None
+    }
+
+    fn all_but(&self, element: EnumId, excluded: &[MemberId]) -> Vec<MemberId> {
+        let count = self.program.enum_def(element).map_or(0, |e| e.members.len());
+        (0..count).map(|i| MemberId(index_u32(i))).filter(|m| !excluded.contains(m)).collect()
+    }
+
+    fn in_test(&mut self, cx: Cx, fact: FactId, rhs: &ast::InRhs, span: Span) -> Option<ir::Cond> {
+        let ty = self.fact_ty(fact);
+        let name = self.fact_name(fact);
+        let test = |pred| Some(ir::Cond::Test(ir::Test { fact, pred, span }));
+        match (rhs, ty) {
+            (ast::InRhs::Range(range), Type::Count | Type::Date) => {
+                let wrong = format!("`{name}` is {}", self.type_words(ty));
+                let interval = self.range(range, ty, &wrong)?;
+                test(Pred::InRanges(vec![interval]))
+            }
+            (ast::InRhs::List(list), Type::Count | Type::Date) => {
+                let mut intervals = Vec::new();
+                for item in &list.items {
+                    let n = match (item, ty) {
+                        (ast::Literal::Number(n, _), Type::Count) => i64::try_from(*n).unwrap_or(i64::MAX),
+                        (ast::Literal::Date(d, _), Type::Date) => d.days(),
+                        (other, _) => {
+                            let message = format!(
+                                "`{name}` is {}, but the list holds {}",
+                                self.type_words(ty),
+                                literal_words(other)
+                            );
+                            let help = format!("list only {}s", if ty == Type::Count { "number" } else { "date" });
+                            self.errors.push(CheckError::OperatorType { span: other.span(), message, help });
+                            return None;
+                        }
+                    };
+                    intervals.push(Interval { lo: n, hi: n.checked_add(1) });
+                }
+                test(Pred::InRanges(normalise(intervals)))
+            }
+            (ast::InRhs::List(list), Type::Enum(element)) => {
+                let members = self.members_of(&list.items, element, &name)?;
+                test(Pred::OneOf(members))
+            }
+            (ast::InRhs::Named(set_name), Type::Enum(element)) => {
+                let set = self.named_set(cx, set_name, element, &name)?;
+                self.set_test(cx, fact, set, SetMode::In, span)
+            }
+            (_, Type::Set(element)) => {
+                let message = format!("`in` tests one value, but `{name}` is a set of `{}`", self.enum_name(element));
+                let help = format!("test members with `{name} has any {{…}}` or `{name} has all {{…}}`");
+                self.errors.push(CheckError::OperatorType { span, message, help });
+                None
+            }
+            (ast::InRhs::Range(_), _) => {
+                let message = format!("ranges apply to counts and dates, but `{name}` is {}", self.type_words(ty));
+                let help = if ty == Type::Bool {
+                    format!("test `{name}` or `not {name}`")
+                } else {
+                    format!("list the members: `{name} in {{…}}`, or use a named set")
+                };
+                self.errors.push(CheckError::OperatorType { span, message, help });
+                None
+            }
+            (_, Type::Bool) => {
+                let message = format!("`in` does not apply to `{name}`, a bool");
+                self.errors.push(CheckError::OperatorType {
+                    span,
+                    message,
+                    help: format!("test `{name}` or `not {name}`"),
+                });
+                None
+            }
+            (ast::InRhs::Named(set_name), _) => {
+                let message = format!("named sets hold enum members, but `{name}` is {}", self.type_words(ty));
+                let help = "use a range `lo..hi` or a list `{…}`".to_owned();
+                self.errors.push(CheckError::OperatorType { span: set_name.span, message, help });
+                None
+            }
+        }
+    }
+
+    fn has_test(&mut self, cx: Cx, fact: FactId, rhs: &ast::HasRhs, span: Span) -> Option<ir::Cond> {
+        let ty = self.fact_ty(fact);
+        let name = self.fact_name(fact);
+        let Type::Set(element) = ty else {
+            let message = format!("`has` tests a set, but `{name}` is {}", self.type_words(ty));
+            let help = match ty {
+                Type::Enum(_) => format!("test its value with `{name} == …` or `{name} in {{…}}`"),
+                Type::Bool => format!("test `{name}` or `not {name}`"),
+                _ => format!("compare `{name}` with `==`, `<`, `>=` or `in lo..hi`"),
+            };
+            self.errors.push(CheckError::OperatorType { span, message, help });
+            return None;
+        };
+        let test = |pred| Some(ir::Cond::Test(ir::Test { fact, pred, span }));
+        match rhs {
+            ast::HasRhs::One(member) => match self.member(element, &member.name) {
+                Some(m) => test(Pred::HasAll(vec![m])),
+                None => {
+                    if let Some(Symbol::Set(_)) = self.lookup(cx.module, cx.regime, member) {
+                        let message =
+                            format!("`{}` is a named set, not a member of `{}`", member.name, self.enum_name(element));
+                        let help =
+                            format!("write `{name} has any {}` or `{name} has all {}`", member.name, member.name);
+                        self.errors.push(CheckError::OperatorType { span, message, help });
+                        return None;
+                    }
+                    self.outside_domain(member, &name, element);
+                    None
+                }
+            },
+            ast::HasRhs::Any(set) | ast::HasRhs::All(set) => {
+                let any = matches!(rhs, ast::HasRhs::Any(_));
+                match set {
+                    ast::SetRef::List(list) => {
+                        let members = self.members_of(&list.items, element, &name)?;
+                        test(if any { Pred::HasAny(members) } else { Pred::HasAll(members) })
+                    }
+                    ast::SetRef::Named(set_name) => {
+                        let set = self.named_set(cx, set_name, element, &name)?;
+                        self.set_test(cx, fact, set, if any { SetMode::Any } else { SetMode::All }, span)
+                    }
+                }
+            }
+        }
+    }
+
+    fn members_of(&mut self, items: &[ast::Literal], element: EnumId, fact: &str) -> Option<Vec<MemberId>> {
+        let mut members = Vec::new();
+        let mut ok = true;
+        for item in items {
+            match item {
+                ast::Literal::Name(member) => match self.member(element, &member.name) {
+                    Some(m) => members.push(m),
+                    None => {
+                        self.outside_domain(member, fact, element);
+                        ok = false;
+                    }
+                },
+                other => {
+                    let message =
+                        format!("`{fact}` holds `{}` members, not {}", self.enum_name(element), literal_words(other));
+                    self.errors.push(CheckError::OperatorType {
+                        span: other.span(),
+                        message,
+                        help: format!("list members of `{}`", self.enum_name(element)),
+                    });
+                    ok = false;
+                }
+            }
+        }
+        members.sort();
+        members.dedup();
+        ok.then_some(members)
+    }
+
+    fn named_set(&mut self, cx: Cx, set_name: &ast::Ident, element: EnumId, fact: &str) -> Option<SetId> {
+        match self.lookup(cx.module, cx.regime, set_name) {
+            Some(Symbol::Set(id)) => {
+                self.resolve_set(id, Some(set_name.span));
+                let set_element = self.program.sets.get(id.index()).map(|s| s.element)?;
+                if set_element != element {
+                    let message = format!(
+                        "`{}` is a set of `{}`, but `{fact}` holds `{}` values",
+                        set_name.name,
+                        self.enum_name(set_element),
+                        self.enum_name(element)
+                    );
+                    let help = format!("use a set of `{}`", self.enum_name(element));
+                    self.errors.push(CheckError::OperatorType { span: set_name.span, message, help });
+                    return None;
+                }
+                Some(id)
+            }
+            Some(other) => {
+                self.errors.push(CheckError::WrongKind {
+                    span: set_name.span,
+                    name: set_name.name.clone(),
+                    expected: "a named set".into(),
+                    found: other.words().into(),
+                });
+                None
+            }
+            None => {
+                let sets = self.visible(cx.module, cx.regime, |s| matches!(s, Symbol::Set(_)));
+                self.unknown(cx.module, set_name, "set", sets);
+                None
+            }
+        }
+    }
+
+    /// A test against a named set. Members with `effective` ranges also test the date.
+    fn set_test(&mut self, cx: Cx, fact: FactId, set: SetId, mode: SetMode, span: Span) -> Option<ir::Cond> {
+        let members = self.program.sets.get(set.index()).map(|s| s.members.clone())?;
+        let mut always: Vec<MemberId> = Vec::new();
+        let mut timed: BTreeMap<Interval, Vec<MemberId>> = BTreeMap::new();
+        for (m, range) in members {
+            match range {
+                None => always.push(m),
+                Some(range) => timed.entry(range).or_default().push(m),
+            }
+        }
+        always.sort();
+        always.dedup();
+        let make = |members: Vec<MemberId>| {
+            let pred = match mode {
+                SetMode::In => Pred::OneOf(members),
+                SetMode::Any => Pred::HasAny(members),
+                SetMode::All => Pred::HasAll(members),
+            };
+            ir::Cond::Test(ir::Test { fact, pred, span })
+        };
+        if timed.is_empty() {
+            return Some(make(always));
+        }
+        let Some(date) = cx.date else {
+            let name = ast::Ident { name: "date".into(), span };
+            let facts = self.visible(cx.module, cx.regime, |s| matches!(s, Symbol::Fact(_)));
+            self.unknown(cx.module, &name, "fact", facts);
+            return None;
+        };
+        let during = |range: Interval| ir::Cond::Test(ir::Test { fact: date, pred: Pred::InRanges(vec![range]), span });
+        let mut parts = Vec::new();
+        match mode {
+            SetMode::In | SetMode::Any => {
+                if !always.is_empty() {
+                    parts.push(make(always));
+                }
+                for (range, members) in timed {
+                    parts.push(ir::Cond::And(vec![make(members), during(range)]));
+                }
+                Some(ir::Cond::Or(parts))
+            }
+            SetMode::All => {
+                parts.push(make(always));
+                for (range, members) in timed {
+                    parts.push(ir::Cond::Or(vec![ir::Cond::Not(Box::new(during(range))), make(members)]));
+                }
+                Some(ir::Cond::And(parts))
+            }
+        }
+    }
+
+    // ── regimes ─────────────────────────────────────────────────────────────────────────────
+
+    fn regime(&mut self, module: usize, index: usize, decl: &'g ast::RegimeDecl) {
+        let vocabulary = ir::Vocabulary {
+            date: self.well_known_fact(module, "date"),
+            origin: self.well_known_fact(module, "origin"),
+            destination: self.well_known_fact(module, "destination"),
+            safeguards: self.well_known_fact(module, "safeguards"),
+            jurisdiction: None,
+            mechanism: self.well_known_enum(module, "Mechanism"),
+            obligation: self.well_known_enum(module, "Obligation"),
+        };
+        let jurisdiction = vocabulary.origin.and_then(|f| match self.fact_ty(f) {
+            Type::Enum(e) => Some(e),
+            _ => None,
+        });
+        let vocabulary = ir::Vocabulary { jurisdiction, ..vocabulary };
+        let mut regime = placeholder_regime(decl);
+        regime.vocabulary = vocabulary;
+
+        // Local lets first, so rules may use them wherever they are written.
+        let mut local_lets = Vec::new();
+        for item in &decl.items {
+            if let ast::RegimeItem::Let(let_decl) = item {
+                let existing = self.regime_lets.get(index).and_then(|l| l.get(&let_decl.name.name).copied());
+                if let Some(previous) = existing {
+                    let previous = self.program.lets.get(previous.index()).map(|l| l.span).unwrap_or_default();
+                    self.errors.push(CheckError::DuplicateDefinition {
+                        span: let_decl.name.span,
+                        name: let_decl.name.name.clone(),
+                        previous,
+                    });
+                    continue;
+                }
+                let id = self.new_let(LetHome { module, regime: Some(index), decl: let_decl });
+                if let Some(lets) = self.regime_lets.get_mut(index) {
+                    lets.insert(let_decl.name.name.clone(), id);
+                }
+                local_lets.push(id);
+            }
+        }
+        for &id in &local_lets {
+            self.resolve_let(id, None);
+        }
+
+        let cx = Cx { module, regime: Some(index), date: vocabulary.date };
+        let mut home_span: Option<Span> = None;
+        let mut source_span: Option<Span> = None;
+        let mut default_span: Option<Span> = None;
+        let mut rule_names: HashMap<String, Span> = HashMap::new();
+        let mut obligation_names: HashMap<String, Span> = HashMap::new();
+        let mut example_names: HashMap<String, Span> = HashMap::new();
+        for item in &decl.items {
+            match item {
+                ast::RegimeItem::Home(home) => {
+                    if self.once(&mut home_span, home.span, "`home`") {
+                        regime.home = self.home(cx, &home.value, jurisdiction);
+                    }
+                }
+                ast::RegimeItem::Source(source, span) => {
+                    if self.once(&mut source_span, *span, "`source`") {
+                        regime.source = Some(source.value.clone());
+                    }
+                }
+                ast::RegimeItem::Default(outcome, span) => {
+                    if self.once(&mut default_span, *span, "`default`") {
+                        regime.default = self.outcome(cx, outcome, vocabulary.mechanism);
+                    }
+                }
+                ast::RegimeItem::Let(_) => {}
+                ast::RegimeItem::Rule(rule) => {
+                    if let Some(previous) = rule_names.insert(rule.name.name.clone(), rule.name.span) {
+                        let name = rule.name.name.clone();
+                        self.errors.push(CheckError::DuplicateRule {
+                            span: rule.name.span,
+                            name,
+                            previous,
+                            obligation: false,
+                        });
+                    }
+                    let cites = self.cites(&rule.cites, "rule", &rule.name);
+                    let effective = self.effective(&rule.effective);
+                    let when = self.cond(cx, &rule.when);
+                    let then = self.outcome(cx, &rule.then, vocabulary.mechanism);
+                    if let Some(then) = then {
+                        regime.rules.push(ir::Rule {
+                            id: rule.name.name.clone(),
+                            title: rule.title.value.clone(),
+                            doc: rule.doc.clone(),
+                            cites,
+                            effective,
+                            when,
+                            then,
+                            span: rule.span,
+                        });
+                    }
+                }
+                ast::RegimeItem::Oblige(oblige) => {
+                    if let Some(previous) = obligation_names.insert(oblige.name.name.clone(), oblige.name.span) {
+                        let name = oblige.name.name.clone();
+                        self.errors.push(CheckError::DuplicateRule {
+                            span: oblige.name.span,
+                            name,
+                            previous,
+                            obligation: true,
+                        });
+                    }
+                    let cites = self.cites(&oblige.cites, "obligation", &oblige.name);
+                    let effective = self.effective(&oblige.effective);
+                    let when = self.cond(cx, &oblige.when);
+                    if let Some(obligation) =
+                        self.vocabulary_member(cx, vocabulary.obligation, "Obligation", &oblige.name)
+                    {
+                        regime.obligations.push(ir::ObligationRule {
+                            obligation,
+                            id: oblige.name.name.clone(),
+                            title: oblige.title.value.clone(),
+                            cites,
+                            effective,
+                            when,
+                            span: oblige.span,
+                        });
+                    }
+                }
+                ast::RegimeItem::Example(example) => {
+                    if let Some(previous) = example_names.insert(example.name.value.clone(), example.name.span) {
+                        let name = example.name.value.clone();
+                        self.errors.push(CheckError::DuplicateExample { span: example.name.span, name, previous });
+                    }
+                    if let Some(checked) = self.example(cx, example, vocabulary) {
+                        regime.examples.push(checked);
+                    }
+                }
+            }
+        }
+        if home_span.is_none() {
+            self.errors.push(CheckError::MissingHome { span: decl.name.span, regime: decl.name.name.clone() });
+        }
+        for id in local_lets {
+            if !self.used_lets.contains(&id) {
+                if let Some(def) = self.program.lets.get(id.index()) {
+                    let span = self.let_homes.get(id.index()).map_or(def.span, |h| h.decl.name.span);
+                    self.errors.push(CheckError::UnusedLet { span, name: def.name.clone() });
+                }
+            }
+        }
+        if let Some(slot) = self.program.regimes.get_mut(index) {
+            *slot = regime;
+        }
+    }
+
+    /// Records that a once-only item was given; `false` (with an error) the second time.
+    fn once(&mut self, seen: &mut Option<Span>, span: Span, what: &str) -> bool {
+        match seen {
+            Some(previous) => {
+                self.errors.push(CheckError::DuplicateEntry { span, what: what.to_owned(), previous: *previous });
+                false
+            }
+            None => {
+                *seen = Some(span);
+                true
+            }
+        }
+    }
+
+    fn home(&mut self, cx: Cx, value: &ast::Value, jurisdiction: Option<EnumId>) -> Vec<MemberId> {
+        let Some(jurisdiction) = jurisdiction else {
+            let name = ast::Ident { name: "origin".into(), span: value.span() };
+            self.unknown(cx.module, &name, "fact", Vec::new());
+            return Vec::new();
+        };
+        let items: Vec<&ast::Literal> = match value {
+            ast::Value::Literal(l) => vec![l],
+            ast::Value::List(list) => list.items.iter().collect(),
+        };
+        let mut home = Vec::new();
+        for item in items {
+            let ast::Literal::Name(name) = item else {
+                let message = format!("`home` takes jurisdictions, not {}", literal_words(item));
+                let help = "write a jurisdiction code such as `CN`, or a named set such as `EEA`".to_owned();
+                self.errors.push(CheckError::OperatorType { span: item.span(), message, help });
+                continue;
+            };
+            if let Some(m) = self.member(jurisdiction, &name.name) {
+                home.push(m);
+            } else if let Some(Symbol::Set(set)) = self.lookup(cx.module, cx.regime, name) {
+                if let Some(set) = self.named_set(cx, name, jurisdiction, "origin") {
+                    let members = self.program.sets.get(set.index()).map(|s| s.members.clone()).unwrap_or_default();
+                    home.extend(members.into_iter().map(|(m, _)| m));
+                }
+                let _ = set;
+            } else {
+                self.outside_domain(name, "home", jurisdiction);
+            }
+        }
+        home.sort();
+        home.dedup();
+        home
+    }
+
+    fn cites(&mut self, clauses: &[ast::CiteClause], what: &'static str, name: &ast::Ident) -> Vec<ir::Cite> {
+        let cites: Vec<ir::Cite> = clauses
+            .iter()
+            .flat_map(|c| c.cites.iter())
+            .map(|c| ir::Cite { text: c.value.clone(), span: c.span })
+            .collect();
+        if cites.is_empty() {
+            self.errors.push(CheckError::MissingCite { span: name.span, what, name: name.name.clone(), empty: false });
+        }
+        for cite in &cites {
+            if cite.text.trim().is_empty() {
+                self.errors.push(CheckError::MissingCite {
+                    span: cite.span,
+                    what,
+                    name: name.name.clone(),
+                    empty: true,
+                });
+            }
+        }
+        cites
+    }
+
+    fn effective(&mut self, ranges: &[ast::Range]) -> Option<Interval> {
+        let first = ranges.first()?;
+        if let Some(second) = ranges.get(1) {
+            let what = "`effective`".to_owned();
+            self.errors.push(CheckError::DuplicateEntry { span: second.span, what, previous: first.span });
+        }
+        self.date_range(first)
+    }
+
+    fn outcome(&mut self, cx: Cx, outcome: &ast::Outcome, mechanism: Option<EnumId>) -> Option<ir::Outcome> {
+        Some(match outcome {
+            ast::Outcome::Permit(_) => ir::Outcome::Permit,
+            ast::Outcome::Prohibit(_) => ir::Outcome::Prohibit,
+            ast::Outcome::Require(groups, _) => {
+                let mut checked = Vec::new();
+                for group in groups {
+                    let mut alternatives = Vec::new();
+                    let mut seen: HashMap<&str, Span> = HashMap::new();
+                    for alternative in &group.alternatives {
+                        if let Some(previous) = seen.insert(&alternative.name, alternative.span) {
+                            let what = format!("mechanism `{}`", alternative.name);
+                            self.errors.push(CheckError::DuplicateEntry { span: alternative.span, what, previous });
+                            continue;
+                        }
+                        if let Some(m) = self.vocabulary_member(cx, mechanism, "Mechanism", alternative) {
+                            alternatives.push(m);
+                        }
+                    }
+                    checked.push(alternatives);
+                }
+                ir::Outcome::Require(checked)
+            }
+        })
+    }
+
+    /// A member of a well-known enum (`Mechanism`, `Obligation`) named in a regime.
+    fn vocabulary_member(
+        &mut self,
+        cx: Cx,
+        enum_id: Option<EnumId>,
+        enum_name: &str,
+        name: &ast::Ident,
+    ) -> Option<MemberId> {
+        let Some(enum_id) = enum_id else {
+            let type_name = ast::Ident { name: enum_name.to_owned(), span: name.span };
+            self.unknown(cx.module, &type_name, "type", Vec::new());
+            return None;
+        };
+        let found = self.member(enum_id, &name.name);
+        if found.is_none() {
+            let names = self
+                .program
+                .enum_def(enum_id)
+                .map(|e| e.members.iter().map(|m| m.name.clone()).collect())
+                .unwrap_or_default();
+            let kind = enum_name.to_lowercase();
+            self.unknown(cx.module, name, &kind, names);
+        }
+        found
+    }
+
+    fn example(&mut self, cx: Cx, example: &ast::ExampleDecl, vocabulary: ir::Vocabulary) -> Option<ir::Example> {
+        let mut given = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut ok = true;
+        for field in &example.given {
+            if let Some(previous) = seen.insert(&field.key.name, field.key.span) {
+                let what = format!("fact `{}`", field.key.name);
+                self.errors.push(CheckError::DuplicateEntry { span: field.key.span, what, previous });
+                ok = false;
+                continue;
+            }
+            let fact = match self.lookup(cx.module, None, &field.key) {
+                Some(Symbol::Fact(id)) => id,
+                _ => {
+                    let facts = self.visible(cx.module, None, |s| matches!(s, Symbol::Fact(_)));
+                    let suggestion = closest(&field.key.name, facts.iter().map(String::as_str)).map(str::to_owned);
+                    self.errors.push(CheckError::ExampleUnknownFact {
+                        span: field.key.span,
+                        name: field.key.name.clone(),
+                        suggestion,
+                    });
+                    ok = false;
+                    continue;
+                }
+            };
+            match self.scenario_value(fact, &field.value) {
+                Some(value) => given.push((fact, value)),
+                None => ok = false,
+            }
+        }
+        let expect = match &example.expect.outcome {
+            Some(outcome) => Some(self.outcome(cx, outcome, vocabulary.mechanism)?),
+            None => None,
+        };
+        let obligations = match &example.expect.obligations {
+            Some(list) => {
+                let mut members = Vec::new();
+                for item in &list.items {
+                    let ast::Literal::Name(name) = item else {
+                        let message = format!("`with` lists obligations, not {}", literal_words(item));
+                        let help = "list members of `Obligation`, e.g. `with {pipia}`".to_owned();
+                        self.errors.push(CheckError::OperatorType { span: item.span(), message, help });
+                        ok = false;
+                        continue;
+                    };
+                    match self.vocabulary_member(cx, vocabulary.obligation, "Obligation", name) {
+                        Some(m) => members.push(m),
+                        None => ok = false,
+                    }
+                }
+                members.sort();
+                members.dedup();
+                Some(members)
+            }
+            None => None,
+        };
+        ok.then(|| ir::Example { name: example.name.value.clone(), given, expect, obligations, span: example.span })
+    }
+
+    fn scenario_value(&mut self, fact: FactId, value: &ast::Value) -> Option<ir::ScenarioValue> {
+        let ty = self.fact_ty(fact);
+        let name = self.fact_name(fact);
+        let found = match (ty, value) {
+            (Type::Bool, ast::Value::Literal(ast::Literal::Bool(b, _))) => return Some(ir::ScenarioValue::Bool(*b)),
+            (Type::Count, ast::Value::Literal(ast::Literal::Number(n, _))) => {
+                return Some(ir::ScenarioValue::Count(i64::try_from(*n).unwrap_or(i64::MAX)));
+            }
+            (Type::Date, ast::Value::Literal(ast::Literal::Date(d, _))) => return Some(ir::ScenarioValue::Date(*d)),
+            (Type::Enum(element), ast::Value::Literal(ast::Literal::Name(member))) => {
+                return match self.member(element, &member.name) {
+                    Some(m) => Some(ir::ScenarioValue::Member(m)),
+                    None => {
+                        self.outside_domain(member, &name, element);
+                        None
+                    }
+                };
+            }
+            (Type::Set(element), ast::Value::List(list)) => {
+                return self.members_of(&list.items, element, &name).map(ir::ScenarioValue::Set);
+            }
+            (_, ast::Value::List(_)) => "a list".to_owned(),
+            (_, ast::Value::Literal(l)) => literal_words(l),
+        };
+        let example = match ty {
+            Type::Bool => "true".to_owned(),
+            Type::Count => "100_000".to_owned(),
+            Type::Date => "2024-03-22".to_owned(),
+            Type::Enum(e) => self.program.member_name(e, MemberId(0)).to_owned(),
+            Type::Set(e) => format!("{{{}}}", self.program.member_name(e, MemberId(0))),
+        };
+        let expected = self.type_words(ty);
+        self.errors.push(CheckError::ExampleType { span: value.span(), fact: name, expected, found, example });
+        None
+    }
+
+    // ── accords ─────────────────────────────────────────────────────────────────────────────
+
+    fn accord(&mut self, module: usize, decl: &ast::AccordDecl) {
+        let cites = self.cites(&decl.cites, "accord", &decl.name);
+        let effective = self.effective(&decl.effective);
+        let mechanism = self.well_known_enum(module, "Mechanism");
+        let cx = Cx { module, regime: None, date: None };
+        let mut accepts = Vec::new();
+        for clause in &decl.accepts {
+            let regime = match self.lookup(module, None, &clause.regime) {
+                Some(Symbol::Regime(id)) => Some(id),
+                Some(other) => {
+                    self.errors.push(CheckError::WrongKind {
+                        span: clause.regime.span,
+                        name: clause.regime.name.clone(),
+                        expected: "a regime".into(),
+                        found: other.words().into(),
+                    });
+                    None
+                }
+                None => {
+                    let regimes = self.visible(module, None, |s| matches!(s, Symbol::Regime(_)));
+                    self.unknown(module, &clause.regime, "regime", regimes);
+                    None
+                }
+            };
+            let mechanisms: Vec<MemberId> = clause
+                .mechanisms
+                .iter()
+                .filter_map(|m| self.vocabulary_member(cx, mechanism, "Mechanism", m))
+                .collect();
+            let as_mechanism = self.vocabulary_member(cx, mechanism, "Mechanism", &clause.as_mechanism);
+            if let (Some(regime), Some(as_mechanism)) = (regime, as_mechanism) {
+                accepts.push(ir::Acceptance { regime, mechanisms, as_mechanism });
+            }
+        }
+        self.program.accords.push(ir::Accord {
+            id: decl.name.name.clone(),
+            title: decl.title.value.clone(),
+            cites,
+            effective,
+            accepts,
+            span: decl.span,
+        });
+    }
+
+    fn unused_uses(&mut self) {
+        let graph = self.graph;
+        for (m, module) in graph.modules.iter().enumerate() {
+            let uses = module.ast.items.iter().filter_map(|item| match item {
+                ast::Item::Use(u) => Some(u),
+                _ => None,
+            });
+            for (u, decl) in uses.enumerate() {
+                let found = module.uses.get(u).and_then(|e| e.target).is_some();
+                if found && !self.used_uses.contains(&(m, u)) {
+                    let name = match &decl.target {
+                        ast::UseTarget::Stdlib(name) => name.name.clone(),
+                        ast::UseTarget::Path(path) => path.value.clone(),
+                    };
+                    self.errors.push(CheckError::UnusedUse { span: decl.span, module: name });
+                }
+            }
+        }
+    }
+}
+
+enum Side<'a> {
+    Fact(FactId),
+    Value(&'a ast::Literal),
+    List,
+    Arith,
+}
+
+#[derive(Clone, Copy)]
+enum SetMode {
+    In,
+    Any,
+    All,
+}
+
+fn placeholder_regime(decl: &ast::RegimeDecl) -> ir::Regime {
+    ir::Regime {
+        id: decl.name.name.clone(),
+        title: decl.title.value.clone(),
+        doc: decl.doc.clone(),
+        home: Vec::new(),
+        source: None,
+        rules: Vec::new(),
+        obligations: Vec::new(),
+        default: None,
+        examples: Vec::new(),
+        vocabulary: ir::Vocabulary {
+            date: None,
+            origin: None,
+            destination: None,
+            safeguards: None,
+            jurisdiction: None,
+            mechanism: None,
+            obligation: None,
+        },
+        span: decl.span,
+    }
+}
+
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+fn let_id(i: usize) -> LetId {
+    LetId(index_u32(i))
+}
+
+fn set_state(states: &mut [State], index: usize, state: State) {
+    if let Some(slot) = states.get_mut(index) {
+        *slot = state;
+    }
+}
+
+/// The intervals where `fact op n` holds, above `floor` (0 for counts).
+fn compare_intervals(op: CmpOp, n: i64, floor: i64) -> Vec<Interval> {
+    let next = n.checked_add(1);
+    let intervals = match op {
+        CmpOp::Eq => vec![Interval { lo: n, hi: next }],
+        CmpOp::Ne => {
+            let mut v = vec![Interval { lo: floor, hi: Some(n) }];
+            if let Some(next) = next {
+                v.push(Interval { lo: next, hi: None });
+            }
+            v
+        }
+        CmpOp::Lt => vec![Interval { lo: floor, hi: Some(n) }],
+        CmpOp::Le => vec![Interval { lo: floor, hi: next }],
+        CmpOp::Gt => match next {
+            Some(next) => vec![Interval { lo: next, hi: None }],
+            None => vec![],
+        },
+        CmpOp::Ge => vec![Interval { lo: n, hi: None }],
+    };
+    normalise(intervals)
+}
+
+/// Sorts intervals, drops empty ones and merges those that touch.
+pub(crate) fn normalise(mut intervals: Vec<Interval>) -> Vec<Interval> {
+    intervals.retain(|i| !i.is_empty());
+    intervals.sort();
+    let mut merged: Vec<Interval> = Vec::with_capacity(intervals.len());
+    for interval in intervals {
+        if let Some(last) = merged.last_mut() {
+            if last.hi.is_none_or(|hi| interval.lo <= hi) {
+                last.hi = match (last.hi, interval.hi) {
+                    (None, _) | (_, None) => None,
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                };
+                continue;
+            }
+        }
+        merged.push(interval);
+    }
+    merged
+}
+
+fn intersect(a: Option<Interval>, b: Option<Interval>) -> Option<Interval> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(a), Some(b)) => Some(Interval {
+            lo: a.lo.max(b.lo),
+            hi: match (a.hi, b.hi) {
+                (None, x) | (x, None) => x,
+                (Some(x), Some(y)) => Some(x.min(y)),
+            },
+        }),
+    }
+}
+
+fn literal_words(literal: &ast::Literal) -> String {
+    match literal {
+        ast::Literal::Number(n, _) => format!("the number `{n}`"),
+        ast::Literal::Date(d, _) => format!("the date `{d}`"),
+        ast::Literal::Bool(b, _) => format!("`{b}`"),
+        ast::Literal::Name(name) => format!("the name `{}`", name.name),
+    }
+}
+
+fn literal_text(literal: &ast::Literal) -> String {
+    match literal {
+        ast::Literal::Number(n, _) => n.to_string(),
+        ast::Literal::Date(d, _) => Date::to_string(d),
+        ast::Literal::Bool(b, _) => b.to_string(),
+        ast::Literal::Name(name) => name.name.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparisons_become_intervals() {
+        let iv = |lo, hi| Interval { lo, hi };
+        assert_eq!(compare_intervals(CmpOp::Ge, 10, 0), [iv(10, None)]);
+        assert_eq!(compare_intervals(CmpOp::Gt, 10, 0), [iv(11, None)]);
+        assert_eq!(compare_intervals(CmpOp::Lt, 10, 0), [iv(0, Some(10))]);
+        assert_eq!(compare_intervals(CmpOp::Le, 10, 0), [iv(0, Some(11))]);
+        assert_eq!(compare_intervals(CmpOp::Eq, 10, 0), [iv(10, Some(11))]);
+        assert_eq!(compare_intervals(CmpOp::Ne, 0, 0), [iv(1, None)]);
+        assert_eq!(compare_intervals(CmpOp::Gt, i64::MAX, 0), []);
+    }
+
+    #[test]
+    fn normalise_merges_touching_intervals() {
+        let iv = |lo, hi| Interval { lo, hi };
+        assert_eq!(
+            normalise(vec![iv(5, Some(6)), iv(0, Some(5)), iv(9, None), iv(7, Some(7))]),
+            [iv(0, Some(6)), iv(9, None)]
+        );
+    }
+}

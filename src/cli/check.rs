@@ -1,0 +1,87 @@
+//! `accord check`.
+
+use super::files::{self, FsLoader};
+use super::{ErrorFormat, Failure};
+use crate::check::{self, Checked};
+use crate::diagnostics;
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Check rule files: syntax, names, types, citations and examples.
+///
+/// Every problem in every file is reported, each at its exact place with a help line. Warnings
+/// (an unused `let` or `use`) do not fail the check.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Files or directories to check; directories are searched for `.accord` files
+    /// [default: the current directory]
+    paths: Vec<PathBuf>,
+
+    /// How to print problems
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    error_format: ErrorFormat,
+}
+
+#[derive(Serialize)]
+struct Report {
+    diagnostics: Vec<diagnostics::JsonDiagnostic>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let found = files::discover(&paths).map_err(Failure::Input)?;
+    let mut roots = Vec::new();
+    for path in &found {
+        let loaded =
+            files::read(path).map_err(|e| Failure::Input(miette::miette!("cannot read `{}`: {e}", path.display())))?;
+        roots.push(loaded);
+    }
+    let checked = check::check(roots, &mut FsLoader)?;
+    print(&checked, found.len(), args.error_format, colour)?;
+    Ok(if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Prints the diagnostics of a run in the chosen format, with a summary.
+pub(crate) fn print(checked: &Checked, files: usize, format: ErrorFormat, colour: bool) -> Result<(), Failure> {
+    let summary = Summary { files, errors: checked.error_count(), warnings: checked.warning_count() };
+    match format {
+        ErrorFormat::Human => {
+            let choice = if colour { ColorChoice::Always } else { ColorChoice::Never };
+            let mut stderr = StandardStream::stderr(choice);
+            diagnostics::render_styled(&checked.diagnostics, &checked.sources, &mut stderr)
+                .map_err(|e| crate::InternalError(format!("rendering a diagnostic: {e}")))?;
+            eprintln!("{}", summary_line(&summary));
+        }
+        ErrorFormat::Json => {
+            let report = Report {
+                diagnostics: checked.diagnostics.iter().map(|d| diagnostics::to_json(d, &checked.sources)).collect(),
+                summary,
+            };
+            let json = serde_json::to_string_pretty(&report).map_err(|e| crate::InternalError(e.to_string()))?;
+            println!("{json}");
+        }
+    }
+    Ok(())
+}
+
+fn summary_line(summary: &Summary) -> String {
+    let files = plural(summary.files, "file");
+    match (summary.errors, summary.warnings) {
+        (0, 0) => format!("checked {files}: no problems"),
+        (errors, warnings) => format!("checked {files}: {}, {}", plural(errors, "error"), plural(warnings, "warning")),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}

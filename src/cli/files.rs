@@ -1,0 +1,88 @@
+//! Finding and reading rule files.
+
+use crate::source::{Loaded, Loader};
+use crate::syntax::MAX_FILE_BYTES;
+use miette::miette;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Every `.accord` file named by `paths`: files as given, directories searched recursively
+/// (hidden directories and `target` skipped), each directory's files in name order.
+pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, miette::Report> {
+    let mut found = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|e| {
+            miette!(
+                help = "check the path; directories are searched for `.accord` files",
+                "cannot read `{}`: {e}",
+                path.display()
+            )
+        })?;
+        if metadata.is_dir() {
+            let before = found.len();
+            walk(path, &mut found)?;
+            if found.len() == before {
+                return Err(miette!(
+                    help = "rule files end in `.accord`",
+                    "no `.accord` files in `{}`",
+                    path.display()
+                ));
+            }
+        } else {
+            found.push(path.clone());
+        }
+    }
+    Ok(found)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), miette::Report> {
+    let entries = std::fs::read_dir(dir).map_err(|e| miette!("cannot read directory `{}`: {e}", dir.display()))?;
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                walk(&path, found)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "accord") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a file, but never more than one byte past the size limit, so that a huge file costs
+/// no more than the limit and is then reported as too large.
+pub(crate) fn read(path: &Path) -> Result<Loaded, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    let key = std::fs::canonicalize(path).map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+    Ok(Loaded { key, name: path.display().to_string(), bytes })
+}
+
+/// Finds `use "path"` files relative to the file that uses them.
+pub(crate) struct FsLoader;
+
+impl Loader for FsLoader {
+    fn load(&mut self, importer: &str, path: &str) -> Result<Loaded, String> {
+        let base = Path::new(importer).parent().unwrap_or(Path::new(""));
+        let full = base.join(path);
+        if !full.is_file() {
+            return Err(format!("no file `{}`", full.display()));
+        }
+        let mut loaded = read(&full)?;
+        loaded.name = relative_to_cwd(&full);
+        Ok(loaded)
+    }
+}
+
+fn relative_to_cwd(path: &Path) -> String {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let cwd = std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok());
+    match cwd.as_deref().and_then(|cwd| canonical.strip_prefix(cwd).ok()) {
+        Some(relative) => relative.display().to_string(),
+        None => canonical.display().to_string(),
+    }
+}

@@ -1,0 +1,113 @@
+//! The `accord` command line: argument parsing, reading files, printing, exit codes. This is
+//! the only module that does IO.
+//!
+//! Exit codes: 0 success (warnings allowed), 1 the input is wrong (diagnostics printed),
+//! 2 the command line is wrong, 3 Accord itself failed (a bug: please report it).
+
+mod check;
+mod files;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+const ABOUT: &str = "Accord: the law of cross-border data transfers as code.
+
+Rule files (`.accord`) describe a jurisdiction's regime: where it applies (`home`), its rules
+in priority order with their legal citations, the obligations it adds, and inline examples.
+Accord checks them, and reports every problem with the exact place and a suggested fix.
+
+The standard vocabulary (jurisdictions, data categories, transfer mechanisms, obligations
+and the facts of a transfer) is built in: rule files use it without any `use`.";
+
+const AFTER: &str = "Exit codes: 0 ok (warnings allowed), 1 problems in the input, 2 bad command line,
+3 internal error (a bug in Accord: please report it).
+
+Examples:
+  accord check                       check every .accord file under the current directory
+  accord check regimes/cn.accord     check one file and the files it uses
+  accord check stdlib examples --error-format json";
+
+#[derive(Debug, Parser)]
+#[command(name = "accord", version, about = ABOUT, after_help = AFTER, max_term_width = 100)]
+struct Args {
+    /// When to colour output: `auto` colours a terminal unless NO_COLOR is set
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check rule files: syntax, names, types, citations and examples
+    Check(check::CheckArgs),
+}
+
+/// How problems are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ErrorFormat {
+    /// For people: each problem with the source excerpt, labels and a help line (on stderr).
+    Human,
+    /// For tools: one JSON document on stdout with every problem and a summary.
+    Json,
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn run() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => {
+            // Help and version are successes; everything else is a usage error (exit 2).
+            let _ = error.print();
+            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let colour = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("internal error: {info}");
+        eprintln!("this is a bug in Accord, not in your input; please report it with the command you ran");
+    }));
+    let outcome = std::panic::catch_unwind(|| match args.command {
+        Command::Check(check) => check::run(&check, colour),
+    });
+    match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(Failure::Input(report))) => {
+            eprintln!("{report:?}");
+            ExitCode::from(1)
+        }
+        Ok(Err(Failure::Internal(error))) => {
+            eprintln!("internal error: {error}");
+            eprintln!("this is a bug in Accord, not in your input; please report it with the command you ran");
+            ExitCode::from(3)
+        }
+        Err(_) => ExitCode::from(3),
+    }
+}
+
+/// Why a command did not finish normally.
+pub(crate) enum Failure {
+    /// The user's input cannot be used (a missing file, …): exit 1.
+    Input(miette::Report),
+    /// A bug: exit 3.
+    Internal(crate::InternalError),
+}
+
+impl From<crate::InternalError> for Failure {
+    fn from(error: crate::InternalError) -> Self {
+        Failure::Internal(error)
+    }
+}

@@ -1,0 +1,362 @@
+//! One model for every problem Accord reports, and the two ways it is shown: for people
+//! (codespan-reporting, source excerpt with labels) and for tools (JSON).
+//!
+//! Each stage keeps its problems as data (`syntax::SyntaxError`, `check::CheckError`) and turns
+//! them into a [`Diagnostic`] in one function; wording lives there, not at the call sites.
+
+use crate::source::{SourceMap, Span};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::{Files, SimpleFile};
+use serde::Serialize;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; the run still succeeds.
+    Warning,
+    /// The input is wrong; the run fails with exit code 1.
+    Error,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $summary:literal;)*) => {
+        /// Every diagnostic code Accord can report. Codes are stable: tools may match on them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(#[doc = $summary] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as printed, e.g. `E0101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "E0001", "the text does not follow the grammar";
+    InvalidUtf8 = "E0002", "the file is not valid UTF-8 text";
+    TooDeep = "E0003", "a condition is nested too deeply";
+    TooLarge = "E0004", "the file is larger than Accord reads";
+    EmptyFile = "E0005", "the file holds no declarations";
+    InvalidDate = "E0006", "a date that does not exist";
+    NumberTooLarge = "E0007", "a number too large to be a count";
+    MisplacedDoc = "E0008", "a doc comment that documents nothing";
+    UnknownName = "E0101", "a name that is not declared";
+    UnknownModule = "E0102", "a `use` that names no module";
+    ModuleCycle = "E0103", "modules that use each other in a cycle";
+    DuplicateDefinition = "E0104", "two declarations with the same name";
+    DuplicateRule = "E0105", "two rules or obligations with the same name in one regime";
+    DuplicateExample = "E0106", "two examples with the same name in one regime";
+    MissingCite = "E0107", "a rule, obligation or accord without a citation";
+    BadRange = "E0108", "an empty or inverted range";
+    OperatorType = "E0109", "an operator applied to a fact of the wrong type";
+    OutsideDomain = "E0110", "a value that is not in the fact's domain";
+    NotSingleFact = "E0111", "a condition that is not a test on a single fact";
+    ExampleUnknownFact = "E0112", "an example scenario names an unknown fact";
+    ExampleType = "E0113", "an example scenario gives a fact a value of the wrong type";
+    DuplicateEntry = "E0114", "the same member, key or clause given twice";
+    MissingHome = "E0115", "a regime without `home`";
+    NotACondition = "E0116", "a fact or value used where a condition is needed";
+    LetCycle = "E0117", "a `let` defined in terms of itself";
+    WrongKind = "E0118", "a name of the wrong kind for its place";
+    AmbiguousName = "E0119", "a name that two used modules both declare";
+    UnusedLet = "W0201", "a `let` that no rule uses";
+    UnusedUse = "W0202", "a `use` whose names are never used";
+}
+
+/// A labelled span. The first label of a diagnostic is its primary one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What about it (may be empty).
+    pub message: String,
+}
+
+/// One problem, with everything needed to show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable code.
+    pub code: Code,
+    /// One line, lowercase, no final period, user input in backticks.
+    pub message: String,
+    /// Primary label first, then secondary ones.
+    pub labels: Vec<Label>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Further facts.
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span`.
+    pub fn error(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message, span, label)
+    }
+
+    /// A warning at `span`.
+    pub fn warning(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message, span, label)
+    }
+
+    fn new(severity: Severity, code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            labels: vec![Label { span, message: label.into() }],
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Adds a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    /// Adds a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// The primary span.
+    pub fn span(&self) -> Option<Span> {
+        self.labels.first().map(|l| l.span)
+    }
+}
+
+/// Orders diagnostics by file and position, errors before warnings at the same place.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| {
+        let span = d.span().unwrap_or_default();
+        (span.file, span.start, std::cmp::Reverse(d.severity), d.code)
+    });
+}
+
+struct CsFiles<'a>(&'a SourceMap);
+
+impl<'a> Files<'a> for CsFiles<'a> {
+    type FileId = u32;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: u32) -> Result<&'a str, codespan_reporting::files::Error> {
+        let file = self.0.get(crate::source::FileId(id)).ok_or(codespan_reporting::files::Error::FileMissing)?;
+        Ok(file.name.as_str())
+    }
+
+    fn source(&'a self, id: u32) -> Result<&'a str, codespan_reporting::files::Error> {
+        let file = self.0.get(crate::source::FileId(id)).ok_or(codespan_reporting::files::Error::FileMissing)?;
+        Ok(file.text.as_str())
+    }
+
+    fn line_index(&'a self, id: u32, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+        self.simple(id)?.line_index((), byte_index)
+    }
+
+    fn line_range(
+        &'a self,
+        id: u32,
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, codespan_reporting::files::Error> {
+        self.simple(id)?.line_range((), line_index)
+    }
+}
+
+impl<'a> CsFiles<'a> {
+    fn simple(&'a self, id: u32) -> Result<SimpleFile<&'a str, &'a str>, codespan_reporting::files::Error> {
+        let file = self.0.get(crate::source::FileId(id)).ok_or(codespan_reporting::files::Error::FileMissing)?;
+        Ok(SimpleFile::new(file.name.as_str(), file.text.as_str()))
+    }
+}
+
+fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<u32> {
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+    };
+    let labels = d
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let style = if i == 0 { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
+            cs::Label::new(style, l.span.file.0, l.span.range()).with_message(l.message.clone())
+        })
+        .collect();
+    let mut notes: Vec<String> = d.help.iter().map(|h| format!("help: {h}")).collect();
+    notes.extend(d.notes.iter().map(|n| format!("note: {n}")));
+    cs::Diagnostic::new(severity)
+        .with_code(d.code.as_str())
+        .with_message(d.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Renders diagnostics for people, as plain text (no colour).
+pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let config = codespan_reporting::term::Config::default();
+    let files = CsFiles(sources);
+    let mut out = String::new();
+    for d in diagnostics {
+        match codespan_reporting::term::emit_into_string(&config, &files, &to_codespan(d)) {
+            Ok(text) => out.push_str(&text),
+            // A span that does not fit its file is our bug; still say what the problem is.
+            Err(_) => out.push_str(&format!("{}[{}]: {}\n", severity_word(d.severity), d.code.as_str(), d.message)),
+        }
+    }
+    out
+}
+
+/// Renders diagnostics for people into a terminal writer, with colour if it supports it.
+pub fn render_styled(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    writer: &mut dyn codespan_reporting::term::WriteStyle,
+) -> Result<(), codespan_reporting::files::Error> {
+    let config = codespan_reporting::term::Config::default();
+    let files = CsFiles(sources);
+    for d in diagnostics {
+        codespan_reporting::term::emit_to_write_style(writer, &config, &files, &to_codespan(d))?;
+    }
+    Ok(())
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// A position for tools: byte offsets and one-based line and column.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonSpan {
+    /// File name as shown to people.
+    pub file: String,
+    /// Byte offset of the start.
+    pub start: u32,
+    /// Byte offset one past the end.
+    pub end: u32,
+    /// One-based line of the start.
+    pub line: usize,
+    /// One-based column (in characters) of the start.
+    pub column: usize,
+}
+
+/// A labelled position for tools.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonLabel {
+    /// Where.
+    #[serde(flatten)]
+    pub span: JsonSpan,
+    /// What about it.
+    pub message: String,
+}
+
+/// A diagnostic for tools; the shape is part of Accord's interface.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonDiagnostic {
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// Stable code, e.g. `E0101`.
+    pub code: &'static str,
+    /// One-line message.
+    pub message: String,
+    /// Primary position.
+    pub span: Option<JsonSpan>,
+    /// All labels, primary first.
+    pub labels: Vec<JsonLabel>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Further facts.
+    pub notes: Vec<String>,
+}
+
+fn json_span(span: Span, sources: &SourceMap) -> JsonSpan {
+    let (line, column) = sources.line_column(span.file, span.start);
+    JsonSpan {
+        file: sources.get(span.file).map(|f| f.name.clone()).unwrap_or_default(),
+        start: span.start,
+        end: span.end,
+        line,
+        column,
+    }
+}
+
+/// The tool-facing form of a diagnostic.
+pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
+    JsonDiagnostic {
+        severity: d.severity,
+        code: d.code.as_str(),
+        message: d.message.clone(),
+        span: d.span().map(|s| json_span(s, sources)),
+        labels: d
+            .labels
+            .iter()
+            .map(|l| JsonLabel { span: json_span(l.span, sources), message: l.message.clone() })
+            .collect(),
+        help: d.help.clone(),
+        notes: d.notes.clone(),
+    }
+}
+
+/// The closest of `candidates` to `name`, if one is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| {
+            let distance = strsim::damerau_levenshtein(&lower, &c.to_lowercase());
+            (distance, c)
+        })
+        .filter(|(distance, c)| *distance <= (name.chars().count().max(c.chars().count()) / 3).max(1))
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_and_rejects_strangers() {
+        let names = ["destination", "date", "data", "individuals_ytd"];
+        assert_eq!(closest("destinaton", names), Some("destination"));
+        assert_eq!(closest("individuals_yt", names), Some("individuals_ytd"));
+        assert_eq!(closest("Data", names), Some("data"));
+        assert_eq!(closest("xyzzy", names), None);
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code:?}");
+        }
+    }
+}

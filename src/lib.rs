@@ -1,0 +1,45 @@
+//! Accord: a policy-as-code language and compiler for the law of cross-border data transfers.
+//!
+//! The pipeline is a chain of types, one module per stage:
+//! [`syntax`] parses rule files into spanned trees, [`check`] resolves modules, names and types
+//! into a typed program. Every user-facing problem is a [`diagnostics::Diagnostic`]; the library
+//! does no IO (the `accord` binary's `cli` module does).
+//!
+//! ```
+//! use accord::{check, source::MemoryLoader};
+//!
+//! let rules = r#"
+//!   regime demo "A tiny regime" {
+//!     home SG
+//!     rule health "Health data needs a contract" cite "Demo s1"
+//!       when data has health then require explicit_consent
+//!     default permit
+//!   }
+//! "#;
+//! let result = check::check_sources(vec![("demo.accord".into(), rules.into())], &mut MemoryLoader::default())?;
+//! assert!(!result.has_errors());
+//! assert_eq!(result.program.regimes.len(), 1);
+//! # Ok::<(), accord::InternalError>(())
+//! ```
+
+pub mod check;
+#[allow(clippy::disallowed_methods, clippy::disallowed_macros)]
+pub mod cli;
+pub mod date;
+pub mod diagnostics;
+pub mod source;
+pub mod stdlib;
+pub mod syntax;
+
+/// A bug in Accord itself, never the user's fault: the binary reports it with exit code 3 and
+/// asks for a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalError(pub String);
+
+impl std::fmt::Display for InternalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InternalError {}

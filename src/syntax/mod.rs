@@ -1,0 +1,82 @@
+//! Reading rule files: bytes to text, text to a spanned tree. pest is used here and nowhere
+//! else; the rest of Accord sees only [`ast`] and [`SyntaxError`].
+
+pub mod ast;
+mod error;
+mod parser;
+mod scan;
+
+pub use error::SyntaxError;
+pub use parser::{Parsed, parse};
+pub use scan::MAX_NESTING;
+
+use crate::InternalError;
+use crate::source::{FileId, SourceMap, Span};
+
+/// The largest rule file Accord reads. Real regimes are well under a megabyte; the limit keeps
+/// time and memory bounded whatever a file holds.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Words the grammar reserves (lowercase; `IN` or `AS` are ordinary names).
+pub const KEYWORDS: &[&str] = &[
+    "regime",
+    "home",
+    "source",
+    "let",
+    "rule",
+    "oblige",
+    "cite",
+    "effective",
+    "when",
+    "then",
+    "default",
+    "example",
+    "given",
+    "expect",
+    "use",
+    "enum",
+    "set",
+    "facts",
+    "accord",
+    "accepts",
+    "as",
+    "with",
+    "and",
+    "or",
+    "not",
+    "in",
+    "has",
+    "any",
+    "all",
+    "permit",
+    "prohibit",
+    "require",
+    "true",
+    "false",
+    "out_of_scope",
+];
+
+/// Adds a file's bytes to `sources` and parses it. Bytes that are not UTF-8, or too many of
+/// them, give a diagnostic instead of a tree.
+pub fn parse_bytes(sources: &mut SourceMap, name: String, bytes: Vec<u8>) -> Result<(FileId, Parsed), InternalError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        let file = sources.add(name, String::new());
+        let error = SyntaxError::TooLarge { span: Span::new(file, 0, 0), limit: MAX_FILE_BYTES };
+        return Ok((file, Parsed { module: Default::default(), errors: vec![error] }));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let file = sources.add(name, text);
+            let text = sources.get(file).map(|f| f.text.as_str()).unwrap_or("");
+            Ok((file, parse(file, text)?))
+        }
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let file = sources.add(name, text);
+            // Up to the first bad byte the lossy text is byte-for-byte the input.
+            let span = Span::new(file, offset, offset + char::REPLACEMENT_CHARACTER.len_utf8());
+            Ok((file, Parsed { module: Default::default(), errors: vec![SyntaxError::InvalidUtf8 { span, offset }] }))
+        }
+    }
+}

@@ -1,0 +1,857 @@
+//! From text to [`Module`]: pest does the recognising, one small function per grammar rule
+//! builds the node, and pest's errors are rewritten into words a policy author reads.
+//!
+//! A mismatch between the grammar and these functions is our bug, reported as an
+//! [`InternalError`]; everything the user wrote wrong is a [`SyntaxError`].
+
+use super::ast::*;
+use super::error::SyntaxError;
+use super::scan::{self, MAX_NESTING};
+use crate::InternalError;
+use crate::date::Date;
+use crate::source::{FileId, Span};
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::{Pair, Pairs};
+use pest::set_error_detail;
+use std::iter::Peekable;
+
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/accord.pest"]
+    pub(super) struct AccordParser;
+}
+use grammar::{AccordParser, Rule};
+
+type P<'i> = Pair<'i, Rule>;
+type Built<T> = Result<T, InternalError>;
+
+/// The tree of one file and the problems found reading it.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// What could be read (empty when the grammar was not followed).
+    pub module: Module,
+    /// Problems, in source order.
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses one file's text.
+pub fn parse(file: FileId, text: &str) -> Result<Parsed, InternalError> {
+    if let Some(token) = scan::too_deep(text) {
+        let span = Span::new(file, token.start, token.end);
+        return Ok(Parsed {
+            module: Module::default(),
+            errors: vec![SyntaxError::TooDeep { span, limit: MAX_NESTING }],
+        });
+    }
+    let pairs = match AccordParser::parse(Rule::file, text) {
+        Ok(pairs) => pairs,
+        Err(_) => {
+            // Parse again with pest's detailed tracking, which names the literal tokens it
+            // expected; it costs time, so only a failing file pays it.
+            set_error_detail(true);
+            let detailed = AccordParser::parse(Rule::file, text);
+            set_error_detail(false);
+            let error = match detailed {
+                Err(error) => grammar_error(file, text, &error),
+                Ok(_) => return Err(InternalError("a file parsed on the second try only".into())),
+            };
+            return Ok(Parsed { module: Module::default(), errors: vec![error] });
+        }
+    };
+    let mut builder = Builder { file, errors: Vec::new() };
+    let mut module = Module::default();
+    for pair in pairs.flatten().filter(|p| p.as_rule() == Rule::item) {
+        module.items.push(builder.item(pair)?);
+    }
+    if module.items.is_empty() {
+        let span = Span::new(file, 0, text.len());
+        builder.errors.push(SyntaxError::Empty { span });
+    }
+    Ok(Parsed { module, errors: builder.errors })
+}
+
+// ── pest errors in words ─────────────────────────────────────────────────────────────────────
+
+fn grammar_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> SyntaxError {
+    let offset = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let (before, at) = scan::around(text, offset);
+    let word = |t: scan::Token| text.get(t.start..t.end).unwrap_or("").to_owned();
+    let found = at.map(word);
+    let span = match at {
+        Some(t) => Span::new(file, t.start, t.end),
+        None => Span::new(file, text.len(), text.len()),
+    };
+    if let Some(found) = &found {
+        if found.starts_with('"') && (found.len() < 2 || !found.ends_with('"') || found.ends_with("\\\"")) {
+            return SyntaxError::UnterminatedString { span };
+        }
+        if found.starts_with("///") {
+            return SyntaxError::MisplacedDoc { span };
+        }
+    }
+    let mut expected: Vec<String> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        expected.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_owned));
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        // Keywords and operators are named by their rules above; what is left worth naming is
+        // the punctuation that structures a file.
+        for token in attempts.expected_tokens().iter().map(ToString::to_string) {
+            if matches!(token.as_str(), "{" | "}" | "(" | ")" | ":" | "=" | "," | "..") {
+                expected.push(format!("`{token}`"));
+            }
+        }
+    }
+    // Tokens (`` `then` ``) first, then kinds of thing ("a condition"), the end of the file last.
+    let rank = |e: &String| (e.as_str() == describe(Rule::EOI).unwrap_or_default(), !e.starts_with('`'));
+    expected.sort_by(|a, b| (rank(a), a).cmp(&(rank(b), b)));
+    expected.dedup();
+    SyntaxError::Unexpected { span, expected, after: before.map(word), found }
+}
+
+/// The words for a grammar rule in "expected …"; `None` for rules never worth naming.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the file",
+        Rule::item => "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime` or `accord`)",
+        Rule::regime_item => "a regime item (`home`, `source`, `let`, `rule`, `oblige`, `default` or `example`)",
+        Rule::ident | Rule::name => "a name",
+        Rule::string => "a quoted string",
+        Rule::number => "a number",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::cond | Rule::conj | Rule::unary | Rule::primary | Rule::test => "a condition",
+        Rule::operand | Rule::literal | Rule::value => "a value",
+        Rule::cmp_test | Rule::cmp_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::in_test => "`in`",
+        Rule::has_test => "`has`",
+        Rule::range => "a range (`lo..hi`)",
+        Rule::bound => "a number or a date",
+        Rule::value_list => "a list (`{a, b}`)",
+        Rule::outcome => "an outcome (`permit`, `prohibit` or `require …`)",
+        Rule::require_group => "`require`",
+        Rule::enum_member => "an enum member",
+        Rule::set_member => "a set member",
+        Rule::fact_entry => "a fact (`name: type`)",
+        Rule::type_expr | Rule::set_type => "a type (`bool`, `count`, `date`, an enum or `set<Enum>`)",
+        Rule::field => "a fact (`name: value`)",
+        Rule::scenario => "a scenario (`{ fact: value, … }`)",
+        Rule::given_clause => "`given`",
+        Rule::expect_clause => "`expect`",
+        Rule::when_clause => "`when`",
+        Rule::then_clause => "`then`",
+        Rule::cite_clause => "`cite`",
+        Rule::effective_clause => "`effective`",
+        Rule::accept_clause => "a recognition (`regime accepts mechanism as mechanism`)",
+        Rule::use_decl => "`use`",
+        Rule::enum_decl => "`enum`",
+        Rule::set_decl => "`set`",
+        Rule::facts_decl => "`facts`",
+        Rule::let_decl => "`let`",
+        Rule::regime_decl => "`regime`",
+        Rule::accord_decl => "`accord`",
+        Rule::home_item => "`home`",
+        Rule::source_item => "`source`",
+        Rule::rule_decl => "`rule`",
+        Rule::oblige_decl => "`oblige`",
+        Rule::default_item => "`default`",
+        Rule::example_decl => "`example`",
+        Rule::kw_regime => "`regime`",
+        Rule::kw_home => "`home`",
+        Rule::kw_source => "`source`",
+        Rule::kw_let => "`let`",
+        Rule::kw_rule => "`rule`",
+        Rule::kw_oblige => "`oblige`",
+        Rule::kw_cite => "`cite`",
+        Rule::kw_effective => "`effective`",
+        Rule::kw_when => "`when`",
+        Rule::kw_then => "`then`",
+        Rule::kw_default => "`default`",
+        Rule::kw_example => "`example`",
+        Rule::kw_given => "`given`",
+        Rule::kw_expect => "`expect`",
+        Rule::kw_use => "`use`",
+        Rule::kw_enum => "`enum`",
+        Rule::kw_set => "`set`",
+        Rule::kw_facts => "`facts`",
+        Rule::kw_accord => "`accord`",
+        Rule::kw_accepts => "`accepts`",
+        Rule::kw_as => "`as`",
+        Rule::kw_with => "`with`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_not => "`not`",
+        Rule::kw_in => "`in`",
+        Rule::kw_has => "`has`",
+        Rule::kw_any => "`any`",
+        Rule::kw_all => "`all`",
+        Rule::kw_permit => "`permit`",
+        Rule::kw_prohibit => "`prohibit`",
+        Rule::kw_require => "`require`",
+        Rule::kw_true => "`true`",
+        Rule::kw_false => "`false`",
+        Rule::kw_out_of_scope => "`out_of_scope`",
+        Rule::arith_op | Rule::doc | Rule::doc_text | Rule::keyword | Rule::string_text => return None,
+        Rule::file | Rule::WHITESPACE | Rule::COMMENT | Rule::doc_start | Rule::ident_char => return None,
+    })
+}
+
+// ── building the tree ────────────────────────────────────────────────────────────────────────
+
+/// The children of one pair, taken in order by the shape the grammar promises.
+struct Kids<'i> {
+    pairs: Peekable<Pairs<'i, Rule>>,
+    parent: Rule,
+}
+
+impl<'i> Kids<'i> {
+    fn of(pair: P<'i>) -> Self {
+        let parent = pair.as_rule();
+        Kids { pairs: pair.into_inner().peekable(), parent }
+    }
+
+    fn peek(&mut self) -> Option<Rule> {
+        self.pairs.peek().map(Pair::as_rule)
+    }
+
+    fn next(&mut self) -> Built<P<'i>> {
+        self.pairs.next().ok_or_else(|| InternalError(format!("`{:?}` ended early", self.parent)))
+    }
+
+    fn take(&mut self, rule: Rule) -> Built<P<'i>> {
+        let pair = self.next()?;
+        if pair.as_rule() == rule {
+            Ok(pair)
+        } else {
+            Err(InternalError(format!("`{:?}` held `{:?}` where `{rule:?}` belongs", self.parent, pair.as_rule())))
+        }
+    }
+
+    fn maybe(&mut self, rule: Rule) -> Option<P<'i>> {
+        if self.peek() == Some(rule) { self.pairs.next() } else { None }
+    }
+
+    fn docs(&mut self) -> Doc {
+        let mut doc = Vec::new();
+        while let Some(pair) = self.maybe(Rule::doc) {
+            let text = pair.as_str().strip_prefix("///").unwrap_or("");
+            doc.push(text.strip_prefix(' ').unwrap_or(text).trim_end().to_owned());
+        }
+        doc
+    }
+}
+
+fn unexpected(pair: &P<'_>, context: &str) -> InternalError {
+    InternalError(format!("`{:?}` where {context} belongs", pair.as_rule()))
+}
+
+struct Builder {
+    file: FileId,
+    errors: Vec<SyntaxError>,
+}
+
+impl Builder {
+    /// A pair's span without trailing white space or comments, which pest keeps in a rule
+    /// whose optional last part did not match.
+    fn span(&self, pair: &P<'_>) -> Span {
+        let s = pair.as_span();
+        let text = pair.as_str();
+        let end = if text.ends_with(|c: char| c.is_whitespace()) {
+            scan::tokens(text).last().map_or(0, |t| t.end)
+        } else {
+            text.len()
+        };
+        Span::new(self.file, s.start(), s.start() + end)
+    }
+
+    fn ident(&self, pair: P<'_>) -> Ident {
+        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+    }
+
+    fn string(&self, pair: P<'_>) -> StrLit {
+        let span = self.span(&pair);
+        let raw = pair.as_str();
+        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        let mut value = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => value.push('\n'),
+                    Some('t') => value.push('\t'),
+                    Some(other) => value.push(other),
+                    None => {}
+                }
+            } else {
+                value.push(c);
+            }
+        }
+        StrLit { value, span }
+    }
+
+    fn item(&mut self, pair: P<'_>) -> Built<Item> {
+        let mut kids = Kids::of(pair);
+        let doc = kids.docs();
+        let decl = kids.next()?;
+        Ok(match decl.as_rule() {
+            Rule::use_decl => Item::Use(self.use_decl(decl)?),
+            Rule::enum_decl => Item::Enum(self.enum_decl(decl, doc)?),
+            Rule::set_decl => Item::Set(self.set_decl(decl, doc)?),
+            Rule::facts_decl => Item::Facts(self.facts_decl(decl, doc)?),
+            Rule::let_decl => Item::Let(self.let_decl(decl, doc)?),
+            Rule::regime_decl => Item::Regime(self.regime_decl(decl, doc)?),
+            Rule::accord_decl => Item::Accord(self.accord_decl(decl, doc)?),
+            _ => return Err(unexpected(&decl, "a declaration")),
+        })
+    }
+
+    fn use_decl(&mut self, pair: P<'_>) -> Built<Use> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_use)?;
+        let target = kids.next()?;
+        let target = match target.as_rule() {
+            Rule::string => UseTarget::Path(self.string(target)),
+            Rule::ident => UseTarget::Stdlib(self.ident(target)),
+            _ => return Err(unexpected(&target, "a module")),
+        };
+        Ok(Use { target, span })
+    }
+
+    fn enum_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<EnumDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_enum)?;
+        let name = self.ident(kids.take(Rule::ident)?);
+        let mut members = Vec::new();
+        while let Some(member) = kids.maybe(Rule::enum_member) {
+            let mut kids = Kids::of(member);
+            let doc = kids.docs();
+            let name = self.ident(kids.take(Rule::ident)?);
+            let description = kids.maybe(Rule::string).map(|s| self.string(s));
+            members.push(EnumMember { doc, name, description });
+        }
+        Ok(EnumDecl { doc, name, members, span })
+    }
+
+    fn set_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<SetDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_set)?;
+        let name = self.ident(kids.take(Rule::ident)?);
+        let element = self.ident(kids.take(Rule::ident)?);
+        let mut members = Vec::new();
+        while let Some(member) = kids.maybe(Rule::set_member) {
+            let mut kids = Kids::of(member);
+            let doc = kids.docs();
+            let name = self.ident(kids.take(Rule::ident)?);
+            let effective = match kids.maybe(Rule::effective_clause) {
+                Some(clause) => Some(self.effective_clause(clause)?),
+                None => None,
+            };
+            members.push(SetMember { doc, name, effective });
+        }
+        Ok(SetDecl { doc, name, element, members, span })
+    }
+
+    fn facts_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<FactsDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_facts)?;
+        let mut facts = Vec::new();
+        while let Some(entry) = kids.maybe(Rule::fact_entry) {
+            let mut kids = Kids::of(entry);
+            let doc = kids.docs();
+            let name = self.ident(kids.take(Rule::ident)?);
+            let ty = kids.take(Rule::type_expr)?;
+            let ty_span = self.span(&ty);
+            let inner = Kids::of(ty).next()?;
+            let ty = match inner.as_rule() {
+                Rule::ident => TypeExpr::Named(self.ident(inner)),
+                Rule::set_type => {
+                    let mut kids = Kids::of(inner);
+                    kids.take(Rule::kw_set)?;
+                    TypeExpr::Set { element: self.ident(kids.take(Rule::ident)?), span: ty_span }
+                }
+                _ => return Err(unexpected(&inner, "a type")),
+            };
+            facts.push(FactDecl { doc, name, ty });
+        }
+        Ok(FactsDecl { doc, facts, span })
+    }
+
+    fn let_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<LetDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_let)?;
+        let name = self.ident(kids.take(Rule::ident)?);
+        let cond = self.cond(kids.take(Rule::cond)?, 0)?;
+        Ok(LetDecl { doc, name, cond, span })
+    }
+
+    fn regime_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<RegimeDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_regime)?;
+        let name = self.ident(kids.take(Rule::name)?);
+        let title = self.string(kids.take(Rule::string)?);
+        let mut items = Vec::new();
+        while let Some(item) = kids.maybe(Rule::regime_item) {
+            items.push(self.regime_item(item)?);
+        }
+        Ok(RegimeDecl { doc, name, title, items, span })
+    }
+
+    fn regime_item(&mut self, pair: P<'_>) -> Built<RegimeItem> {
+        let mut kids = Kids::of(pair);
+        let doc = kids.docs();
+        let item = kids.next()?;
+        let span = self.span(&item);
+        Ok(match item.as_rule() {
+            Rule::home_item => {
+                let mut kids = Kids::of(item);
+                kids.take(Rule::kw_home)?;
+                let value = kids.next()?;
+                let value = match value.as_rule() {
+                    Rule::value_list => Value::List(self.value_list(value)?),
+                    Rule::ident => Value::Literal(Literal::Name(self.ident(value))),
+                    _ => return Err(unexpected(&value, "a home")),
+                };
+                RegimeItem::Home(Home { value, span })
+            }
+            Rule::source_item => {
+                let mut kids = Kids::of(item);
+                kids.take(Rule::kw_source)?;
+                RegimeItem::Source(self.string(kids.take(Rule::string)?), span)
+            }
+            Rule::let_decl => RegimeItem::Let(self.let_decl(item, doc)?),
+            Rule::rule_decl => {
+                let mut kids = Kids::of(item);
+                kids.take(Rule::kw_rule)?;
+                let name = self.ident(kids.take(Rule::name)?);
+                let title = self.string(kids.take(Rule::string)?);
+                let (cites, effective) = self.clauses(&mut kids)?;
+                let when = self.when_clause(kids.take(Rule::when_clause)?)?;
+                let mut then_kids = Kids::of(kids.take(Rule::then_clause)?);
+                then_kids.take(Rule::kw_then)?;
+                let then = self.outcome(then_kids.take(Rule::outcome)?)?;
+                RegimeItem::Rule(RuleDecl { doc, name, title, cites, effective, when, then, span })
+            }
+            Rule::oblige_decl => {
+                let mut kids = Kids::of(item);
+                kids.take(Rule::kw_oblige)?;
+                let name = self.ident(kids.take(Rule::ident)?);
+                let title = self.string(kids.take(Rule::string)?);
+                let (cites, effective) = self.clauses(&mut kids)?;
+                let when = self.when_clause(kids.take(Rule::when_clause)?)?;
+                RegimeItem::Oblige(ObligeDecl { doc, name, title, cites, effective, when, span })
+            }
+            Rule::default_item => {
+                let mut kids = Kids::of(item);
+                kids.take(Rule::kw_default)?;
+                RegimeItem::Default(self.outcome(kids.take(Rule::outcome)?)?, span)
+            }
+            Rule::example_decl => RegimeItem::Example(self.example(item, doc)?),
+            _ => return Err(unexpected(&item, "a regime item")),
+        })
+    }
+
+    /// Leading `cite` and `effective` clauses, in any order.
+    fn clauses(&mut self, kids: &mut Kids<'_>) -> Built<(Vec<CiteClause>, Vec<Range>)> {
+        let mut cites = Vec::new();
+        let mut effective = Vec::new();
+        loop {
+            if let Some(clause) = kids.maybe(Rule::cite_clause) {
+                let span = self.span(&clause);
+                let mut kids = Kids::of(clause);
+                kids.take(Rule::kw_cite)?;
+                let mut list = Vec::new();
+                while let Some(s) = kids.maybe(Rule::string) {
+                    list.push(self.string(s));
+                }
+                cites.push(CiteClause { cites: list, span });
+            } else if let Some(clause) = kids.maybe(Rule::effective_clause) {
+                effective.push(self.effective_clause(clause)?);
+            } else {
+                return Ok((cites, effective));
+            }
+        }
+    }
+
+    fn effective_clause(&mut self, pair: P<'_>) -> Built<Range> {
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_effective)?;
+        self.range(kids.take(Rule::range)?)
+    }
+
+    fn range(&mut self, pair: P<'_>) -> Built<Range> {
+        let span = self.span(&pair);
+        let dots = pair.as_span().start() + pair.as_str().find("..").unwrap_or(0);
+        let (mut lo, mut hi) = (None, None);
+        for bound in pair.into_inner() {
+            let before_dots = bound.as_span().end() <= dots;
+            let literal = self.literal(Kids::of(bound).next()?)?;
+            if before_dots {
+                lo = Some(literal);
+            } else {
+                hi = Some(literal);
+            }
+        }
+        Ok(Range { lo, hi, span })
+    }
+
+    fn when_clause(&mut self, pair: P<'_>) -> Built<Cond> {
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_when)?;
+        self.cond(kids.take(Rule::cond)?, 0)
+    }
+
+    fn outcome(&mut self, pair: P<'_>) -> Built<Outcome> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        let first = kids.next()?;
+        Ok(match first.as_rule() {
+            Rule::kw_permit => Outcome::Permit(span),
+            Rule::kw_prohibit => Outcome::Prohibit(span),
+            Rule::require_group => {
+                let mut groups = vec![self.require_group(first)?];
+                while kids.maybe(Rule::kw_and).is_some() {
+                    groups.push(self.require_group(kids.take(Rule::require_group)?)?);
+                }
+                Outcome::Require(groups, span)
+            }
+            _ => return Err(unexpected(&first, "an outcome")),
+        })
+    }
+
+    fn require_group(&mut self, pair: P<'_>) -> Built<RequireGroup> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_require)?;
+        let mut alternatives = vec![self.ident(kids.take(Rule::ident)?)];
+        while kids.maybe(Rule::kw_or).is_some() {
+            alternatives.push(self.ident(kids.take(Rule::ident)?));
+        }
+        Ok(RequireGroup { alternatives, span })
+    }
+
+    fn example(&mut self, pair: P<'_>, doc: Doc) -> Built<ExampleDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_example)?;
+        let name = self.string(kids.take(Rule::string)?);
+        let mut given_kids = Kids::of(kids.take(Rule::given_clause)?);
+        given_kids.take(Rule::kw_given)?;
+        let scenario = given_kids.take(Rule::scenario)?;
+        let given_span = self.span(&scenario);
+        let mut given = Vec::new();
+        for field in scenario.into_inner() {
+            let mut kids = Kids::of(field);
+            let key = self.ident(kids.take(Rule::ident)?);
+            let value = self.value(kids.take(Rule::value)?)?;
+            given.push(Field { key, value });
+        }
+        let expect_pair = kids.take(Rule::expect_clause)?;
+        let expect_span = self.span(&expect_pair);
+        let mut kids = Kids::of(expect_pair);
+        kids.take(Rule::kw_expect)?;
+        let outcome = match kids.maybe(Rule::kw_out_of_scope) {
+            Some(_) => None,
+            None => Some(self.outcome(kids.take(Rule::outcome)?)?),
+        };
+        let obligations = match kids.maybe(Rule::kw_with) {
+            Some(_) => Some(self.value_list(kids.take(Rule::value_list)?)?),
+            None => None,
+        };
+        Ok(ExampleDecl {
+            doc,
+            name,
+            given,
+            given_span,
+            expect: Expect { outcome, obligations, span: expect_span },
+            span,
+        })
+    }
+
+    fn accord_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<AccordDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_accord)?;
+        let name = self.ident(kids.take(Rule::name)?);
+        let title = self.string(kids.take(Rule::string)?);
+        let (cites, effective) = self.clauses(&mut kids)?;
+        let mut accepts = Vec::new();
+        while let Some(clause) = kids.maybe(Rule::accept_clause) {
+            let span = self.span(&clause);
+            let mut kids = Kids::of(clause);
+            let regime = self.ident(kids.take(Rule::name)?);
+            kids.take(Rule::kw_accepts)?;
+            let mut mechanisms = vec![self.ident(kids.take(Rule::ident)?)];
+            while kids.maybe(Rule::kw_or).is_some() {
+                mechanisms.push(self.ident(kids.take(Rule::ident)?));
+            }
+            kids.take(Rule::kw_as)?;
+            let as_mechanism = self.ident(kids.take(Rule::ident)?);
+            accepts.push(Accept { regime, mechanisms, as_mechanism, span });
+        }
+        Ok(AccordDecl { doc, name, title, cites, effective, accepts, span })
+    }
+
+    // ── conditions ──
+
+    /// `depth` counts the brackets and `not`s around this condition, so that a long run of
+    /// `not` cannot build a tree too deep to walk.
+    fn cond(&mut self, pair: P<'_>, depth: usize) -> Built<Cond> {
+        let span = self.span(&pair);
+        let mut parts = Vec::new();
+        for conj in pair.into_inner().filter(|p| p.as_rule() == Rule::conj) {
+            parts.push(self.conj(conj, depth)?);
+        }
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Cond::Or(parts, span) })
+    }
+
+    fn conj(&mut self, pair: P<'_>, depth: usize) -> Built<Cond> {
+        let span = self.span(&pair);
+        let mut parts = Vec::new();
+        for unary in pair.into_inner().filter(|p| p.as_rule() == Rule::unary) {
+            parts.push(self.unary(unary, depth)?);
+        }
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Cond::And(parts, span) })
+    }
+
+    fn unary(&mut self, pair: P<'_>, depth: usize) -> Built<Cond> {
+        let mut nots = Vec::new();
+        let mut primary = None;
+        for kid in pair.into_inner() {
+            match kid.as_rule() {
+                Rule::kw_not => nots.push(self.span(&kid)),
+                Rule::primary => primary = Some(kid),
+                _ => return Err(unexpected(&kid, "`not` or a condition")),
+            }
+        }
+        let primary = primary.ok_or_else(|| InternalError("`not` without a condition".into()))?;
+        let depth = depth + nots.len();
+        if depth > MAX_NESTING {
+            let span = nots.first().copied().unwrap_or_else(|| self.span(&primary));
+            self.errors.push(SyntaxError::TooDeep { span, limit: MAX_NESTING });
+            nots.clear();
+        }
+        let end = self.span(&primary);
+        let mut cond = self.primary(primary, depth)?;
+        for not in nots.into_iter().rev() {
+            cond = Cond::Not(Box::new(cond), not.to(end));
+        }
+        Ok(cond)
+    }
+
+    fn primary(&mut self, pair: P<'_>, depth: usize) -> Built<Cond> {
+        let inner = Kids::of(pair).next()?;
+        match inner.as_rule() {
+            Rule::cond => self.cond(inner, depth + 1),
+            Rule::test => Ok(Cond::Test(self.test(inner)?)),
+            _ => Err(unexpected(&inner, "a condition")),
+        }
+    }
+
+    fn test(&mut self, pair: P<'_>) -> Built<Test> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        let lhs = self.operand(kids.take(Rule::operand)?)?;
+        let op = match kids.pairs.next() {
+            None => None,
+            Some(tail) => {
+                let tail_span = self.span(&tail);
+                let rule = tail.as_rule();
+                let mut kids = Kids::of(tail);
+                Some(match rule {
+                    Rule::cmp_test => {
+                        let op_pair = kids.take(Rule::cmp_op)?;
+                        let op_span = self.span(&op_pair);
+                        let op = match op_pair.as_str() {
+                            "==" => CmpOp::Eq,
+                            "!=" => CmpOp::Ne,
+                            "<" => CmpOp::Lt,
+                            "<=" => CmpOp::Le,
+                            ">" => CmpOp::Gt,
+                            ">=" => CmpOp::Ge,
+                            _ => return Err(unexpected(&op_pair, "a comparison")),
+                        };
+                        TestOp::Cmp(op, op_span, self.operand(kids.take(Rule::operand)?)?)
+                    }
+                    Rule::in_test => {
+                        kids.take(Rule::kw_in)?;
+                        let rhs = kids.next()?;
+                        let rhs = match rhs.as_rule() {
+                            Rule::range => InRhs::Range(self.range(rhs)?),
+                            Rule::value_list => InRhs::List(self.value_list(rhs)?),
+                            Rule::ident => InRhs::Named(self.ident(rhs)),
+                            _ => return Err(unexpected(&rhs, "what follows `in`")),
+                        };
+                        TestOp::In(rhs, tail_span)
+                    }
+                    Rule::has_test => {
+                        kids.take(Rule::kw_has)?;
+                        let first = kids.next()?;
+                        let rhs = match first.as_rule() {
+                            Rule::ident => HasRhs::One(self.ident(first)),
+                            Rule::kw_any | Rule::kw_all => {
+                                let target = kids.next()?;
+                                let set = match target.as_rule() {
+                                    Rule::value_list => SetRef::List(self.value_list(target)?),
+                                    Rule::ident => SetRef::Named(self.ident(target)),
+                                    _ => return Err(unexpected(&target, "a set")),
+                                };
+                                if first.as_rule() == Rule::kw_any { HasRhs::Any(set) } else { HasRhs::All(set) }
+                            }
+                            _ => return Err(unexpected(&first, "what follows `has`")),
+                        };
+                        TestOp::Has(rhs, tail_span)
+                    }
+                    _ => return Err(InternalError(format!("`{rule:?}` in a test"))),
+                })
+            }
+        };
+        Ok(Test { lhs, op, span })
+    }
+
+    fn operand(&mut self, pair: P<'_>) -> Built<Operand> {
+        let span = self.span(&pair);
+        if let Some(list) = pair.clone().into_inner().find(|p| p.as_rule() == Rule::value_list) {
+            return Ok(Operand::List(self.value_list(list)?));
+        }
+        let mut literals = Vec::new();
+        for kid in pair.into_inner().filter(|p| p.as_rule() == Rule::literal) {
+            literals.push(self.literal(Kids::of(kid).next()?)?);
+        }
+        if literals.len() == 1 {
+            let only = literals.remove(0);
+            Ok(Operand::Literal(only))
+        } else {
+            Ok(Operand::Arith(literals, span))
+        }
+    }
+
+    fn value(&mut self, pair: P<'_>) -> Built<Value> {
+        let inner = Kids::of(pair).next()?;
+        Ok(match inner.as_rule() {
+            Rule::value_list => Value::List(self.value_list(inner)?),
+            Rule::literal => Value::Literal(self.literal(Kids::of(inner).next()?)?),
+            _ => return Err(unexpected(&inner, "a value")),
+        })
+    }
+
+    fn value_list(&mut self, pair: P<'_>) -> Built<ValueList> {
+        let span = self.span(&pair);
+        let mut items = Vec::new();
+        for kid in pair.into_inner() {
+            items.push(self.literal(Kids::of(kid).next()?)?);
+        }
+        Ok(ValueList { items, span })
+    }
+
+    /// A literal from the pair *inside* `literal` or `bound`.
+    fn literal(&mut self, pair: P<'_>) -> Built<Literal> {
+        let span = self.span(&pair);
+        Ok(match pair.as_rule() {
+            Rule::number => {
+                let digits: String = pair.as_str().chars().filter(|c| *c != '_').collect();
+                match digits.parse::<i64>() {
+                    Ok(n) => Literal::Number(n.unsigned_abs(), span),
+                    Err(_) => {
+                        self.errors.push(SyntaxError::NumberTooLarge { span });
+                        Literal::Number(0, span)
+                    }
+                }
+            }
+            Rule::date => match Date::parse(pair.as_str()) {
+                Some(date) => Literal::Date(date, span),
+                None => {
+                    self.errors.push(SyntaxError::InvalidDate { span, text: pair.as_str().to_owned() });
+                    Literal::Date(Date::from_days(0), span)
+                }
+            },
+            Rule::kw_true => Literal::Bool(true, span),
+            Rule::kw_false => Literal::Bool(false, span),
+            Rule::ident => Literal::Name(self.ident(pair)),
+            _ => return Err(unexpected(&pair, "a value")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    const SAMPLE: &str = r#"
+regime cn "China" {
+  home CN
+  source "https://example.org"
+  let sensitive = data has any {health, biometric}
+  rule middle_band "Middle band"
+    cite "Provisions Art. 8", "PIPL Art. 38"
+    effective 2024-03-22..
+    when not (exporter has ciio)
+     and (individuals_ytd in 100_000..1_000_000 or sensitive_individuals_ytd in 1..10_000)
+    then require cn_standard_contract or cn_certification and require pipia_done
+  oblige pipia "Impact assessment" cite "PIPL Art. 55(4)" when sensitive
+  default permit
+  example "150k customers" {
+    given { destination: DE, data: {personal}, individuals_ytd: 150_000, date: 2025-06-01 }
+    expect require cn_standard_contract or cn_certification with {pipia}
+  }
+}
+"#;
+
+    fn parse_ok(text: &str) -> Module {
+        let parsed = parse(FileId(0), text).unwrap();
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        parsed.module
+    }
+
+    fn message(text: &str) -> String {
+        let parsed = parse(FileId(0), text).unwrap();
+        parsed.errors.first().map(|e| e.to_diagnostic().message).unwrap_or_default()
+    }
+
+    #[test]
+    fn parses_the_design_sample() {
+        let module = parse_ok(SAMPLE);
+        let Some(Item::Regime(regime)) = module.items.first() else { panic!("no regime") };
+        assert_eq!(regime.name.name, "cn");
+        assert_eq!(regime.items.len(), 7);
+        let Some(RegimeItem::Rule(rule)) = regime.items.get(3) else { panic!("no rule") };
+        assert_eq!(rule.cites.first().map(|c| c.cites.len()), Some(2));
+        let range = rule.effective.first().unwrap();
+        assert!(range.lo.is_some() && range.hi.is_none());
+        let Outcome::Require(groups, _) = &rule.then else { panic!("not require") };
+        assert_eq!(groups.len(), 2);
+        let Cond::And(parts, _) = &rule.when else { panic!("not and") };
+        assert!(matches!(parts.first(), Some(Cond::Not(..))));
+        assert!(matches!(parts.get(1), Some(Cond::Or(..))));
+    }
+
+    #[test]
+    fn ranges_know_which_end_is_given() {
+        let module = parse_ok("let a = x in ..5");
+        let Some(Item::Let(decl)) = module.items.first() else { panic!() };
+        let Cond::Test(Test { op: Some(TestOp::In(InRhs::Range(r), _)), .. }) = &decl.cond else { panic!() };
+        assert!(r.lo.is_none() && matches!(r.hi, Some(Literal::Number(5, _))));
+    }
+
+    #[test]
+    fn errors_say_what_was_expected_after_what() {
+        assert_eq!(
+            message("regime r \"t\" { rule a \"t\" cite \"x\" when then permit }"),
+            "expected a condition after `when`"
+        );
+        assert_eq!(message("regime r { }"), "expected a quoted string after `r`");
+        assert_eq!(
+            message("let x = a &&& b"),
+            "expected `and`, `has`, `in`, `or`, a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`), a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime` or `accord`) or the end of the file after `a`"
+        );
+    }
+}
