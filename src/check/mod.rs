@@ -2,6 +2,7 @@
 //! [`ir::Program`] — with every problem of the run reported, not just the first.
 
 pub mod error;
+mod graph;
 pub mod ir;
 mod modules;
 mod resolve;

@@ -147,50 +147,12 @@ fn embedded(module: &stdlib::StdModule) -> Loaded {
 
 /// Reports each `use` that closes a cycle, with the modules around it.
 fn report_cycles(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Colour {
-        White,
-        Grey,
-        Black,
-    }
-    let n = graph.modules.len();
-    let mut colour = vec![Colour::White; n];
+    let edges: Vec<Vec<(usize, Span)>> =
+        graph.modules.iter().map(|m| m.uses.iter().filter_map(|u| u.target.map(|t| (t, u.span))).collect()).collect();
     let name = |i: usize| graph.modules.get(i).map_or_else(String::new, |m| m.name.clone());
-    for start in 0..n {
-        if colour.get(start) != Some(&Colour::White) {
-            continue;
-        }
-        // Each frame: (module, index of the next edge to follow).
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        if let Some(c) = colour.get_mut(start) {
-            *c = Colour::Grey;
-        }
-        while let Some(&mut (module, ref mut edge)) = stack.last_mut() {
-            let uses = graph.modules.get(module).map_or(&[][..], |m| m.uses.as_slice());
-            let Some(use_edge) = uses.get(*edge) else {
-                if let Some(c) = colour.get_mut(module) {
-                    *c = Colour::Black;
-                }
-                stack.pop();
-                continue;
-            };
-            *edge += 1;
-            let Some(target) = use_edge.target else { continue };
-            match colour.get(target) {
-                Some(Colour::White) => {
-                    if let Some(c) = colour.get_mut(target) {
-                        *c = Colour::Grey;
-                    }
-                    stack.push((target, 0));
-                }
-                Some(Colour::Grey) => {
-                    let from = stack.iter().position(|(m, _)| *m == target).unwrap_or(0);
-                    let mut cycle: Vec<String> = stack.iter().skip(from).map(|(m, _)| name(*m)).collect();
-                    cycle.push(name(target));
-                    diagnostics.push(CheckError::ModuleCycle { span: use_edge.span, cycle }.to_diagnostic());
-                }
-                _ => {}
-            }
-        }
+    for cycle in super::graph::walk(&edges).cycles {
+        let mut names: Vec<String> = cycle.path.iter().map(|&m| name(m)).collect();
+        names.extend(cycle.path.first().map(|&m| name(m)));
+        diagnostics.push(CheckError::ModuleCycle { span: cycle.closing, cycle: names }.to_diagnostic());
     }
 }

@@ -1,12 +1,14 @@
 //! Names and types. Declarations are collected from every module first, so that order in a
-//! file and between files does not matter; sets and `let`s that refer to each other are
-//! resolved on demand, with a guard that reports cycles and bounds how deep a chain of
-//! definitions may go.
+//! file and between files does not matter. Sets that include sets, and `let`s that name
+//! `let`s, record those references as graphs; one iterative walk of each graph then orders
+//! the work, reports cycles and bounds how deep a chain of definitions may go (later stages
+//! inline `let`s, so the bound protects them too).
 //!
 //! Conditions are reduced to tests on one fact each ([`ir::Test`]); a named set whose members
 //! carry `effective` ranges becomes a disjunction that also tests the transfer date.
 
 use super::error::{CheckError, NotSingle};
+use super::graph;
 use super::ir::{self, EnumId, FactId, Interval, LetId, MemberId, Pred, RegimeId, SetId, Type};
 use super::modules::Graph;
 use crate::date::Date;
@@ -16,7 +18,7 @@ use crate::syntax::ast::{self, CmpOp};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How deep a chain of definitions (a `let` using a `let` using …) may go.
-const MAX_DEFINITION_DEPTH: usize = 128;
+pub const MAX_DEFINITION_DEPTH: usize = 128;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Symbol {
@@ -39,13 +41,6 @@ impl Symbol {
             Symbol::Accord => "an accord",
         }
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
-    Todo,
-    InProgress,
-    Done,
 }
 
 struct ModuleScope {
@@ -79,13 +74,14 @@ pub(crate) struct Checker<'g> {
     scopes: Vec<ModuleScope>,
     used_uses: HashSet<(usize, usize)>,
     set_decls: Vec<(usize, &'g ast::SetDecl)>,
-    set_state: Vec<State>,
     let_homes: Vec<LetHome<'g>>,
-    let_state: Vec<State>,
+    /// For each `let`, the `let`s its condition names.
+    let_refs: Vec<Vec<(usize, Span)>>,
+    /// The `let` whose condition is being checked, if any.
+    current_let: Option<LetId>,
     used_lets: HashSet<LetId>,
     /// Regime-local `let`s, by regime.
     regime_lets: Vec<HashMap<String, LetId>>,
-    depth: usize,
 }
 
 impl<'g> Checker<'g> {
@@ -97,12 +93,11 @@ impl<'g> Checker<'g> {
             scopes: Vec::new(),
             used_uses: HashSet::new(),
             set_decls: Vec::new(),
-            set_state: Vec::new(),
             let_homes: Vec::new(),
-            let_state: Vec::new(),
+            let_refs: Vec::new(),
+            current_let: None,
             used_lets: HashSet::new(),
             regime_lets: Vec::new(),
-            depth: 0,
         }
     }
 
@@ -110,7 +105,7 @@ impl<'g> Checker<'g> {
         self.declare();
         self.resolve_types();
         for i in 0..self.let_homes.len() {
-            self.resolve_let(let_id(i), None);
+            self.type_let(let_id(i));
         }
         let mut regime_index = 0;
         let graph = self.graph;
@@ -127,6 +122,7 @@ impl<'g> Checker<'g> {
             }
         }
         self.unused_uses();
+        self.let_cycles();
         (self.program, self.errors)
     }
 
@@ -181,7 +177,6 @@ impl<'g> Checker<'g> {
                             span: decl.span,
                         });
                         self.set_decls.push((m, decl));
-                        self.set_state.push(State::Todo);
                         self.define(m, &decl.name, Symbol::Set(id));
                     }
                     ast::Item::Facts(decl) => {
@@ -220,7 +215,7 @@ impl<'g> Checker<'g> {
             span: home.decl.span,
         });
         self.let_homes.push(home);
-        self.let_state.push(State::Todo);
+        self.let_refs.push(Vec::new());
         id
     }
 
@@ -250,9 +245,7 @@ impl<'g> Checker<'g> {
                 }
             }
         }
-        for i in 0..self.set_decls.len() {
-            self.resolve_set(SetId(index_u32(i)), None);
-        }
+        self.resolve_sets();
     }
 
     fn type_expr(&mut self, module: usize, ty: &ast::TypeExpr) -> Option<Type> {
@@ -288,107 +281,123 @@ impl<'g> Checker<'g> {
         }
     }
 
-    /// Resolves a named set's members, flattening sets it includes. `from` is the span that
-    /// asked, for the cycle report.
-    fn resolve_set(&mut self, id: SetId, from: Option<Span>) {
-        match self.set_state.get(id.index()) {
-            Some(State::Done) | None => return,
-            Some(State::InProgress) => {
-                let name = self.program.sets.get(id.index()).map(|s| s.name.clone()).unwrap_or_default();
-                let span = from.unwrap_or_default();
-                self.errors.push(CheckError::DefinitionCycle { span, name });
-                return;
+    /// Resolves every named set: its enum, its members, and the members of the sets it
+    /// includes (flattened, each member's date range narrowed by the inclusion's).
+    fn resolve_sets(&mut self) {
+        let decls = self.set_decls.clone();
+        for (i, &(module, decl)) in decls.iter().enumerate() {
+            let element = self.enum_named(module, &decl.element);
+            if let (Some(element), Some(def)) = (element, self.program.sets.get_mut(i)) {
+                def.element = element;
             }
-            Some(State::Todo) => {}
         }
-        let Some(&(module, decl)) = self.set_decls.get(id.index()) else { return };
-        if !self.enter(&decl.name) {
-            return;
-        }
-        set_state(&mut self.set_state, id.index(), State::InProgress);
-        let element = self.enum_named(module, &decl.element);
-        let mut members: Vec<(MemberId, Option<Interval>)> = Vec::new();
-        let mut seen: HashMap<String, Span> = HashMap::new();
-        if let Some(element) = element {
-            for member in &decl.members {
-                if let Some(previous) = seen.insert(member.name.name.clone(), member.name.span) {
-                    let what = format!("member `{}`", member.name.name);
-                    self.errors.push(CheckError::DuplicateEntry { span: member.name.span, what, previous });
-                    continue;
-                }
-                let range = member.effective.as_ref().and_then(|r| self.date_range(r));
-                if let Some(m) = self.member(element, &member.name.name) {
-                    members.push((m, range));
-                    continue;
-                }
-                match self.lookup(module, None, &member.name) {
-                    Some(Symbol::Set(inner)) => {
-                        self.resolve_set(inner, Some(member.name.span));
-                        let Some(inner_def) = self.program.sets.get(inner.index()) else { continue };
-                        if inner_def.element != element {
-                            let message = format!(
-                                "set `{}` holds `{}` members, but `{}` holds `{}` members",
-                                inner_def.name,
-                                self.enum_name(inner_def.element),
-                                decl.name.name,
-                                self.enum_name(element)
-                            );
-                            self.errors.push(CheckError::OperatorType {
-                                span: member.name.span,
-                                message,
-                                help: "a set can include only sets of the same enum".into(),
-                            });
-                            continue;
-                        }
-                        for &(m, inner_range) in &inner_def.members {
-                            members.push((m, intersect(inner_range, range)));
-                        }
+        let mut includes: Vec<Vec<(usize, Span)>> = Vec::with_capacity(decls.len());
+        let mut include_ranges: Vec<Vec<Option<Interval>>> = Vec::with_capacity(decls.len());
+        for (i, &(module, decl)) in decls.iter().enumerate() {
+            let (mut edges, mut ranges) = (Vec::new(), Vec::new());
+            let element = self.program.sets.get(i).map(|s| s.element).filter(|e| e.0 != u32::MAX);
+            if let Some(element) = element {
+                let mut members = Vec::new();
+                let mut seen: HashMap<String, Span> = HashMap::new();
+                for member in &decl.members {
+                    if let Some(previous) = seen.insert(member.name.name.clone(), member.name.span) {
+                        let what = format!("member `{}`", member.name.name);
+                        self.errors.push(CheckError::DuplicateEntry { span: member.name.span, what, previous });
+                        continue;
                     }
-                    _ => self.outside_domain(&member.name, &decl.name.name, element),
+                    let range = member.effective.as_ref().and_then(|r| self.date_range(r));
+                    if let Some(m) = self.member(element, &member.name.name) {
+                        members.push((m, range));
+                        continue;
+                    }
+                    match self.lookup(module, None, &member.name) {
+                        Some(Symbol::Set(inner)) => {
+                            let inner_element = self.program.sets.get(inner.index()).map(|s| s.element);
+                            if inner_element.is_some_and(|e| e != element && e.0 != u32::MAX) {
+                                let message = format!(
+                                    "set `{}` holds members of another enum than `{}`, which holds `{}` members",
+                                    member.name.name,
+                                    decl.name.name,
+                                    self.enum_name(element)
+                                );
+                                let help = "a set can include only sets of the same enum".to_owned();
+                                self.errors.push(CheckError::OperatorType { span: member.name.span, message, help });
+                                continue;
+                            }
+                            edges.push((inner.index(), member.name.span));
+                            ranges.push(range);
+                        }
+                        _ => self.outside_domain(&member.name, &decl.name.name, element),
+                    }
+                }
+                if let Some(def) = self.program.sets.get_mut(i) {
+                    def.members = members;
                 }
             }
+            includes.push(edges);
+            include_ranges.push(ranges);
         }
-        if let Some(def) = self.program.sets.get_mut(id.index()) {
-            def.element = element.unwrap_or(EnumId(u32::MAX));
-            def.members = members;
+        let walk = graph::walk(&includes);
+        for cycle in &walk.cycles {
+            let name = cycle.path.first().and_then(|&s| self.program.sets.get(s)).map(|s| s.name.clone());
+            self.errors.push(CheckError::DefinitionCycle { span: cycle.closing, name: name.unwrap_or_default() });
         }
-        set_state(&mut self.set_state, id.index(), State::Done);
-        self.depth -= 1;
-    }
-
-    /// Counts one more level of nested definitions; `false` (with an error) past the limit.
-    fn enter(&mut self, name: &ast::Ident) -> bool {
-        if self.depth >= MAX_DEFINITION_DEPTH {
-            self.errors.push(CheckError::DefinitionTooDeep { span: name.span, name: name.name.clone() });
-            return false;
-        }
-        self.depth += 1;
-        true
-    }
-
-    fn resolve_let(&mut self, id: LetId, from: Option<Span>) {
-        match self.let_state.get(id.index()) {
-            Some(State::Done) | None => return,
-            Some(State::InProgress) => {
-                let name = self.program.lets.get(id.index()).map(|l| l.name.clone()).unwrap_or_default();
-                self.errors.push(CheckError::DefinitionCycle { span: from.unwrap_or_default(), name });
-                return;
+        let mut done = vec![false; decls.len()];
+        for &set in &walk.postorder {
+            if walk.depth.get(set).is_some_and(|&d| d > MAX_DEFINITION_DEPTH) {
+                if let Some(&(_, decl)) = decls.get(set) {
+                    let name = decl.name.clone();
+                    self.errors.push(CheckError::DefinitionTooDeep { span: name.span, name: name.name });
+                }
             }
-            Some(State::Todo) => {}
+            let mut added = Vec::new();
+            let edges = includes.get(set).map(Vec::as_slice).unwrap_or_default();
+            let ranges = include_ranges.get(set).map(Vec::as_slice).unwrap_or_default();
+            for (&(inner, _), &range) in edges.iter().zip(ranges) {
+                // An inner set not yet done is on a cycle, which is reported above.
+                if done.get(inner) == Some(&true) {
+                    if let Some(inner_def) = self.program.sets.get(inner) {
+                        added.extend(inner_def.members.iter().map(|&(m, r)| (m, intersect(r, range))));
+                    }
+                }
+            }
+            if let Some(def) = self.program.sets.get_mut(set) {
+                def.members.extend(added);
+            }
+            if let Some(slot) = done.get_mut(set) {
+                *slot = true;
+            }
         }
+    }
+
+    /// Types one `let`'s condition; the `let`s it names are recorded, not followed.
+    fn type_let(&mut self, id: LetId) {
         let Some(&home) = self.let_homes.get(id.index()) else { return };
-        if !self.enter(&home.decl.name) {
-            return;
-        }
-        set_state(&mut self.let_state, id.index(), State::InProgress);
         let date = self.well_known_fact(home.module, "date");
         let cx = Cx { module: home.module, regime: home.regime, date };
+        self.current_let = Some(id);
         let cond = self.cond(cx, &home.decl.cond);
+        self.current_let = None;
         if let Some(def) = self.program.lets.get_mut(id.index()) {
             def.cond = cond;
         }
-        set_state(&mut self.let_state, id.index(), State::Done);
-        self.depth -= 1;
+    }
+
+    /// Reports `let`s defined in terms of themselves, and chains too deep to inline.
+    fn let_cycles(&mut self) {
+        let walk = graph::walk(&self.let_refs);
+        for cycle in &walk.cycles {
+            let name = cycle.path.first().and_then(|&l| self.program.lets.get(l)).map(|l| l.name.clone());
+            self.errors.push(CheckError::DefinitionCycle { span: cycle.closing, name: name.unwrap_or_default() });
+        }
+        for (id, &depth) in walk.depth.iter().enumerate() {
+            if depth > MAX_DEFINITION_DEPTH {
+                if let Some(home) = self.let_homes.get(id) {
+                    let name = home.decl.name.clone();
+                    self.errors.push(CheckError::DefinitionTooDeep { span: name.span, name: name.name });
+                }
+            }
+        }
     }
 
     // ── lookup ──────────────────────────────────────────────────────────────────────────────
@@ -730,7 +739,9 @@ impl<'g> Checker<'g> {
             ast::Literal::Name(name) => match self.lookup(cx.module, cx.regime, name) {
                 Some(Symbol::Let(id)) => {
                     self.used_lets.insert(id);
-                    self.resolve_let(id, Some(name.span));
+                    if let Some(refs) = self.current_let.and_then(|current| self.let_refs.get_mut(current.index())) {
+                        refs.push((id.index(), name.span));
+                    }
                     return Some(ir::Cond::Let(id));
                 }
                 Some(Symbol::Fact(id)) => {
@@ -1008,7 +1019,6 @@ impl<'g> Checker<'g> {
     fn named_set(&mut self, cx: Cx, set_name: &ast::Ident, element: EnumId, fact: &str) -> Option<SetId> {
         match self.lookup(cx.module, cx.regime, set_name) {
             Some(Symbol::Set(id)) => {
-                self.resolve_set(id, Some(set_name.span));
                 let set_element = self.program.sets.get(id.index()).map(|s| s.element)?;
                 if set_element != element {
                     let message = format!(
@@ -1134,7 +1144,7 @@ impl<'g> Checker<'g> {
             }
         }
         for &id in &local_lets {
-            self.resolve_let(id, None);
+            self.type_let(id);
         }
 
         let cx = Cx { module, regime: Some(index), date: vocabulary.date };
@@ -1581,12 +1591,6 @@ fn index_u32(i: usize) -> u32 {
 
 fn let_id(i: usize) -> LetId {
     LetId(index_u32(i))
-}
-
-fn set_state(states: &mut [State], index: usize, state: State) {
-    if let Some(slot) = states.get_mut(index) {
-        *slot = state;
-    }
 }
 
 /// The intervals where `fact op n` holds, above `floor` (0 for counts).
