@@ -1,0 +1,88 @@
+//! What ships with Accord is correct: the standard library and examples check without a
+//! single diagnostic, the README's tour is valid Accord, and the list of diagnostic codes in
+//! `docs/diagnostics.md` is the list the code reports.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use accord::check::{self, Checked};
+use accord::diagnostics::{self, Code};
+use accord::source::{Loaded, MemoryLoader};
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn check_dir(dir: &str) -> Checked {
+    let mut loader = MemoryLoader::default();
+    let mut roots = Vec::new();
+    for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "accord") {
+            let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+            let text = std::fs::read_to_string(&path).unwrap();
+            loader.files.insert(name.clone(), text.clone());
+            roots.push(Loaded { key: name.clone(), name, bytes: text.into_bytes() });
+        }
+    }
+    assert!(!roots.is_empty(), "no .accord files in {dir}");
+    check::check(roots, &mut loader).unwrap()
+}
+
+fn assert_clean(checked: &Checked) {
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        diagnostics::render_human(&checked.diagnostics, &checked.sources)
+    );
+}
+
+#[test]
+fn stdlib_checks_without_diagnostics() {
+    let checked = check_dir("stdlib");
+    assert_clean(&checked);
+    let jurisdiction = checked.program.enums.iter().find(|e| e.name == "Jurisdiction").unwrap();
+    assert_eq!(jurisdiction.members.len(), 249, "every ISO 3166-1 alpha-2 code");
+}
+
+#[test]
+fn every_vocabulary_member_and_fact_is_documented() {
+    let checked = check_dir("stdlib");
+    for e in &checked.program.enums {
+        assert!(!e.doc.is_empty(), "enum {} has no doc comment", e.name);
+        for m in &e.members {
+            assert!(m.description.is_some(), "{}::{} has no description", e.name, m.name);
+        }
+    }
+    for f in &checked.program.facts {
+        assert!(!f.doc.is_empty(), "fact {} has no doc comment", f.name);
+    }
+}
+
+#[test]
+fn examples_check_without_diagnostics() {
+    let checked = check_dir("examples");
+    assert_clean(&checked);
+    assert!(!checked.program.regimes.is_empty());
+}
+
+#[test]
+fn readme_tour_is_valid_accord() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme.split("```accord").skip(1).map(|b| b.split("```").next().unwrap()).collect();
+    assert!(!blocks.is_empty(), "the README has an accord block");
+    for block in blocks {
+        let checked =
+            check::check_sources(vec![("README.md".into(), block.to_owned())], &mut MemoryLoader::default()).unwrap();
+        assert_clean(&checked);
+    }
+}
+
+#[test]
+fn diagnostics_doc_lists_every_code() {
+    let doc = std::fs::read_to_string(root().join("docs/diagnostics.md")).unwrap();
+    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| E") || l.starts_with("| W")).collect();
+    let expected: Vec<String> =
+        Code::ALL.iter().map(|c| format!("| {} | {} |", c.as_str(), c.summary())).collect();
+    assert_eq!(rows, expected, "docs/diagnostics.md must list Code::ALL in order, with their summaries");
+}
