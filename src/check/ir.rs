@@ -260,6 +260,8 @@ pub struct Regime {
     pub examples: Vec<Example>,
     /// The facts and enums the regime's vocabulary resolved to.
     pub vocabulary: Vocabulary,
+    /// Every fact visible where the regime is declared: what its scenarios may give.
+    pub facts: Vec<FactId>,
     /// Where declared.
     pub span: Span,
 }

@@ -403,47 +403,62 @@ impl<'g> Checker<'g> {
     // ── lookup ──────────────────────────────────────────────────────────────────────────────
 
     /// Finds a name: regime-local `let`s, then the module's own declarations, then what its
-    /// `use`s bring, then the standard vocabulary.
+    /// `use`s bring, then the standard vocabulary. Records which `use`s were needed, and
+    /// reports a name that two used modules declare differently.
     fn lookup(&mut self, module: usize, regime: Option<usize>, name: &ast::Ident) -> Option<Symbol> {
-        if let Some(&id) = regime.and_then(|r| self.regime_lets.get(r)).and_then(|lets| lets.get(&name.name)) {
-            return Some(Symbol::Let(id));
+        let found = self.find(module, regime, &name.name);
+        for &u in &found.uses {
+            self.used_uses.insert((module, u));
         }
-        let scope = self.scopes.get(module)?;
-        if let Some((symbol, _)) = scope.names.get(&name.name) {
-            return Some(*symbol);
+        if found.ambiguous.len() > 1 {
+            let modules = found
+                .ambiguous
+                .iter()
+                .filter_map(|t| self.graph.modules.get(*t).map(|m| format!("`{}`", m.name)))
+                .collect();
+            self.errors.push(CheckError::AmbiguousName { span: name.span, name: name.name.clone(), modules });
         }
-        let mut found: Vec<(usize, usize, Symbol)> = Vec::new();
+        found.symbol
+    }
+
+    /// [`Self::lookup`] without recording anything.
+    fn find(&self, module: usize, regime: Option<usize>, name: &str) -> Found {
+        let mut found = Found { symbol: None, uses: Vec::new(), ambiguous: Vec::new() };
+        if let Some(&id) = regime.and_then(|r| self.regime_lets.get(r)).and_then(|lets| lets.get(name)) {
+            found.symbol = Some(Symbol::Let(id));
+            return found;
+        }
+        let Some(scope) = self.scopes.get(module) else { return found };
+        if let Some((symbol, _)) = scope.names.get(name) {
+            found.symbol = Some(*symbol);
+            return found;
+        }
+        let mut from_uses: Vec<(usize, Symbol)> = Vec::new();
         for (u, target) in scope.uses.iter().enumerate() {
             let Some(target) = *target else { continue };
-            if let Some((symbol, _)) = self.scopes.get(target).and_then(|s| s.names.get(&name.name)) {
-                if !found.iter().any(|(_, t, _)| *t == target) {
-                    found.push((u, target, *symbol));
+            if let Some((symbol, _)) = self.scopes.get(target).and_then(|s| s.names.get(name)) {
+                found.uses.push(u);
+                if !from_uses.iter().any(|(t, _)| *t == target) {
+                    from_uses.push((target, *symbol));
                 }
             }
         }
-        if let Some(&(u, _, symbol)) = found.first() {
-            for &(u, _, _) in &found {
-                self.used_uses.insert((module, u));
+        if let Some(&(_, symbol)) = from_uses.first() {
+            if from_uses.iter().any(|(_, s)| *s != symbol) {
+                found.ambiguous = from_uses.iter().map(|(t, _)| *t).collect();
             }
-            let distinct = found.iter().any(|(_, _, s)| *s != symbol);
-            if distinct {
-                let modules = found
-                    .iter()
-                    .filter_map(|(_, t, _)| self.graph.modules.get(*t).map(|m| format!("`{}`", m.name)))
-                    .collect();
-                self.errors.push(CheckError::AmbiguousName { span: name.span, name: name.name.clone(), modules });
-            }
-            let _ = u;
-            return Some(symbol);
+            found.symbol = Some(symbol);
+            return found;
         }
         if scope.prelude {
             for &p in &self.graph.prelude {
-                if let Some((symbol, _)) = self.scopes.get(p).and_then(|s| s.names.get(&name.name)) {
-                    return Some(*symbol);
+                if let Some((symbol, _)) = self.scopes.get(p).and_then(|s| s.names.get(name)) {
+                    found.symbol = Some(*symbol);
+                    return found;
                 }
             }
         }
-        None
+        found
     }
 
     /// Names visible from a module (and regime) whose symbol passes `keep`, for suggestions.
@@ -483,17 +498,17 @@ impl<'g> Checker<'g> {
         });
     }
 
-    fn well_known_fact(&mut self, module: usize, name: &str) -> Option<FactId> {
-        let ident = ast::Ident { name: name.to_owned(), span: Span::default() };
-        match self.lookup(module, None, &ident) {
+    /// A fact the language's meaning depends on (`date`, `origin`, …), as visible here.
+    fn well_known_fact(&self, module: usize, name: &str) -> Option<FactId> {
+        match self.find(module, None, name).symbol {
             Some(Symbol::Fact(id)) => Some(id),
             _ => None,
         }
     }
 
-    fn well_known_enum(&mut self, module: usize, name: &str) -> Option<EnumId> {
-        let ident = ast::Ident { name: name.to_owned(), span: Span::default() };
-        match self.lookup(module, None, &ident) {
+    /// An enum the language's meaning depends on (`Mechanism`, `Obligation`), as visible here.
+    fn well_known_enum(&self, module: usize, name: &str) -> Option<EnumId> {
+        match self.find(module, None, name).symbol {
             Some(Symbol::Enum(id)) => Some(id),
             _ => None,
         }
@@ -1121,6 +1136,12 @@ impl<'g> Checker<'g> {
         let vocabulary = ir::Vocabulary { jurisdiction, ..vocabulary };
         let mut regime = placeholder_regime(decl);
         regime.vocabulary = vocabulary;
+        for name in self.visible(module, None, |s| matches!(s, Symbol::Fact(_))) {
+            if let Some(Symbol::Fact(id)) = self.find(module, None, &name).symbol {
+                regime.facts.push(id);
+            }
+        }
+        regime.facts.sort();
 
         // Local lets first, so rules may use them wherever they are written.
         let mut local_lets = Vec::new();
@@ -1547,6 +1568,14 @@ impl<'g> Checker<'g> {
     }
 }
 
+/// What [`Checker::find`] found: the symbol, the `use`s that provide it, and, when used
+/// modules disagree, which ones.
+struct Found {
+    symbol: Option<Symbol>,
+    uses: Vec<usize>,
+    ambiguous: Vec<usize>,
+}
+
 enum Side<'a> {
     Fact(FactId),
     Value(&'a ast::Literal),
@@ -1581,6 +1610,7 @@ fn placeholder_regime(decl: &ast::RegimeDecl) -> ir::Regime {
             mechanism: None,
             obligation: None,
         },
+        facts: Vec::new(),
         span: decl.span,
     }
 }

@@ -1,0 +1,93 @@
+//! Snapshot tests of diagnostics. A case is a file under `tests/ui/`: its snapshot shows the
+//! source and, below it, what `accord check` prints for it. A new case is a new file; files
+//! whose names start with `_` are not cases but modules that cases `use`.
+//!
+//! A case whose first line is `// accord-test: json` is rendered as JSON, as
+//! `accord check --error-format json` prints it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use accord::check::{self, Checked};
+use accord::diagnostics::{self, Code};
+use accord::source::{Loaded, Loader};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Reads `use "…"` files from the case's directory, naming them as the case is named.
+struct CaseLoader {
+    root: PathBuf,
+}
+
+impl Loader for CaseLoader {
+    fn load(&mut self, importer: &str, path: &str) -> Result<Loaded, String> {
+        let name = accord::source::join_relative(importer, path);
+        let bytes = std::fs::read(self.root.join(&name)).map_err(|_| "no such file".to_owned())?;
+        Ok(Loaded { key: name.clone(), name, bytes })
+    }
+}
+
+fn run(root: &Path, name: &str, bytes: Vec<u8>) -> Checked {
+    let roots = vec![Loaded { key: name.to_owned(), name: name.to_owned(), bytes }];
+    check::check(roots, &mut CaseLoader { root: root.to_owned() }).expect("no internal error")
+}
+
+fn render(checked: &Checked, json: bool) -> String {
+    if json {
+        let all: Vec<_> = checked.diagnostics.iter().map(|d| diagnostics::to_json(d, &checked.sources)).collect();
+        serde_json::to_string_pretty(&all).unwrap()
+    } else {
+        diagnostics::render_human(&checked.diagnostics, &checked.sources)
+    }
+}
+
+/// Codes seen in any snapshot, for the coverage check below.
+static SEEN: Mutex<BTreeSet<Code>> = Mutex::new(BTreeSet::new());
+
+fn record(checked: &Checked) {
+    SEEN.lock().unwrap().extend(checked.diagnostics.iter().map(|d| d.code));
+}
+
+fn spans_fit(checked: &Checked) {
+    for d in &checked.diagnostics {
+        for label in &d.labels {
+            let file = checked.sources.get(label.span.file).expect("label in a known file");
+            assert!(label.span.start <= label.span.end, "{d:?}");
+            assert!(label.span.end as usize <= file.text.len(), "{d:?}");
+        }
+    }
+}
+
+#[test]
+fn ui_cases() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    insta::glob!("ui/**/*.accord", |path| {
+        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('_')) {
+            return;
+        }
+        let bytes = std::fs::read(path).unwrap();
+        let source = String::from_utf8_lossy(&bytes).into_owned();
+        let json = source.starts_with("// accord-test: json");
+        let name = path.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/");
+        let checked = run(&ui, &name, bytes);
+        assert!(!checked.diagnostics.is_empty(), "{name}: a case must produce at least one diagnostic");
+        spans_fit(&checked);
+        record(&checked);
+        insta::assert_snapshot!(format!("{source}\n─── accord check {name} ───\n{}", render(&checked, json)));
+    });
+    let seen = SEEN.lock().unwrap();
+    let missing: Vec<&str> =
+        Code::ALL.iter().filter(|c| !seen.contains(c) && **c != Code::TooLarge).map(|c| c.as_str()).collect();
+    assert!(missing.is_empty(), "codes without a case under tests/ui: {missing:?}");
+}
+
+/// The one case too big to keep as a file: more than the size limit.
+#[test]
+fn too_large_file() {
+    let bytes = vec![b' '; accord::syntax::MAX_FILE_BYTES + 1];
+    let checked = run(Path::new("."), "huge.accord", bytes);
+    let rendered = render(&checked, false);
+    assert_eq!(checked.diagnostics.len(), 1);
+    assert_eq!(checked.diagnostics[0].code, Code::TooLarge);
+    insta::assert_snapshot!(rendered);
+}
