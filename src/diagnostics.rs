@@ -325,8 +325,12 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
 }
 
 /// The closest of `candidates` to `name`, if one is close enough to be a likely typo.
+///
+/// Names of one or two characters (country codes, mostly) are one edit away from dozens of
+/// others, so for them only a difference of case counts.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_lowercase();
+    let short = name.chars().count() <= 2;
     candidates
         .into_iter()
         .filter(|c| *c != name)
@@ -334,7 +338,9 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             let distance = strsim::damerau_levenshtein(&lower, &c.to_lowercase());
             (distance, c)
         })
-        .filter(|(distance, c)| *distance <= (name.chars().count().max(c.chars().count()) / 3).max(1))
+        .filter(|(distance, c)| {
+            *distance == 0 || (!short && *distance <= (name.chars().count().max(c.chars().count()) / 3).max(1))
+        })
         .min()
         .map(|(_, c)| c)
 }
@@ -350,6 +356,8 @@ mod tests {
         assert_eq!(closest("individuals_yt", names), Some("individuals_ytd"));
         assert_eq!(closest("Data", names), Some("data"));
         assert_eq!(closest("xyzzy", names), None);
+        assert_eq!(closest("UK", ["CK", "GB", "UA"]), None);
+        assert_eq!(closest("de", ["DE", "DK"]), Some("DE"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub enum NotSingle {
 #[allow(missing_docs)] // Fields are named for what they hold; the variants say the rest.
 pub enum CheckError {
     /// A name that resolves to nothing.
-    UnknownName { span: Span, name: String, kind: String, suggestion: Option<String> },
+    UnknownName { span: Span, name: String, kind: String, suggestion: Option<String>, note: Option<String> },
     /// `use` of a module that cannot be found.
     UnknownModule { span: Span, name: String, reason: String, suggestion: Option<String> },
     /// Modules that use each other.
@@ -38,7 +38,14 @@ pub enum CheckError {
     /// An operator that does not apply to the fact's type.
     OperatorType { span: Span, message: String, help: String },
     /// A value that is not a member of the fact's enum.
-    OutsideDomain { span: Span, value: String, fact: String, enum_name: String, suggestion: Option<String> },
+    OutsideDomain {
+        span: Span,
+        value: String,
+        fact: Option<String>,
+        enum_name: String,
+        suggestion: Option<String>,
+        note: Option<String>,
+    },
     /// A condition that a decision table cannot hold in one column.
     NotSingleFact { span: Span, why: NotSingle },
     /// An example gives a fact that does not exist.
@@ -56,7 +63,7 @@ pub enum CheckError {
     /// A chain of definitions deeper than the checker follows.
     DefinitionTooDeep { span: Span, name: String },
     /// A name of the wrong kind (a set where a fact is needed, …).
-    WrongKind { span: Span, name: String, expected: String, found: String },
+    WrongKind { span: Span, name: String, expected: String, found: String, help: String },
     /// A name two used modules both declare.
     AmbiguousName { span: Span, name: String, modules: Vec<String> },
     /// A regime `let` no rule uses.
@@ -73,12 +80,18 @@ impl CheckError {
     /// Words the problem for people and tools.
     pub fn to_diagnostic(&self) -> Diagnostic {
         match self {
-            CheckError::UnknownName { span, name, kind, suggestion } => {
+            CheckError::UnknownName { span, name, kind, suggestion, note } => {
                 let d = Diagnostic::error(Code::UnknownName, format!("unknown {kind} `{name}`"), *span, "not declared");
-                match did_you_mean(suggestion) {
-                    Some(help) => d.with_help(help),
-                    None => d.with_help("declare it, or `use` the module that declares it"),
-                }
+                let d = match note {
+                    Some(note) => d.with_note(note.clone()),
+                    None => d,
+                };
+                let fallback = if kind == "type" {
+                    "types are `bool`, `count`, `date`, an enum, or `set<Enum>`"
+                } else {
+                    "declare it, or `use` the module that declares it"
+                };
+                d.with_help(did_you_mean(suggestion).unwrap_or_else(|| fallback.to_owned()))
             }
             CheckError::UnknownModule { span, name, reason, suggestion } => {
                 let d = Diagnostic::error(Code::UnknownModule, format!("cannot find module `{name}`"), *span, reason.clone());
@@ -138,15 +151,18 @@ impl CheckError {
             )
             .with_help("ranges are half-open, `from..until`: the start is included, the end is not, and the start must come first"),
             CheckError::OperatorType { span, message, help } => {
-                Diagnostic::error(Code::OperatorType, message.clone(), *span, "wrong type for this operator").with_help(help.clone())
+                Diagnostic::error(Code::OperatorType, message.clone(), *span, "wrong type").with_help(help.clone())
             }
-            CheckError::OutsideDomain { span, value, fact, enum_name, suggestion } => {
-                let d = Diagnostic::error(
-                    Code::OutsideDomain,
-                    format!("`{value}` is not a `{enum_name}`, the type of `{fact}`"),
-                    *span,
-                    format!("not a member of `{enum_name}`"),
-                );
+            CheckError::OutsideDomain { span, value, fact, enum_name, suggestion, note } => {
+                let message = match fact {
+                    Some(fact) => format!("`{value}` is not a `{enum_name}`, the type of `{fact}`"),
+                    None => format!("`{value}` is not a `{enum_name}`"),
+                };
+                let d = Diagnostic::error(Code::OutsideDomain, message, *span, format!("not a member of `{enum_name}`"));
+                let d = match note {
+                    Some(note) => d.with_note(note.clone()),
+                    None => d,
+                };
                 d.with_help(did_you_mean(suggestion).unwrap_or_else(|| format!("use one of the members of `{enum_name}`")))
             }
             CheckError::NotSingleFact { span, why } => {
@@ -207,12 +223,13 @@ impl CheckError {
                 "too deep",
             )
             .with_help("define it more directly; chains of `let`s or sets may be at most 128 deep"),
-            CheckError::WrongKind { span, name, expected, found } => Diagnostic::error(
+            CheckError::WrongKind { span, name, expected, found, help } => Diagnostic::error(
                 Code::WrongKind,
                 format!("`{name}` is {found}, but {expected} is needed here"),
                 *span,
                 format!("expected {expected}"),
-            ),
+            )
+            .with_help(help.clone()),
             CheckError::AmbiguousName { span, name, modules } => Diagnostic::error(
                 Code::AmbiguousName,
                 format!("`{name}` is declared by more than one used module"),
@@ -220,7 +237,7 @@ impl CheckError {
                 "ambiguous",
             )
             .with_note(format!("declared in {}", modules.join(" and ")))
-            .with_help("declare it in this file to say which one is meant, or rename one of them"),
+            .with_help("rename it in one of those modules, or declare it in this file: a file's own declarations come before what it uses"),
             CheckError::UnusedLet { span, name } => {
                 Diagnostic::warning(Code::UnusedLet, format!("`let {name}` is never used"), *span, "unused")
                     .with_help("use it in a rule, or remove it")

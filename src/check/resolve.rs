@@ -269,13 +269,23 @@ impl<'g> Checker<'g> {
                     name: name.name.clone(),
                     expected: "a type".into(),
                     found: other.words().into(),
+                    help: "types are `bool`, `count`, `date`, an enum, or `set<Enum>`".into(),
                 });
                 None
             }
             None => {
+                let alias = match name.name.as_str() {
+                    "int" | "integer" | "number" | "u64" | "i64" | "usize" | "uint" | "natural" => Some("count"),
+                    "boolean" => Some("bool"),
+                    "datetime" | "timestamp" | "day" => Some("date"),
+                    _ => None,
+                };
                 let mut candidates = vec!["bool".to_owned(), "count".to_owned(), "date".to_owned()];
                 candidates.extend(self.visible(module, None, |s| matches!(s, Symbol::Enum(_))));
-                self.unknown(module, name, "type", candidates);
+                let suggestion = alias
+                    .map(str::to_owned)
+                    .or_else(|| closest(&name.name, candidates.iter().map(String::as_str)).map(str::to_owned));
+                self.report_unknown(module, name, "type", suggestion, None);
                 None
             }
         }
@@ -327,7 +337,7 @@ impl<'g> Checker<'g> {
                             edges.push((inner.index(), member.name.span));
                             ranges.push(range);
                         }
-                        _ => self.outside_domain(&member.name, &decl.name.name, element),
+                        _ => self.outside_domain(&member.name, None, element),
                     }
                 }
                 if let Some(def) = self.program.sets.get_mut(i) {
@@ -344,7 +354,10 @@ impl<'g> Checker<'g> {
         }
         let mut done = vec![false; decls.len()];
         for &set in &walk.postorder {
-            if walk.depth.get(set).is_some_and(|&d| d > MAX_DEFINITION_DEPTH) {
+            let included_by_deep = includes.iter().enumerate().any(|(outer, edges)| {
+                walk.depth.get(outer).is_some_and(|&d| d > MAX_DEFINITION_DEPTH) && edges.iter().any(|&(t, _)| t == set)
+            });
+            if walk.depth.get(set).is_some_and(|&d| d > MAX_DEFINITION_DEPTH) && !included_by_deep {
                 if let Some(&(_, decl)) = decls.get(set) {
                     let name = decl.name.clone();
                     self.errors.push(CheckError::DefinitionTooDeep { span: name.span, name: name.name });
@@ -390,8 +403,20 @@ impl<'g> Checker<'g> {
             let name = cycle.path.first().and_then(|&l| self.program.lets.get(l)).map(|l| l.name.clone());
             self.errors.push(CheckError::DefinitionCycle { span: cycle.closing, name: name.unwrap_or_default() });
         }
+        // Report each over-deep chain once, at its head: a `let` that no other over-deep
+        // `let` names.
+        let mut named_by_deep = vec![false; walk.depth.len()];
+        for (id, refs) in self.let_refs.iter().enumerate() {
+            if walk.depth.get(id).is_some_and(|&d| d > MAX_DEFINITION_DEPTH) {
+                for &(target, _) in refs {
+                    if let Some(slot) = named_by_deep.get_mut(target) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
         for (id, &depth) in walk.depth.iter().enumerate() {
-            if depth > MAX_DEFINITION_DEPTH {
+            if depth > MAX_DEFINITION_DEPTH && named_by_deep.get(id) == Some(&false) {
                 if let Some(home) = self.let_homes.get(id) {
                     let name = home.decl.name.clone();
                     self.errors.push(CheckError::DefinitionTooDeep { span: name.span, name: name.name });
@@ -485,16 +510,70 @@ impl<'g> Checker<'g> {
         names
     }
 
-    fn unknown(&mut self, module: usize, name: &ast::Ident, kind: &str, candidates: Vec<String>) {
+    /// Reports an unknown name, suggesting the closest of `candidates`; the suggestion.
+    fn unknown(&mut self, module: usize, name: &ast::Ident, kind: &str, candidates: Vec<String>) -> Option<String> {
+        let suggestion = closest(&name.name, candidates.iter().map(String::as_str)).map(str::to_owned);
+        let note = self
+            .regime_lets
+            .iter()
+            .any(|lets| lets.contains_key(&name.name))
+            .then(|| format!("another regime has a `let {}`, but a regime's `let`s are its own: declare it at the top level to share it", name.name));
+        self.report_unknown(module, name, kind, suggestion.clone(), note);
+        suggestion
+    }
+
+    fn report_unknown(
+        &mut self,
+        module: usize,
+        name: &ast::Ident,
+        kind: &str,
+        suggestion: Option<String>,
+        note: Option<String>,
+    ) {
+        // A module whose imports could not be read would see names it cannot; say nothing.
         if self.scopes.get(module).is_some_and(|s| s.shaky) {
             return;
         }
-        let suggestion = closest(&name.name, candidates.iter().map(String::as_str)).map(str::to_owned);
         self.errors.push(CheckError::UnknownName {
             span: name.span,
             name: name.name.clone(),
             kind: kind.into(),
             suggestion,
+            note,
+        });
+    }
+
+    /// Reports a member of one well-known enum used where the other belongs.
+    fn wrong_kind_member(&mut self, name: &ast::Ident, expected: &str, found: &str, help: &str) {
+        self.errors.push(CheckError::WrongKind {
+            span: name.span,
+            name: name.name.clone(),
+            expected: format!("a member of `{expected}`"),
+            found: format!("a member of `{found}`"),
+            help: help.to_owned(),
+        });
+    }
+
+    /// Reports a name of the wrong kind, with how that kind of name is used.
+    fn wrong_kind(&mut self, name: &ast::Ident, expected: String, found: Symbol) {
+        let n = &name.name;
+        let help = match found {
+            Symbol::Let(id) => {
+                // The author meant to use it: do not also call it unused.
+                self.used_lets.insert(id);
+                format!("a `let` names a condition: write it on its own, e.g. `when {n}`")
+            }
+            Symbol::Set(_) => format!("a named set is tested with `in` or `has any`, e.g. `destination in {n}`"),
+            Symbol::Enum(_) => format!("`{n}` is a type: name one of its members, or a fact of that type"),
+            Symbol::Fact(_) => format!("a fact is tested in a condition, e.g. `{n} == …`"),
+            Symbol::Regime(_) | Symbol::Accord => format!("`{n}` can be named only in an accord"),
+        };
+        self.errors.push(CheckError::WrongKind {
+            span: name.span,
+            name: n.clone(),
+            expected,
+            found: found.words().into(),
+            help,
         });
     }
 
@@ -531,18 +610,33 @@ impl<'g> Checker<'g> {
         self.program.fact(id).map(|f| f.name.clone()).unwrap_or_default()
     }
 
-    fn outside_domain(&mut self, value: &ast::Ident, fact: &str, element: EnumId) {
+    /// Reports a value that is not a member of `element`; `fact` names the fact it was given
+    /// for, if any.
+    fn outside_domain(&mut self, value: &ast::Ident, fact: Option<&str>, element: EnumId) {
         let enum_name = self.enum_name(element);
-        let suggestion = self
-            .program
-            .enum_def(element)
-            .and_then(|e| closest(&value.name, e.members.iter().map(|m| m.name.as_str())).map(str::to_owned));
+        let is_member = |m: &str| self.member(element, m).is_some();
+        // Codes that people write for a country but ISO 3166-1 does not assign to it.
+        let (alias, note) = match value.name.as_str() {
+            "UK" if is_member("GB") => (Some("GB"), Some("the United Kingdom's ISO 3166-1 code is GB; UK is reserved")),
+            "EL" if is_member("GR") => (Some("GR"), Some("Greece's ISO 3166-1 code is GR; the EU writes EL")),
+            _ => (None, None),
+        };
+        // An alpha-3 code (`SGP`) usually begins with its alpha-2 code (`SG`).
+        let alpha3 = (value.name.len() == 3 && value.name.chars().all(|c| c.is_ascii_uppercase()))
+            .then(|| value.name.get(..2).filter(|two| is_member(two)).map(str::to_owned))
+            .flatten();
+        let suggestion = alias.map(str::to_owned).or(alpha3).or_else(|| {
+            self.program
+                .enum_def(element)
+                .and_then(|e| closest(&value.name, e.members.iter().map(|m| m.name.as_str())).map(str::to_owned))
+        });
         self.errors.push(CheckError::OutsideDomain {
             span: value.span,
             value: value.name.clone(),
-            fact: fact.to_owned(),
+            fact: fact.map(str::to_owned),
             enum_name,
             suggestion,
+            note: note.map(str::to_owned),
         });
     }
 
@@ -583,11 +677,10 @@ impl<'g> Checker<'g> {
                 (Some(ast::Literal::Date(d, _)), Type::Date) => Ok(Some(d.days())),
                 (Some(other), _) => {
                     let message = format!("{wrong}, not {}", literal_words(other));
-                    this.errors.push(CheckError::OperatorType {
-                        span: other.span(),
-                        message,
-                        help: format!("write {} here", this.type_words(ty)),
-                    });
+                    let example =
+                        if ty == Type::Date { "a date such as `2024-03-22`" } else { "a number such as `100_000`" };
+                    let help = format!("write {example} here");
+                    this.errors.push(CheckError::OperatorType { span: other.span(), message, help });
                     Err(())
                 }
             }
@@ -696,12 +789,7 @@ impl<'g> Checker<'g> {
                     None
                 }
                 Some(other) => {
-                    self.errors.push(CheckError::WrongKind {
-                        span: name.span,
-                        name: name.name.clone(),
-                        expected: format!("a fact (the left of `{op}`)"),
-                        found: other.words().into(),
-                    });
+                    self.wrong_kind(name, format!("a fact (the left of `{op}`)"), other);
                     None
                 }
             },
@@ -784,7 +872,12 @@ impl<'g> Checker<'g> {
                 None => {
                     let candidates =
                         self.visible(cx.module, cx.regime, |s| matches!(s, Symbol::Fact(_) | Symbol::Let(_)));
-                    self.unknown(cx.module, name, "name", candidates);
+                    if let Some(suggestion) = self.unknown(cx.module, name, "name", candidates) {
+                        // A misspelt `let` is not an unused one.
+                        if let Some(Symbol::Let(id)) = self.find(cx.module, cx.regime, &suggestion).symbol {
+                            self.used_lets.insert(id);
+                        }
+                    }
                     return None;
                 }
             },
@@ -845,7 +938,7 @@ impl<'g> Checker<'g> {
                         self.errors.push(CheckError::OperatorType { span, message, help });
                         return None;
                     }
-                    self.outside_domain(member_name, &name, element);
+                    self.outside_domain(member_name, Some(&name), element);
                     return None;
                 };
                 let members = if op == CmpOp::Eq { vec![member] } else { self.all_but(element, &[member]) };
@@ -872,7 +965,7 @@ impl<'g> Checker<'g> {
             Type::Enum(_) => {
                 format!("members of an enum have no order: test `{name} == …`, `{name} != …` or `{name} in {{…}}`")
             }
-            _ => format!("test `{name} == …` or `{name} != …`"),
+            _ => format!("write `{name}` or `not {name}`"),
         };
         self.errors.push(CheckError::OperatorType { span, message, help });
         None
@@ -982,7 +1075,7 @@ impl<'g> Checker<'g> {
                         self.errors.push(CheckError::OperatorType { span, message, help });
                         return None;
                     }
-                    self.outside_domain(member, &name, element);
+                    self.outside_domain(member, Some(&name), element);
                     None
                 }
             },
@@ -1010,7 +1103,7 @@ impl<'g> Checker<'g> {
                 ast::Literal::Name(member) => match self.member(element, &member.name) {
                     Some(m) => members.push(m),
                     None => {
-                        self.outside_domain(member, fact, element);
+                        self.outside_domain(member, Some(fact), element);
                         ok = false;
                     }
                 },
@@ -1049,12 +1142,7 @@ impl<'g> Checker<'g> {
                 Some(id)
             }
             Some(other) => {
-                self.errors.push(CheckError::WrongKind {
-                    span: set_name.span,
-                    name: set_name.name.clone(),
-                    expected: "a named set".into(),
-                    found: other.words().into(),
-                });
+                self.wrong_kind(set_name, "a named set".into(), other);
                 None
             }
             None => {
@@ -1315,7 +1403,7 @@ impl<'g> Checker<'g> {
                 }
                 let _ = set;
             } else {
-                self.outside_domain(name, "home", jurisdiction);
+                self.outside_domain(name, None, jurisdiction);
             }
         }
         home.sort();
@@ -1395,6 +1483,18 @@ impl<'g> Checker<'g> {
         };
         let found = self.member(enum_id, &name.name);
         if found.is_none() {
+            // A mechanism where an obligation belongs, or the other way round.
+            let (other, hint) = match enum_name {
+                "Obligation" => {
+                    ("Mechanism", "mechanisms belong in `require …`; `with {…}` and `oblige` name obligations")
+                }
+                _ => ("Obligation", "obligations are imposed with `oblige`, and listed in an example's `with {…}`"),
+            };
+            let in_other = self.well_known_enum(cx.module, other).and_then(|e| self.member(e, &name.name)).is_some();
+            if in_other {
+                self.wrong_kind_member(name, enum_name, other, hint);
+                return None;
+            }
             let names = self
                 .program
                 .enum_def(enum_id)
@@ -1478,7 +1578,7 @@ impl<'g> Checker<'g> {
                 return match self.member(element, &member.name) {
                     Some(m) => Some(ir::ScenarioValue::Member(m)),
                     None => {
-                        self.outside_domain(member, &name, element);
+                        self.outside_domain(member, Some(&name), element);
                         None
                     }
                 };
@@ -1513,12 +1613,7 @@ impl<'g> Checker<'g> {
             let regime = match self.lookup(module, None, &clause.regime) {
                 Some(Symbol::Regime(id)) => Some(id),
                 Some(other) => {
-                    self.errors.push(CheckError::WrongKind {
-                        span: clause.regime.span,
-                        name: clause.regime.name.clone(),
-                        expected: "a regime".into(),
-                        found: other.words().into(),
-                    });
+                    self.wrong_kind(&clause.regime, "a regime".into(), other);
                     None
                 }
                 None => {
@@ -1690,16 +1785,39 @@ fn literal_words(literal: &ast::Literal) -> String {
 
 fn literal_text(literal: &ast::Literal) -> String {
     match literal {
-        ast::Literal::Number(n, _) => n.to_string(),
+        ast::Literal::Number(n, _) => grouped(*n),
         ast::Literal::Date(d, _) => Date::to_string(d),
         ast::Literal::Bool(b, _) => b.to_string(),
         ast::Literal::Name(name) => name.name.clone(),
     }
 }
 
+/// A number as people write large ones in rule files: `1_000_000`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    if digits.len() <= 4 {
+        return digits;
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('_');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_numbers_are_grouped() {
+        assert_eq!(grouped(1000), "1000");
+        assert_eq!(grouped(10_000), "10_000");
+        assert_eq!(grouped(1_000_000), "1_000_000");
+    }
 
     #[test]
     fn comparisons_become_intervals() {

@@ -34,9 +34,23 @@ pub enum SyntaxError {
         /// Its offset.
         offset: usize,
     },
+    /// NUL bytes: UTF-16 text or a binary file.
+    NulBytes {
+        /// The first NUL.
+        span: Span,
+        /// Its offset.
+        offset: usize,
+    },
     /// Brackets nested beyond the limit.
     TooDeep {
         /// The first bracket past the limit.
+        span: Span,
+        /// The limit.
+        limit: usize,
+    },
+    /// A condition whose `not`s and brackets together nest beyond the limit.
+    TooManyNots {
+        /// The run of `not`s.
         span: Span,
         /// The limit.
         limit: usize,
@@ -82,7 +96,7 @@ impl SyntaxError {
                     None => "found the end of the file".to_owned(),
                 };
                 let diagnostic = Diagnostic::error(Code::Syntax, message, *span, label);
-                match hint(expected, found.as_deref()) {
+                match hint(expected, after.as_deref(), found.as_deref()) {
                     Some(help) => diagnostic.with_help(help),
                     None => diagnostic,
                 }
@@ -105,6 +119,15 @@ impl SyntaxError {
                 "not UTF-8",
             )
             .with_help("rule files are UTF-8 text; re-save the file as UTF-8, or check that this is a rule file"),
+            SyntaxError::NulBytes { span, offset } => Diagnostic::error(
+                Code::InvalidUtf8,
+                format!("file holds NUL bytes (the first at offset {offset}): it is not UTF-8 text"),
+                *span,
+                "NUL byte",
+            )
+            .with_help(
+                "NUL bytes between letters mean UTF-16: save the file as UTF-8, or check that this is a rule file",
+            ),
             SyntaxError::TooDeep { span, limit } => Diagnostic::error(
                 Code::TooDeep,
                 format!("brackets nest more than {limit} levels deep"),
@@ -112,6 +135,13 @@ impl SyntaxError {
                 "too deep",
             )
             .with_help("split the condition into named parts with `let`"),
+            SyntaxError::TooManyNots { span, limit } => Diagnostic::error(
+                Code::TooDeep,
+                format!("condition nests more than {limit} levels deep"),
+                *span,
+                "too many `not`s",
+            )
+            .with_help("`not not x` means `x`: remove pairs of `not`"),
             SyntaxError::TooLarge { span, limit } => Diagnostic::error(
                 Code::TooLarge,
                 format!("file is larger than {} MiB, the most Accord reads", limit / (1024 * 1024)),
@@ -143,23 +173,28 @@ fn list_in_words(items: &[String]) -> String {
     }
 }
 
-fn hint(expected: &[String], found: Option<&str>) -> Option<String> {
-    let found = found?;
-    let is_keyword = |w: &str| crate::syntax::KEYWORDS.contains(&w);
-    if is_keyword(found) && expected.iter().any(|e| e == "a name") {
-        return Some(format!("`{found}` is a keyword and cannot be used as a name here"));
-    }
-    if found == "=" {
-        return Some("compare with `==`".to_owned());
-    }
-    if found == "&&" || found == "&" {
-        return Some("write `and`".to_owned());
-    }
-    if found == "||" || found == "|" {
-        return Some("write `or`".to_owned());
-    }
-    if found == "!" {
-        return Some("write `not`".to_owned());
-    }
-    None
+fn hint(expected: &[String], after: Option<&str>, found: Option<&str>) -> Option<String> {
+    let expects = |what: &str| expected.iter().any(|e| e.starts_with(what));
+    let found_text = found?;
+    let keyword = crate::syntax::KEYWORDS.contains(&found_text);
+    Some(match found_text {
+        _ if keyword && matches!(after, Some("require" | "or")) => {
+            format!("`{after}` needs a mechanism, e.g. `require eu_scc`", after = after.unwrap_or_default())
+        }
+        _ if keyword
+            && (expects("a name") || expects("a fact (") || expects("an enum member") || expects("a set member")) =>
+        {
+            format!("`{found_text}` is a keyword and cannot be used as a name here")
+        }
+        "=" if expects("a comparison") => "compare with `==`".to_owned(),
+        "&&" | "&" => "write `and`".to_owned(),
+        "||" | "|" => "write `or`".to_owned(),
+        "!" => "write `not`".to_owned(),
+        ";" => "Accord needs no `;`: remove it".to_owned(),
+        "to" if expects("`..`") => "ranges are written `from..until`, e.g. `2024-01-01..2025-01-01`".to_owned(),
+        "/" => "dates are written `YYYY-MM-DD`, e.g. `2024-03-22`".to_owned(),
+        _ if found_text.starts_with('\'') => "strings are written in double quotes: `\"…\"`".to_owned(),
+        _ if after == Some("cite") => "citations are quoted strings: `cite \"PIPL Art. 38\"`".to_owned(),
+        _ => return None,
+    })
 }

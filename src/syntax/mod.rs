@@ -66,7 +66,15 @@ pub fn parse_bytes(sources: &mut SourceMap, name: String, bytes: Vec<u8>) -> Res
     }
     match String::from_utf8(bytes) {
         Ok(text) => {
+            let nul = text.find('\0');
             let file = sources.add(name, text);
+            if let Some(offset) = nul {
+                let span = Span::new(file, offset, offset + 1);
+                return Ok((
+                    file,
+                    Parsed { module: Default::default(), errors: vec![SyntaxError::NulBytes { span, offset }] },
+                ));
+            }
             let text = sources.get(file).map(|f| f.text.as_str()).unwrap_or("");
             Ok((file, parse(file, text)?))
         }

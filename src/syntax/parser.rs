@@ -65,7 +65,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Parsed, InternalError> {
         module.items.push(builder.item(pair)?);
     }
     if module.items.is_empty() {
-        let span = Span::new(file, 0, text.len());
+        let span = Span::new(file, 0, text.find('\n').unwrap_or(text.len()));
         builder.errors.push(SyntaxError::Empty { span });
     }
     Ok(Parsed { module, errors: builder.errors })
@@ -74,13 +74,38 @@ pub fn parse(file: FileId, text: &str) -> Result<Parsed, InternalError> {
 // ── pest errors in words ─────────────────────────────────────────────────────────────────────
 
 fn grammar_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> SyntaxError {
-    let offset = match error.location {
+    let rule_offset = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
+    };
+    // pest reports where the failing rule began; its attempt tracking knows how far the parse
+    // got and which literal tokens would have continued it. Prefer the furthest point when
+    // real structure (punctuation, keywords) was expected there, not just the inside of a
+    // keyword's look-ahead.
+    let attempts = error.parse_attempts();
+    let structural: Vec<String> = attempts
+        .as_ref()
+        .map(|a| a.expected_tokens().iter().map(ToString::to_string).filter(|t| is_structural(t)).collect())
+        .unwrap_or_default();
+    let furthest = attempts.as_ref().map_or(rule_offset, |a| a.max_position);
+    let (offset, mut expected) = if furthest > rule_offset && !structural.is_empty() {
+        (furthest, token_words(&structural))
+    } else {
+        let mut words: Vec<String> = Vec::new();
+        if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+            words.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_owned));
+        }
+        // Keywords here are named by the rules above; add only the punctuation.
+        if furthest == rule_offset {
+            words
+                .extend(structural.iter().filter(|t| !super::KEYWORDS.contains(&t.as_str())).map(|t| format!("`{t}`")));
+        }
+        (rule_offset, words)
     };
     let (before, at) = scan::around(text, offset);
     let word = |t: scan::Token| text.get(t.start..t.end).unwrap_or("").to_owned();
     let found = at.map(word);
+    let after = before.map(word);
     let span = match at {
         Some(t) => Span::new(file, t.start, t.end),
         None => Span::new(file, text.len(), text.len()),
@@ -93,30 +118,64 @@ fn grammar_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> 
             return SyntaxError::MisplacedDoc { span };
         }
     }
-    let mut expected: Vec<String> = Vec::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
-        expected.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_owned));
+    // A doc comment followed by something it cannot document (a `}`, the end of the file).
+    if let Some(doc) = before.filter(|t| text.get(t.start..t.end).is_some_and(|w| w.starts_with("///"))) {
+        return SyntaxError::MisplacedDoc { span: Span::new(file, doc.start, doc.end) };
     }
-    if let Some(attempts) = error.parse_attempts() {
-        // Keywords and operators are named by their rules above; what is left worth naming is
-        // the punctuation that structures a file.
-        for token in attempts.expected_tokens().iter().map(ToString::to_string) {
-            if matches!(token.as_str(), "{" | "}" | "(" | ")" | ":" | "=" | "," | "..") {
-                expected.push(format!("`{token}`"));
+    if matches!(after.as_deref(), Some("require" | "or" | "accepts" | "as")) {
+        for e in &mut expected {
+            if e == "a name" {
+                *e = "a mechanism".to_owned();
             }
         }
+    }
+    // "`{`" says less than "a list (`{a, b}`)", and "`(`" less than "a condition".
+    if expected.iter().any(|e| e.starts_with("a list")) {
+        expected.retain(|e| e != "`{`");
+    }
+    if expected.iter().any(|e| e == "a condition") {
+        expected.retain(|e| e != "`(`" && e != "`{`");
     }
     // Tokens (`` `then` ``) first, then kinds of thing ("a condition"), the end of the file last.
     let rank = |e: &String| (e.as_str() == describe(Rule::EOI).unwrap_or_default(), !e.starts_with('`'));
     expected.sort_by(|a, b| (rank(a), a).cmp(&(rank(b), b)));
     expected.dedup();
-    SyntaxError::Unexpected { span, expected, after: before.map(word), found }
+    if expected.is_empty() {
+        expected.push(describe(Rule::item).unwrap_or_default().to_owned());
+    }
+    SyntaxError::Unexpected { span, expected, after, found }
+}
+
+/// Literal tokens worth naming in an error: punctuation that structures a file, and keywords.
+fn is_structural(token: &str) -> bool {
+    matches!(token, "{" | "}" | "(" | ")" | ":" | "=" | "," | "..") || super::KEYWORDS.contains(&token)
+}
+
+/// Expected literal tokens in words; the keywords that start every declaration (or every
+/// regime item) are named as a group.
+fn token_words(tokens: &[String]) -> Vec<String> {
+    const DECLARATIONS: &[&str] = &["use", "enum", "set", "facts", "let", "regime", "accord"];
+    const REGIME_ITEMS: &[&str] = &["home", "source", "let", "rule", "oblige", "default", "example"];
+    let has_all = |group: &[&str]| group.iter().all(|k| tokens.iter().any(|t| t == k));
+    let mut words = Vec::new();
+    let mut grouped: Vec<&str> = Vec::new();
+    if has_all(DECLARATIONS) {
+        words.push(describe(Rule::item).unwrap_or_default().to_owned());
+        grouped.extend(DECLARATIONS);
+    }
+    if has_all(REGIME_ITEMS) {
+        words.push(describe(Rule::regime_item).unwrap_or_default().to_owned());
+        grouped.extend(REGIME_ITEMS);
+    }
+    words.extend(tokens.iter().filter(|t| !grouped.contains(&t.as_str())).map(|t| format!("`{t}`")));
+    words
 }
 
 /// The words for a grammar rule in "expected …"; `None` for rules never worth naming.
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
+        Rule::file => "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime` or `accord`)",
         Rule::item => "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime` or `accord`)",
         Rule::regime_item => "a regime item (`home`, `source`, `let`, `rule`, `oblige`, `default` or `example`)",
         Rule::ident | Rule::name => "a name",
@@ -195,7 +254,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_false => "`false`",
         Rule::kw_out_of_scope => "`out_of_scope`",
         Rule::arith_op | Rule::doc | Rule::doc_text | Rule::keyword | Rule::string_text => return None,
-        Rule::file | Rule::WHITESPACE | Rule::COMMENT | Rule::doc_start | Rule::ident_char => return None,
+        Rule::WHITESPACE | Rule::COMMENT | Rule::doc_start | Rule::ident_char => return None,
     })
 }
 
@@ -635,8 +694,11 @@ impl Builder {
         let primary = primary.ok_or_else(|| InternalError("`not` without a condition".into()))?;
         let depth = depth + nots.len();
         if depth > MAX_NESTING {
-            let span = nots.first().copied().unwrap_or_else(|| self.span(&primary));
-            self.errors.push(SyntaxError::TooDeep { span, limit: MAX_NESTING });
+            let span = match (nots.first(), nots.last()) {
+                (Some(first), Some(last)) => first.to(*last),
+                _ => self.span(&primary),
+            };
+            self.errors.push(SyntaxError::TooManyNots { span, limit: MAX_NESTING });
             nots.clear();
         }
         let end = self.span(&primary);

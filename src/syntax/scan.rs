@@ -52,7 +52,10 @@ pub(crate) fn tokens(text: &str) -> impl Iterator<Item = Token> + '_ {
                 }
             }
             i = i.min(bytes.len());
-        } else if matches!(bytes.get(i..i + 2), Some(b"..") | Some(b"==") | Some(b"!=") | Some(b"<=") | Some(b">=")) {
+        } else if matches!(
+            bytes.get(i..i + 2),
+            Some(b"..") | Some(b"==") | Some(b"!=") | Some(b"<=") | Some(b">=") | Some(b"&&") | Some(b"||")
+        ) {
             i += 2;
         } else {
             // One character, whole: never split a multi-byte UTF-8 sequence.
