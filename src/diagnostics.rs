@@ -72,6 +72,7 @@ codes! {
     LetCycle = "E0117", "a `let` defined in terms of itself";
     WrongKind = "E0118", "a name of the wrong kind for its place";
     AmbiguousName = "E0119", "a name that two used modules both declare";
+    TooManyRows = "E0301", "a condition too large to compile into a table";
     UnusedLet = "W0201", "a `let` that no rule uses";
     UnusedUse = "W0202", "a `use` whose names are never used";
 }

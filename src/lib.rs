@@ -25,11 +25,15 @@
 pub mod check;
 #[allow(clippy::disallowed_methods, clippy::disallowed_macros)]
 pub mod cli;
+pub mod compile;
 pub mod date;
 pub mod diagnostics;
+pub mod eval;
+pub mod render;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod table;
 
 /// A bug in Accord itself, never the user's fault: the binary reports it with exit code 3 and
 /// asks for a report.

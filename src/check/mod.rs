@@ -7,6 +7,8 @@ pub mod ir;
 mod modules;
 mod resolve;
 
+pub use resolve::normalise as normalise_intervals;
+
 use crate::InternalError;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::source::{Loaded, Loader, SourceMap};

@@ -1741,8 +1741,8 @@ fn compare_intervals(op: CmpOp, n: i64, floor: i64) -> Vec<Interval> {
     normalise(intervals)
 }
 
-/// Sorts intervals, drops empty ones and merges those that touch.
-pub(crate) fn normalise(mut intervals: Vec<Interval>) -> Vec<Interval> {
+/// Sorts intervals, drops empty ones and merges those that overlap or touch.
+pub fn normalise(mut intervals: Vec<Interval>) -> Vec<Interval> {
     intervals.retain(|i| !i.is_empty());
     intervals.sort();
     let mut merged: Vec<Interval> = Vec::with_capacity(intervals.len());

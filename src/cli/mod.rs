@@ -5,7 +5,11 @@
 //! 2 the command line is wrong, 3 Accord itself failed (a bug: please report it).
 
 mod check;
+mod compile;
+mod eval;
 mod files;
+mod regime;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -15,7 +19,8 @@ const ABOUT: &str = "Accord: the law of cross-border data transfers as code.
 
 Rule files (`.accord`) describe a jurisdiction's regime: where it applies (`home`), its rules
 in priority order with their legal citations, the obligations it adds, and inline examples.
-Accord checks them, and reports every problem with the exact place and a suggested fix.
+Accord checks them (every problem at its exact place, with a fix), compiles them into decision
+tables, decides transfer scenarios with them, and runs their examples as tests.
 
 The standard vocabulary (jurisdictions, data categories, transfer mechanisms, obligations
 and the facts of a transfer) is built in: rule files use it without any `use`.";
@@ -24,9 +29,12 @@ const AFTER: &str = "Exit codes: 0 ok (warnings allowed), 1 problems in the inpu
 3 internal error (a bug in Accord: please report it).
 
 Examples:
-  accord check                       check every .accord file under the current directory
-  accord check regimes/cn.accord     check one file and the files it uses
-  accord check stdlib examples --error-format json";
+  accord check                                 check every .accord file here, recursively
+  accord check rules/cn.accord                 check one file and the files it uses
+  accord compile examples/tutorial.accord --format markdown
+  accord eval examples/tutorial.accord --scenario transfer.json --explain --format text
+  accord eval cn --input transfers.jsonl > decisions.jsonl
+  accord test examples                         run every example block as a test";
 
 #[derive(Debug, Parser)]
 #[command(name = "accord", version, about = ABOUT, after_help = AFTER, max_term_width = 100)]
@@ -50,6 +58,12 @@ enum Color {
 enum Command {
     /// Check rule files: syntax, names, types, citations and examples
     Check(check::CheckArgs),
+    /// Compile a regime into a decision table (JSON, Markdown or text)
+    Compile(compile::CompileArgs),
+    /// Decide one transfer scenario, or a stream of them, with a regime
+    Eval(eval::EvalArgs),
+    /// Run the `example` blocks of rule files as tests
+    Test(test::TestArgs),
 }
 
 /// How problems are printed.
@@ -80,8 +94,11 @@ pub fn run() -> ExitCode {
         eprintln!("internal error: {info}");
         eprintln!("this is a bug in Accord, not in your input; please report it with the command you ran");
     }));
-    let outcome = std::panic::catch_unwind(|| match args.command {
-        Command::Check(check) => check::run(&check, colour),
+    let outcome = std::panic::catch_unwind(|| match &args.command {
+        Command::Check(a) => check::run(a, colour),
+        Command::Compile(a) => compile::run(a, colour),
+        Command::Eval(a) => eval::run(a, colour),
+        Command::Test(a) => test::run(a, colour),
     });
     match outcome {
         Ok(Ok(code)) => code,
@@ -89,6 +106,7 @@ pub fn run() -> ExitCode {
             eprintln!("{report:?}");
             ExitCode::from(1)
         }
+        Ok(Err(Failure::Reported)) => ExitCode::from(1),
         Ok(Err(Failure::Internal(error))) => {
             eprintln!("internal error: {error}");
             eprintln!("this is a bug in Accord, not in your input; please report it with the command you ran");
@@ -102,8 +120,15 @@ pub fn run() -> ExitCode {
 pub(crate) enum Failure {
     /// The user's input cannot be used (a missing file, …): exit 1.
     Input(miette::Report),
+    /// The input's problems have been printed already: exit 1.
+    Reported,
     /// A bug: exit 3.
     Internal(crate::InternalError),
+}
+
+/// Reads a `YYYY-MM-DD` command-line value.
+pub(crate) fn parse_date(text: &str) -> Result<crate::date::Date, String> {
+    crate::date::Date::parse(text).ok_or_else(|| format!("`{text}` is not a date written YYYY-MM-DD"))
 }
 
 impl From<crate::InternalError> for Failure {

@@ -1,0 +1,87 @@
+//! Naming a regime on the command line (`cn`, `rules/eu.accord`, `rules/all.accord#eu`) and
+//! turning it into a checked, compiled table.
+
+use super::Failure;
+use super::files::{self, FsLoader};
+use crate::check::{self, Checked, ir::RegimeId};
+use crate::compile;
+use crate::diagnostics::closest;
+use crate::source::Loaded;
+use crate::stdlib;
+use crate::table::Table;
+use miette::miette;
+use std::path::Path;
+
+/// Loads, checks and compiles the regime `spec` names, into its table. Problems in the rules are printed (in
+/// `format`) and make this an input failure.
+pub(crate) fn load(spec: &str, format: super::ErrorFormat, colour: bool) -> Result<Table, Failure> {
+    let (path_part, id) = match spec.rsplit_once('#') {
+        Some((path, id)) => (path, Some(id)),
+        None => (spec, None),
+    };
+    let root = if Path::new(path_part).is_file() {
+        files::read(Path::new(path_part)).map_err(|e| Failure::Input(miette!("cannot read `{path_part}`: {e}")))?
+    } else if let Some(module) = stdlib::regime(path_part) {
+        let name = stdlib::regime_display_name(module.name);
+        Loaded { key: name.clone(), name, bytes: module.text.as_bytes().to_vec() }
+    } else {
+        let ids: Vec<&str> = stdlib::REGIMES.iter().map(|m| m.name).collect();
+        let known = if ids.is_empty() { "none yet".to_owned() } else { ids.join(", ") };
+        let help = match closest(path_part, ids.iter().copied()) {
+            Some(id) => format!("did you mean `{id}`?"),
+            None => format!("name a rule file, or a standard regime ({known})"),
+        };
+        return Err(Failure::Input(miette!(help = help, "no file `{path_part}` and no standard regime `{path_part}`")));
+    };
+    let root_name = root.name.clone();
+    let checked = check::check(vec![root], &mut FsLoader)?;
+    if checked.has_errors() {
+        super::check::print(&checked, 1, format, colour)?;
+        return Err(Failure::Reported);
+    }
+    let in_root: Vec<RegimeId> = checked
+        .program
+        .regimes
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| checked.sources.get(r.span.file).is_some_and(|f| f.name == root_name))
+        .map(|(i, _)| RegimeId(u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let name_of = |r: &RegimeId| checked.program.regimes.get(r.index()).map(|r| r.id.clone()).unwrap_or_default();
+    let regime = match (id, in_root.as_slice()) {
+        (None, [only]) => *only,
+        (None, []) => return Err(Failure::Input(miette!("`{root_name}` declares no regime"))),
+        (None, many) => {
+            let ids: Vec<String> = many.iter().map(name_of).collect();
+            return Err(Failure::Input(miette!(
+                help = format!("name one: `{root_name}#{}`", ids.first().cloned().unwrap_or_default()),
+                "`{root_name}` declares several regimes: {}",
+                ids.join(", ")
+            )));
+        }
+        (Some(id), all) => match all.iter().find(|r| name_of(r) == id) {
+            Some(r) => *r,
+            None => {
+                let ids: Vec<String> = all.iter().map(name_of).collect();
+                return Err(Failure::Input(miette!(
+                    "`{root_name}` declares no regime `{id}` (it declares: {})",
+                    ids.join(", ")
+                )));
+            }
+        },
+    };
+    match compile::compile(&checked.program, regime, &checked.sources) {
+        Ok(table) => Ok(table),
+        Err(diagnostics) => {
+            let with_errors = Checked { diagnostics, ..checked };
+            super::check::print(&with_errors, 1, format, colour)?;
+            Err(Failure::Reported)
+        }
+    }
+}
+
+/// Today in UTC, the default transfer date.
+pub(crate) fn today() -> crate::date::Date {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    crate::date::Date::from_days(i64::try_from(seconds / 86_400).unwrap_or(0))
+}

@@ -1,0 +1,94 @@
+//! `accord test`.
+
+use super::files::{self, FsLoader};
+use super::{ErrorFormat, Failure, regime};
+use crate::check::{self, ir::RegimeId};
+use crate::compile;
+use crate::render;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Run every `example` in rule files as a test.
+///
+/// Each example's scenario is evaluated against its regime's compiled table and compared with
+/// what it expects. A failure shows expected and actual, and the rule that decided, with its
+/// place. The last line is `N passed, M failed`; any failure exits with code 1.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TestArgs {
+    /// Files or directories [default: the current directory]
+    paths: Vec<PathBuf>,
+
+    /// The date that stands in for "today" in examples that give no `date`
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    today: Option<crate::date::Date>,
+}
+
+pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let found = files::discover(&paths).map_err(Failure::Input)?;
+    let mut roots = Vec::new();
+    for path in &found {
+        roots.push(
+            files::read(path).map_err(|e| Failure::Input(miette::miette!("cannot read `{}`: {e}", path.display())))?,
+        );
+    }
+    let names: Vec<String> = roots.iter().map(|r| r.name.clone()).collect();
+    let checked = check::check(roots, &mut FsLoader)?;
+    if checked.has_errors() {
+        super::check::print(&checked, found.len(), ErrorFormat::Human, colour)?;
+        return Err(Failure::Reported);
+    }
+    let today = args.today.unwrap_or_else(regime::today);
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for (i, regime) in checked.program.regimes.iter().enumerate() {
+        let Some(file) = checked.sources.get(regime.span.file) else { continue };
+        if !names.contains(&file.name) || regime.examples.is_empty() {
+            continue;
+        }
+        let id = RegimeId(u32::try_from(i).unwrap_or(u32::MAX));
+        let table = match compile::compile(&checked.program, id, &checked.sources) {
+            Ok(table) => table,
+            Err(diagnostics) => {
+                let shown = check::Checked { diagnostics, ..checked.clone() };
+                super::check::print(&shown, found.len(), ErrorFormat::Human, colour)?;
+                return Err(Failure::Reported);
+            }
+        };
+        println!("{} ({})", regime.id, file.name);
+        for result in crate::eval::run_examples(&checked.program, regime, &table, today) {
+            if result.passed {
+                passed += 1;
+                println!("  ok      {}", result.name);
+                continue;
+            }
+            failed += 1;
+            let (line, column) = checked.sources.line_column(result.span.file, result.span.start);
+            println!("  FAILED  {}  ({}:{line}:{column})", result.name, file.name);
+            println!("          expected: {}", result.expected);
+            match (&result.actual, &result.problem) {
+                (Some(decision), _) => {
+                    let groups = decision.require.iter().map(|g| g.iter().cloned().collect()).collect();
+                    let obligations = decision.obligations.iter().cloned().collect();
+                    let actual = crate::eval::describe(decision.verdict, Some(&groups), Some(&obligations));
+                    println!("          actual:   {actual}");
+                    let decided = match decision.row.and_then(|r| table.rows.get(r)) {
+                        Some(row) => format!(
+                            "rule `{}` at {}:{}:{} [{}]",
+                            row.rule,
+                            row.location.file,
+                            row.location.line,
+                            row.location.column,
+                            row.cite.join("; ")
+                        ),
+                        None => format!("the default ({})", render::outcome(table.default.as_ref())),
+                    };
+                    println!("          decided by {decided}");
+                }
+                (None, Some(problem)) => println!("          the scenario cannot be read: {problem}"),
+                (None, None) => {}
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,344 @@
+//! From a checked regime to a [`Table`].
+//!
+//! A condition becomes a union of *boxes*: each box fixes, for some columns, the values that
+//! column may take (a set of enum members, a set of count or date intervals, a bool, or for a
+//! set-valued fact the members it must hold and must lack); a column a box does not mention
+//! admits everything. `and` intersects boxes pairwise, `or` concatenates, and `not` is exact:
+//! the complement of a box is the union, over its cells, of that cell's complement within its
+//! column's domain, and the complement of a union is the intersection of the complements. `let`
+//! is inlined (once per `let`, memoised). `effective` adds a date cell.
+//!
+//! `not` over `or` multiplies boxes, so every step is bounded by [`MAX_ROWS_PER_RULE`]: a rule
+//! that would expand past it is a diagnostic naming the rule, never a hang. Boxes that repeat,
+//! or that lie inside another box of the same union, are dropped as they appear.
+
+mod cell;
+
+use crate::check::ir::{self, FactId, LetId, Program, RegimeId, Type};
+use crate::date::Date;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{SourceMap, Span};
+use crate::table::{self, Column, ColumnType, Location, Table};
+use cell::{ColInfo, IBox, ICell};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The most rows one rule (or obligation) may compile to.
+pub const MAX_ROWS_PER_RULE: usize = 4096;
+
+/// Compiles one regime of a checked program (which must have no errors).
+pub fn compile(program: &Program, regime: RegimeId, sources: &SourceMap) -> Result<Table, Vec<Diagnostic>> {
+    let Some(def) = program.regimes.get(regime.index()) else {
+        return Err(vec![Diagnostic::error(Code::TooManyRows, "no such regime", Span::default(), "")]);
+    };
+    Compiler::new(program, def, sources).run()
+}
+
+struct Compiler<'p> {
+    program: &'p Program,
+    regime: &'p ir::Regime,
+    sources: &'p SourceMap,
+    columns: Vec<ColInfo>,
+    column_of: HashMap<FactId, usize>,
+    /// `let`s the regime uses, each after the `let`s it names.
+    let_order: Vec<LetId>,
+    lets: HashMap<LetId, Vec<IBox>>,
+}
+
+/// The compiled union grew past the bound.
+struct TooBig;
+
+impl<'p> Compiler<'p> {
+    fn new(program: &'p Program, regime: &'p ir::Regime, sources: &'p SourceMap) -> Self {
+        let mut facts = BTreeSet::new();
+        let mut let_order = Vec::new();
+        let conditions = regime
+            .rules
+            .iter()
+            .map(|r| (&r.when, r.effective))
+            .chain(regime.obligations.iter().map(|o| (&o.when, o.effective)));
+        for (when, effective) in conditions {
+            collect(program, when, &mut facts, &mut let_order);
+            if effective.is_some() {
+                facts.extend(regime.vocabulary.date);
+            }
+        }
+        let columns: Vec<ColInfo> = facts.iter().filter_map(|&f| ColInfo::new(program, f)).collect();
+        let column_of = columns.iter().enumerate().map(|(i, c)| (c.fact, i)).collect();
+        Compiler { program, regime, sources, columns, column_of, let_order, lets: HashMap::new() }
+    }
+
+    fn run(mut self) -> Result<Table, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        // `let`s first, in dependency order, so inlining one is a look-up.
+        let program = self.program;
+        for id in std::mem::take(&mut self.let_order) {
+            let Some(def) = program.lets.get(id.index()) else { continue };
+            match self.dnf(&def.cond) {
+                Ok(boxes) => {
+                    self.lets.insert(id, boxes);
+                }
+                Err(TooBig) => errors.push(too_big("let", &def.name, def.span)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut rows = Vec::new();
+        for rule in &self.regime.rules {
+            match self.condition(&rule.when, rule.effective) {
+                Ok(boxes) => {
+                    for b in boxes {
+                        rows.push(table::Row {
+                            rule: rule.id.clone(),
+                            title: rule.title.clone(),
+                            cite: rule.cites.iter().map(|c| c.text.clone()).collect(),
+                            location: self.location(rule.span),
+                            cells: self.cells(&b),
+                            outcome: self.outcome(&rule.then),
+                        });
+                    }
+                }
+                Err(TooBig) => errors.push(too_big("rule", &rule.id, rule.span)),
+            }
+        }
+        let mut obligations = Vec::new();
+        for obligation in &self.regime.obligations {
+            let name = self.member_name(self.regime.vocabulary.obligation, obligation.obligation);
+            match self.condition(&obligation.when, obligation.effective) {
+                Ok(boxes) => {
+                    for b in boxes {
+                        obligations.push(table::ObligationRow {
+                            obligation: name.clone(),
+                            title: obligation.title.clone(),
+                            cite: obligation.cites.iter().map(|c| c.text.clone()).collect(),
+                            location: self.location(obligation.span),
+                            cells: self.cells(&b),
+                        });
+                    }
+                }
+                Err(TooBig) => errors.push(too_big("obligation", &obligation.id, obligation.span)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let jurisdiction = self.regime.vocabulary.jurisdiction;
+        let mut table = Table {
+            format: table::FORMAT.to_owned(),
+            regime: self.regime.id.clone(),
+            title: self.regime.title.clone(),
+            home: self.regime.home.iter().map(|&m| self.member_name(jurisdiction, m)).collect(),
+            source: self.regime.source.clone(),
+            hash: String::new(),
+            scope: table::Scope {
+                origin: self.fact_name(self.regime.vocabulary.origin),
+                destination: self.fact_name(self.regime.vocabulary.destination),
+            },
+            columns: self.columns.iter().map(|c| self.column(c.fact)).collect(),
+            vocabulary: self.regime.facts.iter().map(|&f| self.column(f)).collect(),
+            rows,
+            obligations,
+            default: self.regime.default.as_ref().map(|o| self.outcome(o)),
+            index: Default::default(),
+        };
+        table.hash = content_hash(&table);
+        Ok(table)
+    }
+
+    /// A rule's condition (and its `effective` range) as a union of boxes.
+    fn condition(&mut self, when: &ir::Cond, effective: Option<ir::Interval>) -> Result<Vec<IBox>, TooBig> {
+        let boxes = self.dnf(when)?;
+        match (effective, self.regime.vocabulary.date.and_then(|d| self.column_of.get(&d))) {
+            (Some(range), Some(&column)) => {
+                let during = vec![cell::single(column, ICell::Ranges(vec![range]), &self.columns)];
+                cell::and(&boxes, &during, &self.columns, MAX_ROWS_PER_RULE).ok_or(TooBig)
+            }
+            _ => Ok(boxes),
+        }
+    }
+
+    fn dnf(&mut self, cond: &ir::Cond) -> Result<Vec<IBox>, TooBig> {
+        let bound = MAX_ROWS_PER_RULE;
+        Ok(match cond {
+            ir::Cond::Const(true) => vec![IBox::new()],
+            ir::Cond::Const(false) => Vec::new(),
+            ir::Cond::Test(test) => self.test(test),
+            ir::Cond::And(parts) => {
+                let mut acc = vec![IBox::new()];
+                for part in parts {
+                    let boxes = self.dnf(part)?;
+                    acc = cell::and(&acc, &boxes, &self.columns, bound).ok_or(TooBig)?;
+                }
+                acc
+            }
+            ir::Cond::Or(parts) => {
+                let mut acc = Vec::new();
+                for part in parts {
+                    acc.extend(self.dnf(part)?);
+                    if acc.len() > bound {
+                        return Err(TooBig);
+                    }
+                }
+                cell::simplify(acc, &self.columns)
+            }
+            ir::Cond::Not(inner) => {
+                let boxes = self.dnf(inner)?;
+                cell::not(&boxes, &self.columns, bound).ok_or(TooBig)?
+            }
+            ir::Cond::Let(id) => self.lets.get(id).cloned().unwrap_or_default(),
+        })
+    }
+
+    fn test(&self, test: &ir::Test) -> Vec<IBox> {
+        let Some(&column) = self.column_of.get(&test.fact) else { return Vec::new() };
+        let member = |m: &ir::MemberId| m.0;
+        let one = |c: ICell| vec![cell::single(column, c, &self.columns)];
+        match &test.pred {
+            ir::Pred::Bool(b) => one(ICell::Bool(*b)),
+            ir::Pred::OneOf(members) => one(ICell::Enum(members.iter().map(member).collect())),
+            ir::Pred::InRanges(ranges) => one(ICell::Ranges(ranges.clone())),
+            ir::Pred::HasAll(members) => {
+                one(ICell::Set { has: members.iter().map(member).collect(), lacks: Vec::new() })
+            }
+            ir::Pred::HasAny(members) => {
+                let boxes = members
+                    .iter()
+                    .map(|m| cell::single(column, ICell::Set { has: vec![m.0], lacks: Vec::new() }, &self.columns))
+                    .collect();
+                cell::simplify(boxes, &self.columns)
+            }
+        }
+        .into_iter()
+        .filter(|b| !cell::is_empty(b))
+        .collect()
+    }
+
+    fn cells(&self, b: &IBox) -> BTreeMap<String, table::Cell> {
+        b.iter()
+            .filter_map(|(column, c)| {
+                let info = self.columns.get(*column)?;
+                let name = self.fact_name(Some(info.fact));
+                Some((name, self.cell(info, c)))
+            })
+            .collect()
+    }
+
+    fn cell(&self, info: &ColInfo, c: &ICell) -> table::Cell {
+        let names = |members: &[u32]| -> Vec<String> {
+            let e = match info.ty {
+                Type::Enum(e) | Type::Set(e) => Some(e),
+                _ => None,
+            };
+            members.iter().map(|&m| self.member_name(e, ir::MemberId(m))).collect()
+        };
+        match c {
+            ICell::Bool(b) => table::Cell::Bool { is: *b },
+            ICell::Enum(members) => table::Cell::Enum { members: names(members) },
+            ICell::Set { has, lacks } => table::Cell::Set { has: names(has), lacks: names(lacks) },
+            ICell::Ranges(ranges) if info.ty == Type::Date => table::Cell::Dates {
+                dates: ranges
+                    .iter()
+                    .map(|r| table::DateRange {
+                        from: (r.lo != i64::MIN).then(|| Date::from_days(r.lo).to_string()),
+                        until: r.hi.map(|h| Date::from_days(h).to_string()),
+                    })
+                    .collect(),
+            },
+            ICell::Ranges(ranges) => table::Cell::Counts {
+                counts: ranges.iter().map(|r| table::CountRange { from: r.lo, until: r.hi }).collect(),
+            },
+        }
+    }
+
+    fn column(&self, fact: FactId) -> Column {
+        let ty = self.program.fact(fact).map_or(Type::Bool, |f| f.ty);
+        let (ty, domain) = match ty {
+            Type::Bool => (ColumnType::Bool, Vec::new()),
+            Type::Count => (ColumnType::Count, Vec::new()),
+            Type::Date => (ColumnType::Date, Vec::new()),
+            Type::Enum(e) => (ColumnType::Enum, self.domain(e)),
+            Type::Set(e) => (ColumnType::Set, self.domain(e)),
+        };
+        Column { fact: self.fact_name(Some(fact)), ty, domain }
+    }
+
+    fn domain(&self, e: ir::EnumId) -> Vec<String> {
+        self.program.enum_def(e).map(|d| d.members.iter().map(|m| m.name.clone()).collect()).unwrap_or_default()
+    }
+
+    fn outcome(&self, outcome: &ir::Outcome) -> table::Outcome {
+        match outcome {
+            ir::Outcome::Permit => table::Outcome::Permit,
+            ir::Outcome::Prohibit => table::Outcome::Prohibit,
+            ir::Outcome::Require(groups) => table::Outcome::Require {
+                require: groups
+                    .iter()
+                    .map(|g| g.iter().map(|&m| self.member_name(self.regime.vocabulary.mechanism, m)).collect())
+                    .collect(),
+            },
+        }
+    }
+
+    fn member_name(&self, e: Option<ir::EnumId>, m: ir::MemberId) -> String {
+        e.map_or_else(|| "?".to_owned(), |e| self.program.member_name(e, m).to_owned())
+    }
+
+    fn fact_name(&self, fact: Option<FactId>) -> String {
+        fact.and_then(|f| self.program.fact(f)).map(|f| f.name.clone()).unwrap_or_default()
+    }
+
+    fn location(&self, span: Span) -> Location {
+        let (line, column) = self.sources.line_column(span.file, span.start);
+        let file = self.sources.get(span.file).map(|f| f.name.clone()).unwrap_or_default();
+        Location { file, line, column }
+    }
+}
+
+fn too_big(what: &str, name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TooManyRows,
+        format!("{what} `{name}` expands to more than {MAX_ROWS_PER_RULE} table rows"),
+        span,
+        "condition too large to compile",
+    )
+    .with_help("`not` around an `or` of many tests multiplies rows: split the rule into several rules, each with part of the condition")
+}
+
+/// Every fact a condition tests, following `let`s; and the `let`s it reaches, each listed
+/// after the `let`s it names (an iterative walk: chains of `let`s cannot exhaust the stack).
+fn collect(program: &Program, cond: &ir::Cond, facts: &mut BTreeSet<FactId>, order: &mut Vec<LetId>) {
+    enum Step<'a> {
+        Visit(&'a ir::Cond),
+        Done(LetId),
+    }
+    let mut seen: BTreeSet<LetId> = order.iter().copied().collect();
+    let mut stack = vec![Step::Visit(cond)];
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Done(id) => order.push(id),
+            Step::Visit(cond) => match cond {
+                ir::Cond::Const(_) => {}
+                ir::Cond::Test(test) => {
+                    facts.insert(test.fact);
+                }
+                ir::Cond::And(parts) | ir::Cond::Or(parts) => stack.extend(parts.iter().map(Step::Visit)),
+                ir::Cond::Not(inner) => stack.push(Step::Visit(inner)),
+                ir::Cond::Let(id) => {
+                    if seen.insert(*id) {
+                        if let Some(def) = program.lets.get(id.index()) {
+                            stack.push(Step::Done(*id));
+                            stack.push(Step::Visit(&def.cond));
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+fn content_hash(table: &Table) -> String {
+    let digest = Sha256::digest(table.to_json().as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}

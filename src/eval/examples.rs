@@ -1,0 +1,111 @@
+//! Running a regime's `example` blocks against its compiled table.
+
+use super::{Decision, Scenario, Verdict};
+use crate::check::ir::{self, Program, ScenarioValue, Type};
+use crate::date::Date;
+use crate::source::Span;
+use crate::table::Table;
+use std::collections::BTreeSet;
+
+/// The result of one example.
+#[derive(Debug, Clone)]
+pub struct ExampleResult {
+    /// The example's name.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+    /// What it expects, in rule-file words.
+    pub expected: String,
+    /// What the table decided (`None` if the scenario could not be read).
+    pub actual: Option<Decision>,
+    /// Why the scenario could not be read, if it could not.
+    pub problem: Option<String>,
+    /// Whether the decision is the expected one.
+    pub passed: bool,
+}
+
+/// Runs every example of `regime` (compiled as `table`). `today` stands in for an omitted date.
+pub fn run_examples(program: &Program, regime: &ir::Regime, table: &Table, today: Date) -> Vec<ExampleResult> {
+    regime.examples.iter().map(|example| run(program, regime, table, example, today)).collect()
+}
+
+fn run(program: &Program, regime: &ir::Regime, table: &Table, example: &ir::Example, today: Date) -> ExampleResult {
+    let mechanism =
+        |m: &ir::MemberId| regime.vocabulary.mechanism.map_or("?", |e| program.member_name(e, *m)).to_owned();
+    let obligation =
+        |m: &ir::MemberId| regime.vocabulary.obligation.map_or("?", |e| program.member_name(e, *m)).to_owned();
+    let expected_groups: Option<BTreeSet<BTreeSet<String>>> = match &example.expect {
+        Some(ir::Outcome::Require(groups)) => Some(groups.iter().map(|g| g.iter().map(mechanism).collect()).collect()),
+        _ => None,
+    };
+    let expected_verdict = match &example.expect {
+        None => Verdict::OutOfScope,
+        Some(ir::Outcome::Permit) => Verdict::Permit,
+        Some(ir::Outcome::Prohibit) => Verdict::Prohibit,
+        Some(ir::Outcome::Require(_)) => Verdict::Require,
+    };
+    let expected_obligations: Option<BTreeSet<String>> =
+        example.obligations.as_ref().map(|list| list.iter().map(obligation).collect());
+    let expected = describe(expected_verdict, expected_groups.as_ref(), expected_obligations.as_ref());
+
+    let scenario = Scenario::from_value(table, &scenario_json(program, regime, table, example), today);
+    let (actual, problem) = match scenario {
+        Ok(scenario) => (Some(table.evaluate(&scenario)), None),
+        Err(errors) => (None, Some(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))),
+    };
+    let passed = actual.as_ref().is_some_and(|d| {
+        let groups: BTreeSet<BTreeSet<String>> = d.require.iter().map(|g| g.iter().cloned().collect()).collect();
+        let obligations: BTreeSet<String> = d.obligations.iter().cloned().collect();
+        d.verdict == expected_verdict
+            && expected_groups.as_ref().is_none_or(|e| *e == groups)
+            && expected_obligations.as_ref().is_none_or(|e| *e == obligations)
+    });
+    ExampleResult { name: example.name.clone(), span: example.span, expected, actual, problem, passed }
+}
+
+/// A decision in rule-file words: `require a or b with {pipia}`.
+pub fn describe(
+    verdict: Verdict,
+    groups: Option<&BTreeSet<BTreeSet<String>>>,
+    obligations: Option<&BTreeSet<String>>,
+) -> String {
+    let mut text = match (verdict, groups) {
+        (Verdict::Require, Some(groups)) => groups
+            .iter()
+            .map(|g| format!("require {}", g.iter().cloned().collect::<Vec<_>>().join(" or ")))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        (other, _) => other.as_str().to_owned(),
+    };
+    if let Some(obligations) = obligations {
+        text.push_str(&format!(" with {{{}}}", obligations.iter().cloned().collect::<Vec<_>>().join(", ")));
+    }
+    text
+}
+
+/// The example's `given` as a scenario object; an omitted `origin` is the regime's home.
+fn scenario_json(program: &Program, regime: &ir::Regime, table: &Table, example: &ir::Example) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    for (fact, value) in &example.given {
+        let Some(def) = program.fact(*fact) else { continue };
+        let name = |m: &ir::MemberId| match def.ty {
+            Type::Enum(e) | Type::Set(e) => program.member_name(e, *m).to_owned(),
+            _ => String::new(),
+        };
+        let json = match value {
+            ScenarioValue::Bool(b) => serde_json::Value::Bool(*b),
+            ScenarioValue::Count(n) => serde_json::Value::from(*n),
+            ScenarioValue::Date(d) => serde_json::Value::String(d.to_string()),
+            ScenarioValue::Member(m) => serde_json::Value::String(name(m)),
+            ScenarioValue::Set(ms) => {
+                serde_json::Value::Array(ms.iter().map(|m| serde_json::Value::String(name(m))).collect())
+            }
+        };
+        object.insert(def.name.clone(), json);
+    }
+    let origin = regime.vocabulary.origin.and_then(|f| program.fact(f)).map(|f| f.name.clone());
+    if let (Some(origin), Some(home)) = (origin, table.home.first()) {
+        object.entry(origin).or_insert_with(|| serde_json::Value::String(home.clone()));
+    }
+    serde_json::Value::Object(object)
+}

@@ -1,0 +1,534 @@
+//! Evaluating a [`Table`] on a [`Scenario`].
+//!
+//! The table is indexed once: for every column, and for every value class of that column (an
+//! enum member, a set member present or absent, an elementary interval between the bounds any
+//! row uses, `true` or `false`), a bitset of the rows that admit it. Evaluating is then one
+//! look-up per column and an AND of the chosen bitsets, word by word, stopping at the first word
+//! with a bit set: the first matching row. No condition is re-read.
+//!
+//! Semantics (DESIGN.md §3): outside scope (origin not in `home`, or destination in it) the
+//! verdict is `out_of_scope`; otherwise the first matching verdict row decides, else the
+//! default; every matching obligation row adds its obligation.
+
+mod examples;
+mod scenario;
+
+pub use examples::{ExampleResult, describe, run_examples};
+pub use scenario::{Scenario, ScenarioError};
+
+use crate::date::Date;
+use crate::table::{Cell, Column, ColumnType, Outcome, Table};
+use scenario::Value;
+use serde::Serialize;
+
+type Bits = Vec<u64>;
+
+/// The verdict of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// No mechanism needed.
+    Permit,
+    /// Allowed once each `require` group is met.
+    Require,
+    /// Not allowed.
+    Prohibit,
+    /// The regime does not govern this transfer.
+    OutOfScope,
+}
+
+impl Verdict {
+    /// The verdict as written in rule files and decisions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Permit => "permit",
+            Verdict::Require => "require",
+            Verdict::Prohibit => "prohibit",
+            Verdict::OutOfScope => "out_of_scope",
+        }
+    }
+}
+
+/// What a regime decides for a scenario (the decision JSON of DESIGN.md §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// The regime's id.
+    pub regime: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// For `require`: groups of alternative mechanisms, every group to be met; else empty.
+    pub require: Vec<Vec<String>>,
+    /// Obligations added, in the table's order, each once.
+    pub obligations: Vec<String>,
+    /// The deciding rule; `None` when the default decided or the transfer is out of scope.
+    pub rule: Option<String>,
+    /// The deciding rule's citations.
+    pub cite: Vec<String>,
+    /// Present when the scenario lists `safeguards`: whether every `require` group is met.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfied: Option<bool>,
+    /// The deciding row's index in the table, if a row decided.
+    #[serde(skip)]
+    pub row: Option<usize>,
+}
+
+/// Why an earlier rule did not decide: the fact that ruled out (each row of) it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuledOut {
+    /// The rule.
+    pub rule: String,
+    /// Its title.
+    pub title: String,
+    /// Its citations.
+    pub cite: Vec<String>,
+    /// The facts whose values ruled it out, one per row of the rule, without repeats.
+    pub facts: Vec<String>,
+}
+
+/// A decision with its explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explained {
+    /// The decision.
+    pub decision: Decision,
+    /// Every rule before the deciding one, in order, with what ruled it out.
+    pub ruled_out: Vec<RuledOut>,
+}
+
+/// One column's look-up structure.
+#[derive(Debug, Clone)]
+enum ColIndex {
+    Bool {
+        when_true: Bits,
+        when_false: Bits,
+    },
+    Member {
+        by_member: Vec<Bits>,
+    },
+    /// For each member some row tests: rows that admit it present, and rows that admit it absent.
+    Set {
+        members: Vec<(u32, Bits, Bits)>,
+    },
+    /// Breakpoints, and for each of the `bounds.len() + 1` segments between them, its rows.
+    Ranges {
+        bounds: Vec<i64>,
+        segments: Vec<Bits>,
+    },
+}
+
+/// Bitsets for one list of rows (verdict rows or obligation rows).
+#[derive(Debug, Clone)]
+struct RowIndex {
+    words: usize,
+    all: Bits,
+    /// (vocabulary index of the column's fact, its index).
+    columns: Vec<(usize, ColIndex)>,
+}
+
+/// A table's evaluation index; built once per table, on first use.
+#[derive(Debug, Clone)]
+pub struct Index {
+    rows: RowIndex,
+    obligations: RowIndex,
+    origin: usize,
+    destination: usize,
+    /// Bit mask over the origin fact's domain.
+    home: Bits,
+    safeguards: Option<usize>,
+    /// For each `require` group of each row's outcome, member indices into `safeguards`' domain.
+    row_requirements: Vec<Vec<Vec<u32>>>,
+    default_requirements: Vec<Vec<u32>>,
+}
+
+fn ones(n: usize) -> Bits {
+    let mut bits = vec![!0u64; n.div_ceil(64)];
+    if n % 64 != 0 {
+        if let Some(last) = bits.last_mut() {
+            *last = (1u64 << (n % 64)) - 1;
+        }
+    }
+    bits
+}
+
+fn clear(bits: &mut Bits, i: usize) {
+    if let Some(word) = bits.get_mut(i / 64) {
+        *word &= !(1u64 << (i % 64));
+    }
+}
+
+fn has_bit(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+}
+
+fn date_days(text: &Option<String>) -> Option<i64> {
+    text.as_deref().and_then(Date::parse).map(Date::days)
+}
+
+/// The `[lo, hi)` pairs of a range cell, with `None` for an open end.
+fn cell_ranges(cell: &Cell) -> Vec<(Option<i64>, Option<i64>)> {
+    match cell {
+        Cell::Counts { counts } => counts.iter().map(|r| (Some(r.from), r.until)).collect(),
+        Cell::Dates { dates } => dates.iter().map(|r| (date_days(&r.from), date_days(&r.until))).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn in_ranges(ranges: &[(Option<i64>, Option<i64>)], v: i64) -> bool {
+    ranges.iter().any(|(lo, hi)| lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v < hi))
+}
+
+fn member_index(domain: &[String], name: &str) -> Option<u32> {
+    domain.iter().position(|m| m == name).and_then(|i| u32::try_from(i).ok())
+}
+
+impl RowIndex {
+    fn build(cells: &[&std::collections::BTreeMap<String, Cell>], table: &Table) -> Self {
+        let count = cells.len();
+        let all = ones(count);
+        let mut columns = Vec::new();
+        for column in &table.columns {
+            let Some(vocab) = table.vocabulary.iter().position(|c| c.fact == column.fact) else { continue };
+            let index = Self::column(count, &all, column, |r| cells.get(r).and_then(|c| c.get(&column.fact)));
+            columns.push((vocab, index));
+        }
+        RowIndex { words: all.len(), all, columns }
+    }
+
+    fn column<'a>(count: usize, all: &Bits, column: &Column, cell: impl Fn(usize) -> Option<&'a Cell>) -> ColIndex {
+        match column.ty {
+            ColumnType::Bool => {
+                let (mut when_true, mut when_false) = (all.clone(), all.clone());
+                for r in 0..count {
+                    if let Some(Cell::Bool { is }) = cell(r) {
+                        clear(if *is { &mut when_false } else { &mut when_true }, r);
+                    }
+                }
+                ColIndex::Bool { when_true, when_false }
+            }
+            ColumnType::Enum => {
+                let mut by_member = vec![all.clone(); column.domain.len()];
+                for r in 0..count {
+                    if let Some(Cell::Enum { members }) = cell(r) {
+                        for (m, bits) in by_member.iter_mut().enumerate() {
+                            if column.domain.get(m).is_some_and(|name| !members.contains(name)) {
+                                clear(bits, r);
+                            }
+                        }
+                    }
+                }
+                ColIndex::Member { by_member }
+            }
+            ColumnType::Set => {
+                let mut members: Vec<(u32, Bits, Bits)> = Vec::new();
+                let slot = |m: u32, members: &mut Vec<(u32, Bits, Bits)>| -> usize {
+                    match members.iter().position(|(x, _, _)| *x == m) {
+                        Some(i) => i,
+                        None => {
+                            members.push((m, all.clone(), all.clone()));
+                            members.len() - 1
+                        }
+                    }
+                };
+                for r in 0..count {
+                    if let Some(Cell::Set { has, lacks }) = cell(r) {
+                        for name in has {
+                            let Some(m) = member_index(&column.domain, name) else { continue };
+                            let i = slot(m, &mut members);
+                            if let Some((_, _, absent_ok)) = members.get_mut(i) {
+                                clear(absent_ok, r);
+                            }
+                        }
+                        for name in lacks {
+                            let Some(m) = member_index(&column.domain, name) else { continue };
+                            let i = slot(m, &mut members);
+                            if let Some((_, present_ok, _)) = members.get_mut(i) {
+                                clear(present_ok, r);
+                            }
+                        }
+                    }
+                }
+                members.sort_by_key(|(m, _, _)| *m);
+                ColIndex::Set { members }
+            }
+            ColumnType::Count | ColumnType::Date => {
+                let mut bounds: Vec<i64> = Vec::new();
+                for r in 0..count {
+                    if let Some(c) = cell(r) {
+                        for (lo, hi) in cell_ranges(c) {
+                            bounds.extend(lo);
+                            bounds.extend(hi);
+                        }
+                    }
+                }
+                bounds.sort_unstable();
+                bounds.dedup();
+                // Segment i is [bounds[i-1], bounds[i]); its first value stands for all of it.
+                let starts: Vec<i64> = std::iter::once(i64::MIN).chain(bounds.iter().copied()).collect();
+                let mut segments = vec![all.clone(); starts.len()];
+                for r in 0..count {
+                    if let Some(c) = cell(r) {
+                        let ranges = cell_ranges(c);
+                        for (segment, &start) in segments.iter_mut().zip(&starts) {
+                            if !in_ranges(&ranges, start) {
+                                clear(segment, r);
+                            }
+                        }
+                    }
+                }
+                ColIndex::Ranges { bounds, segments }
+            }
+        }
+    }
+
+    /// The bitsets a scenario selects, one or more per column, into `out`.
+    fn select<'s>(&'s self, values: &[Value], out: &mut Vec<&'s [u64]>) {
+        out.push(&self.all);
+        for (vocab, index) in &self.columns {
+            let Some(value) = values.get(*vocab) else { continue };
+            match (index, value) {
+                (ColIndex::Bool { when_true, when_false }, Value::Bool(b)) => {
+                    out.push(if *b { when_true } else { when_false });
+                }
+                (ColIndex::Member { by_member }, Value::Member(m)) => {
+                    if let Some(bits) = by_member.get(*m as usize) {
+                        out.push(bits);
+                    }
+                }
+                (ColIndex::Set { members }, Value::Set(present)) => {
+                    for (m, present_ok, absent_ok) in members {
+                        out.push(if has_bit(present, *m as usize) { present_ok } else { absent_ok });
+                    }
+                }
+                (ColIndex::Ranges { bounds, segments }, Value::Count(v) | Value::Date(v)) => {
+                    let segment = bounds.partition_point(|b| b <= v);
+                    if let Some(bits) = segments.get(segment) {
+                        out.push(bits);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn first(&self, values: &[Value]) -> Option<usize> {
+        let mut selected = Vec::with_capacity(self.columns.len() + 8);
+        self.select(values, &mut selected);
+        for w in 0..self.words {
+            let mut word = !0u64;
+            for bits in &selected {
+                word &= bits.get(w).copied().unwrap_or(0);
+                if word == 0 {
+                    break;
+                }
+            }
+            if word != 0 {
+                return Some(w * 64 + word.trailing_zeros() as usize);
+            }
+        }
+        None
+    }
+
+    fn all_matches(&self, values: &[Value]) -> Vec<usize> {
+        let mut selected = Vec::with_capacity(self.columns.len() + 8);
+        self.select(values, &mut selected);
+        let mut found = Vec::new();
+        for w in 0..self.words {
+            let mut word = !0u64;
+            for bits in &selected {
+                word &= bits.get(w).copied().unwrap_or(0);
+            }
+            while word != 0 {
+                found.push(w * 64 + word.trailing_zeros() as usize);
+                word &= word - 1;
+            }
+        }
+        found
+    }
+}
+
+impl Index {
+    fn build(table: &Table) -> Index {
+        let row_cells: Vec<_> = table.rows.iter().map(|r| &r.cells).collect();
+        let obligation_cells: Vec<_> = table.obligations.iter().map(|o| &o.cells).collect();
+        let rows = RowIndex::build(&row_cells, table);
+        let obligations = RowIndex::build(&obligation_cells, table);
+        let position = |fact: &str| table.vocabulary.iter().position(|c| c.fact == fact);
+        let origin = position(&table.scope.origin).unwrap_or(usize::MAX);
+        let destination = position(&table.scope.destination).unwrap_or(usize::MAX);
+        let origin_domain = table.vocabulary.get(origin).map(|c| c.domain.as_slice()).unwrap_or_default();
+        let mut home = vec![0u64; origin_domain.len().div_ceil(64)];
+        for name in &table.home {
+            if let Some(m) = member_index(origin_domain, name) {
+                if let Some(word) = home.get_mut(m as usize / 64) {
+                    *word |= 1u64 << (m % 64);
+                }
+            }
+        }
+        let safeguards = position("safeguards");
+        let mechanisms =
+            safeguards.and_then(|s| table.vocabulary.get(s)).map(|c| c.domain.as_slice()).unwrap_or_default();
+        let requirements = |outcome: &Outcome| -> Vec<Vec<u32>> {
+            match outcome {
+                Outcome::Require { require } => require
+                    .iter()
+                    .map(|group| group.iter().filter_map(|m| member_index(mechanisms, m)).collect())
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        Index {
+            row_requirements: table.rows.iter().map(|r| requirements(&r.outcome)).collect(),
+            default_requirements: table.default.as_ref().map(requirements).unwrap_or_default(),
+            rows,
+            obligations,
+            origin,
+            destination,
+            home,
+            safeguards,
+        }
+    }
+}
+
+impl Table {
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(self))
+    }
+
+    /// Decides a scenario read for this table.
+    ///
+    /// ```
+    /// use accord::{check, compile, eval::Scenario, date::Date, source::MemoryLoader};
+    ///
+    /// let rules = r#"regime demo "Demo" {
+    ///   home SG
+    ///   rule health "Health data needs consent" cite "Demo s1" when data has health then require explicit_consent
+    ///   default permit
+    /// }"#;
+    /// let checked = check::check_sources(vec![("demo.accord".into(), rules.into())], &mut MemoryLoader::default())?;
+    /// let table = compile::compile(&checked.program, check::ir::RegimeId(0), &checked.sources).unwrap();
+    /// let today = Date::parse("2026-01-01").unwrap();
+    /// let scenario = Scenario::from_json(&table, r#"{"origin": "SG", "destination": "US", "data": ["health"]}"#, today).unwrap();
+    /// let decision = table.evaluate(&scenario);
+    /// assert_eq!(decision.verdict.as_str(), "require");
+    /// assert_eq!(decision.rule.as_deref(), Some("health"));
+    /// # Ok::<(), accord::InternalError>(())
+    /// ```
+    pub fn evaluate(&self, scenario: &Scenario) -> Decision {
+        let index = self.index();
+        let values = &scenario.values;
+        let member = |i: usize| match values.get(i) {
+            Some(Value::Member(m)) => Some(*m as usize),
+            _ => None,
+        };
+        let in_home = |m: Option<usize>| m.is_some_and(|m| has_bit(&index.home, m));
+        if !in_home(member(index.origin)) || in_home(member(index.destination)) {
+            return Decision {
+                regime: self.regime.clone(),
+                verdict: Verdict::OutOfScope,
+                require: Vec::new(),
+                obligations: Vec::new(),
+                rule: None,
+                cite: Vec::new(),
+                satisfied: None,
+                row: None,
+            };
+        }
+        let row = index.rows.first(values);
+        let (outcome, rule, cite, requirements) = match row.and_then(|r| self.rows.get(r).map(|row| (r, row))) {
+            Some((r, row)) => (
+                Some(&row.outcome),
+                Some(row.rule.clone()),
+                row.cite.clone(),
+                index.row_requirements.get(r).map(Vec::as_slice).unwrap_or_default(),
+            ),
+            None => (self.default.as_ref(), None, Vec::new(), index.default_requirements.as_slice()),
+        };
+        let mut obligations: Vec<String> = Vec::new();
+        for r in index.obligations.all_matches(values) {
+            if let Some(o) = self.obligations.get(r) {
+                if !obligations.contains(&o.obligation) {
+                    obligations.push(o.obligation.clone());
+                }
+            }
+        }
+        let (verdict, require) = match outcome {
+            Some(Outcome::Permit) | None => (Verdict::Permit, Vec::new()),
+            Some(Outcome::Prohibit) => (Verdict::Prohibit, Vec::new()),
+            Some(Outcome::Require { require }) => (Verdict::Require, require.clone()),
+        };
+        // A gap (no row, no default) is reported by `accord check`; evaluation permits there.
+        let verdict = if outcome.is_none() && row.is_none() { Verdict::Permit } else { verdict };
+        let satisfied = index.safeguards.and_then(|s| match values.get(s) {
+            Some(Value::Set(present)) if present.iter().any(|w| *w != 0) => Some(match verdict {
+                Verdict::Permit => true,
+                Verdict::Prohibit | Verdict::OutOfScope => false,
+                Verdict::Require => {
+                    requirements.iter().all(|group| group.iter().any(|&m| has_bit(present, m as usize)))
+                }
+            }),
+            _ => None,
+        });
+        Decision { regime: self.regime.clone(), verdict, require, obligations, rule, cite, satisfied, row }
+    }
+
+    /// Decides a scenario and explains it: for every rule before the deciding one, the fact
+    /// that ruled it out.
+    pub fn explain(&self, scenario: &Scenario) -> Explained {
+        let decision = self.evaluate(scenario);
+        let mut ruled_out: Vec<RuledOut> = Vec::new();
+        if decision.verdict != Verdict::OutOfScope {
+            let end = decision.row.unwrap_or(self.rows.len());
+            let decider = decision.row.and_then(|r| self.rows.get(r)).map(|r| r.rule.as_str());
+            for row in self.rows.iter().take(end) {
+                if Some(row.rule.as_str()) == decider {
+                    continue;
+                }
+                let fact = self.first_excluding(row, &scenario.values).unwrap_or_default();
+                match ruled_out.last_mut() {
+                    Some(last) if last.rule == row.rule => {
+                        if !last.facts.contains(&fact) {
+                            last.facts.push(fact);
+                        }
+                    }
+                    _ => ruled_out.push(RuledOut {
+                        rule: row.rule.clone(),
+                        title: row.title.clone(),
+                        cite: row.cite.clone(),
+                        facts: vec![fact],
+                    }),
+                }
+            }
+        }
+        Explained { decision, ruled_out }
+    }
+
+    /// The first column (in column order) whose cell in `row` excludes the scenario's value.
+    fn first_excluding(&self, row: &crate::table::Row, values: &[Value]) -> Option<String> {
+        for column in &self.columns {
+            let Some(cell) = row.cells.get(&column.fact) else { continue };
+            let Some(vocab) = self.vocabulary.iter().position(|c| c.fact == column.fact) else { continue };
+            let Some(value) = values.get(vocab) else { continue };
+            if !admits(cell, &column.domain, value) {
+                return Some(column.fact.clone());
+            }
+        }
+        None
+    }
+}
+
+/// Whether a cell admits a value (the slow, direct reading, for explanations).
+fn admits(cell: &Cell, domain: &[String], value: &Value) -> bool {
+    match (cell, value) {
+        (Cell::Bool { is }, Value::Bool(b)) => is == b,
+        (Cell::Enum { members }, Value::Member(m)) => {
+            domain.get(*m as usize).is_some_and(|name| members.contains(name))
+        }
+        (Cell::Set { has, lacks }, Value::Set(present)) => {
+            let holds = |name: &String| member_index(domain, name).is_some_and(|m| has_bit(present, m as usize));
+            has.iter().all(holds) && !lacks.iter().any(holds)
+        }
+        (Cell::Counts { .. } | Cell::Dates { .. }, Value::Count(v) | Value::Date(v)) => {
+            in_ranges(&cell_ranges(cell), *v)
+        }
+        _ => false,
+    }
+}

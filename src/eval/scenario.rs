@@ -1,0 +1,237 @@
+//! Scenarios: the facts of one transfer, read from JSON against a table's vocabulary.
+//!
+//! Omitted facts take their defaults (sets empty, counts 0, bools false, `date` the given
+//! today); `origin` and `destination` are required. Every problem names the key, the value and
+//! the closest valid name, and all problems of a scenario are reported together.
+
+use crate::date::Date;
+use crate::diagnostics::closest;
+use crate::table::{ColumnType, Table};
+use std::fmt;
+
+/// One fact's value, aligned with the table's vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Value {
+    Bool(bool),
+    Count(i64),
+    /// Day number.
+    Date(i64),
+    /// Index into the fact's domain.
+    Member(u32),
+    /// Members present, as a bit mask over the fact's domain.
+    Set(Vec<u64>),
+}
+
+/// The facts of one transfer, ready to evaluate against the table it was read for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub(crate) values: Vec<Value>,
+    /// The table's hash, so a scenario is never evaluated against another table.
+    pub(crate) table: String,
+}
+
+/// What is wrong with one key of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// The scenario is not a JSON object.
+    NotAnObject {
+        /// What it is instead.
+        found: String,
+    },
+    /// A key that is not a fact.
+    UnknownKey {
+        /// The key.
+        key: String,
+        /// The closest fact name.
+        suggestion: Option<String>,
+    },
+    /// A value of the wrong JSON type.
+    WrongType {
+        /// The key.
+        key: String,
+        /// What the fact takes.
+        expected: String,
+        /// What was given.
+        found: String,
+    },
+    /// A value that is not in the fact's domain.
+    OutsideDomain {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+        /// The closest member.
+        suggestion: Option<String>,
+    },
+    /// A required fact not given.
+    Missing {
+        /// The key.
+        key: String,
+    },
+}
+
+impl ScenarioError {
+    /// The key concerned (empty when the whole scenario is wrong).
+    pub fn key(&self) -> &str {
+        match self {
+            ScenarioError::NotAnObject { .. } => "",
+            ScenarioError::UnknownKey { key, .. }
+            | ScenarioError::WrongType { key, .. }
+            | ScenarioError::OutsideDomain { key, .. }
+            | ScenarioError::Missing { key } => key,
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::NotAnObject { found } => {
+                write!(f, "a scenario is a JSON object of facts, not {found}")
+            }
+            ScenarioError::UnknownKey { key, suggestion: Some(s) } => {
+                write!(f, "unknown fact `{key}`; did you mean `{s}`?")
+            }
+            ScenarioError::UnknownKey { key, suggestion: None } => write!(f, "unknown fact `{key}`"),
+            ScenarioError::WrongType { key, expected, found } => {
+                write!(f, "`{key}` takes {expected}, not {found}")
+            }
+            ScenarioError::OutsideDomain { key, value, suggestion: Some(s) } => {
+                write!(f, "`{value}` is not a valid value of `{key}`; did you mean `{s}`?")
+            }
+            ScenarioError::OutsideDomain { key, value, suggestion: None } => {
+                write!(f, "`{value}` is not a valid value of `{key}`")
+            }
+            ScenarioError::Missing { key } => write!(f, "`{key}` is required"),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn json_kind(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "`null`".into(),
+        serde_json::Value::Bool(b) => format!("`{b}`"),
+        serde_json::Value::Number(n) => format!("the number `{n}`"),
+        serde_json::Value::String(s) => format!("the string \"{s}\""),
+        serde_json::Value::Array(_) => "a list".into(),
+        serde_json::Value::Object(_) => "an object".into(),
+    }
+}
+
+impl Scenario {
+    /// Reads a scenario from JSON text.
+    pub fn from_json(table: &Table, text: &str, today: Date) -> Result<Scenario, Vec<ScenarioError>> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| vec![ScenarioError::NotAnObject { found: format!("valid JSON ({e})") }])?;
+        Scenario::from_value(table, &value, today)
+    }
+
+    /// Reads a scenario from a parsed JSON value.
+    pub fn from_value(table: &Table, value: &serde_json::Value, today: Date) -> Result<Scenario, Vec<ScenarioError>> {
+        let Some(object) = value.as_object() else {
+            return Err(vec![ScenarioError::NotAnObject { found: json_kind(value) }]);
+        };
+        let mut errors = Vec::new();
+        let mut values: Vec<Option<Value>> = vec![None; table.vocabulary.len()];
+        // Given, even if wrongly: such a fact is reported for its value, not as missing.
+        let mut given_keys = vec![false; table.vocabulary.len()];
+        for (key, given) in object {
+            let Some(index) = table.vocabulary.iter().position(|c| &c.fact == key) else {
+                let suggestion = closest(key, table.vocabulary.iter().map(|c| c.fact.as_str())).map(str::to_owned);
+                errors.push(ScenarioError::UnknownKey { key: key.clone(), suggestion });
+                continue;
+            };
+            if let Some(slot) = given_keys.get_mut(index) {
+                *slot = true;
+            }
+            let Some(column) = table.vocabulary.get(index) else { continue };
+            match read_value(key, column.ty, &column.domain, given) {
+                Ok(value) => {
+                    if let Some(slot) = values.get_mut(index) {
+                        *slot = Some(value);
+                    }
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        let mut complete = Vec::with_capacity(values.len());
+        for ((column, value), given) in table.vocabulary.iter().zip(values).zip(given_keys) {
+            let value = match value {
+                Some(value) => value,
+                None if given => continue,
+                None if column.fact == table.scope.origin || column.fact == table.scope.destination => {
+                    errors.push(ScenarioError::Missing { key: column.fact.clone() });
+                    continue;
+                }
+                None => default_value(column.ty, column.domain.len(), today),
+            };
+            complete.push(value);
+        }
+        if errors.is_empty() { Ok(Scenario { values: complete, table: table.hash.clone() }) } else { Err(errors) }
+    }
+}
+
+fn default_value(ty: ColumnType, domain: usize, today: Date) -> Value {
+    match ty {
+        ColumnType::Bool => Value::Bool(false),
+        ColumnType::Count => Value::Count(0),
+        ColumnType::Date => Value::Date(today.days()),
+        ColumnType::Enum => Value::Member(0),
+        ColumnType::Set => Value::Set(vec![0; domain.div_ceil(64)]),
+    }
+}
+
+fn read_value(key: &str, ty: ColumnType, domain: &[String], given: &serde_json::Value) -> Result<Value, ScenarioError> {
+    let wrong = |expected: &str| ScenarioError::WrongType {
+        key: key.to_owned(),
+        expected: expected.to_owned(),
+        found: json_kind(given),
+    };
+    let member = |name: &str| -> Result<u32, ScenarioError> {
+        domain.iter().position(|m| m == name).map(|i| u32::try_from(i).unwrap_or(u32::MAX)).ok_or_else(|| {
+            ScenarioError::OutsideDomain {
+                key: key.to_owned(),
+                value: name.to_owned(),
+                suggestion: closest(name, domain.iter().map(String::as_str)).map(str::to_owned),
+            }
+        })
+    };
+    match ty {
+        ColumnType::Bool => given.as_bool().map(Value::Bool).ok_or_else(|| wrong("`true` or `false`")),
+        ColumnType::Count => given
+            .as_u64()
+            .and_then(|n| i64::try_from(n).ok())
+            .map(Value::Count)
+            .ok_or_else(|| wrong("a whole number, 0 or more")),
+        ColumnType::Date => {
+            let text = given.as_str().ok_or_else(|| wrong("a date string \"YYYY-MM-DD\""))?;
+            Date::parse(text).map(|d| Value::Date(d.days())).ok_or_else(|| ScenarioError::WrongType {
+                key: key.to_owned(),
+                expected: "a date that exists, written \"YYYY-MM-DD\"".to_owned(),
+                found: json_kind(given),
+            })
+        }
+        ColumnType::Enum => {
+            let text = given.as_str().ok_or_else(|| wrong("a string naming one member"))?;
+            member(text).map(Value::Member)
+        }
+        ColumnType::Set => {
+            let items = given.as_array().ok_or_else(|| wrong("a list of members, e.g. [\"personal\"]"))?;
+            let mut bits = vec![0u64; domain.len().div_ceil(64)];
+            for item in items {
+                let text = item.as_str().ok_or_else(|| ScenarioError::WrongType {
+                    key: key.to_owned(),
+                    expected: "a list of member names".to_owned(),
+                    found: format!("a list holding {}", json_kind(item)),
+                })?;
+                let m = member(text)?;
+                if let Some(word) = bits.get_mut(m as usize / 64) {
+                    *word |= 1u64 << (m % 64);
+                }
+            }
+            Ok(Value::Set(bits))
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The compiled artifact: a regime as a decision table (format `accord.table/1`).
+//!
+//! This is Accord's interface to other tools, so it is its own serde type, separate from the
+//! checker's tree, versioned by [`FORMAT`], described by `schema/accord.table.schema.json`, and
+//! strict when read (`deny_unknown_fields`). Rows are boxes: each constrains some columns (a
+//! column it does not mention admits every value), and a rule whose condition has `or` or
+//! `not` becomes several adjacent rows with the same rule id.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The format id this version of Accord writes and reads.
+pub const FORMAT: &str = "accord.table/1";
+
+/// A regime compiled into a decision table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The regime's id (`cn`, `eu`, …).
+    pub regime: String,
+    /// Its title.
+    pub title: String,
+    /// Jurisdictions whose outbound transfers it governs.
+    pub home: Vec<String>,
+    /// The official source, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `sha256:` of the table's content (this document with `hash` empty).
+    pub hash: String,
+    /// Which facts decide whether a transfer is in scope at all.
+    pub scope: Scope,
+    /// The facts the rows test, in vocabulary order.
+    pub columns: Vec<Column>,
+    /// Every fact a scenario may give (tested or not), for reading scenarios.
+    pub vocabulary: Vec<Column>,
+    /// Verdict rows in priority order: the first row that matches decides.
+    pub rows: Vec<Row>,
+    /// Obligation rows: every row that matches adds its obligation.
+    pub obligations: Vec<ObligationRow>,
+    /// The verdict when no row matches; `None` leaves a gap (which `accord check` reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Outcome>,
+    /// The evaluator's index, built on first use.
+    #[serde(skip)]
+    pub(crate) index: OnceLock<crate::eval::Index>,
+}
+
+/// How scope is decided: a transfer is in scope when `origin` is in `home` and `destination`
+/// is not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// The fact holding where the exporter sends from.
+    pub origin: String,
+    /// The fact holding where the recipient is.
+    pub destination: String,
+}
+
+/// A fact and the values it can take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// The fact's name (its key in scenarios).
+    pub fact: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
+    /// For `enum` and `set` columns, the members, in declaration order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domain: Vec<String>,
+}
+
+/// A column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// `true` or `false`.
+    Bool,
+    /// A non-negative integer.
+    Count,
+    /// A date, `YYYY-MM-DD`.
+    Date,
+    /// One member of `domain`.
+    Enum,
+    /// Any subset of `domain`.
+    Set,
+}
+
+/// What one row admits in one column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cell {
+    /// A bool column equals `is`.
+    Bool {
+        /// The value admitted.
+        is: bool,
+    },
+    /// An enum column is one of `in`.
+    Enum {
+        /// Members admitted, in domain order.
+        #[serde(rename = "in")]
+        members: Vec<String>,
+    },
+    /// A set column holds every member of `has` and none of `lacks`.
+    Set {
+        /// Members that must be present.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        has: Vec<String>,
+        /// Members that must be absent.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lacks: Vec<String>,
+    },
+    /// A count column lies in one of `counts`.
+    Counts {
+        /// Sorted, disjoint, half-open ranges.
+        counts: Vec<CountRange>,
+    },
+    /// A date column lies in one of `dates`.
+    Dates {
+        /// Sorted, disjoint, half-open ranges.
+        dates: Vec<DateRange>,
+    },
+}
+
+/// `[from, until)` over counts; `until: null` is unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountRange {
+    /// Inclusive.
+    pub from: i64,
+    /// Exclusive; `None` for no upper bound.
+    pub until: Option<i64>,
+}
+
+/// `[from, until)` over dates (`YYYY-MM-DD`); a `null` end is unbounded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// Inclusive; `None` for no lower bound.
+    pub from: Option<String>,
+    /// Exclusive; `None` for no upper bound.
+    pub until: Option<String>,
+}
+
+/// What a row or default decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Outcome {
+    /// No transfer mechanism needed.
+    Permit,
+    /// Not allowed.
+    Prohibit,
+    /// Allowed once each group has one of its mechanisms in place.
+    Require {
+        /// Groups of alternative mechanisms; every group must be met.
+        require: Vec<Vec<String>>,
+    },
+}
+
+/// Where a row's rule is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// The file, as Accord names it (`<stdlib>/…` for built-in regimes).
+    pub file: String,
+    /// One-based line.
+    pub line: usize,
+    /// One-based column.
+    pub column: usize,
+}
+
+/// One verdict row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Row {
+    /// The rule it comes from.
+    pub rule: String,
+    /// The rule's title.
+    pub title: String,
+    /// The rule's citations.
+    pub cite: Vec<String>,
+    /// Where the rule is written.
+    pub location: Location,
+    /// Cells by fact name; a column not named admits every value.
+    pub cells: BTreeMap<String, Cell>,
+    /// What the row decides.
+    pub outcome: Outcome,
+}
+
+/// One obligation row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObligationRow {
+    /// The obligation added (a member of `Obligation`), which is also the rule's id.
+    pub obligation: String,
+    /// The `oblige` declaration's title.
+    pub title: String,
+    /// Its citations.
+    pub cite: Vec<String>,
+    /// Where it is written.
+    pub location: Location,
+    /// Cells by fact name.
+    pub cells: BTreeMap<String, Cell>,
+}
+
+impl Table {
+    /// The table as pretty JSON; byte-for-byte the same for the same regime.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads a table written by [`Table::to_json`], refusing other formats.
+    pub fn from_json(text: &str) -> Result<Table, String> {
+        let table: Table = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if table.format != FORMAT {
+            return Err(format!("format `{}` is not `{FORMAT}`", table.format));
+        }
+        Ok(table)
+    }
+
+    /// The column describing `fact` in the vocabulary.
+    pub fn fact(&self, fact: &str) -> Option<&Column> {
+        self.vocabulary.iter().find(|c| c.fact == fact)
+    }
+}
+
+impl PartialEq for Table {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_json() == other.to_json()
+    }
+}
