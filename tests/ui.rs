@@ -28,9 +28,20 @@ impl Loader for CaseLoader {
     }
 }
 
+/// Checks a case as `accord check` does: and when it checks clean, compiles its regimes too,
+/// so that compile-time diagnostics have cases of their own.
 fn run(root: &Path, name: &str, bytes: Vec<u8>) -> Checked {
     let roots = vec![Loaded { key: name.to_owned(), name: name.to_owned(), bytes }];
-    check::check(roots, &mut CaseLoader { root: root.to_owned() }).expect("no internal error")
+    let mut checked = check::check(roots, &mut CaseLoader { root: root.to_owned() }).expect("no internal error");
+    if !checked.has_errors() {
+        for i in 0..checked.program.regimes.len() {
+            let id = check::ir::RegimeId(u32::try_from(i).unwrap());
+            if let Err(diagnostics) = accord::compile::compile(&checked.program, id, &checked.sources) {
+                checked.diagnostics.extend(diagnostics);
+            }
+        }
+    }
+    checked
 }
 
 fn render(checked: &Checked, json: bool) -> String {

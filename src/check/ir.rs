@@ -304,6 +304,8 @@ pub struct Rule {
     pub then: Outcome,
     /// Where declared.
     pub span: Span,
+    /// Where its id is written.
+    pub name_span: Span,
 }
 
 /// An obligation rule.
@@ -323,6 +325,8 @@ pub struct ObligationRule {
     pub when: Cond,
     /// Where declared.
     pub span: Span,
+    /// Where its id is written.
+    pub name_span: Span,
 }
 
 /// A value in a scenario.

@@ -1305,6 +1305,7 @@ impl<'g> Checker<'g> {
                             when,
                             then,
                             span: rule.span,
+                            name_span: rule.name.span,
                         });
                     }
                 }
@@ -1332,6 +1333,7 @@ impl<'g> Checker<'g> {
                             effective,
                             when,
                             span: oblige.span,
+                            name_span: oblige.name.span,
                         });
                     }
                 }

@@ -99,7 +99,7 @@ impl<'p> Compiler<'p> {
                         });
                     }
                 }
-                Err(TooBig) => errors.push(too_big("rule", &rule.id, rule.span)),
+                Err(TooBig) => errors.push(too_big("rule", &rule.id, rule.name_span)),
             }
         }
         let mut obligations = Vec::new();
@@ -117,7 +117,7 @@ impl<'p> Compiler<'p> {
                         });
                     }
                 }
-                Err(TooBig) => errors.push(too_big("obligation", &obligation.id, obligation.span)),
+                Err(TooBig) => errors.push(too_big("obligation", &obligation.id, obligation.name_span)),
             }
         }
         if !errors.is_empty() {
