@@ -75,6 +75,10 @@ codes! {
     TooManyRows = "E0301", "a condition too large to compile into a table";
     UnusedLet = "W0201", "a `let` that no rule uses";
     UnusedUse = "W0202", "a `use` whose names are never used";
+    Gap = "W0301", "transfers in scope that no rule decides, in a regime without `default`";
+    DeadRule = "W0302", "a rule that can never decide";
+    NeverApplies = "W0303", "an obligation that never applies";
+    SameCondition = "W0304", "a rule with exactly an earlier rule's condition";
 }
 
 /// A labelled span. The first label of a diagnostic is its primary one.

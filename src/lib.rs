@@ -22,6 +22,7 @@
 //! # Ok::<(), accord::InternalError>(())
 //! ```
 
+pub mod analysis;
 pub mod check;
 #[allow(clippy::disallowed_methods, clippy::disallowed_macros)]
 pub mod cli;
@@ -47,3 +48,31 @@ impl std::fmt::Display for InternalError {
 }
 
 impl std::error::Error for InternalError {}
+
+/// Checks files as `accord check` does: names and types first; then, if there are no errors,
+/// every regime declared in `roots` is compiled and verified (gaps, rules that can never
+/// decide, obligations that never apply), and what that finds is added to the diagnostics.
+pub fn check_and_verify(
+    roots: Vec<source::Loaded>,
+    loader: &mut dyn source::Loader,
+) -> Result<check::Checked, InternalError> {
+    let names: Vec<String> = roots.iter().map(|r| r.name.clone()).collect();
+    let mut checked = check::check(roots, loader)?;
+    if checked.has_errors() {
+        return Ok(checked);
+    }
+    let mut found = Vec::new();
+    for (i, regime) in checked.program.regimes.iter().enumerate() {
+        if !checked.sources.get(regime.span.file).is_some_and(|f| names.contains(&f.name)) {
+            continue;
+        }
+        let id = check::ir::RegimeId(u32::try_from(i).map_err(|_| InternalError("too many regimes".into()))?);
+        match compile::compile(&checked.program, id, &checked.sources) {
+            Ok(table) => found.extend(analysis::verify(&table).iter().map(|f| f.to_diagnostic(regime))),
+            Err(diagnostics) => found.extend(diagnostics),
+        }
+    }
+    checked.diagnostics.extend(found);
+    diagnostics::sort(&mut checked.diagnostics);
+    Ok(checked)
+}

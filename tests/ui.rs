@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // tests read files and print
 
-use accord::check::{self, Checked};
+use accord::check::Checked;
 use accord::diagnostics::{self, Code};
 use accord::source::{Loaded, Loader};
 use std::collections::BTreeSet;
@@ -28,20 +28,10 @@ impl Loader for CaseLoader {
     }
 }
 
-/// Checks a case as `accord check` does: and when it checks clean, compiles its regimes too,
-/// so that compile-time diagnostics have cases of their own.
+/// Checks a case exactly as `accord check` does (compiling and verifying its regimes).
 fn run(root: &Path, name: &str, bytes: Vec<u8>) -> Checked {
     let roots = vec![Loaded { key: name.to_owned(), name: name.to_owned(), bytes }];
-    let mut checked = check::check(roots, &mut CaseLoader { root: root.to_owned() }).expect("no internal error");
-    if !checked.has_errors() {
-        for i in 0..checked.program.regimes.len() {
-            let id = check::ir::RegimeId(u32::try_from(i).unwrap());
-            if let Err(diagnostics) = accord::compile::compile(&checked.program, id, &checked.sources) {
-                checked.diagnostics.extend(diagnostics);
-            }
-        }
-    }
-    checked
+    accord::check_and_verify(roots, &mut CaseLoader { root: root.to_owned() }).expect("no internal error")
 }
 
 fn render(checked: &Checked, json: bool) -> String {

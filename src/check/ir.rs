@@ -264,6 +264,8 @@ pub struct Regime {
     pub facts: Vec<FactId>,
     /// Where declared.
     pub span: Span,
+    /// Where its id is written.
+    pub name_span: Span,
 }
 
 /// The well-known facts and enums a regime's meaning depends on, as resolved in its scope.

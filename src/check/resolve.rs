@@ -1709,6 +1709,7 @@ fn placeholder_regime(decl: &ast::RegimeDecl) -> ir::Regime {
         },
         facts: Vec::new(),
         span: decl.span,
+        name_span: decl.name.span,
     }
 }
 

@@ -2,17 +2,19 @@
 
 use super::files::{self, FsLoader};
 use super::{ErrorFormat, Failure};
-use crate::check::{self, Checked};
+use crate::check::Checked;
 use crate::diagnostics;
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Check rule files: syntax, names, types, citations and examples.
+/// Check rule files: syntax, names, types, citations and examples; then compile every regime
+/// and verify it, exactly: transfers no rule decides (in a regime without `default`), rules
+/// that can never decide, obligations that never apply, rules with the same condition.
 ///
 /// Every problem in every file is reported, each at its exact place with a help line. Warnings
-/// (an unused `let` or `use`) do not fail the check.
+/// do not fail the check.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
     /// Files or directories to check; directories are searched for `.accord` files
@@ -46,7 +48,7 @@ pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
             files::read(path).map_err(|e| Failure::Input(miette::miette!("cannot read `{}`: {e}", path.display())))?;
         roots.push(loaded);
     }
-    let checked = check::check(roots, &mut FsLoader)?;
+    let checked = crate::check_and_verify(roots, &mut FsLoader)?;
     print(&checked, found.len(), args.error_format, colour)?;
     Ok(if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

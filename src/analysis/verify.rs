@@ -1,0 +1,159 @@
+//! Exact verification of one table: gaps, rules that can never fire, obligations that never
+//! apply, and rules with the same condition. Decided on decision diagrams over the table's
+//! space, so nothing is sampled: a finding holds for every transfer, and no finding means none
+//! exists.
+
+use super::mdd::FALSE;
+use super::space::Space;
+use crate::check::ir;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::table::Table;
+use std::collections::HashMap;
+
+/// Something `accord check` warns about in a regime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// With no `default`, some transfers in scope match no rule.
+    Gap {
+        /// One such transfer, as a scenario.
+        witness: serde_json::Value,
+    },
+    /// A rule that no transfer in scope can reach.
+    DeadRule {
+        /// The rule.
+        rule: String,
+        /// Earlier rules that together cover its condition (empty when the condition can never
+        /// hold in scope by itself).
+        covered_by: Vec<String>,
+    },
+    /// An obligation whose condition never holds for a transfer in scope.
+    NeverApplies {
+        /// The obligation.
+        obligation: String,
+    },
+    /// A rule whose condition is exactly an earlier rule's.
+    SameCondition {
+        /// The later rule.
+        rule: String,
+        /// The earlier one.
+        earlier: String,
+    },
+}
+
+/// Verifies one table.
+pub fn verify(table: &Table) -> Vec<Finding> {
+    let space = Space::of(table);
+    let mut mdd = space.mdd();
+    let scope = space.scope(&mut mdd);
+    let mut findings = Vec::new();
+
+    // Each rule's region, rows grouped by rule (a rule's rows are adjacent).
+    let mut rules: Vec<(String, u32)> = Vec::new();
+    for row in &table.rows {
+        let region = space.row(&mut mdd, &row.cells);
+        match rules.last_mut() {
+            Some((rule, acc)) if *rule == row.rule => *acc = mdd.or(*acc, region),
+            _ => rules.push((row.rule.clone(), region)),
+        }
+    }
+    let mut covered = FALSE;
+    let mut first_with: HashMap<u32, String> = HashMap::new();
+    for (i, (rule, region)) in rules.iter().enumerate() {
+        let same = first_with.get(region).cloned();
+        let in_scope = mdd.and(*region, scope);
+        let reachable = mdd.minus(in_scope, covered);
+        if let Some(earlier) = same {
+            // Said more precisely than "dead", which it also is.
+            findings.push(Finding::SameCondition { rule: rule.clone(), earlier });
+        } else if reachable == FALSE {
+            let covered_by = rules
+                .iter()
+                .take(i)
+                .filter(|(_, earlier)| mdd.and(*earlier, in_scope) != FALSE)
+                .map(|(name, _)| name.clone())
+                .collect();
+            findings.push(Finding::DeadRule { rule: rule.clone(), covered_by });
+        }
+        first_with.entry(*region).or_insert_with(|| rule.clone());
+        covered = mdd.or(covered, in_scope);
+    }
+    if table.default.is_none() {
+        let gap = mdd.minus(scope, covered);
+        if let Some(point) = mdd.witness(gap) {
+            findings.push(Finding::Gap { witness: space.scenario(&point) });
+        }
+    }
+    let mut obligations: Vec<(String, u32)> = Vec::new();
+    for row in &table.obligations {
+        let region = space.row(&mut mdd, &row.cells);
+        match obligations.last_mut() {
+            Some((name, acc)) if *name == row.obligation => *acc = mdd.or(*acc, region),
+            _ => obligations.push((row.obligation.clone(), region)),
+        }
+    }
+    for (obligation, region) in obligations {
+        if mdd.and(region, scope) == FALSE {
+            findings.push(Finding::NeverApplies { obligation });
+        }
+    }
+    findings
+}
+
+impl Finding {
+    /// Words the finding as a warning on `regime`'s source.
+    pub fn to_diagnostic(&self, regime: &ir::Regime) -> Diagnostic {
+        let rule_span = |id: &str| regime.rules.iter().find(|r| r.id == id).map_or(regime.name_span, |r| r.name_span);
+        match self {
+            Finding::Gap { witness } => Diagnostic::warning(
+                Code::Gap,
+                format!("regime `{}` decides nothing for some transfers in scope", regime.id),
+                regime.name_span,
+                "no rule matches some transfers, and there is no `default`",
+            )
+            .with_note(format!("for example: {witness}"))
+            .with_help("add `default …`, or a rule for these transfers"),
+            Finding::DeadRule { rule, covered_by } if covered_by.is_empty() => Diagnostic::warning(
+                Code::DeadRule,
+                format!("rule `{rule}` can never decide: its condition never holds for a transfer in scope"),
+                rule_span(rule),
+                "never matches",
+            )
+            .with_help("check the condition against the regime's `home`: a transfer in scope leaves home"),
+            Finding::DeadRule { rule, covered_by } => {
+                let names: Vec<String> = covered_by.iter().map(|r| format!("`{r}`")).collect();
+                let mut d = Diagnostic::warning(
+                    Code::DeadRule,
+                    format!(
+                        "rule `{rule}` can never decide: earlier rules {} cover its whole condition",
+                        names.join(", ")
+                    ),
+                    rule_span(rule),
+                    "never reached",
+                );
+                for earlier in covered_by {
+                    d = d.with_label(rule_span(earlier), "decides first");
+                }
+                d.with_help("rules are tried in order: move it before the rules that cover it, or remove it")
+            }
+            Finding::NeverApplies { obligation } => {
+                let span =
+                    regime.obligations.iter().find(|o| o.id == *obligation).map_or(regime.name_span, |o| o.name_span);
+                Diagnostic::warning(
+                    Code::NeverApplies,
+                    format!("obligation `{obligation}` never applies to a transfer in scope"),
+                    span,
+                    "never matches",
+                )
+                .with_help("check the condition against the regime's `home`: a transfer in scope leaves home")
+            }
+            Finding::SameCondition { rule, earlier } => Diagnostic::warning(
+                Code::SameCondition,
+                format!("rule `{rule}` has the same condition as rule `{earlier}`, so it can never decide"),
+                rule_span(rule),
+                "same condition",
+            )
+            .with_label(rule_span(earlier), "decides first")
+            .with_help("merge the two rules, or change one condition"),
+        }
+    }
+}
