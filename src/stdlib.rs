@@ -32,12 +32,16 @@ pub fn regime_display_name(id: &str) -> String {
     format!("<stdlib>/regimes/{id}.accord")
 }
 
-/// The embedded module `use name` refers to.
-pub fn module(name: &str) -> Option<&'static StdModule> {
-    VOCABULARY.iter().find(|m| m.name == name)
+/// The embedded module `use name` refers to, and its name in diagnostics: a vocabulary
+/// module (`transfer`) or a standard regime (`regimes/eu`).
+pub fn module(name: &str) -> Option<(&'static StdModule, String)> {
+    if let Some(id) = name.strip_prefix("regimes/") {
+        return regime(id).map(|m| (m, regime_display_name(id)));
+    }
+    VOCABULARY.iter().find(|m| m.name == name).map(|m| (m, format!("<stdlib>/{name}.accord")))
 }
 
-/// How an embedded module is named in diagnostics.
-pub fn display_name(name: &str) -> String {
-    format!("<stdlib>/{name}.accord")
+/// Every name `use` accepts for an embedded module.
+pub fn module_names() -> Vec<String> {
+    VOCABULARY.iter().map(|m| m.name.to_owned()).chain(REGIMES.iter().map(|m| format!("regimes/{}", m.name))).collect()
 }

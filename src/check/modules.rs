@@ -50,7 +50,7 @@ pub(crate) fn load(
         diagnostics,
     };
     for module in stdlib::VOCABULARY {
-        let index = state.add(embedded(module), false)?;
+        let index = state.add(embedded(module, format!("<stdlib>/{}.accord", module.name)), false)?;
         state.graph.prelude.push(index);
     }
     for root in roots {
@@ -72,14 +72,19 @@ pub(crate) fn load(
         for (target, span) in targets {
             let found = match target {
                 ast::UseTarget::Stdlib(name) => match stdlib::module(&name.name) {
-                    Some(module) => Some(state.add(embedded(module), false)?),
+                    // A standard regime is a module like a user's file: the vocabulary is in
+                    // scope in it. The vocabulary modules themselves get no prelude.
+                    Some((module, display)) => {
+                        let is_regime = name.name.starts_with("regimes/");
+                        Some(state.add(embedded(module, display), is_regime)?)
+                    }
                     None => {
-                        let names = stdlib::VOCABULARY.iter().map(|m| m.name);
+                        let names = stdlib::module_names();
                         let error = CheckError::UnknownModule {
                             span: name.span,
                             name: name.name.clone(),
                             reason: "not a standard module".into(),
-                            suggestion: closest(&name.name, names).map(str::to_owned),
+                            suggestion: closest(&name.name, names.iter().map(String::as_str)).map(str::to_owned),
                         };
                         state.diagnostics.push(error.to_diagnostic());
                         None
@@ -140,8 +145,7 @@ impl Loading<'_> {
     }
 }
 
-fn embedded(module: &stdlib::StdModule) -> Loaded {
-    let name = stdlib::display_name(module.name);
+fn embedded(module: &stdlib::StdModule, name: String) -> Loaded {
     Loaded { key: name.clone(), name, bytes: module.text.as_bytes().to_vec() }
 }
 

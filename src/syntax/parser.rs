@@ -179,6 +179,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::item => "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime` or `accord`)",
         Rule::regime_item => "a regime item (`home`, `source`, `let`, `rule`, `oblige`, `default` or `example`)",
         Rule::ident | Rule::name => "a name",
+        Rule::module_path => "a module (`transfer`, `regimes/eu` or a quoted file path)",
         Rule::string => "a quoted string",
         Rule::number => "a number",
         Rule::date => "a date (YYYY-MM-DD)",
@@ -374,7 +375,7 @@ impl Builder {
         let target = kids.next()?;
         let target = match target.as_rule() {
             Rule::string => UseTarget::Path(self.string(target)),
-            Rule::ident => UseTarget::Stdlib(self.ident(target)),
+            Rule::module_path => UseTarget::Stdlib(self.ident(target)),
             _ => return Err(unexpected(&target, "a module")),
         };
         Ok(Use { target, span })
