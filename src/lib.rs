@@ -1,25 +1,30 @@
 //! Accord: a policy-as-code language and compiler for the law of cross-border data transfers.
 //!
-//! The pipeline is a chain of types, one module per stage:
-//! [`syntax`] parses rule files into spanned trees, [`check`] resolves modules, names and types
-//! into a typed program. Every user-facing problem is a [`diagnostics::Diagnostic`]; the library
-//! does no IO (the `accord` binary's `cli` module does).
+//! The pipeline is a chain of types, one module per stage: [`syntax`] parses rule files into
+//! spanned trees; [`check`] resolves modules, names and types into a typed program; [`compile`]
+//! turns a regime into a [`table::Table`]; [`eval`] decides scenarios with a table; [`analysis`]
+//! verifies tables exactly; [`render`] puts tables and decisions into words. Every user-facing
+//! problem is a [`diagnostics::Diagnostic`]. The library does no IO: only [`cli`] (the `accord`
+//! binary) touches files and the terminal.
+//!
+//! Embedding Accord: compile a rule file, read a scenario, decide it.
 //!
 //! ```
-//! use accord::{check, source::MemoryLoader};
+//! use accord::{compile, date::Date, eval::Scenario};
 //!
-//! let rules = r#"
-//!   regime demo "A tiny regime" {
+//! let tables = compile::compile_text("demo.accord", r#"
+//!   regime demo "Demo" {
 //!     home SG
-//!     rule health "Health data needs a contract" cite "Demo s1"
-//!       when data has health then require explicit_consent
+//!     rule health "Health data needs consent" cite "Demo s1" when data has health then require explicit_consent
 //!     default permit
-//!   }
-//! "#;
-//! let result = check::check_sources(vec![("demo.accord".into(), rules.into())], &mut MemoryLoader::default())?;
-//! assert!(!result.has_errors());
-//! assert_eq!(result.program.regimes.len(), 1);
-//! # Ok::<(), accord::InternalError>(())
+//!   }"#)?;
+//! let today = Date::parse("2026-11-22").unwrap_or(Date::from_days(0));
+//! let scenario = Scenario::from_json(&tables[0], r#"{"origin": "SG", "destination": "US", "data": ["health"]}"#, today)
+//!     .expect("a valid scenario");
+//! let decision = tables[0].evaluate(&scenario);
+//! assert_eq!(decision.verdict.as_str(), "require");
+//! assert_eq!(decision.require, [["explicit_consent"]]);
+//! # Ok::<(), compile::Problems>(())
 //! ```
 
 pub mod analysis;

@@ -26,6 +26,66 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// The most rows one rule (or obligation) may compile to.
 pub const MAX_ROWS_PER_RULE: usize = 4096;
 
+/// Why a rule file given as text did not compile.
+#[derive(Debug, Clone)]
+pub enum Problems {
+    /// The file has errors: the diagnostics, and the sources they point into.
+    Input {
+        /// Errors, and any warnings found with them.
+        diagnostics: Vec<Diagnostic>,
+        /// The files the diagnostics point into.
+        sources: SourceMap,
+    },
+    /// A bug in Accord (please report it).
+    Internal(crate::InternalError),
+}
+
+impl std::fmt::Display for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problems::Input { diagnostics, sources } => {
+                f.write_str(&crate::diagnostics::render_human(diagnostics, sources))
+            }
+            Problems::Internal(bug) => write!(f, "internal error: {bug}; please report it"),
+        }
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// Checks one rule file given as text and compiles every regime it declares, in order. The
+/// standard library is built in; a `use "file"` cannot be followed (there is no file system).
+///
+/// ```
+/// let tables = accord::compile::compile_text("demo.accord", r#"
+///   regime demo "Demo" {
+///     home SG
+///     rule health "Health data needs consent" cite "Demo s1"
+///       when data has health then require explicit_consent
+///     default permit
+///   }"#)?;
+/// assert_eq!(tables[0].regime, "demo");
+/// # Ok::<(), accord::compile::Problems>(())
+/// ```
+pub fn compile_text(name: &str, text: &str) -> Result<Vec<Table>, Problems> {
+    let roots =
+        vec![crate::source::Loaded { key: name.to_owned(), name: name.to_owned(), bytes: text.as_bytes().to_vec() }];
+    let checked =
+        crate::check::check(roots, &mut crate::source::MemoryLoader::default()).map_err(Problems::Internal)?;
+    if checked.has_errors() {
+        return Err(Problems::Input { diagnostics: checked.diagnostics, sources: checked.sources });
+    }
+    let mut tables = Vec::new();
+    for i in 0..checked.program.regimes.len() {
+        let id = RegimeId(u32::try_from(i).unwrap_or(u32::MAX));
+        match compile(&checked.program, id, &checked.sources) {
+            Ok(table) => tables.push(table),
+            Err(diagnostics) => return Err(Problems::Input { diagnostics, sources: checked.sources }),
+        }
+    }
+    Ok(tables)
+}
+
 /// Compiles one regime of a checked program (which must have no errors).
 pub fn compile(program: &Program, regime: RegimeId, sources: &SourceMap) -> Result<Table, Vec<Diagnostic>> {
     let Some(def) = program.regimes.get(regime.index()) else {
