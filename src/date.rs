@@ -28,7 +28,8 @@ impl Date {
     pub fn parse(text: &str) -> Option<Date> {
         let mut parts = text.split('-');
         let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
             return None;
         }
         Date::from_ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -94,7 +95,7 @@ mod tests {
 
     #[test]
     fn rejects_days_that_do_not_exist() {
-        for text in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "2024-1-01", "1900-02-29"] {
+        for text in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "2024-1-01", "1900-02-29", "+999-01-01"] {
             assert_eq!(Date::parse(text), None, "{text}");
         }
     }

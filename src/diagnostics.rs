@@ -336,6 +336,16 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let short = name.chars().count() <= 2;
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    // A name that extends a candidate by a letter or two (`USA`, `destinations`) means it.
+    let extended = candidates
+        .iter()
+        .filter(|c| c.chars().count() >= 2 && **c != name)
+        .filter(|c| lower.starts_with(&c.to_lowercase()) && name.chars().count() - c.chars().count() <= 2)
+        .max_by_key(|c| c.len());
+    if let Some(c) = extended {
+        return Some(c);
+    }
     candidates
         .into_iter()
         .filter(|c| *c != name)
@@ -363,6 +373,8 @@ mod tests {
         assert_eq!(closest("xyzzy", names), None);
         assert_eq!(closest("UK", ["CK", "GB", "UA"]), None);
         assert_eq!(closest("de", ["DE", "DK"]), Some("DE"));
+        assert_eq!(closest("USA", ["SA", "UA", "US"]), Some("US"));
+        assert_eq!(closest("destinations", names), Some("destination"));
     }
 
     #[test]

@@ -90,8 +90,11 @@ pub enum ColumnType {
 }
 
 /// What one row admits in one column.
+///
+/// Written as an object with one kind of key (`is`, `in`, `has`/`lacks`, `counts`, `dates`);
+/// read strictly: an unknown key, a mix of kinds or no kind at all is an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "RawCell")]
 pub enum Cell {
     /// A bool column equals `is`.
     Bool {
@@ -125,6 +128,38 @@ pub enum Cell {
     },
 }
 
+/// Any cell's keys, read before deciding which kind of cell it is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCell {
+    is: Option<bool>,
+    #[serde(rename = "in")]
+    members: Option<Vec<String>>,
+    has: Option<Vec<String>>,
+    lacks: Option<Vec<String>>,
+    counts: Option<Vec<CountRange>>,
+    dates: Option<Vec<DateRange>>,
+}
+
+impl TryFrom<RawCell> for Cell {
+    type Error = String;
+
+    fn try_from(raw: RawCell) -> Result<Cell, String> {
+        let set = raw.has.is_some() || raw.lacks.is_some();
+        let kinds = [raw.is.is_some(), raw.members.is_some(), set, raw.counts.is_some(), raw.dates.is_some()];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            return Err("a cell has exactly one kind of key: `is`, `in`, `has`/`lacks`, `counts` or `dates`".into());
+        }
+        Ok(match raw {
+            RawCell { is: Some(is), .. } => Cell::Bool { is },
+            RawCell { members: Some(members), .. } => Cell::Enum { members },
+            RawCell { counts: Some(counts), .. } => Cell::Counts { counts },
+            RawCell { dates: Some(dates), .. } => Cell::Dates { dates },
+            RawCell { has, lacks, .. } => Cell::Set { has: has.unwrap_or_default(), lacks: lacks.unwrap_or_default() },
+        })
+    }
+}
+
 /// `[from, until)` over counts; `until: null` is unbounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,9 +180,9 @@ pub struct DateRange {
     pub until: Option<String>,
 }
 
-/// What a row or default decides.
+/// What a row or default decides; read strictly (see [`Cell`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "verdict", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "verdict", rename_all = "snake_case", try_from = "RawOutcome")]
 pub enum Outcome {
     /// No transfer mechanism needed.
     Permit,
@@ -158,6 +193,31 @@ pub enum Outcome {
         /// Groups of alternative mechanisms; every group must be met.
         require: Vec<Vec<String>>,
     },
+}
+
+/// An outcome's keys, read before deciding which outcome it is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutcome {
+    verdict: String,
+    require: Option<Vec<Vec<String>>>,
+}
+
+impl TryFrom<RawOutcome> for Outcome {
+    type Error = String;
+
+    fn try_from(raw: RawOutcome) -> Result<Outcome, String> {
+        match (raw.verdict.as_str(), raw.require) {
+            ("permit", None) => Ok(Outcome::Permit),
+            ("prohibit", None) => Ok(Outcome::Prohibit),
+            ("require", Some(require)) if !require.is_empty() && require.iter().all(|g| !g.is_empty()) => {
+                Ok(Outcome::Require { require })
+            }
+            ("require", _) => Err("`require` needs a non-empty list of non-empty groups".into()),
+            (verdict @ ("permit" | "prohibit"), Some(_)) => Err(format!("`{verdict}` takes no `require`")),
+            (other, _) => Err(format!("unknown verdict `{other}`")),
+        }
+    }
 }
 
 /// Where a row's rule is written.

@@ -14,24 +14,53 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn check_dir(dir: &str) -> Checked {
-    let mut loader = MemoryLoader::default();
-    let mut roots = Vec::new();
-    for entry in std::fs::read_dir(root().join(dir)).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "accord") {
-            let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
-            let text = std::fs::read_to_string(&path).unwrap();
-            loader.files.insert(name.clone(), text.clone());
-            roots.push(Loaded { key: name.clone(), name, bytes: text.into_bytes() });
+/// Every `.accord` file under `dir`, recursively, as `dir/…` names.
+fn accord_files(dir: &str, out: &mut Vec<(String, String)>) {
+    let mut entries: Vec<_> = std::fs::read_dir(root().join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+        if path.is_dir() {
+            accord_files(&name, out);
+        } else if path.extension().is_some_and(|e| e == "accord") {
+            out.push((name, std::fs::read_to_string(&path).unwrap()));
         }
     }
-    assert!(!roots.is_empty(), "no .accord files in {dir}");
-    check::check(roots, &mut loader).unwrap()
+}
+
+/// Checks every file under `dir` as `accord check dir` does (compiling and verifying regimes).
+fn check_dir(dir: &str) -> Checked {
+    let mut files = Vec::new();
+    accord_files(dir, &mut files);
+    assert!(!files.is_empty(), "no .accord files in {dir}");
+    let mut loader = MemoryLoader::default();
+    let mut roots = Vec::new();
+    for (name, text) in files {
+        loader.files.insert(name.clone(), text.clone());
+        roots.push(Loaded { key: name.clone(), name, bytes: text.into_bytes() });
+    }
+    accord::check_and_verify(roots, &mut loader).unwrap()
 }
 
 fn assert_clean(checked: &Checked) {
     assert!(checked.diagnostics.is_empty(), "{}", diagnostics::render_human(&checked.diagnostics, &checked.sources));
+}
+
+#[test]
+fn every_standard_regime_is_embedded_and_checked() {
+    let mut files = Vec::new();
+    accord_files("stdlib/regimes", &mut files);
+    let on_disk: Vec<String> = files
+        .iter()
+        .map(|(n, _)| n.trim_start_matches("stdlib/regimes/").trim_end_matches(".accord").to_owned())
+        .collect();
+    let embedded: Vec<&str> = accord::stdlib::REGIMES.iter().map(|m| m.name).collect();
+    assert_eq!(on_disk, embedded);
+    let checked = check_dir("stdlib");
+    let regimes: Vec<&str> = checked.program.regimes.iter().map(|r| r.id.as_str()).collect();
+    for id in embedded {
+        assert!(regimes.contains(&id), "regime `{id}` is not declared by its file");
+    }
 }
 
 #[test]

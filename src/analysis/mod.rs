@@ -5,4 +5,4 @@ pub mod mdd;
 pub mod space;
 mod verify;
 
-pub use verify::{Finding, verify};
+pub use verify::{Finding, verify, verify_regime};

@@ -40,6 +40,23 @@ pub enum Finding {
     },
 }
 
+/// Verifies a regime's table. A rule or obligation whose condition can never hold compiles to
+/// no rows at all, so only the regime knows of it: it is reported here too.
+pub fn verify_regime(table: &Table, regime: &ir::Regime) -> Vec<Finding> {
+    let mut findings = verify(table);
+    for rule in &regime.rules {
+        if !table.rows.iter().any(|r| r.rule == rule.id) {
+            findings.push(Finding::DeadRule { rule: rule.id.clone(), covered_by: Vec::new() });
+        }
+    }
+    for obligation in &regime.obligations {
+        if !table.obligations.iter().any(|o| o.obligation == obligation.id) {
+            findings.push(Finding::NeverApplies { obligation: obligation.id.clone() });
+        }
+    }
+    findings
+}
+
 /// Verifies one table.
 pub fn verify(table: &Table) -> Vec<Finding> {
     let space = Space::of(table);
@@ -118,7 +135,7 @@ impl Finding {
                 rule_span(rule),
                 "never matches",
             )
-            .with_help("check the condition against the regime's `home`: a transfer in scope leaves home"),
+            .with_help("the condition contradicts itself, or asks what no transfer in scope has: a transfer in scope starts in the regime's `home` and leaves it"),
             Finding::DeadRule { rule, covered_by } => {
                 let names: Vec<String> = covered_by.iter().map(|r| format!("`{r}`")).collect();
                 let mut d = Diagnostic::warning(
@@ -144,7 +161,7 @@ impl Finding {
                     span,
                     "never matches",
                 )
-                .with_help("check the condition against the regime's `home`: a transfer in scope leaves home")
+                .with_help("the condition contradicts itself, or asks what no transfer in scope has: a transfer in scope starts in the regime's `home` and leaves it")
             }
             Finding::SameCondition { rule, earlier } => Diagnostic::warning(
                 Code::SameCondition,

@@ -1166,7 +1166,11 @@ impl<'g> Checker<'g> {
         }
         always.sort();
         always.dedup();
-        let make = |members: Vec<MemberId>| {
+        // Member lists in predicates are sorted and free of repeats; a nested set's members
+        // arrive in its own order.
+        let make = |mut members: Vec<MemberId>| {
+            members.sort();
+            members.dedup();
             let pred = match mode {
                 SetMode::In => Pred::OneOf(members),
                 SetMode::Any => Pred::HasAny(members),

@@ -9,7 +9,8 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Check rule files: syntax, names, types, citations and examples; then compile every regime
+/// Check rule files: syntax, names, types, citations, and that examples are well formed
+/// (`accord test` runs them); then compile every regime
 /// and verify it, exactly: transfers no rule decides (in a regime without `default`), rules
 /// that can never decide, obligations that never apply, rules with the same condition.
 ///
@@ -70,7 +71,7 @@ pub(crate) fn print(checked: &Checked, files: usize, format: ErrorFormat, colour
                 summary,
             };
             let json = serde_json::to_string_pretty(&report).map_err(|e| crate::InternalError(e.to_string()))?;
-            println!("{json}");
+            super::emit(&format!("{json}\n"))?;
         }
     }
     Ok(())

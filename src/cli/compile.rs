@@ -41,6 +41,6 @@ pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure>
         TableFormat::Markdown => render::table_markdown(&table),
         TableFormat::Text => render::table_text(&table),
     };
-    println!("{}", text.trim_end());
+    super::emit(&format!("{}\n", text.trim_end()))?;
     Ok(ExitCode::SUCCESS)
 }

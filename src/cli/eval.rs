@@ -106,6 +106,11 @@ fn open(path: &Path) -> Result<Box<dyn Read>, Failure> {
     Ok(Box::new(file))
 }
 
+/// How an input is named in messages.
+fn shown(path: &Path) -> String {
+    if path.as_os_str() == "-" { "<stdin>".to_owned() } else { path.display().to_string() }
+}
+
 fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<ExitCode, Failure> {
     let mut text = String::new();
     open(path)?
@@ -116,7 +121,7 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
         Ok(scenario) => scenario,
         Err(errors) => {
             for error in &errors {
-                eprintln!("error: {}: {error}", path.display());
+                eprintln!("error: {}: {error}", shown(path));
             }
             eprintln!("{}", plural(errors.len(), "problem"));
             return Err(Failure::Reported);
@@ -128,7 +133,7 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
         (true, DecisionFormat::Json) => json(&table.explain(&scenario))?,
         (true, DecisionFormat::Text) => render::explained_text(&table.explain(&scenario)),
     };
-    println!("{}", output.trim_end());
+    super::emit(&format!("{}\n", output.trim_end()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -150,11 +155,16 @@ fn batch(
     format: DecisionFormat,
     today: Date,
 ) -> Result<ExitCode, Failure> {
+    if path.is_dir() {
+        return Err(Failure::Input(miette::miette!("`{}` is a directory, not a file of scenarios", path.display())));
+    }
     let reader = BufReader::with_capacity(1 << 20, open(path)?);
+    let read_error: std::rc::Rc<std::cell::RefCell<Option<String>>> = Default::default();
     let mut records: Box<dyn Iterator<Item = Record>> = match input {
-        InputFormat::Jsonl => Box::new(JsonLines { reader, line: 0 }),
-        InputFormat::Csv => Box::new(csv_records(table, reader)?),
+        InputFormat::Jsonl => Box::new(JsonLines { reader, line: 0, error: read_error.clone() }),
+        InputFormat::Csv => Box::new(csv_records(table, reader, read_error.clone())?),
     };
+    let unit = if input == InputFormat::Csv { "record" } else { "line" };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let progress = std::io::stderr().is_terminal();
@@ -169,18 +179,34 @@ fn batch(
         for (text, ok) in lines {
             read += 1;
             failed += usize::from(!ok);
-            writeln!(out, "{text}").map_err(|e| Failure::Input(miette::miette!("cannot write the output: {e}")))?;
+            if let Err(e) = writeln!(out, "{text}") {
+                return written_error(e);
+            }
         }
         if progress {
-            eprint!("\r{read} lines decided…");
+            eprint!("\r{} decided…", plural(read, unit));
         }
     }
-    out.flush().map_err(|e| Failure::Input(miette::miette!("cannot write the output: {e}")))?;
+    if let Err(e) = out.flush() {
+        return written_error(e);
+    }
     if progress {
         eprint!("\r");
     }
-    eprintln!("read {read} lines: {} decided, {failed} failed", read - failed);
+    if let Some(error) = read_error.borrow_mut().take() {
+        eprintln!("read {} before the input failed", plural(read, unit));
+        return Err(Failure::Input(miette::miette!("cannot read `{}`: {error}", shown(path))));
+    }
+    eprintln!("read {}: {} decided, {failed} failed", plural(read, unit), read - failed);
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Whoever reads the output stopped (`| head`): that ends the run quietly, as for any filter.
+fn written_error(error: std::io::Error) -> Result<ExitCode, Failure> {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return Ok(ExitCode::SUCCESS);
+    }
+    Err(Failure::Input(miette::miette!("cannot write the output: {error}")))
 }
 
 /// The output line for one record, and whether it is a decision.
@@ -205,7 +231,7 @@ fn decide(
             let decision = table.evaluate(&scenario);
             match format {
                 DecisionFormat::Json => (serde_json::to_string(&decision).unwrap_or_default(), true),
-                DecisionFormat::Text => (format!("line {line}: {}", render::decision_text(&decision).trim_end()), true),
+                DecisionFormat::Text => (format!("line {line}: {}", render::decision_line(&decision)), true),
             }
         }
         Err(errors) => failure(errors.iter().map(ScenarioError::to_string).collect::<Vec<_>>().join("; ")),
@@ -216,6 +242,8 @@ fn decide(
 struct JsonLines<R> {
     reader: R,
     line: usize,
+    /// A read error ends the stream; the batch reports it and fails.
+    error: std::rc::Rc<std::cell::RefCell<Option<String>>>,
 }
 
 impl<R: BufRead> Iterator for JsonLines<R> {
@@ -226,8 +254,8 @@ impl<R: BufRead> Iterator for JsonLines<R> {
             Ok(Some(line)) => line,
             Ok(None) => return None,
             Err(e) => {
-                self.line += 1;
-                return Some((self.line, Err(format!("cannot read the line: {e}"))));
+                *self.error.borrow_mut() = Some(e.to_string());
+                return None;
             }
         };
         self.line += 1;
@@ -242,7 +270,7 @@ impl<R: BufRead> Iterator for JsonLines<R> {
         if text.trim().is_empty() {
             return Some((line, Err("empty line: expected a JSON object".to_owned())));
         }
-        Some((line, serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))))
+        Some((line, serde_json::from_str(text).map_err(|e| crate::eval::invalid_json(&e).to_string())))
     }
 }
 
@@ -278,12 +306,33 @@ fn read_line<R: BufRead>(reader: &mut R) -> std::io::Result<Option<(Vec<u8>, boo
 
 /// CSV records as scenario objects. The header must name facts; a cell is converted by its
 /// fact's type (sets split on `;`), and an empty cell leaves the fact at its default.
-fn csv_records<R: Read + 'static>(table: &Table, reader: R) -> Result<impl Iterator<Item = Record> + use<R>, Failure> {
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+///
+/// Records are found line by line (a quoted field may run over several lines), so that a blank
+/// line is an input line like any other and gets its error record, at its own line number.
+fn csv_records<R: BufRead + 'static>(
+    table: &Table,
+    mut reader: R,
+    error: std::rc::Rc<std::cell::RefCell<Option<String>>>,
+) -> Result<impl Iterator<Item = Record> + use<R>, Failure> {
+    let mut line = 0usize;
+    let header = match logical_record(&mut reader, &mut line) {
+        Ok(Some((_, Ok(text)))) => text,
+        Ok(Some((_, Err(e)))) => return Err(Failure::Input(miette::miette!("cannot read the CSV header: {e}"))),
+        Ok(None) => {
+            return Err(Failure::Input(miette::miette!("the CSV input is empty: it needs a header of fact names")));
+        }
+        Err(e) => return Err(Failure::Input(miette::miette!("cannot read the CSV header: {e}"))),
+    };
     let headers =
-        csv.headers().map_err(|e| Failure::Input(miette::miette!("cannot read the CSV header: {e}")))?.clone();
-    let mut types = Vec::new();
-    for name in &headers {
+        parse_csv_line(&header).map_err(|e| Failure::Input(miette::miette!("cannot read the CSV header: {e}")))?;
+    let mut types: Vec<(String, ColumnType)> = Vec::new();
+    for name in headers.iter().map(str::trim) {
+        if types.iter().any(|(n, _)| n == name) {
+            return Err(Failure::Input(miette::miette!(
+                help = "give each fact one column",
+                "the CSV header names `{name}` twice"
+            )));
+        }
         match table.fact(name) {
             Some(column) => types.push((name.to_owned(), column.ty)),
             None => {
@@ -297,15 +346,80 @@ fn csv_records<R: Read + 'static>(table: &Table, reader: R) -> Result<impl Itera
         }
     }
     let width = types.len();
-    Ok(csv.into_records().map(move |record| {
+    Ok(std::iter::from_fn(move || match logical_record(&mut reader, &mut line) {
+        Ok(None) => None,
+        Err(e) => {
+            *error.borrow_mut() = Some(e.to_string());
+            None
+        }
+        Ok(Some((start, Err(message)))) => Some((start, Err(message))),
+        Ok(Some((start, Ok(text)))) if text.trim().is_empty() => {
+            Some((start, Err("empty line: expected a row of values".to_owned())))
+        }
+        Ok(Some((start, Ok(text)))) => Some(csv_record(&types, width, start, parse_csv_line(&text))),
+    }))
+}
+
+/// The next CSV record's text and its first line: lines are joined while a quoted field is
+/// open (an odd number of quotes so far).
+fn logical_record<R: BufRead>(
+    reader: &mut R,
+    line: &mut usize,
+) -> std::io::Result<Option<(usize, Result<String, String>)>> {
+    let start = *line + 1;
+    let mut text = String::new();
+    let mut problem: Option<String> = None;
+    loop {
+        let Some((bytes, too_long)) = read_line(reader)? else {
+            if text.is_empty() && problem.is_none() {
+                return Ok(None);
+            }
+            let message =
+                problem.unwrap_or_else(|| "a quoted field is not closed before the end of the input".to_owned());
+            return Ok(Some((start, Err(message))));
+        };
+        *line += 1;
+        if too_long {
+            problem.get_or_insert(format!("record is longer than {} MiB", MAX_LINE / (1024 * 1024)));
+        } else if text.len() + bytes.len() > MAX_LINE {
+            problem.get_or_insert(format!("record is longer than {} MiB", MAX_LINE / (1024 * 1024)));
+            text.clear();
+        } else {
+            match std::str::from_utf8(&bytes) {
+                Ok(part) if problem.is_none() => text.push_str(part),
+                Ok(_) => {}
+                Err(_) => {
+                    problem.get_or_insert("line is not valid UTF-8".to_owned());
+                }
+            }
+        }
+        if text.matches('"').count() % 2 == 0 || problem.is_some() {
+            return Ok(Some((start, problem.map_or(Ok(text), Err))));
+        }
+    }
+}
+
+fn parse_csv_line(text: &str) -> Result<csv::StringRecord, String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    match reader.records().next() {
+        Some(Ok(record)) => Ok(record),
+        Some(Err(e)) => Err(format!("not valid CSV: {e}")),
+        None => Ok(csv::StringRecord::new()),
+    }
+}
+
+/// One CSV record as a scenario object.
+fn csv_record(
+    types: &[(String, ColumnType)],
+    width: usize,
+    line: usize,
+    record: Result<csv::StringRecord, String>,
+) -> Record {
+    {
         let record = match record {
             Ok(record) => record,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
-                return (line, Err(format!("not valid CSV: {e}")));
-            }
+            Err(e) => return (line, Err(e)),
         };
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
         if record.len() != width {
             return (line, Err(format!("the row has {} fields, the header {width}", record.len())));
         }
@@ -330,5 +444,5 @@ fn csv_records<R: Read + 'static>(table: &Table, reader: R) -> Result<impl Itera
             object.insert(name.clone(), value);
         }
         (line, Ok(serde_json::Value::Object(object)))
-    }))
+    }
 }

@@ -56,7 +56,7 @@ enum Color {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check rule files: syntax, names, types, citations and examples
+    /// Check rule files, then compile and verify every regime in them
     Check(check::CheckArgs),
     /// Compile a regime into a decision table (JSON, Markdown or text)
     Compile(compile::CompileArgs),
@@ -124,6 +124,18 @@ pub(crate) enum Failure {
     Reported,
     /// A bug: exit 3.
     Internal(crate::InternalError),
+}
+
+/// Writes to standard output. A reader that has gone away (`accord … | head`) ends the output
+/// quietly, as for any filter; any other failure to write is reported.
+pub(crate) fn emit(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Input(miette::miette!("cannot write the output: {e}"))),
+    }
 }
 
 /// Reads a `YYYY-MM-DD` command-line value.

@@ -24,6 +24,8 @@ pub(crate) fn load(spec: &str, format: super::ErrorFormat, colour: bool) -> Resu
     } else if let Some(module) = stdlib::regime(path_part) {
         let name = stdlib::regime_display_name(module.name);
         Loaded { key: name.clone(), name, bytes: module.text.as_bytes().to_vec() }
+    } else if path_part.contains(['/', '\\']) || path_part.ends_with(".accord") {
+        return Err(Failure::Input(miette!("cannot read `{path_part}`: no such file")));
     } else {
         let ids: Vec<&str> = stdlib::REGIMES.iter().map(|m| m.name).collect();
         let known = if ids.is_empty() { "none yet".to_owned() } else { ids.join(", ") };

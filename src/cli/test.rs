@@ -5,6 +5,7 @@ use super::{ErrorFormat, Failure, regime};
 use crate::check::{self, ir::RegimeId};
 use crate::compile;
 use crate::render;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,6 +41,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
     }
     let today = args.today.unwrap_or_else(regime::today);
     let (mut passed, mut failed) = (0usize, 0usize);
+    let mut out = String::new();
     for (i, regime) in checked.program.regimes.iter().enumerate() {
         let Some(file) = checked.sources.get(regime.span.file) else { continue };
         if !names.contains(&file.name) || regime.examples.is_empty() {
@@ -54,24 +56,30 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
                 return Err(Failure::Reported);
             }
         };
-        println!("{} ({})", regime.id, file.name);
+        let _ = writeln!(out, "{} ({})", regime.id, file.name);
         for result in crate::eval::run_examples(&checked.program, regime, &table, today) {
             if result.passed {
                 passed += 1;
-                println!("  ok      {}", result.name);
+                let _ = writeln!(out, "  ok      {}", result.name);
                 continue;
             }
             failed += 1;
             let (line, column) = checked.sources.line_column(result.span.file, result.span.start);
-            println!("  FAILED  {}  ({}:{line}:{column})", result.name, file.name);
-            println!("          expected: {}", result.expected);
+            let _ = writeln!(out, "  FAILED  {}  ({}:{line}:{column})", result.name, file.name);
+            let _ = writeln!(out, "          expected: {}", result.expected);
             match (&result.actual, &result.problem) {
                 (Some(decision), _) => {
                     let groups = decision.require.iter().map(|g| g.iter().cloned().collect()).collect();
                     let obligations = decision.obligations.iter().cloned().collect();
                     let actual = crate::eval::describe(decision.verdict, Some(&groups), Some(&obligations));
-                    println!("          actual:   {actual}");
+                    let _ = writeln!(out, "          actual:   {actual}");
                     let decided = match decision.row.and_then(|r| table.rows.get(r)) {
+                        None if decision.verdict == crate::eval::Verdict::OutOfScope => {
+                            "the regime's scope: the transfer does not both start in its home and leave it".to_owned()
+                        }
+                        None if decision.verdict == crate::eval::Verdict::Undecided => {
+                            "nothing: no rule matches and there is no `default`".to_owned()
+                        }
                         Some(row) => format!(
                             "rule `{}` at {}:{}:{} [{}]",
                             row.rule,
@@ -82,13 +90,16 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
                         ),
                         None => format!("the default ({})", render::outcome(table.default.as_ref())),
                     };
-                    println!("          decided by {decided}");
+                    let _ = writeln!(out, "          decided by {decided}");
                 }
-                (None, Some(problem)) => println!("          the scenario cannot be read: {problem}"),
+                (None, Some(problem)) => {
+                    let _ = writeln!(out, "          the scenario cannot be read: {problem}");
+                }
                 (None, None) => {}
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    super::emit(&out)?;
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -252,15 +252,19 @@ impl<'p> Compiler<'p> {
 
     fn test(&self, test: &ir::Test) -> Vec<IBox> {
         let Some(&column) = self.column_of.get(&test.fact) else { return Vec::new() };
-        let member = |m: &ir::MemberId| m.0;
+        // Cells hold sorted member lists without repeats, whatever order a predicate gives.
+        let sorted = |members: &[ir::MemberId]| {
+            let mut v: Vec<u32> = members.iter().map(|m| m.0).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
         let one = |c: ICell| vec![cell::single(column, c, &self.columns)];
         match &test.pred {
             ir::Pred::Bool(b) => one(ICell::Bool(*b)),
-            ir::Pred::OneOf(members) => one(ICell::Enum(members.iter().map(member).collect())),
-            ir::Pred::InRanges(ranges) => one(ICell::Ranges(ranges.clone())),
-            ir::Pred::HasAll(members) => {
-                one(ICell::Set { has: members.iter().map(member).collect(), lacks: Vec::new() })
-            }
+            ir::Pred::OneOf(members) => one(ICell::Enum(sorted(members))),
+            ir::Pred::InRanges(ranges) => one(ICell::Ranges(crate::check::normalise_intervals(ranges.clone()))),
+            ir::Pred::HasAll(members) => one(ICell::Set { has: sorted(members), lacks: Vec::new() }),
             ir::Pred::HasAny(members) => {
                 let boxes = members
                     .iter()

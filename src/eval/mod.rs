@@ -14,6 +14,7 @@ mod examples;
 mod scenario;
 
 pub use examples::{ExampleResult, describe, run_examples};
+pub(crate) use scenario::invalid_json;
 pub use scenario::{Scenario, ScenarioError};
 
 use crate::date::Date;
@@ -35,6 +36,8 @@ pub enum Verdict {
     Prohibit,
     /// The regime does not govern this transfer.
     OutOfScope,
+    /// No rule matches and the regime has no `default`: a gap, which `accord check` reports.
+    Undecided,
 }
 
 impl Verdict {
@@ -45,6 +48,7 @@ impl Verdict {
             Verdict::Require => "require",
             Verdict::Prohibit => "prohibit",
             Verdict::OutOfScope => "out_of_scope",
+            Verdict::Undecided => "undecided",
         }
     }
 }
@@ -428,7 +432,7 @@ impl Table {
                 obligations: Vec::new(),
                 rule: None,
                 cite: Vec::new(),
-                satisfied: None,
+                satisfied: self.satisfied(scenario, Verdict::OutOfScope, &[]),
                 row: None,
             };
         }
@@ -451,67 +455,95 @@ impl Table {
             }
         }
         let (verdict, require) = match outcome {
-            Some(Outcome::Permit) | None => (Verdict::Permit, Vec::new()),
+            Some(Outcome::Permit) => (Verdict::Permit, Vec::new()),
             Some(Outcome::Prohibit) => (Verdict::Prohibit, Vec::new()),
             Some(Outcome::Require { require }) => (Verdict::Require, require.clone()),
+            None => (Verdict::Undecided, Vec::new()),
         };
-        // A gap (no row, no default) is reported by `accord check`; evaluation permits there.
-        let verdict = if outcome.is_none() && row.is_none() { Verdict::Permit } else { verdict };
-        let satisfied = index.safeguards.and_then(|s| match values.get(s) {
-            Some(Value::Set(present)) if present.iter().any(|w| *w != 0) => Some(match verdict {
-                Verdict::Permit => true,
-                Verdict::Prohibit | Verdict::OutOfScope => false,
-                Verdict::Require => {
-                    requirements.iter().all(|group| group.iter().any(|&m| has_bit(present, m as usize)))
-                }
-            }),
-            _ => None,
-        });
+        let satisfied = self.satisfied(scenario, verdict, requirements);
         Decision { regime: self.regime.clone(), verdict, require, obligations, rule, cite, satisfied, row }
     }
 
-    /// Decides a scenario and explains it: for every rule before the deciding one, the fact
-    /// that ruled it out.
+    /// When the scenario gives `safeguards` (even an empty list): whether they meet every
+    /// requirement. Nothing is required of a permitted or out-of-scope transfer; nothing makes
+    /// a prohibited or undecided one allowed.
+    fn satisfied(&self, scenario: &Scenario, verdict: Verdict, requirements: &[Vec<u32>]) -> Option<bool> {
+        if !scenario.safeguards_given {
+            return None;
+        }
+        let present = self.index().safeguards.and_then(|s| match scenario.values.get(s) {
+            Some(Value::Set(present)) => Some(present.as_slice()),
+            _ => None,
+        });
+        Some(match verdict {
+            Verdict::Permit | Verdict::OutOfScope => true,
+            Verdict::Prohibit | Verdict::Undecided => false,
+            Verdict::Require => {
+                requirements.iter().all(|group| group.iter().any(|&m| present.is_some_and(|p| has_bit(p, m as usize))))
+            }
+        })
+    }
+
+    /// Decides a scenario and explains it: for every rule before the deciding one, the facts
+    /// that ruled it out. When one fact excludes every case of a rule, that fact is named;
+    /// otherwise the first excluding fact of each case.
     pub fn explain(&self, scenario: &Scenario) -> Explained {
         let decision = self.evaluate(scenario);
         let mut ruled_out: Vec<RuledOut> = Vec::new();
         if decision.verdict != Verdict::OutOfScope {
             let end = decision.row.unwrap_or(self.rows.len());
             let decider = decision.row.and_then(|r| self.rows.get(r)).map(|r| r.rule.as_str());
+            // Rows of one rule are adjacent; collect each row's excluding facts, per rule.
+            let mut per_rule: Vec<(&crate::table::Row, Vec<Vec<String>>)> = Vec::new();
             for row in self.rows.iter().take(end) {
                 if Some(row.rule.as_str()) == decider {
                     continue;
                 }
-                let fact = self.first_excluding(row, &scenario.values).unwrap_or_default();
-                match ruled_out.last_mut() {
-                    Some(last) if last.rule == row.rule => {
-                        if !last.facts.contains(&fact) {
-                            last.facts.push(fact);
+                let excluding = self.excluding(row, &scenario.values);
+                match per_rule.last_mut() {
+                    Some((first, rows)) if first.rule == row.rule => rows.push(excluding),
+                    _ => per_rule.push((row, vec![excluding])),
+                }
+            }
+            for (row, rows) in per_rule {
+                let common: Vec<String> = rows
+                    .first()
+                    .map(|f| f.iter().filter(|fact| rows.iter().all(|r| r.contains(fact))).cloned().collect())
+                    .unwrap_or_default();
+                let facts = if common.is_empty() {
+                    let mut firsts: Vec<String> = Vec::new();
+                    for fact in rows.iter().filter_map(|r| r.first()) {
+                        if !firsts.contains(fact) {
+                            firsts.push(fact.clone());
                         }
                     }
-                    _ => ruled_out.push(RuledOut {
-                        rule: row.rule.clone(),
-                        title: row.title.clone(),
-                        cite: row.cite.clone(),
-                        facts: vec![fact],
-                    }),
-                }
+                    firsts
+                } else {
+                    common
+                };
+                ruled_out.push(RuledOut {
+                    rule: row.rule.clone(),
+                    title: row.title.clone(),
+                    cite: row.cite.clone(),
+                    facts,
+                });
             }
         }
         Explained { decision, ruled_out }
     }
 
-    /// The first column (in column order) whose cell in `row` excludes the scenario's value.
-    fn first_excluding(&self, row: &crate::table::Row, values: &[Value]) -> Option<String> {
+    /// The columns (in column order) whose cell in `row` excludes the scenario's value.
+    fn excluding(&self, row: &crate::table::Row, values: &[Value]) -> Vec<String> {
+        let mut facts = Vec::new();
         for column in &self.columns {
             let Some(cell) = row.cells.get(&column.fact) else { continue };
             let Some(vocab) = self.vocabulary.iter().position(|c| c.fact == column.fact) else { continue };
             let Some(value) = values.get(vocab) else { continue };
             if !admits(cell, &column.domain, value) {
-                return Some(column.fact.clone());
+                facts.push(column.fact.clone());
             }
         }
-        None
+        facts
     }
 }
 

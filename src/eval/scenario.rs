@@ -26,8 +26,8 @@ pub(crate) enum Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
     pub(crate) values: Vec<Value>,
-    /// The table's hash, so a scenario is never evaluated against another table.
-    pub(crate) table: String,
+    /// Whether the scenario gives `safeguards` at all (an empty list counts).
+    pub(crate) safeguards_given: bool,
 }
 
 /// What is wrong with one key of a scenario.
@@ -38,6 +38,15 @@ pub enum ScenarioError {
         /// What it is instead.
         found: String,
     },
+    /// The text is not JSON.
+    InvalidJson {
+        /// What the JSON reader said, without its position.
+        reason: String,
+        /// One-based column of the problem (within the line, for JSON Lines).
+        column: usize,
+    },
+    /// The text is empty.
+    Empty,
     /// A key that is not a fact.
     UnknownKey {
         /// The key.
@@ -74,7 +83,7 @@ impl ScenarioError {
     /// The key concerned (empty when the whole scenario is wrong).
     pub fn key(&self) -> &str {
         match self {
-            ScenarioError::NotAnObject { .. } => "",
+            ScenarioError::NotAnObject { .. } | ScenarioError::InvalidJson { .. } | ScenarioError::Empty => "",
             ScenarioError::UnknownKey { key, .. }
             | ScenarioError::WrongType { key, .. }
             | ScenarioError::OutsideDomain { key, .. }
@@ -89,6 +98,8 @@ impl fmt::Display for ScenarioError {
             ScenarioError::NotAnObject { found } => {
                 write!(f, "a scenario is a JSON object of facts, not {found}")
             }
+            ScenarioError::InvalidJson { reason, column } => write!(f, "not valid JSON: {reason} (column {column})"),
+            ScenarioError::Empty => write!(f, "empty: a scenario is a JSON object of facts"),
             ScenarioError::UnknownKey { key, suggestion: Some(s) } => {
                 write!(f, "unknown fact `{key}`; did you mean `{s}`?")
             }
@@ -123,8 +134,10 @@ fn json_kind(value: &serde_json::Value) -> String {
 impl Scenario {
     /// Reads a scenario from JSON text.
     pub fn from_json(table: &Table, text: &str, today: Date) -> Result<Scenario, Vec<ScenarioError>> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| vec![ScenarioError::NotAnObject { found: format!("valid JSON ({e})") }])?;
+        if text.trim().is_empty() {
+            return Err(vec![ScenarioError::Empty]);
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| vec![invalid_json(&e)])?;
         Scenario::from_value(table, &value, today)
     }
 
@@ -157,11 +170,18 @@ impl Scenario {
             }
         }
         let mut complete = Vec::with_capacity(values.len());
+        let safeguards_given =
+            table.vocabulary.iter().zip(&given_keys).any(|(c, given)| *given && c.fact == "safeguards");
         for ((column, value), given) in table.vocabulary.iter().zip(values).zip(given_keys) {
             let value = match value {
                 Some(value) => value,
                 None if given => continue,
-                None if column.fact == table.scope.origin || column.fact == table.scope.destination => {
+                // Enums have no default: `origin` and `destination` always need a value, and any
+                // other enum fact does when the table tests it.
+                None if column.fact == table.scope.origin
+                    || column.fact == table.scope.destination
+                    || (column.ty == ColumnType::Enum && table.columns.iter().any(|c| c.fact == column.fact)) =>
+                {
                     errors.push(ScenarioError::Missing { key: column.fact.clone() });
                     continue;
                 }
@@ -169,10 +189,20 @@ impl Scenario {
             };
             complete.push(value);
         }
-        if errors.is_empty() { Ok(Scenario { values: complete, table: table.hash.clone() }) } else { Err(errors) }
+        if errors.is_empty() { Ok(Scenario { values: complete, safeguards_given }) } else { Err(errors) }
     }
 }
 
+/// A JSON syntax error, with its column but not serde's "line 1" (which, in a stream, is not
+/// the input's line).
+pub(crate) fn invalid_json(error: &serde_json::Error) -> ScenarioError {
+    let text = error.to_string();
+    let reason = text.split(" at line ").next().unwrap_or(&text).to_owned();
+    ScenarioError::InvalidJson { reason, column: error.column() }
+}
+
+/// The value an omitted fact takes (an enum fact no rule tests takes its first member: it is
+/// never read).
 fn default_value(ty: ColumnType, domain: usize, today: Date) -> Value {
     match ty {
         ColumnType::Bool => Value::Bool(false),
@@ -207,18 +237,18 @@ fn read_value(key: &str, ty: ColumnType, domain: &[String], given: &serde_json::
             .ok_or_else(|| wrong("a whole number, 0 or more")),
         ColumnType::Date => {
             let text = given.as_str().ok_or_else(|| wrong("a date string \"YYYY-MM-DD\""))?;
-            Date::parse(text).map(|d| Value::Date(d.days())).ok_or_else(|| ScenarioError::WrongType {
-                key: key.to_owned(),
-                expected: "a date that exists, written \"YYYY-MM-DD\"".to_owned(),
-                found: json_kind(given),
-            })
+            let shaped = text.len() == 10
+                && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            let expected = if shaped { "a day that exists in the calendar" } else { "a date written \"YYYY-MM-DD\"" };
+            Date::parse(text).map(|d| Value::Date(d.days())).ok_or_else(|| wrong(expected))
         }
         ColumnType::Enum => {
             let text = given.as_str().ok_or_else(|| wrong("a string naming one member"))?;
             member(text).map(Value::Member)
         }
         ColumnType::Set => {
-            let items = given.as_array().ok_or_else(|| wrong("a list of members, e.g. [\"personal\"]"))?;
+            let example = domain.first().map_or_else(String::new, |m| format!(", e.g. [\"{m}\"]"));
+            let items = given.as_array().ok_or_else(|| wrong(&format!("a list of members{example}")))?;
             let mut bits = vec![0u64; domain.len().div_ceil(64)];
             for item in items {
                 let text = item.as_str().ok_or_else(|| ScenarioError::WrongType {

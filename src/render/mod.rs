@@ -139,61 +139,89 @@ pub fn table_text(table: &Table) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", table.regime, table.title);
     let _ = writeln!(out, "home: {}", table.home.join(", "));
+    if let Some(source) = &table.source {
+        let _ = writeln!(out, "source: {source}");
+    }
     let _ = writeln!(out, "hash: {}", table.hash);
     let _ = writeln!(out, "\nverdict rows (the first matching row decides):");
-    let column = |fact: &str| table.columns.iter().find(|c| c.fact == fact);
-    for (i, row) in table.rows.iter().enumerate() {
-        let _ = writeln!(out, "  {:>3}. {} \"{}\" [{}]", i + 1, row.rule, row.title, row.cite.join("; "));
-        for (fact, c) in &row.cells {
-            if let Some(col) = column(fact) {
-                let _ = writeln!(out, "         {fact}: {}", cell(c, col));
+    // Cells in column order, as in the Markdown table.
+    let cells = |cells: &std::collections::BTreeMap<String, Cell>, out: &mut String| {
+        for col in &table.columns {
+            if let Some(c) = cells.get(&col.fact) {
+                let _ = writeln!(out, "         {}: {}", col.fact, cell(c, col));
             }
         }
+    };
+    for (i, row) in table.rows.iter().enumerate() {
+        let _ = writeln!(out, "  {:>3}. {} \"{}\" [{}]", i + 1, row.rule, row.title, row.cite.join("; "));
+        cells(&row.cells, &mut out);
         let _ = writeln!(out, "         → {}", outcome(Some(&row.outcome)));
     }
     let _ = writeln!(out, "  default → {}", outcome(table.default.as_ref()));
     let _ = writeln!(out, "\nobligation rows (every matching row applies):");
+    if table.obligations.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
     for row in &table.obligations {
         let _ = writeln!(out, "  {} \"{}\" [{}]", row.obligation, row.title, row.cite.join("; "));
-        for (fact, c) in &row.cells {
-            if let Some(col) = column(fact) {
-                let _ = writeln!(out, "         {fact}: {}", cell(c, col));
-            }
-        }
+        cells(&row.cells, &mut out);
     }
     out
 }
 
-/// A decision in one or a few lines.
-pub fn decision_text(decision: &Decision) -> String {
-    let mut out = String::new();
-    let verdict = match decision.verdict {
+fn verdict_words(decision: &Decision) -> String {
+    match decision.verdict {
         Verdict::Require => require_groups(&decision.require),
         other => other.as_str().to_owned(),
-    };
-    let _ = writeln!(out, "{}: {verdict}", decision.regime);
-    match &decision.rule {
-        Some(rule) => {
-            let _ = writeln!(out, "  decided by rule `{rule}` [{}]", decision.cite.join("; "));
-        }
-        None if decision.verdict != Verdict::OutOfScope => {
-            let _ = writeln!(out, "  decided by the default (no rule matched)");
-        }
-        None => {
-            let _ = writeln!(out, "  the transfer does not leave the regime's home");
-        }
     }
+}
+
+fn decided_by(decision: &Decision) -> String {
+    match (&decision.rule, decision.verdict) {
+        (Some(rule), _) => format!("decided by rule `{rule}` [{}]", decision.cite.join("; ")),
+        (None, Verdict::OutOfScope) => {
+            "out of the regime's scope: it governs transfers whose origin is in its home and destination is not"
+                .to_owned()
+        }
+        (None, Verdict::Undecided) => {
+            "no rule matches and the regime has no `default` (a gap, which `accord check` reports)".to_owned()
+        }
+        (None, _) => "decided by the default (no rule matched)".to_owned(),
+    }
+}
+
+fn safeguards_words(decision: &Decision) -> Option<String> {
+    let satisfied = decision.satisfied?;
+    Some(match (decision.verdict, satisfied) {
+        (Verdict::Prohibit, _) => "prohibited whatever safeguards are in place".to_owned(),
+        (Verdict::Undecided, _) => "undecided, so no safeguard can be said to suffice".to_owned(),
+        (_, true) => "the safeguards in place meet every requirement".to_owned(),
+        (_, false) => "the safeguards in place do not meet every requirement".to_owned(),
+    })
+}
+
+/// A decision in a few lines.
+pub fn decision_text(decision: &Decision) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}", decision.regime, verdict_words(decision));
+    let _ = writeln!(out, "  {}", decided_by(decision));
     if !decision.obligations.is_empty() {
         let _ = writeln!(out, "  obligations: {}", decision.obligations.join(", "));
     }
-    if let Some(satisfied) = decision.satisfied {
-        let _ = writeln!(
-            out,
-            "  safeguards in place {}",
-            if satisfied { "meet every requirement" } else { "do not meet every requirement" }
-        );
+    if let Some(words) = safeguards_words(decision) {
+        let _ = writeln!(out, "  {words}");
     }
     out
+}
+
+/// A decision on one line (for streams, where each input line gives one output line).
+pub fn decision_line(decision: &Decision) -> String {
+    let mut parts = vec![format!("{}: {}", decision.regime, verdict_words(decision)), decided_by(decision)];
+    if !decision.obligations.is_empty() {
+        parts.push(format!("obligations: {}", decision.obligations.join(", ")));
+    }
+    parts.extend(safeguards_words(decision));
+    parts.join("; ")
 }
 
 /// A decision with the rules before it and what ruled each out.
