@@ -111,3 +111,49 @@ fn diagnostics_doc_lists_every_code() {
     let expected: Vec<String> = Code::ALL.iter().map(|c| format!("| {} | {} |", c.as_str(), c.summary())).collect();
     assert_eq!(rows, expected, "docs/diagnostics.md must list Code::ALL in order, with their summaries");
 }
+
+#[test]
+fn every_standard_rule_and_obligation_cites_a_provision() {
+    let checked = check_dir("stdlib");
+    for regime in &checked.program.regimes {
+        let cited =
+            regime.rules.iter().map(|r| (&r.id, &r.cites)).chain(regime.obligations.iter().map(|o| (&o.id, &o.cites)));
+        for (id, cites) in cited {
+            assert!(!cites.is_empty(), "{}: `{id}` has no citation", regime.id);
+            // An article, section or regulation is numbered: "Art. 38", "s26", "202.301", "APP 8.1".
+            for cite in cites {
+                assert!(
+                    cite.text.chars().any(|c| c.is_ascii_digit()),
+                    "{}: `{id}` cites no provision: {:?}",
+                    regime.id,
+                    cite.text
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_standard_example_passes() {
+    let checked = check_dir("stdlib");
+    let today = accord::date::Date::parse("2026-11-22").unwrap();
+    let mut count = 0;
+    for (i, regime) in checked.program.regimes.iter().enumerate() {
+        let id = check::ir::RegimeId(u32::try_from(i).unwrap());
+        let table = accord::compile::compile(&checked.program, id, &checked.sources).unwrap();
+        for result in accord::eval::run_examples(&checked.program, regime, &table, today) {
+            assert!(
+                result.passed,
+                "{}: example \"{}\" expects {} but got {:?} {:?}",
+                regime.id, result.name, result.expected, result.actual, result.problem
+            );
+            count += 1;
+        }
+        assert!(
+            regime.examples.len() >= 8 || !regime.id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{}: fewer than 8 examples",
+            regime.id
+        );
+    }
+    assert!(count > 0);
+}
