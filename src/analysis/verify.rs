@@ -64,15 +64,7 @@ pub fn verify(table: &Table) -> Vec<Finding> {
     let scope = space.scope(&mut mdd);
     let mut findings = Vec::new();
 
-    // Each rule's region, rows grouped by rule (a rule's rows are adjacent).
-    let mut rules: Vec<(String, u32)> = Vec::new();
-    for row in &table.rows {
-        let region = space.row(&mut mdd, &row.cells);
-        match rules.last_mut() {
-            Some((rule, acc)) if *rule == row.rule => *acc = mdd.or(*acc, region),
-            _ => rules.push((row.rule.clone(), region)),
-        }
-    }
+    let rules = regions(&space, &mut mdd, table.rows.iter().map(|r| (&r.rule, &r.cells)));
     let mut covered = FALSE;
     let mut first_with: HashMap<u32, String> = HashMap::new();
     for (i, (rule, region)) in rules.iter().enumerate() {
@@ -100,20 +92,31 @@ pub fn verify(table: &Table) -> Vec<Finding> {
             findings.push(Finding::Gap { witness: space.scenario(&point) });
         }
     }
-    let mut obligations: Vec<(String, u32)> = Vec::new();
-    for row in &table.obligations {
-        let region = space.row(&mut mdd, &row.cells);
-        match obligations.last_mut() {
-            Some((name, acc)) if *name == row.obligation => *acc = mdd.or(*acc, region),
-            _ => obligations.push((row.obligation.clone(), region)),
-        }
-    }
+    let obligations = regions(&space, &mut mdd, table.obligations.iter().map(|o| (&o.obligation, &o.cells)));
     for (obligation, region) in obligations {
         if mdd.and(region, scope) == FALSE {
             findings.push(Finding::NeverApplies { obligation });
         }
     }
     findings
+}
+
+/// The region of each named group of adjacent rows (a rule's rows, or an obligation's), in
+/// order.
+fn regions<'t>(
+    space: &Space,
+    mdd: &mut super::mdd::Mdd,
+    rows: impl Iterator<Item = (&'t String, &'t std::collections::BTreeMap<String, crate::table::Cell>)>,
+) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for (name, cells) in rows {
+        let region = space.row(mdd, cells);
+        match out.last_mut() {
+            Some((last, acc)) if last == name => *acc = mdd.or(*acc, region),
+            _ => out.push((name.clone(), region)),
+        }
+    }
+    out
 }
 
 impl Finding {

@@ -1792,39 +1792,16 @@ fn literal_words(literal: &ast::Literal) -> String {
 
 fn literal_text(literal: &ast::Literal) -> String {
     match literal {
-        ast::Literal::Number(n, _) => grouped(*n),
+        ast::Literal::Number(n, _) => crate::syntax::write_number(i64::try_from(*n).unwrap_or(i64::MAX)),
         ast::Literal::Date(d, _) => Date::to_string(d),
         ast::Literal::Bool(b, _) => b.to_string(),
         ast::Literal::Name(name) => name.name.clone(),
     }
 }
 
-/// A number as people write large ones in rule files: `1_000_000`.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    if digits.len() <= 4 {
-        return digits;
-    }
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('_');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn large_numbers_are_grouped() {
-        assert_eq!(grouped(1000), "1000");
-        assert_eq!(grouped(10_000), "10_000");
-        assert_eq!(grouped(1_000_000), "1_000_000");
-    }
 
     #[test]
     fn comparisons_become_intervals() {

@@ -2,6 +2,7 @@
 //! of the types themselves.)
 
 use crate::eval::{Decision, Explained, Verdict};
+use crate::syntax::write_number;
 use crate::table::{Cell, Column, Outcome, Table};
 use std::fmt::Write as _;
 
@@ -32,8 +33,8 @@ pub fn cell(cell: &Cell, column: &Column) -> String {
         Cell::Counts { counts } => counts
             .iter()
             .map(|r| {
-                let lo = if r.from == 0 { String::new() } else { grouped(r.from) };
-                let hi = r.until.map(grouped).unwrap_or_default();
+                let lo = if r.from == 0 { String::new() } else { write_number(r.from) };
+                let hi = r.until.map(write_number).unwrap_or_default();
                 format!("{lo}..{hi}")
             })
             .collect::<Vec<_>>()
@@ -58,21 +59,6 @@ pub fn outcome(outcome: Option<&Outcome>) -> String {
 
 fn require_groups(groups: &[Vec<String>]) -> String {
     groups.iter().map(|g| format!("require {}", g.join(" or "))).collect::<Vec<_>>().join(" and ")
-}
-
-fn grouped(n: i64) -> String {
-    let digits = n.to_string();
-    if digits.len() <= 4 {
-        return digits;
-    }
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('_');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn escape(text: &str) -> String {

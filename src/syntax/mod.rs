@@ -56,6 +56,26 @@ pub const KEYWORDS: &[&str] = &[
     "out_of_scope",
 ];
 
+/// A number as rule files write large ones: `1_000_000` (up to four digits stay as they are).
+pub fn write_number(n: i64) -> String {
+    let digits = n.to_string();
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(rest) => ("-", rest.to_owned()),
+        None => ("", digits),
+    };
+    if digits.len() <= 4 {
+        return format!("{sign}{digits}");
+    }
+    let mut out = String::from(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('_');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Adds a file's bytes to `sources` and parses it. Bytes that are not UTF-8, or too many of
 /// them, give a diagnostic instead of a tree.
 pub fn parse_bytes(sources: &mut SourceMap, name: String, bytes: Vec<u8>) -> Result<(FileId, Parsed), InternalError> {

@@ -898,6 +898,14 @@ regime cn "China" {
     }
 
     #[test]
+    fn large_numbers_are_written_grouped() {
+        assert_eq!(crate::syntax::write_number(1000), "1000");
+        assert_eq!(crate::syntax::write_number(10_000), "10_000");
+        assert_eq!(crate::syntax::write_number(1_000_000), "1_000_000");
+        assert_eq!(crate::syntax::write_number(-12_345), "-12_345");
+    }
+
+    #[test]
     fn ranges_know_which_end_is_given() {
         let module = parse_ok("let a = x in ..5");
         let Some(Item::Let(decl)) = module.items.first() else { panic!() };
