@@ -370,7 +370,14 @@ impl<'g> Checker<'g> {
                 // An inner set not yet done is on a cycle, which is reported above.
                 if done.get(inner) == Some(&true) {
                     if let Some(inner_def) = self.program.sets.get(inner) {
-                        added.extend(inner_def.members.iter().map(|&(m, r)| (m, intersect(r, range))));
+                        // A member whose dates do not overlap the inclusion's never belongs.
+                        added.extend(
+                            inner_def
+                                .members
+                                .iter()
+                                .map(|&(m, r)| (m, intersect(r, range)))
+                                .filter(|(_, r)| r.is_none_or(|r| !r.is_empty())),
+                        );
                     }
                 }
             }
