@@ -161,25 +161,57 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
-struct CsFiles<'a>(&'a SourceMap);
+/// The files as codespan shows them: control characters (a binary file's NUL, ESC, BEL…) are
+/// replaced by `?`, one byte for one byte so that every span still fits, and never reach the
+/// terminal.
+struct CsFiles(Vec<(String, String)>);
 
-impl<'a> Files<'a> for CsFiles<'a> {
+impl CsFiles {
+    fn new(sources: &SourceMap) -> CsFiles {
+        CsFiles(
+            sources
+                .iter()
+                .map(|(_, f)| {
+                    let clean = if f.text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+                        let mut clean = String::with_capacity(f.text.len());
+                        for c in f.text.chars() {
+                            if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+                                clean.extend(std::iter::repeat_n('?', c.len_utf8()));
+                            } else {
+                                clean.push(c);
+                            }
+                        }
+                        clean
+                    } else {
+                        f.text.clone()
+                    };
+                    (f.name.clone(), clean)
+                })
+                .collect(),
+        )
+    }
+
+    fn file(&self, id: u32) -> Result<&(String, String), codespan_reporting::files::Error> {
+        self.0.get(id as usize).ok_or(codespan_reporting::files::Error::FileMissing)
+    }
+}
+
+impl<'a> Files<'a> for CsFiles {
     type FileId = u32;
     type Name = &'a str;
     type Source = &'a str;
 
     fn name(&'a self, id: u32) -> Result<&'a str, codespan_reporting::files::Error> {
-        let file = self.0.get(crate::source::FileId(id)).ok_or(codespan_reporting::files::Error::FileMissing)?;
-        Ok(file.name.as_str())
+        Ok(self.file(id)?.0.as_str())
     }
 
     fn source(&'a self, id: u32) -> Result<&'a str, codespan_reporting::files::Error> {
-        let file = self.0.get(crate::source::FileId(id)).ok_or(codespan_reporting::files::Error::FileMissing)?;
-        Ok(file.text.as_str())
+        Ok(self.file(id)?.1.as_str())
     }
 
     fn line_index(&'a self, id: u32, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
-        self.simple(id)?.line_index((), byte_index)
+        let (name, text) = self.file(id)?;
+        SimpleFile::new(name.as_str(), text.as_str()).line_index((), byte_index)
     }
 
     fn line_range(
@@ -187,14 +219,8 @@ impl<'a> Files<'a> for CsFiles<'a> {
         id: u32,
         line_index: usize,
     ) -> Result<std::ops::Range<usize>, codespan_reporting::files::Error> {
-        self.simple(id)?.line_range((), line_index)
-    }
-}
-
-impl<'a> CsFiles<'a> {
-    fn simple(&'a self, id: u32) -> Result<SimpleFile<&'a str, &'a str>, codespan_reporting::files::Error> {
-        let file = self.0.get(crate::source::FileId(id)).ok_or(codespan_reporting::files::Error::FileMissing)?;
-        Ok(SimpleFile::new(file.name.as_str(), file.text.as_str()))
+        let (name, text) = self.file(id)?;
+        SimpleFile::new(name.as_str(), text.as_str()).line_range((), line_index)
     }
 }
 
@@ -224,7 +250,7 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<u32> {
 /// Renders diagnostics for people, as plain text (no colour).
 pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let config = codespan_reporting::term::Config::default();
-    let files = CsFiles(sources);
+    let files = CsFiles::new(sources);
     let mut out = String::new();
     for d in diagnostics {
         match codespan_reporting::term::emit_into_string(&config, &files, &to_codespan(d)) {
@@ -243,7 +269,7 @@ pub fn render_styled(
     writer: &mut dyn codespan_reporting::term::WriteStyle,
 ) -> Result<(), codespan_reporting::files::Error> {
     let config = codespan_reporting::term::Config::default();
-    let files = CsFiles(sources);
+    let files = CsFiles::new(sources);
     for d in diagnostics {
         codespan_reporting::term::emit_to_write_style(writer, &config, &files, &to_codespan(d))?;
     }
@@ -334,6 +360,10 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
 /// Names of one or two characters (country codes, mostly) are one edit away from dozens of
 /// others, so for them only a difference of case counts.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // Edit distance is quadratic: a name far longer than any real one is not a typo.
+    if name.len() > 128 {
+        return None;
+    }
     let lower = name.to_lowercase();
     let short = name.chars().count() <= 2;
     let candidates: Vec<&'a str> = candidates.into_iter().collect();
@@ -341,7 +371,10 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let extended = candidates
         .iter()
         .filter(|c| c.chars().count() >= 2 && **c != name)
-        .filter(|c| lower.starts_with(&c.to_lowercase()) && name.chars().count() - c.chars().count() <= 2)
+        .filter(|c| {
+            let c_lower = c.to_lowercase();
+            lower.starts_with(&c_lower) && lower.chars().count().saturating_sub(c_lower.chars().count()) <= 2
+        })
         .max_by_key(|c| c.len());
     if let Some(c) = extended {
         return Some(c);
@@ -356,6 +389,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(distance, c)| {
             *distance == 0 || (!short && *distance <= (name.chars().count().max(c.chars().count()) / 3).max(1))
         })
+        .filter(|(_, c)| c.len() <= 256)
         .min()
         .map(|(_, c)| c)
 }

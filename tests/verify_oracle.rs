@@ -223,7 +223,7 @@ fn reported(table: &Table) -> BTreeSet<String> {
                 assert_ne!(d.verdict.as_str(), "out_of_scope", "witness {witness} is out of scope");
                 "gap".to_owned()
             }
-            Finding::DeadRule { rule, covered_by } => format!("dead {rule} [{}]", covered_by.join(",")),
+            Finding::DeadRule { rule, covered_by, .. } => format!("dead {rule} [{}]", covered_by.join(",")),
             Finding::NeverApplies { obligation } => format!("never {obligation}"),
             Finding::SameCondition { rule, earlier } => format!("same {rule} {earlier}"),
         })

@@ -1,11 +1,14 @@
-//! Reduced, ordered multi-valued decision diagrams (MDDs) over a [`Space`].
+//! Reduced, ordered multi-valued decision diagrams (MDDs) over a [`Space`](super::space::Space),
+//! with interval edges.
 //!
-//! Every variable has a small finite domain (value classes, see [`super::space`]); a node
-//! tests one variable and has one child per value; the two terminals are `FALSE` and `TRUE`.
-//! Nodes are hash-consed and a node whose children are all equal is never built, so each set of
-//! points has exactly one diagram: two regions are equal exactly when their node ids are, and a
-//! region is empty exactly when it is `FALSE`. `and`, `or` and `not` are memoised, so their cost
-//! is bounded by the product of the operands' sizes, never by the (huge) number of points.
+//! Every variable has a finite domain of value classes `0..size` (see [`super::space`]); a node
+//! tests one variable and maps each *run* of consecutive values to a child, so a count with ten
+//! thousand segments costs a node as many runs as its children change, not ten thousand edges.
+//! The two terminals are `FALSE` and `TRUE`. Nodes are hash-consed, adjacent runs with one child
+//! are merged, and a node with a single run is never built, so each set of points has exactly
+//! one diagram: two regions are equal exactly when their node ids are, and a region is empty
+//! exactly when it is `FALSE`. `and`, `or` and `not` are memoised, so their cost is bounded by
+//! the sizes of the operands, never by the (huge) number of points.
 
 use std::collections::HashMap;
 
@@ -17,10 +20,14 @@ pub const FALSE: NodeId = 0;
 /// The whole space.
 pub const TRUE: NodeId = 1;
 
+/// Runs of values: `(first value, child)`, sorted, the first starting at 0, each running to the
+/// next one's start (the last to the variable's size).
+pub type Runs = Vec<(u32, NodeId)>;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Node {
     var: u32,
-    children: Box<[NodeId]>,
+    runs: Box<[(u32, NodeId)]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,10 +50,10 @@ impl Mdd {
     /// An empty store for variables with these domain sizes.
     pub fn new(sizes: Vec<u32>) -> Mdd {
         // Terminals sit past the last variable, so every real node's variable is lower.
-        let terminal = |_| Node { var: u32::MAX, children: Box::new([]) };
+        let terminal = || Node { var: u32::MAX, runs: Box::new([]) };
         Mdd {
             sizes,
-            nodes: vec![terminal(0), terminal(1)],
+            nodes: vec![terminal(), terminal()],
             unique: HashMap::new(),
             memo: HashMap::new(),
             not_memo: HashMap::new(),
@@ -67,21 +74,32 @@ impl Mdd {
         self.nodes.get(node as usize).map_or(u32::MAX, |n| n.var)
     }
 
-    fn child(&self, node: NodeId, var: u32, value: usize) -> NodeId {
+    /// A node's runs at `var`: its own if it tests `var`, else one run (it does not depend on it).
+    fn runs_at(&self, node: NodeId, var: u32) -> Runs {
         match self.nodes.get(node as usize) {
-            Some(n) if n.var == var => n.children.get(value).copied().unwrap_or(FALSE),
-            _ => node,
+            Some(n) if n.var == var => n.runs.to_vec(),
+            _ => vec![(0, node)],
         }
     }
 
-    /// The node testing `var` with these children (one per value), reduced and shared.
-    pub fn make(&mut self, var: u32, children: Vec<NodeId>) -> NodeId {
-        if let Some(&first) = children.first() {
-            if children.iter().all(|&c| c == first) {
-                return first;
+    /// The node testing `var` with these runs, reduced and shared.
+    pub fn make(&mut self, var: u32, runs: Runs) -> NodeId {
+        let mut merged: Runs = Vec::with_capacity(runs.len());
+        for (k, &(start, child)) in runs.iter().enumerate() {
+            // A run that the next one starts at or before is empty; one that repeats the
+            // previous child continues it.
+            if runs.get(k + 1).is_some_and(|next| next.0 <= start) || merged.last().is_some_and(|&(_, c)| c == child) {
+                continue;
             }
+            merged.push((start, child));
         }
-        let node = Node { var, children: children.into_boxed_slice() };
+        if let Some(first) = merged.first_mut() {
+            first.0 = 0;
+        }
+        if let [(_, only)] = merged.as_slice() {
+            return *only;
+        }
+        let node = Node { var, runs: merged.into_boxed_slice() };
         if let Some(&id) = self.unique.get(&node) {
             return id;
         }
@@ -91,14 +109,14 @@ impl Mdd {
         id
     }
 
-    /// The region where each listed variable takes one of its allowed values (a box):
-    /// `allowed[v]` is `None` for a free variable, else a flag per value.
-    pub fn cube(&mut self, allowed: &[Option<Vec<bool>>]) -> NodeId {
+    /// The region where each listed variable takes an allowed value (a box). `allowed[v]` is
+    /// `None` for a free variable, else runs `(first value, allowed)` as in [`Runs`].
+    pub fn cube(&mut self, allowed: &[Option<Vec<(u32, bool)>>]) -> NodeId {
         let mut node = TRUE;
         for (var, allowed) in allowed.iter().enumerate().rev() {
             let Some(allowed) = allowed else { continue };
-            let children = allowed.iter().map(|&ok| if ok { node } else { FALSE }).collect();
-            node = self.make(u32::try_from(var).unwrap_or(u32::MAX), children);
+            let runs = allowed.iter().map(|&(start, ok)| (start, if ok { node } else { FALSE })).collect();
+            node = self.make(u32::try_from(var).unwrap_or(u32::MAX), runs);
         }
         node
     }
@@ -124,8 +142,8 @@ impl Mdd {
             return r;
         }
         let var = self.var(a);
-        let children: Vec<NodeId> = self.nodes.get(a as usize).map(|n| n.children.to_vec()).unwrap_or_default();
-        let negated = children.into_iter().map(|c| self.not(c)).collect();
+        let runs = self.runs_at(a, var);
+        let negated = runs.into_iter().map(|(start, child)| (start, self.not(child))).collect();
         let r = self.make(var, negated);
         self.not_memo.insert(a, r);
         r
@@ -151,13 +169,25 @@ impl Mdd {
             return r;
         }
         let var = self.var(a).min(self.var(b));
-        let size = self.sizes.get(var as usize).copied().unwrap_or(0) as usize;
-        let mut children = Vec::with_capacity(size);
-        for value in 0..size {
-            let (x, y) = (self.child(a, var, value), self.child(b, var, value));
-            children.push(self.apply(op, x, y));
+        let (ra, rb) = (self.runs_at(a, var), self.runs_at(b, var));
+        // Walk both run lists together: a new run starts wherever either side's does.
+        let mut runs = Vec::with_capacity(ra.len() + rb.len());
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(sa, ca)), Some(&(sb, cb))) = (ra.get(i), rb.get(j)) {
+            runs.push((sa.max(sb), self.apply(op, ca, cb)));
+            let next_a = ra.get(i + 1).map_or(u32::MAX, |r| r.0);
+            let next_b = rb.get(j + 1).map_or(u32::MAX, |r| r.0);
+            if next_a == u32::MAX && next_b == u32::MAX {
+                break;
+            }
+            if next_a <= next_b {
+                i += 1;
+            }
+            if next_b <= next_a {
+                j += 1;
+            }
         }
-        let r = self.make(var, children);
+        let r = self.make(var, runs);
         self.memo.insert(key, r);
         r
     }
@@ -171,9 +201,9 @@ impl Mdd {
         let mut point = vec![None; self.sizes.len()];
         while node != TRUE {
             let n = self.nodes.get(node as usize)?;
-            let (value, &next) = n.children.iter().enumerate().find(|(_, c)| **c != FALSE)?;
+            let &(value, next) = n.runs.iter().find(|(_, c)| *c != FALSE)?;
             if let Some(slot) = point.get_mut(n.var as usize) {
-                *slot = u32::try_from(value).ok();
+                *slot = Some(value);
             }
             node = next;
         }
@@ -197,8 +227,13 @@ impl Mdd {
                 if let Some(&c) = memo.get(&node) {
                     c
                 } else {
-                    let children = self.nodes.get(node as usize).map(|n| n.children.to_vec()).unwrap_or_default();
-                    let c = children.into_iter().map(|child| self.count_from(child, var + 1, memo)).sum();
+                    let size = self.sizes.get(var as usize).copied().unwrap_or(0);
+                    let runs = self.runs_at(node, var);
+                    let mut c = 0.0;
+                    for (k, &(start, child)) in runs.iter().enumerate() {
+                        let end = runs.get(k + 1).map_or(size, |r| r.0);
+                        c += f64::from(end.saturating_sub(start)) * self.count_from(child, var + 1, memo);
+                    }
                     memo.insert(node, c);
                     c
                 }
@@ -208,6 +243,17 @@ impl Mdd {
     }
 }
 
+/// Runs from one flag per value.
+pub fn runs_of(flags: &[bool]) -> Vec<(u32, bool)> {
+    let mut runs: Vec<(u32, bool)> = Vec::new();
+    for (i, &flag) in flags.iter().enumerate() {
+        if runs.last().is_none_or(|&(_, last)| last != flag) {
+            runs.push((u32::try_from(i).unwrap_or(u32::MAX), flag));
+        }
+    }
+    runs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,8 +261,8 @@ mod tests {
     #[test]
     fn regions_are_canonical() {
         let mut m = Mdd::new(vec![3, 2]);
-        let a = m.cube(&[Some(vec![true, false, false]), None]);
-        let b = m.cube(&[Some(vec![false, true, true]), None]);
+        let a = m.cube(&[Some(runs_of(&[true, false, false])), None]);
+        let b = m.cube(&[Some(runs_of(&[false, true, true])), None]);
         let ab = m.or(a, b);
         assert_eq!(ab, TRUE);
         assert_eq!(m.and(a, b), FALSE);
@@ -229,8 +275,23 @@ mod tests {
     #[test]
     fn witness_lies_in_the_region() {
         let mut m = Mdd::new(vec![3, 2]);
-        let r = m.cube(&[Some(vec![false, false, true]), Some(vec![false, true])]);
+        let r = m.cube(&[Some(runs_of(&[false, false, true])), Some(runs_of(&[false, true]))]);
         assert_eq!(m.witness(r), Some(vec![Some(2), Some(1)]));
         assert_eq!(m.witness(FALSE), None);
+    }
+
+    #[test]
+    fn many_adjacent_intervals_stay_small() {
+        // 10,000 disjoint unit intervals of one variable, joined one by one: the union is one
+        // interval, and no node ever holds more than a few runs.
+        let n = 10_000u32;
+        let mut m = Mdd::new(vec![n + 1]);
+        let mut acc = FALSE;
+        for i in 0..n {
+            let cell = m.cube(&[Some(vec![(0, false), (i, true), (i + 1, false)])]);
+            acc = m.or(acc, cell);
+        }
+        assert_eq!(m.count(acc), f64::from(n));
+        assert!(m.len() < 3 * n as usize, "{} nodes", m.len());
     }
 }

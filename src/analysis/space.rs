@@ -7,7 +7,7 @@
 //! member that some cell tests. Every row is then a box over these variables, and the analysis
 //! is exact over the whole fact space: two points in the same classes are decided alike.
 
-use super::mdd::{Mdd, NodeId};
+use super::mdd::{Mdd, NodeId, runs_of};
 use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, Table};
 use std::collections::BTreeMap;
@@ -60,8 +60,30 @@ fn cell_ranges(cell: &Cell) -> Vec<(Option<i64>, Option<i64>)> {
     }
 }
 
-fn in_ranges(ranges: &[(Option<i64>, Option<i64>)], v: i64) -> bool {
-    ranges.iter().any(|(lo, hi)| lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v < hi))
+/// The segments a range cell admits, as runs: every bound is one of the segments' starts, so
+/// each range is a run of whole segments, found by binary search.
+fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32, bool)> {
+    let index = |v: i64| u32::try_from(starts.partition_point(|&s| s < v)).unwrap_or(u32::MAX);
+    let size = u32::try_from(starts.len()).unwrap_or(u32::MAX);
+    let mut spans: Vec<(u32, u32)> =
+        ranges.iter().map(|&(lo, hi)| (lo.map_or(0, index), hi.map_or(size, index))).filter(|(a, b)| a < b).collect();
+    spans.sort_unstable();
+    // Cells hold disjoint ranges; merging overlaps anyway keeps the runs sorted whatever comes.
+    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(spans.len());
+    for (lo, hi) in spans {
+        match merged.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => merged.push((lo, hi)),
+        }
+    }
+    let mut runs = vec![(0, false)];
+    for (lo, hi) in merged {
+        runs.push((lo, true));
+        if hi < size {
+            runs.push((hi, false));
+        }
+    }
+    runs
 }
 
 impl Space {
@@ -162,7 +184,7 @@ impl Space {
 
     /// The region a row's cells describe.
     pub fn row(&self, mdd: &mut Mdd, cells: &BTreeMap<String, Cell>) -> NodeId {
-        let allowed: Vec<Option<Vec<bool>>> = self
+        let allowed: Vec<Option<Vec<(u32, bool)>>> = self
             .vars
             .iter()
             .map(|var| match var {
@@ -178,22 +200,20 @@ impl Space {
                                         .and_then(|&m| domain.get(m as usize))
                                         .is_some_and(|n| members.contains(n))
                                 })
-                                .collect(),
+                                .collect::<Vec<bool>>(),
                         )
+                        .map(|flags| runs_of(&flags))
                     }
                     _ => None,
                 },
-                Var::Range { fact, starts, .. } => cells.get(fact).map(|c| {
-                    let ranges = cell_ranges(c);
-                    starts.iter().map(|&s| in_ranges(&ranges, s)).collect()
-                }),
+                Var::Range { fact, starts, .. } => cells.get(fact).map(|c| range_runs(starts, &cell_ranges(c))),
                 Var::Bool { fact } => match cells.get(fact) {
-                    Some(Cell::Bool { is }) => Some(vec![!is, *is]),
+                    Some(Cell::Bool { is }) => Some(runs_of(&[!is, *is])),
                     _ => None,
                 },
                 Var::Member { fact, member } => match cells.get(fact) {
-                    Some(Cell::Set { has, .. }) if has.contains(member) => Some(vec![false, true]),
-                    Some(Cell::Set { lacks, .. }) if lacks.contains(member) => Some(vec![true, false]),
+                    Some(Cell::Set { has, .. }) if has.contains(member) => Some(runs_of(&[false, true])),
+                    Some(Cell::Set { lacks, .. }) if lacks.contains(member) => Some(runs_of(&[true, false])),
                     _ => None,
                 },
             })
@@ -203,7 +223,7 @@ impl Space {
 
     /// The region in scope: origin in home, destination not.
     pub fn scope(&self, mdd: &mut Mdd) -> NodeId {
-        let allowed: Vec<Option<Vec<bool>>> = self
+        let allowed: Vec<Option<Vec<(u32, bool)>>> = self
             .vars
             .iter()
             .map(|var| match var {
@@ -220,8 +240,9 @@ impl Space {
                                     .is_some_and(|n| self.home.contains(n));
                                 in_home == want_home
                             })
-                            .collect(),
+                            .collect::<Vec<bool>>(),
                     )
+                    .map(|flags| runs_of(&flags))
                 }
                 _ => None,
             })

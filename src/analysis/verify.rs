@@ -22,9 +22,11 @@ pub enum Finding {
     DeadRule {
         /// The rule.
         rule: String,
-        /// Earlier rules that together cover its condition (empty when the condition can never
-        /// hold in scope by itself).
+        /// Earlier rules that together cover its condition, at most [`NAMED`] of them (empty
+        /// when the condition can never hold in scope by itself).
         covered_by: Vec<String>,
+        /// Whether more earlier rules than those named also overlap it.
+        more: bool,
     },
     /// An obligation whose condition never holds for a transfer in scope.
     NeverApplies {
@@ -40,13 +42,17 @@ pub enum Finding {
     },
 }
 
+/// How many covering rules a dead-rule finding names; a rule shadowed by hundreds would
+/// otherwise make a report that grows with the square of the regime.
+pub const NAMED: usize = 5;
+
 /// Verifies a regime's table. A rule or obligation whose condition can never hold compiles to
 /// no rows at all, so only the regime knows of it: it is reported here too.
 pub fn verify_regime(table: &Table, regime: &ir::Regime) -> Vec<Finding> {
     let mut findings = verify(table);
     for rule in &regime.rules {
         if !table.rows.iter().any(|r| r.rule == rule.id) {
-            findings.push(Finding::DeadRule { rule: rule.id.clone(), covered_by: Vec::new() });
+            findings.push(Finding::DeadRule { rule: rule.id.clone(), covered_by: Vec::new(), more: false });
         }
     }
     for obligation in &regime.obligations {
@@ -75,13 +81,16 @@ pub fn verify(table: &Table) -> Vec<Finding> {
             // Said more precisely than "dead", which it also is.
             findings.push(Finding::SameCondition { rule: rule.clone(), earlier });
         } else if reachable == FALSE {
-            let covered_by = rules
+            let mut covered_by: Vec<String> = rules
                 .iter()
                 .take(i)
                 .filter(|(_, earlier)| mdd.and(*earlier, in_scope) != FALSE)
+                .take(NAMED + 1)
                 .map(|(name, _)| name.clone())
                 .collect();
-            findings.push(Finding::DeadRule { rule: rule.clone(), covered_by });
+            let more = covered_by.len() > NAMED;
+            covered_by.truncate(NAMED);
+            findings.push(Finding::DeadRule { rule: rule.clone(), covered_by, more });
         }
         first_with.entry(*region).or_insert_with(|| rule.clone());
         covered = mdd.or(covered, in_scope);
@@ -132,15 +141,18 @@ impl Finding {
             )
             .with_note(format!("for example: {witness}"))
             .with_help("add `default …`, or a rule for these transfers"),
-            Finding::DeadRule { rule, covered_by } if covered_by.is_empty() => Diagnostic::warning(
+            Finding::DeadRule { rule, covered_by, .. } if covered_by.is_empty() => Diagnostic::warning(
                 Code::DeadRule,
                 format!("rule `{rule}` can never decide: its condition never holds for a transfer in scope"),
                 rule_span(rule),
                 "never matches",
             )
             .with_help("the condition contradicts itself, or asks what no transfer in scope has: a transfer in scope starts in the regime's `home` and leaves it"),
-            Finding::DeadRule { rule, covered_by } => {
-                let names: Vec<String> = covered_by.iter().map(|r| format!("`{r}`")).collect();
+            Finding::DeadRule { rule, covered_by, more } => {
+                let mut names: Vec<String> = covered_by.iter().map(|r| format!("`{r}`")).collect();
+                if *more {
+                    names.push("others".to_owned());
+                }
                 let mut d = Diagnostic::warning(
                     Code::DeadRule,
                     format!(

@@ -50,7 +50,12 @@ pub fn check(roots: Vec<Loaded>, loader: &mut dyn Loader) -> Result<Checked, Int
     let (program, errors) = resolve::Checker::new(&graph).run();
     diagnostics.extend(errors.iter().map(error::CheckError::to_diagnostic));
     diagnostics::sort(&mut diagnostics);
-    diagnostics.dedup();
+    // Spans compare equal whatever their place (so that trees compare by content); two
+    // reports are the same only if they are at the same place too.
+    diagnostics.dedup_by(|a, b| {
+        let place = |d: &Diagnostic| d.span().map(|s| (s.file, s.start, s.end));
+        a == b && place(a) == place(b)
+    });
     Ok(Checked { sources, program, diagnostics })
 }
 

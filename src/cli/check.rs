@@ -42,7 +42,19 @@ struct Summary {
 
 pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let found = files::discover(&paths).map_err(Failure::Input)?;
+    let found = match files::discover(&paths) {
+        Ok(found) => found,
+        Err(report) => {
+            // Tools reading stdout get a document even when no file could be read.
+            if args.error_format == ErrorFormat::Json {
+                let summary = Summary { files: 0, errors: 1, warnings: 0 };
+                let report_json =
+                    serde_json::json!({ "diagnostics": [], "summary": summary, "error": report.to_string() });
+                super::emit(&format!("{report_json:#}\n"))?;
+            }
+            return Err(Failure::Input(report));
+        }
+    };
     let mut roots = Vec::new();
     for path in &found {
         let loaded =

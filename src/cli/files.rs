@@ -41,11 +41,15 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), miette::Report> {
     entries.sort();
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
+        // Not following links to directories keeps the walk finite (a link to `..` is a cycle);
+        // a link to a file is followed like the file.
+        let Ok(own) = std::fs::symlink_metadata(&path) else { continue };
+        if own.is_dir() {
             if !name.starts_with('.') && name != "target" {
                 walk(&path, found)?;
             }
-        } else if path.extension().is_some_and(|e| e == "accord") {
+        } else if path.extension().is_some_and(|e| e == "accord") && path.metadata().is_ok_and(|m| m.is_file()) {
+            // Only regular files: opening a FIFO or a device would block or never end.
             found.push(path);
         }
     }

@@ -1,0 +1,873 @@
+//! End-to-end tests of the `accord` binary: help and usage errors, exit codes, file discovery,
+//! `use` across files, hostile input (binary, huge, deeply nested) and the JSON output.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+// Tests write files and read the environment; the "IO only in src/cli" rule is for the library.
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Generous: the slowest case (a 10,000-rule regime in a debug build) takes a few seconds.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+const CLEAN: &str = r#"regime demo "A tiny regime" {
+  home SG
+  rule health "Health data needs consent" cite "Demo s1"
+    when data has health then require explicit_consent
+  default permit
+}
+"#;
+
+const WARNING_ONLY: &str = r#"regime demo "A tiny regime" {
+  home SG
+  let unused = data has biometric
+  rule health "Health data needs consent" cite "Demo s1"
+    when data has health then require explicit_consent
+  default permit
+}
+"#;
+
+const UNKNOWN_FACT: &str = r#"regime demo "Demo" {
+  home SG
+  rule a "A" cite "Art. 1"
+    when destinaton == DE
+    then permit
+  default permit
+}
+"#;
+
+/// What one run of the binary did.
+struct Run {
+    code: Option<i32>,
+    signal: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+    what: String,
+}
+
+impl Run {
+    /// Asserts the exit code, saying clearly when the process crashed, was killed or timed out.
+    fn code(&self, expected: i32) -> &Self {
+        let crashed = matches!(self.code, Some(101 | 134 | 139)) || self.signal.is_some();
+        assert!(
+            !crashed,
+            "`{}` crashed or hung (exit {:?}, signal {:?}, after {:?})\n--- stderr (start) ---\n{}",
+            self.what,
+            self.code,
+            self.signal,
+            self.elapsed,
+            head(&self.stderr)
+        );
+        assert_eq!(
+            self.code,
+            Some(expected),
+            "`{}`: wrong exit code\n--- stdout (start) ---\n{}\n--- stderr (start) ---\n{}",
+            self.what,
+            head(&self.stdout),
+            head(&self.stderr)
+        );
+        self
+    }
+
+    fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "`{}`: stderr does not mention {needle:?}\n--- stderr (start) ---\n{}",
+            self.what,
+            head(&self.stderr)
+        );
+        self
+    }
+
+    /// Whether stdout holds `needle`, whatever the line wrapping (help text is wrapped to the
+    /// terminal width).
+    fn stdout_has(&self, needle: &str) -> &Self {
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words(&self.stdout).contains(&words(needle)),
+            "`{}`: stdout does not mention {needle:?}\n--- stdout (start) ---\n{}",
+            self.what,
+            head(&self.stdout)
+        );
+        self
+    }
+
+    fn stderr_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.stderr.contains(needle),
+            "`{}`: stderr should not mention {needle:?}\n--- stderr (start) ---\n{}",
+            self.what,
+            head(&self.stderr)
+        );
+        self
+    }
+
+    /// The last line of stderr, which in human mode is the summary.
+    fn summary(&self) -> &str {
+        self.stderr.lines().last().unwrap_or("")
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("`{}`: stdout is not JSON ({e})\n{}", self.what, head(&self.stdout)))
+    }
+}
+
+/// The start of a (possibly huge) output, long lines cut, for assertion messages.
+fn head(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines().take(40) {
+        let cut: String = line.chars().take(160).collect();
+        out.push_str(&cut);
+        if cut.len() < line.len() {
+            out.push('…');
+        }
+        out.push('\n');
+    }
+    if text.lines().count() > 40 {
+        out.push_str("…\n");
+    }
+    out.push_str(&format!("({} bytes in all)", text.len()));
+    out
+}
+
+fn accord() -> Command {
+    let mut cmd = Command::cargo_bin("accord").unwrap();
+    cmd.timeout(TIMEOUT).env("NO_COLOR", "1").env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+fn run_in(dir: Option<&Path>, args: &[&str]) -> Run {
+    let mut cmd = accord();
+    cmd.args(args);
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    let start = Instant::now();
+    let output = cmd.output().expect("the binary runs");
+    let elapsed = start.elapsed();
+    #[cfg(unix)]
+    let signal = std::os::unix::process::ExitStatusExt::signal(&output.status);
+    #[cfg(not(unix))]
+    let signal = None;
+    Run {
+        code: output.status.code(),
+        signal,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed,
+        what: format!("accord {}", args.join(" ")),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_in(None, args)
+}
+
+fn check_file(path: &Path) -> Run {
+    run(&["check", path.to_str().unwrap()])
+}
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// A regime around one condition, to embed hostile conditions in an otherwise valid file.
+fn regime_with_condition(condition: &str) -> String {
+    format!(
+        "regime r \"Deep\" {{\n  home SG\n  rule a \"A\" cite \"Art. 1\"\n    when {condition}\n    then permit\n  default permit\n}}\n"
+    )
+}
+
+// ── help and usage ──────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn help_explains_the_tool() {
+    let run = run(&["--help"]);
+    run.code(0)
+        .stdout_has("Usage: accord")
+        .stdout_has("cross-border data transfers")
+        .stdout_has("check")
+        .stdout_has("Check rule files")
+        .stdout_has("Exit codes: 0 ok")
+        .stdout_has("2 bad command line")
+        .stdout_has("3 internal error");
+    let short = self::run(&["-h"]);
+    short.code(0).stdout_has("Usage: accord");
+}
+
+#[test]
+fn check_help_explains_the_command() {
+    let run = run(&["check", "--help"]);
+    run.code(0)
+        .stdout_has("Check rule files")
+        .stdout_has("Usage: accord check")
+        .stdout_has("[PATHS]")
+        .stdout_has("directories are searched for `.accord` files")
+        .stdout_has("the current directory")
+        .stdout_has("--error-format")
+        .stdout_has("human")
+        .stdout_has("json");
+    let via_help = self::run(&["help", "check"]);
+    via_help.code(0).stdout_has("Usage: accord check");
+}
+
+#[test]
+fn version_is_printed() {
+    run(&["--version"]).code(0).stdout_has(&format!("accord {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    run(&["--bogus"]).code(2).stderr_has("--bogus");
+    run(&["check", "--bogus"]).code(2).stderr_has("--bogus");
+    run(&["frobnicate"]).code(2).stderr_has("frobnicate");
+    run(&["check", "--error-format", "xml", "x.accord"]).code(2).stderr_has("xml").stderr_has("human, json");
+    run(&["--color", "sometimes", "check"]).code(2).stderr_has("sometimes");
+    // No subcommand at all is a usage error too, and says how to use the tool.
+    run(&[]).code(2).stderr_has("Usage: accord");
+}
+
+// ── exit codes and messages for ordinary files ──────────────────────────────────────────────
+
+#[test]
+fn clean_file_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "clean.accord", CLEAN);
+    let run = check_file(&path);
+    run.code(0).stderr_lacks("error").stderr_lacks("warning");
+    assert_eq!(run.summary(), "checked 1 file: no problems");
+    assert_eq!(run.stdout, "", "human output goes to stderr only");
+}
+
+#[test]
+fn warning_only_exits_0_and_shows_the_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "warn.accord", WARNING_ONLY);
+    let run = check_file(&path);
+    run.code(0).stderr_has("warning[W0201]").stderr_has("`let unused` is never used").stderr_has("warn.accord:3:7");
+    assert_eq!(run.summary(), "checked 1 file: 0 errors, 1 warning");
+}
+
+#[test]
+fn errors_exit_1_with_the_place_and_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bad.accord", UNKNOWN_FACT);
+    let run = check_file(&path);
+    run.code(1)
+        .stderr_has("error[E0101]")
+        .stderr_has("`destinaton`")
+        .stderr_has("bad.accord:4:10")
+        .stderr_has("did you mean `destination`?");
+    assert_eq!(run.summary(), "checked 1 file: 1 error, 0 warnings");
+}
+
+#[test]
+fn missing_path_exits_1_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no_such_regime.accord");
+    let run = check_file(&missing);
+    run.code(1)
+        .stderr_has(&format!("cannot read `{}`", missing.display()))
+        .stderr_has("No such file")
+        .stderr_lacks("internal error");
+    // One missing path among good ones still fails, and names the missing one.
+    let good = write(dir.path(), "good.accord", CLEAN);
+    let run = run_in(None, &["check", good.to_str().unwrap(), missing.to_str().unwrap()]);
+    run.code(1).stderr_has("no_such_regime.accord");
+}
+
+#[test]
+fn several_paths_are_all_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.accord", CLEAN);
+    let b = write(dir.path(), "b.accord", UNKNOWN_FACT.replace("demo", "other"));
+    let run = run(&["check", a.to_str().unwrap(), b.to_str().unwrap()]);
+    run.code(1).stderr_has("b.accord:4:10");
+    assert_eq!(run.summary(), "checked 2 files: 1 error, 0 warnings");
+}
+
+/// Every problem is reported at its own place, even when two problems read the same.
+#[test]
+fn the_same_mistake_twice_is_reported_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"regime demo "Demo" {
+  home SG
+  rule a "A" cite "Art. 1" when destinaton == DE then permit
+  rule b "B" cite "Art. 2" when destinaton == FR then permit
+  default permit
+}
+"#;
+    let path = write(dir.path(), "twice.accord", text);
+    let run = check_file(&path);
+    run.code(1).stderr_has("twice.accord:3:33").stderr_has("twice.accord:4:33");
+    assert_eq!(count(&run.stderr, "error[E0101]"), 2, "{}", run.stderr);
+    assert_eq!(run.summary(), "checked 1 file: 2 errors, 0 warnings");
+}
+
+#[test]
+fn identical_problems_in_two_files_are_both_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "first.accord", "");
+    write(dir.path(), "second.accord", "");
+    let run = run_in(Some(dir.path()), &["check", "first.accord", "second.accord"]);
+    run.code(1).stderr_has("first.accord:1:1").stderr_has("second.accord:1:1");
+    assert_eq!(run.summary(), "checked 2 files: 2 errors, 0 warnings");
+}
+
+// ── directories ─────────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn directories_are_searched_recursively() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "top.accord", CLEAN);
+    write(root, "a/b/c/deep.accord", CLEAN.replace("demo", "deep"));
+    write(root, "a/notes.txt", "not a rule file {{{");
+    write(root, "a/README.md", "# not a rule file");
+    // Hidden directories and `target` are skipped: these would be errors if read.
+    write(root, ".git/junk.accord", "garbage garbage");
+    write(root, "target/junk.accord", "garbage garbage");
+    let run = run(&["check", root.to_str().unwrap()]);
+    run.code(0);
+    assert_eq!(run.summary(), "checked 2 files: no problems");
+
+    // An error deep down is found and named.
+    write(root, "a/b/c/d/broken.accord", UNKNOWN_FACT.replace("demo", "broken"));
+    let run = self::run(&["check", root.to_str().unwrap()]);
+    run.code(1).stderr_has("broken.accord:4:10").stderr_has("error[E0101]");
+    assert_eq!(run.summary(), "checked 3 files: 1 error, 0 warnings");
+}
+
+#[test]
+fn directory_without_rule_files_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "notes.txt", "nothing here");
+    let run = check_file(dir.path());
+    run.code(1).stderr_has("no `.accord` files in").stderr_has(&dir.path().display().to_string());
+}
+
+#[test]
+fn no_paths_checks_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "one.accord", CLEAN);
+    write(dir.path(), "sub/two.accord", WARNING_ONLY.replace("demo", "two"));
+    let run = run_in(Some(dir.path()), &["check"]);
+    run.code(0).stderr_has("warning[W0201]").stderr_has("two.accord");
+    assert_eq!(run.summary(), "checked 2 files: 0 errors, 1 warning");
+
+    write(dir.path(), "sub/three.accord", UNKNOWN_FACT.replace("demo", "three"));
+    let run = run_in(Some(dir.path()), &["check"]);
+    run.code(1).stderr_has("three.accord:4:10");
+    assert_eq!(run.summary(), "checked 3 files: 1 error, 1 warning");
+}
+
+#[test]
+fn empty_current_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    run_in(Some(dir.path()), &["check"]).code(1).stderr_has("no `.accord` files");
+}
+
+/// A symbolic link back up the tree must not send the search round in circles: each file is
+/// checked once, and the search ends quickly (two such links make the naive walk exponential).
+#[cfg(unix)]
+#[test]
+fn directory_symlink_cycles_are_not_followed_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "rules.accord", CLEAN);
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("sub/up_again")).unwrap();
+    let mut cmd = accord();
+    cmd.arg("check").arg(root).timeout(Duration::from_secs(10));
+    let start = Instant::now();
+    let output = cmd.output().unwrap();
+    let elapsed = start.elapsed();
+    assert!(
+        output.status.code().is_some(),
+        "`accord check DIR` with two symlinks to `..` did not finish in 10s (killed after {elapsed:?})"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.lines().last(), Some("checked 1 file: no problems"), "{stderr}");
+}
+
+/// A named pipe that happens to end in `.accord` must not block the search forever (nothing
+/// will ever write to it). Skipping it or reporting it are both fine; waiting is not.
+#[cfg(target_os = "linux")]
+#[test]
+fn directory_with_a_fifo_does_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "rules.accord", CLEAN);
+    let fifo = dir.path().join("pipe.accord");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let mut cmd = accord();
+    cmd.arg("check").arg(dir.path()).timeout(Duration::from_secs(10));
+    let start = Instant::now();
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "`accord check DIR` with a FIFO `pipe.accord` in DIR did not finish (status {:?} after {:?}): {stderr}",
+        output.status,
+        start.elapsed()
+    );
+    assert!(stderr.contains("checked "), "{stderr}");
+}
+
+// ── modules ─────────────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn use_brings_names_from_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lib/common.accord",
+        "/// Sensitive categories.\nlet sensitive = data has any {health, biometric}\nset PARTNERS: Jurisdiction = { DE, FR }\n",
+    );
+    let main = write(
+        dir.path(),
+        "main.accord",
+        r#"use "lib/common.accord"
+regime m "M" {
+  home SG
+  rule r "R" cite "Art. 1" when sensitive and destination in PARTNERS then require explicit_consent
+  default permit
+}
+"#,
+    );
+    let run = check_file(&main);
+    run.code(0);
+    assert_eq!(run.summary(), "checked 1 file: no problems");
+
+    // Without the `use`, the same names are unknown.
+    let alone = write(
+        dir.path(),
+        "alone.accord",
+        std::fs::read_to_string(&main).unwrap().replace("use \"lib/common.accord\"\n", ""),
+    );
+    check_file(&alone).code(1).stderr_has("error[E0101]").stderr_has("`sensitive`");
+}
+
+#[test]
+fn problems_in_used_files_are_reported_against_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "lib/broken.accord", "let oops = data has nosuch\n");
+    let main = write(
+        dir.path(),
+        "main.accord",
+        "use \"lib/broken.accord\"\nregime m \"M\" {\n  home SG\n  rule r \"R\" cite \"Art. 1\" when oops then permit\n}\n",
+    );
+    check_file(&main).code(1).stderr_has("broken.accord:1:21").stderr_has("`nosuch`");
+}
+
+#[test]
+fn use_of_a_missing_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = write(dir.path(), "main.accord", format!("use \"nowhere.accord\"\n{CLEAN}"));
+    check_file(&main).code(1).stderr_has("error[E0102]").stderr_has("cannot find module `nowhere.accord`");
+}
+
+#[test]
+fn use_cycle_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.accord", "use \"b.accord\"\nlet from_a = data has health\n");
+    write(dir.path(), "b.accord", "use \"a.accord\"\nlet from_b = data has health\n");
+    // From one root, from a directory (both are roots), and with both named.
+    for args in [&["check", "a.accord"][..], &["check"], &["check", "."], &["check", "b.accord", "a.accord"]] {
+        let run = run_in(Some(dir.path()), args);
+        run.code(1).stderr_has("modules use each other in a cycle").stderr_has("the cycle: ");
+        assert_eq!(
+            count(&run.stderr, "error[E0103]"),
+            1,
+            "`{}`: the cycle is reported exactly once:\n{}",
+            run.what,
+            run.stderr
+        );
+    }
+    let run = run_in(Some(dir.path()), &["check", "a.accord"]);
+    run.stderr_has("the cycle: a.accord → b.accord → a.accord");
+    // A file that uses itself is the smallest cycle.
+    let own = write(dir.path(), "self/own.accord", "use \"own.accord\"\nlet x = data has health\n");
+    let run = check_file(&own);
+    run.code(1).stderr_has("error[E0103]");
+    assert_eq!(count(&run.stderr, "error[E0103]"), 1, "{}", run.stderr);
+}
+
+// ── hostile input: a clear diagnostic and exit 1, never a crash or a hang ──────────────────
+
+#[test]
+fn empty_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in
+        [("empty.accord", ""), ("blank.accord", "\n\n   \t\n"), ("comments.accord", "// nothing\n// here\n")]
+    {
+        let path = write(dir.path(), name, text);
+        let run = check_file(&path);
+        run.code(1).stderr_has("error[E0005]").stderr_has("file holds no declarations").stderr_has(name);
+        assert_eq!(run.summary(), "checked 1 file: 1 error, 0 warnings");
+    }
+}
+
+/// An ELF header and a block of pseudo-random bytes.
+fn binary_garbage() -> Vec<u8> {
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00".to_vec();
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..65_536 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.push(state.to_le_bytes()[0]);
+    }
+    bytes
+}
+
+#[test]
+fn binary_garbage_is_reported_as_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = binary_garbage();
+    let offset = std::str::from_utf8(&bytes).unwrap_err().valid_up_to();
+    let path = write(dir.path(), "program.accord", bytes);
+    let run = check_file(&path);
+    run.code(1)
+        .stderr_has("error[E0002]")
+        .stderr_has(&format!("file is not valid UTF-8 (first bad byte at offset {offset})"))
+        .stderr_has("program.accord");
+    assert_eq!(run.summary(), "checked 1 file: 1 error, 0 warnings");
+}
+
+/// Diagnostics quote the offending line. For binary input that line is raw bytes: control
+/// characters (NUL, ESC, …) written to a terminal can garble or reprogram it, so they must not
+/// be echoed as they are.
+#[test]
+fn binary_garbage_does_not_echo_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    // NULs, an escape sequence that would clear a terminal and set its title, then a bad byte.
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00\x00\x00 \x1b[2J\x1b]0;pwned\x07 \x08\x08 \xff".to_vec();
+    bytes.extend(binary_garbage());
+    let path = write(dir.path(), "program.accord", bytes);
+    let run = check_file(&path);
+    run.code(1).stderr_has("error[E0002]");
+    let bad: Vec<char> = run.stderr.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(
+        bad.is_empty(),
+        "stderr echoes {} control characters from the input, e.g. {:?}",
+        bad.len(),
+        &bad[..bad.len().min(8)]
+    );
+}
+
+#[test]
+fn invalid_utf8_is_reported_at_its_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = CLEAN.as_bytes().to_vec();
+    let at = CLEAN.find("A tiny").unwrap();
+    bytes.splice(at..at, [0xC3, 0x28]); // a lead byte followed by a non-continuation byte
+    let path = write(dir.path(), "latin1.accord", bytes);
+    let run = check_file(&path);
+    run.code(1)
+        .stderr_has("error[E0002]")
+        .stderr_has(&format!("first bad byte at offset {at}"))
+        .stderr_has("latin1.accord:1:14")
+        .stderr_has("re-save the file as UTF-8");
+    // A file cut in the middle of a multi-byte character.
+    let path = write(dir.path(), "cut.accord", [CLEAN.as_bytes(), &[0xE2, 0x82]].concat());
+    check_file(&path).code(1).stderr_has(&format!("first bad byte at offset {}", CLEAN.len()));
+}
+
+#[test]
+fn parentheses_nested_20000_deep() {
+    let dir = tempfile::tempdir().unwrap();
+    let condition = format!("{}data has health{}", "(".repeat(20_000), ")".repeat(20_000));
+    let path = write(dir.path(), "parens.accord", regime_with_condition(&condition));
+    let run = check_file(&path);
+    run.code(1).stderr_has("error[E0003]").stderr_has("more than 64 levels deep").stderr_has("parens.accord:4:73");
+    assert_eq!(run.summary(), "checked 1 file: 1 error, 0 warnings");
+}
+
+#[test]
+fn twenty_thousand_nots() {
+    let dir = tempfile::tempdir().unwrap();
+    let condition = format!("{}data has health", "not ".repeat(20_000));
+    let path = write(dir.path(), "nots.accord", regime_with_condition(&condition));
+    let run = check_file(&path);
+    run.code(1).stderr_has("error[E0003]").stderr_has("nots.accord:4:10");
+    assert_eq!(run.summary(), "checked 1 file: 1 error, 0 warnings");
+    // There is not one bracket in the condition: the message must say what is too deep.
+    run.stderr_has("`not`").stderr_lacks("brackets nest");
+}
+
+#[test]
+fn braces_nested_20000_deep() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "braces.accord", "{".repeat(20_000));
+    let run = check_file(&path);
+    run.code(1).stderr_has("error[E0003]").stderr_has("more than 64 levels deep").stderr_has("braces.accord:1:65");
+    // Inside a regime, mixed with parentheses, and closed again.
+    let mixed = format!("regime r \"R\" {{ home SG {}{} }}", "{(".repeat(10_000), ")}".repeat(10_000));
+    let path = write(dir.path(), "mixed.accord", mixed);
+    check_file(&path).code(1).stderr_has("error[E0003]");
+}
+
+/// 50 MB of valid rules: over the 16 MiB limit, so rejected without being read in full.
+#[test]
+fn fifty_megabyte_file_is_rejected_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.accord");
+    {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        file.write_all(b"regime huge \"Huge\" {\n  home SG\n").unwrap();
+        let mut written = 0usize;
+        let mut i = 0usize;
+        while written < 50 * 1000 * 1000 {
+            let rule = format!(
+                "  rule r{i} \"Rule {i}\" cite \"Act s{i}\" when individuals_ytd >= {i} then require explicit_consent\n"
+            );
+            file.write_all(rule.as_bytes()).unwrap();
+            written += rule.len();
+            i += 1;
+        }
+        file.write_all(b"  default permit\n}\n").unwrap();
+    }
+    assert!(std::fs::metadata(&path).unwrap().len() > 50_000_000);
+    let run = check_file(&path);
+    run.code(1)
+        .stderr_has("error[E0004]")
+        .stderr_has("file is larger than 16 MiB, the most Accord reads")
+        .stderr_has("huge.accord");
+    assert_eq!(run.summary(), "checked 1 file: 1 error, 0 warnings");
+    assert!(run.elapsed < Duration::from_secs(10), "rejecting a huge file took {:?}", run.elapsed);
+}
+
+/// The same, with the address space capped: a regression that reads or parses the whole file
+/// would need far more than this.
+#[cfg(target_os = "linux")]
+#[test]
+fn fifty_megabyte_file_is_rejected_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.accord");
+    {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let rule = b"rule r \"R\" cite \"C\" when individuals_ytd >= 1 then permit\n";
+        for _ in 0..(50 * 1000 * 1000 / rule.len() + 1) {
+            file.write_all(rule).unwrap();
+        }
+    }
+    let binary = assert_cmd::cargo::cargo_bin!("accord");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -v 400000 && exec \"$0\" check \"$1\"")
+        .arg(binary)
+        .arg(&path)
+        .env("NO_COLOR", "1")
+        .timeout(TIMEOUT);
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "with 400 MB of address space: {}", head(&stderr));
+    assert!(stderr.contains("error[E0004]"), "{}", head(&stderr));
+}
+
+/// 10,000 rules on disjoint bands of a count: valid, nothing shadowed, so no problems at all.
+#[test]
+fn ten_thousand_rules_check_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("/// A large regime.\nregime big \"Ten thousand rules\" {\n  home SG\n");
+    let mechanisms = ["explicit_consent", "sg_contract", "sg_bcr", "apec_cbpr"];
+    for i in 0..10_000 {
+        let mechanism = mechanisms[i % mechanisms.len()];
+        let (lo, hi) = (i * 10, i * 10 + 10);
+        text.push_str(&format!(
+            "  /// Rule {i}.\n  rule r{i} \"Rule {i}\" cite \"Act s{i}\"\n    when individuals_ytd in {lo}..{hi} and (data has health or destination in {{DE, FR}})\n    then require {mechanism}\n",
+        ));
+    }
+    text.push_str("  default permit\n}\n");
+    let path = write(dir.path(), "big.accord", text);
+    let run = check_file(&path);
+    run.code(0);
+    assert_eq!(run.summary(), "checked 1 file: no problems");
+}
+
+/// 1,000 rules where each is covered by the rules before it: valid (exit 0), one warning per
+/// shadowed rule, and output and time that grow with the number of rules, not its square.
+#[test]
+fn a_thousand_shadowed_rules_finish_in_bounded_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("regime big \"Shadowed rules\" {\n  home SG\n");
+    for i in 0..1_000 {
+        text.push_str(&format!(
+            "  rule r{i} \"Rule {i}\" cite \"Act s{i}\" when individuals_ytd >= {i} and data has health then permit\n"
+        ));
+    }
+    text.push_str("  default permit\n}\n");
+    let path = write(dir.path(), "shadowed.accord", text);
+    let run = check_file(&path);
+    run.code(0);
+    assert_eq!(run.summary(), "checked 1 file: 0 errors, 999 warnings");
+    assert!(
+        run.stderr.len() < 2_000_000,
+        "{} bytes of diagnostics for 999 warnings on a 100 KB file",
+        run.stderr.len()
+    );
+}
+
+#[test]
+fn one_megabyte_identifier_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "long.accord", "a".repeat(1 << 20));
+    let run = check_file(&path);
+    run.code(1).stderr_has("error[E0001]").stderr_has("long.accord:1:1");
+    assert_eq!(run.summary(), "checked 1 file: 1 error, 0 warnings");
+    // The message must say what was expected instead of a bare name.
+    run.stderr_has("expected a declaration").stderr_lacks("expected something else");
+}
+
+#[test]
+fn lone_identifier_says_what_was_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "word.accord", "hello\n");
+    check_file(&path)
+        .code(1)
+        .stderr_has("error[E0001]")
+        .stderr_has("expected a declaration")
+        .stderr_lacks("something else");
+}
+
+#[test]
+fn one_megabyte_identifier_inside_a_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "x".repeat(1 << 20);
+    let path = write(dir.path(), "long.accord", regime_with_condition(&name));
+    check_file(&path).code(1).stderr_has("error[E0101]").stderr_has("long.accord:4:10");
+}
+
+// ── JSON ────────────────────────────────────────────────────────────────────────────────────
+
+fn assert_summary(json: &Value, files: u64, errors: u64, warnings: u64) {
+    let summary = &json["summary"];
+    assert_eq!(summary["files"], files, "{json:#}");
+    assert_eq!(summary["errors"], errors, "{json:#}");
+    assert_eq!(summary["warnings"], warnings, "{json:#}");
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["diagnostics", "summary"], "top-level keys");
+}
+
+#[test]
+fn json_clean_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "clean.accord", CLEAN);
+    let run = run(&["check", path.to_str().unwrap(), "--error-format", "json"]);
+    run.code(0);
+    let json = run.json();
+    assert_eq!(json["diagnostics"], Value::Array(Vec::new()));
+    assert_summary(&json, 1, 0, 0);
+    assert_eq!(run.stderr, "", "JSON mode prints nothing to stderr");
+}
+
+#[test]
+fn json_errors_and_warnings_have_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = UNKNOWN_FACT.replace("  home SG\n", "  home SG\n  let unused = data has health\n");
+    let path = write(dir.path(), "bad.accord", &text);
+    let run = run(&["check", "--error-format", "json", path.to_str().unwrap()]);
+    run.code(1);
+    let json = run.json();
+    assert_summary(&json, 1, 1, 1);
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 2, "{json:#}");
+
+    let warning = &diagnostics[0];
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(warning["code"], "W0201");
+
+    let error = &diagnostics[1];
+    assert_eq!(error["severity"], "error");
+    assert_eq!(error["code"], "E0101");
+    assert_eq!(error["message"], "unknown fact `destinaton`");
+    assert_eq!(error["help"], "did you mean `destination`?");
+    assert!(error["notes"].is_array());
+    let span = &error["span"];
+    assert_eq!(span["file"], path.to_str().unwrap());
+    assert_eq!(span["line"], 5);
+    assert_eq!(span["column"], 10);
+    let (start, end) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
+    assert_eq!(&text[start..end], "destinaton", "span offsets are byte offsets into the file");
+    let labels = error["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 1);
+    assert_eq!(labels[0]["start"], span["start"]);
+    assert_eq!(labels[0]["end"], span["end"]);
+    assert_eq!(labels[0]["file"], span["file"]);
+    assert_eq!(labels[0]["message"], "not declared");
+    for d in diagnostics {
+        for key in ["severity", "code", "message", "span", "labels", "help", "notes"] {
+            assert!(d.get(key).is_some(), "diagnostic without `{key}`: {d:#}");
+        }
+    }
+}
+
+#[test]
+fn json_warning_only_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "warn.accord", WARNING_ONLY);
+    let run = run(&["check", path.to_str().unwrap(), "--error-format=json"]);
+    run.code(0);
+    let json = run.json();
+    assert_summary(&json, 1, 0, 1);
+    assert_eq!(json["diagnostics"][0]["code"], "W0201");
+}
+
+#[test]
+fn json_for_hostile_input_is_still_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "binary.accord", binary_garbage());
+    write(dir.path(), "empty.accord", "");
+    write(dir.path(), "deep.accord", "(".repeat(20_000));
+    write(dir.path(), "syntax.accord", "regime r \"R\" { home SG rule a \"A\" cite \"C\" when then permit }");
+    let run = run(&["check", "--error-format", "json", dir.path().to_str().unwrap()]);
+    run.code(1);
+    let json = run.json();
+    assert_summary(&json, 4, 4, 0);
+    let mut codes: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    codes.sort_unstable();
+    assert_eq!(codes, ["E0001", "E0002", "E0003", "E0005"]);
+}
+
+/// Input problems that are not diagnostics (a missing path) still give tools one JSON
+/// document on stdout, with the same exit code.
+#[test]
+fn json_missing_path_still_prints_a_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.accord");
+    let run = run(&["check", "--error-format", "json", missing.to_str().unwrap()]);
+    run.code(1).stderr_has("missing.accord");
+    let json = run.json();
+    assert!(json["diagnostics"].is_array() && json["summary"].is_object(), "{json:#}");
+}
+
+#[test]
+fn json_cycle_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.accord", "use \"b.accord\"\nlet from_a = data has health\n");
+    write(dir.path(), "b.accord", "use \"a.accord\"\nlet from_b = data has health\n");
+    let run = run(&["check", "--error-format", "json", dir.path().to_str().unwrap()]);
+    run.code(1);
+    let json = run.json();
+    let cycles = json["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "E0103").count();
+    assert_eq!(cycles, 1, "{json:#}");
+}
