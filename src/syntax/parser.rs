@@ -320,7 +320,15 @@ impl Builder {
         let s = pair.as_span();
         let text = pair.as_str();
         let end = if text.ends_with(|c: char| c.is_whitespace()) {
-            scan::tokens(text).last().map_or(0, |t| t.end)
+            // Only the last line can end in a comment; lex just that line, not the whole pair.
+            let trimmed = text.trim_end();
+            let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+            let last_line = trimmed.get(line_start..).unwrap_or("");
+            if last_line.contains("//") {
+                scan::tokens(last_line).last().map_or(line_start, |t| line_start + t.end)
+            } else {
+                trimmed.len()
+            }
         } else {
             text.len()
         };
