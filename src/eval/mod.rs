@@ -76,6 +76,15 @@ pub struct Decision {
     pub row: Option<usize>,
 }
 
+/// A decision's verdict and deciding row, without the rest (see [`Table::decide`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decided {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The deciding row's index in [`Table::rows`], if a row decided.
+    pub row: Option<usize>,
+}
+
 /// Why an earlier rule did not decide: the fact that ruled out (each row of) it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuledOut {
@@ -117,6 +126,34 @@ enum ColIndex {
         bounds: Vec<i64>,
         segments: Vec<Bits>,
     },
+}
+
+/// The bitsets a scenario chooses, kept on the stack: deciding touches no heap unless a table
+/// tests more than 64 column values at once.
+struct Chosen<'s> {
+    inline: [&'s [u64]; 64],
+    len: usize,
+    spill: Vec<&'s [u64]>,
+}
+
+impl<'s> Chosen<'s> {
+    fn new() -> Self {
+        Chosen { inline: [&[]; 64], len: 0, spill: Vec::new() }
+    }
+
+    fn push(&mut self, bits: &'s [u64]) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = bits;
+                self.len += 1;
+            }
+            None => self.spill.push(bits),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &&'s [u64]> {
+        self.inline.iter().take(self.len).chain(self.spill.iter())
+    }
 }
 
 /// Bitsets for one list of rows (verdict rows or obligation rows).
@@ -284,7 +321,7 @@ impl RowIndex {
     }
 
     /// The bitsets a scenario selects, one or more per column, into `out`.
-    fn select<'s>(&'s self, values: &[Value], out: &mut Vec<&'s [u64]>) {
+    fn select<'s>(&'s self, values: &[Value], out: &mut Chosen<'s>) {
         out.push(&self.all);
         for (vocab, index) in &self.columns {
             let Some(value) = values.get(*vocab) else { continue };
@@ -314,11 +351,11 @@ impl RowIndex {
     }
 
     fn first(&self, values: &[Value]) -> Option<usize> {
-        let mut selected = Vec::with_capacity(self.columns.len() + 8);
+        let mut selected = Chosen::new();
         self.select(values, &mut selected);
         for w in 0..self.words {
             let mut word = !0u64;
-            for bits in &selected {
+            for bits in selected.iter() {
                 word &= bits.get(w).copied().unwrap_or(0);
                 if word == 0 {
                     break;
@@ -332,12 +369,12 @@ impl RowIndex {
     }
 
     fn all_matches(&self, values: &[Value]) -> Vec<usize> {
-        let mut selected = Vec::with_capacity(self.columns.len() + 8);
+        let mut selected = Chosen::new();
         self.select(values, &mut selected);
         let mut found = Vec::new();
         for w in 0..self.words {
             let mut word = !0u64;
-            for bits in &selected {
+            for bits in selected.iter() {
                 word &= bits.get(w).copied().unwrap_or(0);
             }
             while word != 0 {
@@ -419,12 +456,8 @@ impl Table {
     pub fn evaluate(&self, scenario: &Scenario) -> Decision {
         let index = self.index();
         let values = &scenario.values;
-        let member = |i: usize| match values.get(i) {
-            Some(Value::Member(m)) => Some(*m as usize),
-            _ => None,
-        };
-        let in_home = |m: Option<usize>| m.is_some_and(|m| has_bit(&index.home, m));
-        if !in_home(member(index.origin)) || in_home(member(index.destination)) {
+        let decided = self.decide(scenario);
+        if decided.verdict == Verdict::OutOfScope {
             return Decision {
                 regime: self.regime.clone(),
                 verdict: Verdict::OutOfScope,
@@ -436,7 +469,7 @@ impl Table {
                 row: None,
             };
         }
-        let row = index.rows.first(values);
+        let row = decided.row;
         let (outcome, rule, cite, requirements) = match row.and_then(|r| self.rows.get(r).map(|row| (r, row))) {
             Some((r, row)) => (
                 Some(&row.outcome),
@@ -462,6 +495,33 @@ impl Table {
         };
         let satisfied = self.satisfied(scenario, verdict, requirements);
         Decision { regime: self.regime.clone(), verdict, require, obligations, rule, cite, satisfied, row }
+    }
+
+    /// The verdict and the deciding row only: no obligations, no strings, no allocation. This
+    /// is the hot path of [`Table::evaluate`], for callers that decide millions of scenarios.
+    pub fn decide(&self, scenario: &Scenario) -> Decided {
+        let index = self.index();
+        let values = &scenario.values;
+        let member = |i: usize| match values.get(i) {
+            Some(Value::Member(m)) => Some(*m as usize),
+            _ => None,
+        };
+        let in_home = |m: Option<usize>| m.is_some_and(|m| has_bit(&index.home, m));
+        if !in_home(member(index.origin)) || in_home(member(index.destination)) {
+            return Decided { verdict: Verdict::OutOfScope, row: None };
+        }
+        let row = index.rows.first(values);
+        let outcome = match row {
+            Some(r) => self.rows.get(r).map(|row| &row.outcome),
+            None => self.default.as_ref(),
+        };
+        let verdict = match outcome {
+            Some(Outcome::Permit) => Verdict::Permit,
+            Some(Outcome::Prohibit) => Verdict::Prohibit,
+            Some(Outcome::Require { .. }) => Verdict::Require,
+            None => Verdict::Undecided,
+        };
+        Decided { verdict, row }
     }
 
     /// When the scenario gives `safeguards` (even an empty list): whether they meet every
