@@ -834,7 +834,7 @@ fn out_of_scope_by_origin_is_explained_as_such() {
     );
 }
 
-/// An enum fact a scenario omits (other than `date`, sets, counts and bools, DESIGN.md §4 gives
+/// An enum fact a scenario omits (other than `date`, sets, counts and bools, the design (§4) gives
 /// no default) must not silently take its first member and fire a rule about that member.
 #[test]
 fn an_omitted_enum_fact_does_not_silently_take_its_first_member() {
@@ -848,7 +848,7 @@ fn an_omitted_enum_fact_does_not_silently_take_its_first_member() {
     );
 }
 
-/// DESIGN.md §7: nothing is dropped. A blank CSV line is an error record in JSON Lines; in CSV it
+/// the design (§7): nothing is dropped. A blank CSV line is an error record in JSON Lines; in CSV it
 /// vanishes.
 #[test]
 fn a_blank_csv_line_is_not_dropped() {

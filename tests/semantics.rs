@@ -1,5 +1,5 @@
 //! The standard test of the compiler and the evaluator: a compiled table must decide every
-//! scenario exactly as the meaning of the language (DESIGN.md §3) says.
+//! scenario exactly as the meaning of the language (the design, §3) says.
 //!
 //! Two independent readings of that meaning serve as oracles:
 //!
@@ -80,7 +80,7 @@ impl Facts {
         &self.0.iter().find(|(f, _)| *f == fact).unwrap_or_else(|| panic!("no value for fact {fact:?}")).1
     }
 
-    /// Reads a scenario as DESIGN.md §4 says: omitted sets are empty, counts 0, bools false,
+    /// Reads a scenario as the design (§4) says: omitted sets are empty, counts 0, bools false,
     /// `date` today; enum facts (`origin`, `destination`, …) have no default.
     fn read(program: &ir::Program, regime: &ir::Regime, scenario: &Value, today: Date) -> Facts {
         let object = scenario.as_object().expect("a scenario is an object");

@@ -6,7 +6,7 @@
 //! look-up per column and an AND of the chosen bitsets, word by word, stopping at the first word
 //! with a bit set: the first matching row. No condition is re-read.
 //!
-//! Semantics (DESIGN.md §3): outside scope (origin not in `home`, or destination in it) the
+//! Semantics (the design, §3): outside scope (origin not in `home`, or destination in it) the
 //! verdict is `out_of_scope`; otherwise the first matching verdict row decides, else the
 //! default; every matching obligation row adds its obligation.
 
@@ -53,7 +53,7 @@ impl Verdict {
     }
 }
 
-/// What a regime decides for a scenario (the decision JSON of DESIGN.md §7).
+/// What a regime decides for a scenario (the decision JSON of the design (§7)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
     /// The regime's id.
