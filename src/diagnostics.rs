@@ -164,7 +164,10 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// The files as codespan shows them: control characters (a binary file's NUL, ESC, BEL…) are
 /// replaced by `?`, one byte for one byte so that every span still fits, and never reach the
 /// terminal.
-struct CsFiles(Vec<(String, String)>);
+///
+/// Each file's line starts are computed once, here: a run with thousands of diagnostics asks
+/// for lines thousands of times.
+struct CsFiles(Vec<SimpleFile<String, String>>);
 
 impl CsFiles {
     fn new(sources: &SourceMap) -> CsFiles {
@@ -185,13 +188,13 @@ impl CsFiles {
                     } else {
                         f.text.clone()
                     };
-                    (f.name.clone(), clean)
+                    SimpleFile::new(f.name.clone(), clean)
                 })
                 .collect(),
         )
     }
 
-    fn file(&self, id: u32) -> Result<&(String, String), codespan_reporting::files::Error> {
+    fn file(&self, id: u32) -> Result<&SimpleFile<String, String>, codespan_reporting::files::Error> {
         self.0.get(id as usize).ok_or(codespan_reporting::files::Error::FileMissing)
     }
 }
@@ -202,16 +205,15 @@ impl<'a> Files<'a> for CsFiles {
     type Source = &'a str;
 
     fn name(&'a self, id: u32) -> Result<&'a str, codespan_reporting::files::Error> {
-        Ok(self.file(id)?.0.as_str())
+        Ok(self.file(id)?.name().as_str())
     }
 
     fn source(&'a self, id: u32) -> Result<&'a str, codespan_reporting::files::Error> {
-        Ok(self.file(id)?.1.as_str())
+        Ok(self.file(id)?.source().as_str())
     }
 
     fn line_index(&'a self, id: u32, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
-        let (name, text) = self.file(id)?;
-        SimpleFile::new(name.as_str(), text.as_str()).line_index((), byte_index)
+        self.file(id)?.line_index((), byte_index)
     }
 
     fn line_range(
@@ -219,8 +221,7 @@ impl<'a> Files<'a> for CsFiles {
         id: u32,
         line_index: usize,
     ) -> Result<std::ops::Range<usize>, codespan_reporting::files::Error> {
-        let (name, text) = self.file(id)?;
-        SimpleFile::new(name.as_str(), text.as_str()).line_range((), line_index)
+        self.file(id)?.line_range((), line_index)
     }
 }
 

@@ -61,8 +61,11 @@ pub fn parse(file: FileId, text: &str) -> Result<Parsed, InternalError> {
     };
     let mut builder = Builder { file, errors: Vec::new() };
     let mut module = Module::default();
-    for pair in pairs.flatten().filter(|p| p.as_rule() == Rule::item) {
-        module.items.push(builder.item(pair)?);
+    // Items are the `file` pair's direct children: no need to walk every token to find them.
+    for file_pair in pairs {
+        for pair in file_pair.into_inner().filter(|p| p.as_rule() == Rule::item) {
+            module.items.push(builder.item(pair)?);
+        }
     }
     if module.items.is_empty() {
         let span = Span::new(file, 0, text.find('\n').unwrap_or(text.len()));
