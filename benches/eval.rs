@@ -2,11 +2,15 @@
 //! and the per-line work of `accord eval --input`.
 //!
 //! - `decide_20_rules_5_facts`: a hand-written 20-rule regime over `destination`, `data`,
-//!   `individuals_ytd`, `date` and `exporter` (plus two obligations); one `Table::evaluate` per
-//!   iteration, rotating through 1,000 prepared scenarios (target ≤ 50 ns per decision).
+//!   `individuals_ytd`, `date` and `exporter` (plus two obligations); one `Table::decide` (verdict
+//!   and deciding row, no allocation) per iteration, rotating through 1,000 prepared scenarios
+//!   (target ≤ 50 ns per decision).
 //! - `decide_1000_rules_10_facts`: a generated 1,000-rule regime over ten facts (enum `in`, set
 //!   `has`/`has any`/`has all`, count and date ranges, bools, `not`, `or`, `effective`), same
 //!   method (target ≤ 200 ns per decision).
+//! - `evaluate_20_rules_5_facts`, `evaluate_1000_rules_10_facts`: the same rotations through
+//!   `Table::evaluate`, the full decision (obligations, requirements, citations, owned strings),
+//!   so that the matching core and the building of the full `Decision` can be told apart.
 //! - `compile_1000_rules`: `compile::compile` alone on the checked 1,000-rule program (target
 //!   ≤ 10 ms).
 //! - `stream_10k_lines`: what `accord eval REGIME --input FILE.jsonl` does per line (JSON parse,
@@ -548,6 +552,23 @@ fn bench_decide(c: &mut Criterion, id: &str, table: &Table, scenarios: &[Scenari
     });
 }
 
+/// Times [`Table::evaluate`] (the full decision: obligations, requirements, citations, owned
+/// strings), rotating the same way, so that the matching core and the building of the full
+/// decision can be told apart.
+fn bench_evaluate(c: &mut Criterion, id: &str, table: &Table, scenarios: &[Scenario]) {
+    let mut i = 0usize;
+    c.bench_function(id, |b| {
+        b.iter(|| {
+            let scenario = &scenarios[i];
+            i += 1;
+            if i == scenarios.len() {
+                i = 0;
+            }
+            table.evaluate(black_box(scenario))
+        });
+    });
+}
+
 fn decide_20(c: &mut Criterion) {
     let table = table("regime_20.accord", REGIME_20);
     assert_eq!(table.rows.iter().map(|r| &r.rule).collect::<std::collections::BTreeSet<_>>().len(), 20);
@@ -556,6 +577,7 @@ fn decide_20(c: &mut Criterion) {
     let scenarios = scenarios(&table, &values);
     describe("decide_20_rules_5_facts", &table, &scenarios);
     bench_decide(c, "decide_20_rules_5_facts", &table, &scenarios);
+    bench_evaluate(c, "evaluate_20_rules_5_facts", &table, &scenarios);
 }
 
 fn decide_1000(c: &mut Criterion) {
@@ -567,6 +589,7 @@ fn decide_1000(c: &mut Criterion) {
     let scenarios = scenarios(&table, &values);
     describe("decide_1000_rules_10_facts", &table, &scenarios);
     bench_decide(c, "decide_1000_rules_10_facts", &table, &scenarios);
+    bench_evaluate(c, "evaluate_1000_rules_10_facts", &table, &scenarios);
 }
 
 fn compile_1000(c: &mut Criterion) {
@@ -604,7 +627,7 @@ fn stream_10k(c: &mut Criterion) {
 
 criterion_group! {
     name = decide;
-    config = Criterion::default().sample_size(50).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    config = Criterion::default().sample_size(50).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
     targets = decide_20, decide_1000
 }
 criterion_group! {
