@@ -266,6 +266,19 @@ pub struct ObligationRow {
     pub cells: BTreeMap<String, Cell>,
 }
 
+impl Cell {
+    /// A count or date cell's ranges as `[lo, hi)` pairs (dates as day numbers), `None` for an
+    /// open end; empty for other cells.
+    pub fn ranges(&self) -> Vec<(Option<i64>, Option<i64>)> {
+        let day = |t: &Option<String>| t.as_deref().and_then(crate::date::Date::parse).map(crate::date::Date::days);
+        match self {
+            Cell::Counts { counts } => counts.iter().map(|r| (Some(r.from), r.until)).collect(),
+            Cell::Dates { dates } => dates.iter().map(|r| (day(&r.from), day(&r.until))).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl Table {
     /// The table as pretty JSON; byte-for-byte the same for the same regime.
     pub fn to_json(&self) -> String {

@@ -46,20 +46,6 @@ pub struct Space {
     destination: String,
 }
 
-fn cell_ranges(cell: &Cell) -> Vec<(Option<i64>, Option<i64>)> {
-    match cell {
-        Cell::Counts { counts } => counts.iter().map(|r| (Some(r.from), r.until)).collect(),
-        Cell::Dates { dates } => dates
-            .iter()
-            .map(|r| {
-                let day = |t: &Option<String>| t.as_deref().and_then(Date::parse).map(Date::days);
-                (day(&r.from), day(&r.until))
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// The segments a range cell admits, as runs: every bound is one of the segments' starts, so
 /// each range is a run of whole segments, found by binary search.
 fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32, bool)> {
@@ -143,7 +129,7 @@ impl Space {
                     let date = column.ty == ColumnType::Date;
                     let mut starts: Vec<i64> = vec![if date { i64::MIN } else { 0 }];
                     for c in &cells {
-                        for (lo, hi) in cell_ranges(c) {
+                        for (lo, hi) in c.ranges() {
                             starts.extend(lo);
                             starts.extend(hi);
                         }
@@ -206,7 +192,7 @@ impl Space {
                     }
                     _ => None,
                 },
-                Var::Range { fact, starts, .. } => cells.get(fact).map(|c| range_runs(starts, &cell_ranges(c))),
+                Var::Range { fact, starts, .. } => cells.get(fact).map(|c| range_runs(starts, &c.ranges())),
                 Var::Bool { fact } => match cells.get(fact) {
                     Some(Cell::Bool { is }) => Some(runs_of(&[!is, *is])),
                     _ => None,

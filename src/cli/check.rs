@@ -90,13 +90,11 @@ pub(crate) fn print(checked: &Checked, files: usize, format: ErrorFormat, colour
 }
 
 fn summary_line(summary: &Summary) -> String {
-    let files = plural(summary.files, "file");
+    let files = super::plural(summary.files, "file");
     match (summary.errors, summary.warnings) {
         (0, 0) => format!("checked {files}: no problems"),
-        (errors, warnings) => format!("checked {files}: {}, {}", plural(errors, "error"), plural(warnings, "warning")),
+        (errors, warnings) => {
+            format!("checked {files}: {}, {}", super::plural(errors, "error"), super::plural(warnings, "warning"))
+        }
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }

@@ -123,7 +123,7 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
             for error in &errors {
                 eprintln!("error: {}: {error}", shown(path));
             }
-            eprintln!("{}", plural(errors.len(), "problem"));
+            eprintln!("{}", super::plural(errors.len(), "problem"));
             return Err(Failure::Reported);
         }
     };
@@ -139,10 +139,6 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     serde_json::to_string(value).map_err(|e| Failure::Internal(crate::InternalError(e.to_string())))
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// One input record: its line number and either its text or why it cannot be read.
@@ -184,7 +180,7 @@ fn batch(
             }
         }
         if progress {
-            eprint!("\r{} decided…", plural(read, unit));
+            eprint!("\r{} decided…", super::plural(read, unit));
         }
     }
     if let Err(e) = out.flush() {
@@ -194,10 +190,10 @@ fn batch(
         eprint!("\r");
     }
     if let Some(error) = read_error.borrow_mut().take() {
-        eprintln!("read {} before the input failed", plural(read, unit));
+        eprintln!("read {} before the input failed", super::plural(read, unit));
         return Err(Failure::Input(miette::miette!("cannot read `{}`: {error}", shown(path))));
     }
-    eprintln!("read {}: {} decided, {failed} failed", plural(read, unit), read - failed);
+    eprintln!("read {}: {} decided, {failed} failed", super::plural(read, unit), read - failed);
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

@@ -138,6 +138,11 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// `1 file`, `2 files`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
 /// Reads a `YYYY-MM-DD` command-line value.
 pub(crate) fn parse_date(text: &str) -> Result<crate::date::Date, String> {
     crate::date::Date::parse(text).ok_or_else(|| format!("`{text}` is not a date written YYYY-MM-DD"))

@@ -17,7 +17,6 @@ pub use examples::{ExampleResult, describe, run_examples};
 pub(crate) use scenario::invalid_json;
 pub use scenario::{Scenario, ScenarioError};
 
-use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, Outcome, Table};
 use scenario::Value;
 use serde::Serialize;
@@ -200,19 +199,6 @@ fn has_bit(bits: &[u64], i: usize) -> bool {
     bits.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
-fn date_days(text: &Option<String>) -> Option<i64> {
-    text.as_deref().and_then(Date::parse).map(Date::days)
-}
-
-/// The `[lo, hi)` pairs of a range cell, with `None` for an open end.
-fn cell_ranges(cell: &Cell) -> Vec<(Option<i64>, Option<i64>)> {
-    match cell {
-        Cell::Counts { counts } => counts.iter().map(|r| (Some(r.from), r.until)).collect(),
-        Cell::Dates { dates } => dates.iter().map(|r| (date_days(&r.from), date_days(&r.until))).collect(),
-        _ => Vec::new(),
-    }
-}
-
 fn in_ranges(ranges: &[(Option<i64>, Option<i64>)], v: i64) -> bool {
     ranges.iter().any(|(lo, hi)| lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v < hi))
 }
@@ -294,7 +280,7 @@ impl RowIndex {
                 let mut bounds: Vec<i64> = Vec::new();
                 for r in 0..count {
                     if let Some(c) = cell(r) {
-                        for (lo, hi) in cell_ranges(c) {
+                        for (lo, hi) in c.ranges() {
                             bounds.extend(lo);
                             bounds.extend(hi);
                         }
@@ -307,7 +293,7 @@ impl RowIndex {
                 let mut segments = vec![all.clone(); starts.len()];
                 for r in 0..count {
                     if let Some(c) = cell(r) {
-                        let ranges = cell_ranges(c);
+                        let ranges = c.ranges();
                         for (segment, &start) in segments.iter_mut().zip(&starts) {
                             if !in_ranges(&ranges, start) {
                                 clear(segment, r);
@@ -618,9 +604,7 @@ fn admits(cell: &Cell, domain: &[String], value: &Value) -> bool {
             let holds = |name: &String| member_index(domain, name).is_some_and(|m| has_bit(present, m as usize));
             has.iter().all(holds) && !lacks.iter().any(holds)
         }
-        (Cell::Counts { .. } | Cell::Dates { .. }, Value::Count(v) | Value::Date(v)) => {
-            in_ranges(&cell_ranges(cell), *v)
-        }
+        (Cell::Counts { .. } | Cell::Dates { .. }, Value::Count(v) | Value::Date(v)) => in_ranges(&cell.ranges(), *v),
         _ => false,
     }
 }
