@@ -39,6 +39,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a bench may write files and print
 
+mod common;
+
 use accord::check::check_sources;
 use accord::check::ir::RegimeId;
 use accord::compile::compile;
@@ -60,29 +62,7 @@ const STREAM_LINES: usize = 10_000;
 /// How many rules the generated regime has.
 const RULES: usize = 1_000;
 
-/// A small deterministic generator (xorshift64*), so that every run benchmarks the same input.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
+use common::Rng;
 
 // ── the 20-rule regime ──────────────────────────────────────────────────────────────────────
 
@@ -535,10 +515,12 @@ fn dump(regime_20: &str, regime_1000: &str) {
 
 // ── benchmarks ──────────────────────────────────────────────────────────────────────────────
 
-/// Times one decision (verdict and deciding row: [`Table::decide`], the evaluator's hot path)
-/// per iteration, rotating through the prepared scenarios. `stream_10k_lines` below times the
-/// whole per-line work, full decision and JSON included.
-fn bench_decide(c: &mut Criterion, id: &str, table: &Table, scenarios: &[Scenario]) {
+/// Times one call of `run` per iteration, rotating through the prepared scenarios: used with
+/// [`Table::decide`] (verdict and deciding row, the evaluator's hot path) and with
+/// [`Table::evaluate`] (the full decision: obligations, requirements, citations, owned strings),
+/// so that the matching core and the building of the full decision can be told apart.
+/// `stream_10k_lines` below times the whole per-line work, JSON included.
+fn bench_rotating<T>(c: &mut Criterion, id: &str, scenarios: &[Scenario], run: impl Fn(&Scenario) -> T) {
     let mut i = 0usize;
     c.bench_function(id, |b| {
         b.iter(|| {
@@ -547,24 +529,7 @@ fn bench_decide(c: &mut Criterion, id: &str, table: &Table, scenarios: &[Scenari
             if i == scenarios.len() {
                 i = 0;
             }
-            table.decide(black_box(scenario))
-        });
-    });
-}
-
-/// Times [`Table::evaluate`] (the full decision: obligations, requirements, citations, owned
-/// strings), rotating the same way, so that the matching core and the building of the full
-/// decision can be told apart.
-fn bench_evaluate(c: &mut Criterion, id: &str, table: &Table, scenarios: &[Scenario]) {
-    let mut i = 0usize;
-    c.bench_function(id, |b| {
-        b.iter(|| {
-            let scenario = &scenarios[i];
-            i += 1;
-            if i == scenarios.len() {
-                i = 0;
-            }
-            table.evaluate(black_box(scenario))
+            run(black_box(scenario))
         });
     });
 }
@@ -576,8 +541,8 @@ fn decide_20(c: &mut Criterion) {
     let values: Vec<Value> = (0..SCENARIOS).map(|_| scenario_20(&mut rng)).collect();
     let scenarios = scenarios(&table, &values);
     describe("decide_20_rules_5_facts", &table, &scenarios);
-    bench_decide(c, "decide_20_rules_5_facts", &table, &scenarios);
-    bench_evaluate(c, "evaluate_20_rules_5_facts", &table, &scenarios);
+    bench_rotating(c, "decide_20_rules_5_facts", &scenarios, |s| table.decide(s));
+    bench_rotating(c, "evaluate_20_rules_5_facts", &scenarios, |s| table.evaluate(s));
 }
 
 fn decide_1000(c: &mut Criterion) {
@@ -588,8 +553,8 @@ fn decide_1000(c: &mut Criterion) {
     let values: Vec<Value> = (0..SCENARIOS).map(|_| scenario_1000(&mut rng)).collect();
     let scenarios = scenarios(&table, &values);
     describe("decide_1000_rules_10_facts", &table, &scenarios);
-    bench_decide(c, "decide_1000_rules_10_facts", &table, &scenarios);
-    bench_evaluate(c, "evaluate_1000_rules_10_facts", &table, &scenarios);
+    bench_rotating(c, "decide_1000_rules_10_facts", &scenarios, |s| table.decide(s));
+    bench_rotating(c, "evaluate_1000_rules_10_facts", &scenarios, |s| table.evaluate(s));
 }
 
 fn compile_1000(c: &mut Criterion) {

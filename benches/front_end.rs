@@ -9,6 +9,8 @@
 //! generated regime to `<path>`, so that the `accord` binary can be timed on the same text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use accord::check::check_sources;
 use accord::source::MemoryLoader;
 use accord::stdlib::VOCABULARY;
@@ -20,29 +22,7 @@ use std::time::Duration;
 /// How many rules the generated regime has.
 const RULES: usize = 10_000;
 
-/// A small deterministic generator (xorshift64*), so that every run benchmarks the same text.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
+use common::Rng;
 
 const JURISDICTIONS: &[&str] = &["CN", "US", "GB", "JP", "KR", "SG", "DE", "FR", "IN", "BR", "AU", "VN", "HK", "RU"];
 const JURISDICTION_SETS: &[&str] = &["EU", "EEA", "APEC", "ASEAN", "APEC_CBPR", "US_COUNTRIES_OF_CONCERN"];
