@@ -451,7 +451,6 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ("outside_enum_domain_alpha3", r#"{"origin": "SG", "destination": "USA"}"#),
     ("outside_enum_domain_without_suggestion", r#"{"origin": "SG", "destination": "Atlantis"}"#),
     ("set_member_outside_domain", r#"{"origin": "SG", "destination": "US", "data": ["personal", "helth"]}"#),
-    ("missing_origin", r#"{"destination": "US", "data": ["personal"]}"#),
     ("missing_destination", r#"{"origin": "SG", "data": ["personal"]}"#),
     ("missing_both", "{}"),
     ("negative_count", r#"{"origin": "SG", "destination": "US", "individuals_ytd": -5}"#),
@@ -908,4 +907,15 @@ fn a_failing_out_of_scope_example_does_not_blame_the_default() {
         run.stdout.lines().skip_while(|l| !l.contains("out of scope, expected permit")).take(4).collect();
     assert!(report.len() == 4, "{}", run.stdout);
     assert!(!report[3].contains("decided by the default"), "{}", report.join("\n"));
+}
+
+#[test]
+fn an_omitted_origin_is_the_regimes_home() {
+    let dir = workspace();
+    let without = eval_scenario(dir.path(), r#"{"destination": "US", "data": ["personal"]}"#, &[]);
+    let with = eval_scenario(dir.path(), r#"{"origin": "SG", "destination": "US", "data": ["personal"]}"#, &[]);
+    let elsewhere = eval_scenario(dir.path(), r#"{"origin": "MY", "destination": "US", "data": ["personal"]}"#, &[]);
+    assert_eq!(without.code, Some(0), "{}", without.stderr);
+    assert_eq!(without.stdout, with.stdout);
+    assert_ne!(without.stdout, elsewhere.stdout, "the test needs an origin outside home to decide otherwise");
 }

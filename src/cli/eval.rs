@@ -26,7 +26,8 @@ const MAX_LINE: usize = 1024 * 1024;
 ///
 /// A scenario is a JSON object of facts: `{"origin": "CN", "destination": "DE", "data":
 /// ["personal"], "individuals_ytd": 150000, "date": "2025-06-01"}`. Omitted facts take their
-/// defaults (empty sets, 0, false, today); `origin` and `destination` are required.
+/// defaults (empty sets, 0, false, today, and the regime's home for `origin`); `destination`
+/// is required.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["scenario", "input"])))]
 pub(crate) struct EvalArgs {

@@ -1,7 +1,7 @@
 //! Scenarios: the facts of one transfer, read from JSON against a table's vocabulary.
 //!
 //! Omitted facts take their defaults (sets empty, counts 0, bools false, `date` the given
-//! today); `origin` and `destination` are required. Every problem names the key, the value and
+//! today, `origin` the regime's home); `destination` is required. Every problem names the key, the value and
 //! the closest valid name, and all problems of a scenario are reported together.
 
 use crate::date::Date;
@@ -176,7 +176,14 @@ impl Scenario {
             let value = match value {
                 Some(value) => value,
                 None if given => continue,
-                // Enums have no default: `origin` and `destination` always need a value, and any
+                // An omitted origin is the regime's home (its first member), as in examples: a
+                // transfer "leaving this regime's home", which is how diffs give witnesses.
+                None if column.fact == table.scope.origin
+                    && let Some(home) = table.home.first().and_then(|h| column.domain.iter().position(|m| m == h)) =>
+                {
+                    Value::Member(u32::try_from(home).unwrap_or(u32::MAX))
+                }
+                // Other enums have no default: `destination` always needs a value, and any
                 // other enum fact does when the table tests it.
                 None if column.fact == table.scope.origin
                     || column.fact == table.scope.destination
