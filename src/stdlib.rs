@@ -22,6 +22,12 @@ pub const VOCABULARY: &[StdModule] = embed!["jurisdiction", "mechanism", "obliga
 /// The standard regimes (`stdlib/regimes/*.accord`), by id (the file's stem), in id order.
 pub const REGIMES: &[StdModule] = include!(concat!(env!("OUT_DIR"), "/regimes.rs"));
 
+/// The recognition accords between the standard regimes (`stdlib/accords.accord`).
+pub const ACCORDS: StdModule = StdModule { name: "accords", text: include_str!("../stdlib/accords.accord") };
+
+/// How the accords file is named in diagnostics.
+pub const ACCORDS_NAME: &str = "<stdlib>/accords.accord";
+
 /// The standard regime with this id.
 pub fn regime(id: &str) -> Option<&'static StdModule> {
     REGIMES.iter().find(|m| m.name == id)

@@ -243,6 +243,209 @@ impl Mdd {
     }
 }
 
+/// A box: for each variable, the values it admits as sorted, disjoint, half-open intervals
+/// `[start, end)`, or `None` when it admits every value.
+pub type Boxed = Vec<Option<Vec<(u32, u32)>>>;
+
+impl Mdd {
+    /// The measure of a region, where value `i` of variable `v` weighs
+    /// `cumulative[v][i + 1] - cumulative[v][i]` (so `cumulative[v]` has one more entry than
+    /// the variable has values, starting at 0).
+    pub fn measure(&self, node: NodeId, cumulative: &[Vec<f64>]) -> f64 {
+        let mut memo: HashMap<NodeId, f64> = HashMap::new();
+        self.measure_from(node, 0, cumulative, &mut memo)
+    }
+
+    fn measure_from(&self, node: NodeId, level: u32, cumulative: &[Vec<f64>], memo: &mut HashMap<NodeId, f64>) -> f64 {
+        let width = |v: u32, a: u32, b: u32| {
+            let c = cumulative.get(v as usize);
+            let at = |i: u32| c.and_then(|c| c.get(i as usize)).copied().unwrap_or(0.0);
+            at(b) - at(a)
+        };
+        let var = self.var(node).min(u32::try_from(self.sizes.len()).unwrap_or(u32::MAX));
+        let size = |v: u32| self.sizes.get(v as usize).copied().unwrap_or(0);
+        let skipped: f64 = (level..var).map(|v| width(v, 0, size(v))).product();
+        let below = match node {
+            FALSE => 0.0,
+            TRUE => 1.0,
+            _ => {
+                if let Some(&m) = memo.get(&node) {
+                    m
+                } else {
+                    let runs = self.runs_at(node, var);
+                    let mut m = 0.0;
+                    for (k, &(start, child)) in runs.iter().enumerate() {
+                        let end = runs.get(k + 1).map_or(size(var), |r| r.0);
+                        if child != FALSE {
+                            m += width(var, start, end) * self.measure_from(child, var + 1, cumulative, memo);
+                        }
+                    }
+                    memo.insert(node, m);
+                    m
+                }
+            }
+        };
+        skipped * below
+    }
+
+    /// The region with the variables flagged in `quantified` projected away: a point is in it
+    /// when some values of those variables complete it to a point of `node`.
+    pub fn exists(&mut self, node: NodeId, quantified: &[bool]) -> NodeId {
+        let mut memo: HashMap<NodeId, NodeId> = HashMap::new();
+        self.exists_memo(node, quantified, &mut memo)
+    }
+
+    fn exists_memo(&mut self, node: NodeId, quantified: &[bool], memo: &mut HashMap<NodeId, NodeId>) -> NodeId {
+        if node == FALSE || node == TRUE {
+            return node;
+        }
+        if let Some(&r) = memo.get(&node) {
+            return r;
+        }
+        let var = self.var(node);
+        let runs = self.runs_at(node, var);
+        let r = if quantified.get(var as usize).copied().unwrap_or(false) {
+            let mut acc = FALSE;
+            for (_, child) in runs {
+                let child = self.exists_memo(child, quantified, memo);
+                acc = self.or(acc, child);
+            }
+            acc
+        } else {
+            let runs =
+                runs.into_iter().map(|(start, child)| (start, self.exists_memo(child, quantified, memo))).collect();
+            self.make(var, runs)
+        };
+        memo.insert(node, r);
+        r
+    }
+
+    /// The region a box describes.
+    pub fn box_region(&mut self, b: &Boxed) -> NodeId {
+        let allowed: Vec<Option<Vec<(u32, bool)>>> = b
+            .iter()
+            .map(|spans| {
+                spans.as_ref().map(|spans| {
+                    let mut runs = vec![(0, false)];
+                    for &(lo, hi) in spans {
+                        runs.push((lo, true));
+                        runs.push((hi, false));
+                    }
+                    runs
+                })
+            })
+            .collect();
+        self.cube(&allowed)
+    }
+
+    /// A region as disjoint boxes, merged where two differ in one variable only; `None` if
+    /// there would be more than `limit` before merging.
+    pub fn boxes(&self, node: NodeId, limit: usize) -> Option<Vec<Boxed>> {
+        let mut out: Vec<Boxed> = Vec::new();
+        let mut path: Boxed = vec![None; self.sizes.len()];
+        if !self.paths(node, &mut path, &mut out, limit) {
+            return None;
+        }
+        Some(merge_boxes(out, &self.sizes))
+    }
+
+    /// Every path from `node` to `TRUE`, with the runs that lead to one child taken together.
+    fn paths(&self, node: NodeId, path: &mut Boxed, out: &mut Vec<Boxed>, limit: usize) -> bool {
+        match node {
+            FALSE => return true,
+            TRUE => {
+                out.push(path.clone());
+                return out.len() <= limit;
+            }
+            _ => {}
+        }
+        let var = self.var(node);
+        let runs = self.runs_at(node, var);
+        let size = self.sizes.get(var as usize).copied().unwrap_or(0);
+        let mut by_child: Vec<(NodeId, Vec<(u32, u32)>)> = Vec::new();
+        for (k, &(start, child)) in runs.iter().enumerate() {
+            if child == FALSE {
+                continue;
+            }
+            let end = runs.get(k + 1).map_or(size, |r| r.0);
+            match by_child.iter_mut().find(|(c, _)| *c == child) {
+                Some((_, spans)) => spans.push((start, end)),
+                None => by_child.push((child, vec![(start, end)])),
+            }
+        }
+        for (child, spans) in by_child {
+            if let Some(slot) = path.get_mut(var as usize) {
+                *slot = Some(spans);
+            }
+            if !self.paths(child, path, out, limit) {
+                return false;
+            }
+        }
+        if let Some(slot) = path.get_mut(var as usize) {
+            *slot = None;
+        }
+        true
+    }
+}
+
+/// Merges disjoint boxes that agree on every variable but one, until none do.
+fn merge_boxes(mut boxes: Vec<Boxed>, sizes: &[u32]) -> Vec<Boxed> {
+    loop {
+        let mut changed = false;
+        for var in 0..sizes.len() {
+            let mut groups: HashMap<Boxed, Vec<(u32, u32)>> = HashMap::new();
+            let mut order: Vec<Boxed> = Vec::new();
+            let mut whole: Vec<Boxed> = Vec::new();
+            for mut b in boxes.drain(..) {
+                let Some(spans) = b.get_mut(var).and_then(Option::take) else {
+                    whole.push(b);
+                    continue;
+                };
+                match groups.get_mut(&b) {
+                    Some(acc) => {
+                        acc.extend(spans);
+                        changed = true;
+                    }
+                    None => {
+                        order.push(b.clone());
+                        groups.insert(b, spans);
+                    }
+                }
+            }
+            boxes = whole;
+            let size = sizes.get(var).copied().unwrap_or(0);
+            for mut b in order {
+                let spans = groups.remove(&b).map(|s| union_spans(s, size)).unwrap_or_default();
+                if let Some(slot) = b.get_mut(var) {
+                    *slot = spans;
+                }
+                boxes.push(b);
+            }
+        }
+        if !changed {
+            return boxes;
+        }
+    }
+}
+
+/// The union of intervals, sorted and joined; `None` if it is every value.
+fn union_spans(mut spans: Vec<(u32, u32)>, size: u32) -> Option<Vec<(u32, u32)>> {
+    spans.sort_unstable();
+    let mut joined: Vec<(u32, u32)> = Vec::with_capacity(spans.len());
+    for (lo, hi) in spans {
+        match joined.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => joined.push((lo, hi)),
+        }
+    }
+    if let [(0, end)] = joined.as_slice()
+        && *end >= size
+    {
+        return None;
+    }
+    Some(joined)
+}
+
 /// Runs from one flag per value.
 pub fn runs_of(flags: &[bool]) -> Vec<(u32, bool)> {
     let mut runs: Vec<(u32, bool)> = Vec::new();

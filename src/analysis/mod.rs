@@ -1,6 +1,7 @@
-//! Exact analysis of compiled tables, on decision diagrams: verification now; the diff between
-//! regimes builds on the same [`space`] and [`mdd`].
+//! Exact analysis of compiled tables, on decision diagrams over a common [`space`]: verification
+//! of one table, and the diff between two.
 
+pub mod diff;
 pub mod mdd;
 pub mod space;
 mod verify;

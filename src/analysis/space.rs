@@ -1,15 +1,15 @@
 //! The finite space a table's rows live in.
 //!
 //! Facts have huge or unbounded domains, but a table only ever distinguishes finitely many
-//! *classes* of values: members of an enum that no cell tells apart form one class (home
-//! members are told apart from the rest, for scope); counts and dates fall into the elementary
+//! *classes* of values: members of an enum that no cell tells apart form one class (scope is
+//! given as cells too, so home members are told apart from the rest); counts and dates fall into the elementary
 //! segments between the bounds that cells use; a set fact becomes one yes/no variable per
 //! member that some cell tests. Every row is then a box over these variables, and the analysis
 //! is exact over the whole fact space: two points in the same classes are decided alike.
 
-use super::mdd::{Mdd, NodeId, runs_of};
+use super::mdd::{Boxed, Mdd, NodeId, runs_of};
 use crate::date::Date;
-use crate::table::{Cell, Column, ColumnType, Table};
+use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Table};
 use std::collections::BTreeMap;
 
 /// One variable of the space.
@@ -26,6 +26,12 @@ enum Var {
 }
 
 impl Var {
+    fn fact(&self) -> &str {
+        match self {
+            Var::Enum { fact, .. } | Var::Range { fact, .. } | Var::Bool { fact } | Var::Member { fact, .. } => fact,
+        }
+    }
+
     fn size(&self) -> u32 {
         let n = match self {
             Var::Enum { classes, .. } => classes.len(),
@@ -41,9 +47,20 @@ impl Var {
 pub struct Space {
     vars: Vec<Var>,
     columns: Vec<Column>,
-    home: Vec<String>,
-    origin: String,
-    destination: String,
+}
+
+/// A table's scope as cells: origin in its home, destination outside it.
+pub fn scope_cells(table: &Table) -> Vec<(String, Cell)> {
+    let outside = |fact: &str| -> Vec<String> {
+        table
+            .fact(fact)
+            .map(|c| c.domain.iter().filter(|m| !table.home.contains(m)).cloned().collect())
+            .unwrap_or_default()
+    };
+    vec![
+        (table.scope.origin.clone(), Cell::Enum { members: table.home.clone() }),
+        (table.scope.destination.clone(), Cell::Enum { members: outside(&table.scope.destination) }),
+    ]
 }
 
 /// The segments a range cell admits, as runs: every bound is one of the segments' starts, so
@@ -78,47 +95,50 @@ impl Space {
         Space::of_tables(&[table])
     }
 
-    /// The common space of several tables over the same vocabulary (for comparing them).
+    /// The common space of several tables over the same vocabulary, each read with its own
+    /// scope.
     pub fn of_tables(tables: &[&Table]) -> Space {
-        let first = tables.first();
-        let origin = first.map(|t| t.scope.origin.clone()).unwrap_or_default();
-        let destination = first.map(|t| t.scope.destination.clone()).unwrap_or_default();
-        let mut home: Vec<String> = tables.iter().flat_map(|t| t.home.iter().cloned()).collect();
-        home.sort();
-        home.dedup();
-        // Columns any table tests, with scope's facts first, in a stable order.
         let mut columns: Vec<Column> = Vec::new();
-        for fact in [&origin, &destination] {
-            if let Some(c) = first.and_then(|t| t.fact(fact)) {
-                columns.push(c.clone());
+        let mut cells: Vec<(String, Cell)> = Vec::new();
+        for table in tables {
+            for (fact, cell) in scope_cells(table) {
+                if let Some(c) = table.fact(&fact) {
+                    columns.push(c.clone());
+                }
+                cells.push((fact, cell));
             }
         }
         for table in tables {
-            for c in &table.columns {
-                if !columns.iter().any(|x| x.fact == c.fact) {
-                    columns.push(c.clone());
-                }
+            columns.extend(table.columns.iter().cloned());
+            for cells_of in table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells)) {
+                cells.extend(cells_of.iter().map(|(f, c)| (f.clone(), c.clone())));
             }
         }
+        Space::new(columns, &cells)
+    }
+
+    /// The space in which every one of `cells` is a box: variables for the `columns` (each
+    /// fact once, in the order first given), split as finely as the cells tell values apart.
+    pub fn new(columns: Vec<Column>, cells: &[(String, Cell)]) -> Space {
+        let mut unique: Vec<Column> = Vec::with_capacity(columns.len());
+        for c in columns {
+            if !unique.iter().any(|x| x.fact == c.fact) {
+                unique.push(c);
+            }
+        }
+        let columns = unique;
         let mut vars = Vec::new();
         for column in &columns {
-            let cells: Vec<&Cell> = tables
-                .iter()
-                .flat_map(|t| t.rows.iter().map(|r| &r.cells).chain(t.obligations.iter().map(|o| &o.cells)))
-                .filter_map(|cells| cells.get(&column.fact))
-                .collect();
+            let cells: Vec<&Cell> = cells.iter().filter(|(f, _)| *f == column.fact).map(|(_, c)| c).collect();
             match column.ty {
                 ColumnType::Enum => {
-                    // A member's signature: which cells (and home) admit it.
+                    // A member's signature: which cells admit it.
                     let mut classes: BTreeMap<Vec<bool>, Vec<u32>> = BTreeMap::new();
                     for (m, name) in column.domain.iter().enumerate() {
-                        let mut signature: Vec<bool> = cells
+                        let signature: Vec<bool> = cells
                             .iter()
                             .map(|c| matches!(c, Cell::Enum { members } if members.contains(name)))
                             .collect();
-                        if column.fact == origin || column.fact == destination {
-                            signature.push(home.contains(name));
-                        }
                         classes.entry(signature).or_default().push(u32::try_from(m).unwrap_or(u32::MAX));
                     }
                     let mut classes: Vec<Vec<u32>> = classes.into_values().collect();
@@ -156,7 +176,12 @@ impl Space {
                 }
             }
         }
-        Space { vars, columns, home, origin, destination }
+        Space { vars, columns }
+    }
+
+    /// The facts of the space, with their types and domains.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
     }
 
     /// A diagram store over this space.
@@ -207,38 +232,103 @@ impl Space {
         mdd.cube(&allowed)
     }
 
-    /// The region in scope: origin in home, destination not.
-    pub fn scope(&self, mdd: &mut Mdd) -> NodeId {
-        let allowed: Vec<Option<Vec<(u32, bool)>>> = self
-            .vars
+    /// The region where `table` is in scope: origin in its home, destination not.
+    pub fn scope(&self, mdd: &mut Mdd, table: &Table) -> NodeId {
+        let cells: BTreeMap<String, Cell> = scope_cells(table).into_iter().collect();
+        self.row(mdd, &cells)
+    }
+
+    /// How much each value of each variable weighs, as running sums (see [`Mdd::measure`]):
+    /// an enum class weighs as many members as it has, so every member of a fact's domain
+    /// counts alike; a bool, a set member, and each segment of a count or date, weigh one.
+    pub fn cumulative_weights(&self) -> Vec<Vec<f64>> {
+        self.vars
             .iter()
-            .map(|var| match var {
-                Var::Enum { fact, classes } if *fact == self.origin || *fact == self.destination => {
-                    let domain = self.domain(fact);
-                    let want_home = *fact == self.origin;
-                    Some(
-                        classes
-                            .iter()
-                            .map(|class| {
-                                let in_home = class
-                                    .first()
-                                    .and_then(|&m| domain.get(m as usize))
-                                    .is_some_and(|n| self.home.contains(n));
-                                in_home == want_home
-                            })
-                            .collect::<Vec<bool>>(),
-                    )
-                    .map(|flags| runs_of(&flags))
+            .map(|var| {
+                let weights: Vec<f64> = match var {
+                    Var::Enum { classes, .. } => classes.iter().map(|c| c.len() as f64).collect(),
+                    _ => vec![1.0; var.size() as usize],
+                };
+                let mut running = vec![0.0];
+                let mut total = 0.0;
+                for w in weights {
+                    total += w;
+                    running.push(total);
                 }
-                _ => None,
+                running
             })
-            .collect();
-        mdd.cube(&allowed)
+            .collect()
+    }
+
+    /// For each variable, whether it belongs to one of `facts`.
+    pub fn vars_of(&self, facts: &[String]) -> Vec<bool> {
+        self.vars.iter().map(|v| facts.iter().any(|f| f == v.fact())).collect()
+    }
+
+    /// The facts the space's variables stand for, each once, in order.
+    pub fn facts(&self) -> Vec<&str> {
+        let mut facts: Vec<&str> = Vec::new();
+        for v in &self.vars {
+            if !facts.contains(&v.fact()) {
+                facts.push(v.fact());
+            }
+        }
+        facts
+    }
+
+    /// A box as cells, by fact: the form rows use, so the same reading applies.
+    pub fn box_cells(&self, b: &Boxed) -> BTreeMap<String, Cell> {
+        let mut cells: BTreeMap<String, Cell> = BTreeMap::new();
+        for (var, spans) in self.vars.iter().zip(b) {
+            let Some(spans) = spans else { continue };
+            let values = || spans.iter().flat_map(|&(lo, hi)| lo..hi);
+            match var {
+                Var::Enum { fact, classes } => {
+                    let domain = self.domain(fact);
+                    let mut members: Vec<u32> =
+                        values().filter_map(|v| classes.get(v as usize)).flatten().copied().collect();
+                    members.sort_unstable();
+                    let members = members.iter().filter_map(|&m| domain.get(m as usize)).cloned().collect();
+                    cells.insert(fact.clone(), Cell::Enum { members });
+                }
+                Var::Range { fact, date, starts } => {
+                    let at = |i: u32| starts.get(i as usize).copied();
+                    let ranges: Vec<(Option<i64>, Option<i64>)> =
+                        spans.iter().map(|&(lo, hi)| (at(lo).filter(|&s| s != i64::MIN), at(hi))).collect();
+                    let cell = if *date {
+                        let day = |d: Option<i64>| d.map(|d| Date::from_days(d).to_string());
+                        Cell::Dates {
+                            dates: ranges.iter().map(|&(lo, hi)| DateRange { from: day(lo), until: day(hi) }).collect(),
+                        }
+                    } else {
+                        Cell::Counts {
+                            counts: ranges
+                                .iter()
+                                .map(|&(lo, hi)| CountRange { from: lo.unwrap_or(0), until: hi })
+                                .collect(),
+                        }
+                    };
+                    cells.insert(fact.clone(), cell);
+                }
+                Var::Bool { fact } => {
+                    if let [(lo, _)] = spans.as_slice() {
+                        cells.insert(fact.clone(), Cell::Bool { is: *lo == 1 });
+                    }
+                }
+                Var::Member { fact, member } => {
+                    let entry = cells.entry(fact.clone()).or_insert(Cell::Set { has: Vec::new(), lacks: Vec::new() });
+                    if let (Cell::Set { has, lacks }, [(lo, _)]) = (entry, spans.as_slice()) {
+                        if *lo == 1 { has.push(member.clone()) } else { lacks.push(member.clone()) }
+                    }
+                }
+            }
+        }
+        cells
     }
 
     /// A scenario for one point (as [`Mdd::witness`] gives it), in the JSON `accord eval`
-    /// reads, one value for every variable of the space (facts the table never tests are left
-    /// out, and take their defaults).
+    /// reads. Facts at their defaults (false, 0, an empty set) and facts the space has no
+    /// variable for are left out, and take their defaults; a date is always given.
     pub fn scenario(&self, point: &[Option<u32>]) -> serde_json::Value {
         let mut object = serde_json::Map::new();
         let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -260,11 +350,16 @@ impl Space {
                     } else {
                         start
                     };
-                    let json = if *date { Date::from_days(v).to_string().into() } else { serde_json::Value::from(v) };
-                    object.insert(fact.clone(), json);
+                    if *date {
+                        object.insert(fact.clone(), Date::from_days(v).to_string().into());
+                    } else if v != 0 {
+                        object.insert(fact.clone(), v.into());
+                    }
                 }
                 Var::Bool { fact } => {
-                    object.insert(fact.clone(), (value == 1).into());
+                    if value == 1 {
+                        object.insert(fact.clone(), true.into());
+                    }
                 }
                 Var::Member { fact, member } => {
                     let entry = sets.entry(fact.clone()).or_default();
@@ -274,7 +369,7 @@ impl Space {
                 }
             }
         }
-        for (fact, members) in sets {
+        for (fact, members) in sets.into_iter().filter(|(_, m)| !m.is_empty()) {
             object.insert(fact, members.into_iter().map(serde_json::Value::from).collect::<Vec<_>>().into());
         }
         serde_json::Value::Object(object)

@@ -67,7 +67,7 @@ pub fn verify_regime(table: &Table, regime: &ir::Regime) -> Vec<Finding> {
 pub fn verify(table: &Table) -> Vec<Finding> {
     let space = Space::of(table);
     let mut mdd = space.mdd();
-    let scope = space.scope(&mut mdd);
+    let scope = space.scope(&mut mdd, table);
     let mut findings = Vec::new();
 
     let rules = regions(&space, &mut mdd, table.rows.iter().map(|r| (&r.rule, &r.cells)));

@@ -6,6 +6,7 @@
 
 mod check;
 mod compile;
+mod diff;
 mod eval;
 mod files;
 mod regime;
@@ -64,6 +65,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Run the `example` blocks of rule files as tests
     Test(test::TestArgs),
+    /// Compare two regimes exactly: every region where they decide differently
+    Diff(diff::DiffArgs),
 }
 
 /// How problems are printed.
@@ -99,6 +102,7 @@ pub fn run() -> ExitCode {
         Command::Compile(a) => compile::run(a, colour),
         Command::Eval(a) => eval::run(a, colour),
         Command::Test(a) => test::run(a, colour),
+        Command::Diff(a) => diff::run(a, colour),
     });
     match outcome {
         Ok(Ok(code)) => code,
@@ -138,10 +142,7 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// `1 file`, `2 files`.
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
-}
+pub(crate) use crate::render::plural;
 
 /// Reads a `YYYY-MM-DD` command-line value.
 pub(crate) fn parse_date(text: &str) -> Result<crate::date::Date, String> {

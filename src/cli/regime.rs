@@ -82,6 +82,40 @@ pub(crate) fn load(spec: &str, format: super::ErrorFormat, colour: bool) -> Resu
     }
 }
 
+/// Loads a regime named with an optional date pin: `cn@2024-06-01` is `cn` read on that
+/// transfer date only. (`@` followed by anything but a date is part of the name.)
+pub(crate) fn load_pinned(
+    spec: &str,
+    format: super::ErrorFormat,
+    colour: bool,
+) -> Result<(Table, Option<crate::date::Date>), Failure> {
+    let Some((name, after)) = spec.rsplit_once('@').filter(|_| !Path::new(spec).is_file()) else {
+        return Ok((load(spec, format, colour)?, None));
+    };
+    match crate::date::Date::parse(after) {
+        Some(date) => Ok((load(name, format, colour)?, Some(date))),
+        None => Err(Failure::Input(miette!(
+            help = "pin a regime to a transfer date written YYYY-MM-DD, a real day: `cn@2024-06-01`",
+            "`{after}` in `{spec}` is not a date"
+        ))),
+    }
+}
+
+/// The accords a rule file declares (with those of the files it uses).
+pub(crate) fn load_accords(
+    path: &str,
+    format: super::ErrorFormat,
+    colour: bool,
+) -> Result<Vec<crate::compile::accords::Accord>, Failure> {
+    let root = files::read(Path::new(path)).map_err(|e| Failure::Input(miette!("cannot read `{path}`: {e}")))?;
+    let checked = check::check(vec![root], &mut FsLoader)?;
+    if checked.has_errors() {
+        super::check::print(&checked, 1, format, colour)?;
+        return Err(Failure::Reported);
+    }
+    Ok(crate::compile::accords::accords(&checked.program))
+}
+
 /// Today in UTC, the default transfer date.
 pub(crate) fn today() -> crate::date::Date {
     let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());

@@ -12,6 +12,7 @@
 //! that would expand past it is a diagnostic naming the rule, never a hang. Boxes that repeat,
 //! or that lie inside another box of the same union, are dropped as they appear.
 
+pub mod accords;
 mod cell;
 
 use crate::check::ir::{self, FactId, LetId, Program, RegimeId, Type};

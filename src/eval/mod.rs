@@ -24,7 +24,7 @@ use serde::Serialize;
 type Bits = Vec<u64>;
 
 /// The verdict of a decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// No mechanism needed.

@@ -6,6 +6,13 @@ use crate::syntax::write_number;
 use crate::table::{Cell, Column, Outcome, Table};
 use std::fmt::Write as _;
 
+pub mod report;
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
 /// A cell as a person reads it, in the language's own notation: `DE, FR`, `not AT, BE`,
 /// `has health; lacks core`, `100_000..1_000_000`, `2024-03-22..`, `yes`.
 pub fn cell(cell: &Cell, column: &Column) -> String {

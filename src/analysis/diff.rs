@@ -1,0 +1,1021 @@
+//! Exact comparison of two regimes, or of one regime at two dates.
+//!
+//! Each side's table is first read as a *partition* of the common space: the region each rule
+//! decides (first match, so a rule's part is its condition minus everything earlier), the
+//! default's or the gap's part, and the part out of scope. Parts are grouped by outcome, the
+//! outcomes of the two sides are paired, and every pair whose outcomes differ becomes a region
+//! of the diff: disjoint from every other, and together covering exactly the points where the
+//! decisions differ. Regions are cut into boxes for reading, each with a witness scenario.
+//!
+//! The share of the fact space that agrees needs a measure, since counts and dates are
+//! unbounded: every member of an enum weighs the same, every subset of a set fact too, and each
+//! band of a count or date between the thresholds either side uses counts as one (see
+//! `docs/decisions/0004-diff-semantics.md`).
+
+use super::mdd::{Boxed, FALSE, Mdd, NodeId, TRUE};
+use super::space::{Space, scope_cells};
+use crate::compile::accords::Accord;
+use crate::date::Date;
+use crate::eval::Verdict;
+use crate::table::{Cell, Column, ColumnType, Location, Outcome as TableOutcome, Table};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Cells by fact: a box over facts, as table rows write it.
+pub type Cells = BTreeMap<String, Cell>;
+
+/// The most boxes a comparison reports before asking for a narrower question.
+pub const MAX_BOXES: usize = 20_000;
+
+/// The fact a transfer's date is held in.
+const DATE: &str = "date";
+
+/// How each side's origin is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reading {
+    /// Each regime is read from its own home: the same transfer leaving A and leaving B.
+    OriginAligned,
+    /// Both regimes are read with one shared `origin`.
+    SameOrigin,
+}
+
+/// Why two regimes cannot be compared as asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffError {
+    /// Reading a regime "from its home" needs its rules not to tell home members apart.
+    OriginWithinHome {
+        /// The regime.
+        regime: String,
+        /// A rule whose condition does.
+        rule: String,
+    },
+    /// The differences are too fragmented to list.
+    TooManyBoxes {
+        /// How many were allowed.
+        limit: usize,
+    },
+    /// A fact to project on or restrict is unknown to both tables.
+    UnknownFact {
+        /// The fact.
+        fact: String,
+        /// The closest fact that exists.
+        suggestion: Option<String>,
+    },
+}
+
+impl std::fmt::Display for DiffError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiffError::OriginWithinHome { regime, rule } => write!(
+                f,
+                "`{regime}` tells origins inside its home apart (rule `{rule}` tests `origin`), so it cannot be read \
+                 \"from its home\" as one; compare with a shared origin instead (`--same-origin`)"
+            ),
+            DiffError::TooManyBoxes { limit } => write!(
+                f,
+                "the differences split into more than {limit} boxes; narrow the question with `--given` or `--facts`"
+            ),
+            DiffError::UnknownFact { fact, suggestion: Some(s) } => {
+                write!(f, "no fact `{fact}` in either regime's vocabulary (did you mean `{s}`?)")
+            }
+            DiffError::UnknownFact { fact, suggestion: None } => {
+                write!(f, "no fact `{fact}` in either regime's vocabulary")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DiffError {}
+
+/// What to compare, beyond the two tables.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How origins are read.
+    pub reading: Reading,
+    /// Whether obligations count as part of the outcome.
+    pub obligations: bool,
+    /// Recognition accords to apply.
+    pub accords: Vec<Accord>,
+    /// Compare only transfers inside this box.
+    pub given: Cells,
+    /// Report regions over these facts only (the others projected away); `None` for all.
+    pub facts: Option<Vec<String>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            reading: Reading::OriginAligned,
+            obligations: false,
+            accords: Vec::new(),
+            given: Cells::new(),
+            facts: None,
+        }
+    }
+}
+
+/// One regime as compared: a table, possibly pinned to a date.
+#[derive(Debug, Clone)]
+pub struct Side<'t> {
+    /// The table.
+    pub table: &'t Table,
+    /// The transfer date it is pinned to, if any.
+    pub date: Option<Date>,
+}
+
+impl<'t> Side<'t> {
+    /// A side reading `table` at every date.
+    pub fn new(table: &'t Table) -> Side<'t> {
+        Side { table, date: None }
+    }
+
+    /// A side reading `table` on one date only.
+    pub fn at(table: &'t Table, date: Date) -> Side<'t> {
+        Side { table, date: Some(date) }
+    }
+
+    /// The name shown for this side: `cn`, or `cn@2024-06-01`.
+    pub fn label(&self) -> String {
+        match self.date {
+            Some(d) => format!("{}@{d}", self.table.regime),
+            None => self.table.regime.clone(),
+        }
+    }
+}
+
+/// A side's rows and scope after pinning and origin alignment, over the space's facts.
+struct Prepared<'t> {
+    side: Side<'t>,
+    /// Verdict rows kept: (row index in the table, its cells).
+    rows: Vec<(usize, Cells)>,
+    /// Obligation rows kept.
+    obligations: Vec<(usize, Cells)>,
+    /// The box where the side is in scope.
+    scope: Cells,
+}
+
+impl<'t> Prepared<'t> {
+    fn new(side: Side<'t>, reading: Reading, destination: Option<&[String]>) -> Result<Prepared<'t>, DiffError> {
+        let table = side.table;
+        let origin = table.scope.origin.clone();
+        let aligned = reading == Reading::OriginAligned;
+        let prepare = |rule: &str, cells: &Cells| -> Result<Option<Cells>, DiffError> {
+            let mut cells = cells.clone();
+            if let Some(date) = side.date {
+                match cells.remove(DATE) {
+                    Some(cell) if !cell.ranges().iter().any(|&(lo, hi)| admits(lo, hi, date.days())) => {
+                        return Ok(None);
+                    }
+                    _ => {}
+                }
+            }
+            if aligned && let Some(Cell::Enum { members }) = cells.remove(&origin) {
+                let inside = table.home.iter().filter(|h| members.contains(h)).count();
+                if inside == 0 {
+                    return Ok(None);
+                }
+                if inside < table.home.len() {
+                    return Err(DiffError::OriginWithinHome { regime: table.regime.clone(), rule: rule.to_owned() });
+                }
+            }
+            Ok(Some(cells))
+        };
+        let mut rows = Vec::new();
+        for (i, row) in table.rows.iter().enumerate() {
+            if let Some(cells) = prepare(&row.rule, &row.cells)? {
+                rows.push((i, cells));
+            }
+        }
+        let mut obligations = Vec::new();
+        for (i, row) in table.obligations.iter().enumerate() {
+            if let Some(cells) = prepare(&row.obligation, &row.cells)? {
+                obligations.push((i, cells));
+            }
+        }
+        let mut scope: Cells = scope_cells(table).into_iter().collect();
+        if aligned {
+            scope.remove(&origin);
+        }
+        if let Some(allowed) = destination
+            && let Some(Cell::Enum { members }) = scope.get_mut(&table.scope.destination)
+        {
+            members.retain(|m| allowed.contains(m));
+        }
+        Ok(Prepared { side, rows, obligations, scope })
+    }
+
+    fn all_cells(&self) -> impl Iterator<Item = (&String, &Cell)> {
+        self.rows.iter().chain(&self.obligations).flat_map(|(_, c)| c.iter()).chain(self.scope.iter())
+    }
+}
+
+fn admits(lo: Option<i64>, hi: Option<i64>, v: i64) -> bool {
+    lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v < hi)
+}
+
+/// What a side decides over some region, compared semantically: `require` groups are kept in
+/// a canonical form (each group sorted, groups that contain another group dropped, groups
+/// sorted), so two outcomes are equal exactly when they accept the same sets of mechanisms.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Outcome {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// For `require`, the groups of alternatives, every group to be met.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub require: Vec<Vec<String>>,
+    /// When obligations are compared, those that apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub obligations: Option<Vec<String>>,
+}
+
+impl Outcome {
+    fn of(outcome: Option<&TableOutcome>) -> Outcome {
+        let (verdict, require) = match outcome {
+            None => (Verdict::Undecided, Vec::new()),
+            Some(TableOutcome::Permit) => (Verdict::Permit, Vec::new()),
+            Some(TableOutcome::Prohibit) => (Verdict::Prohibit, Vec::new()),
+            Some(TableOutcome::Require { require }) => (Verdict::Require, canonical(require.clone())),
+        };
+        Outcome { verdict, require, obligations: None }
+    }
+
+    fn out_of_scope() -> Outcome {
+        Outcome { verdict: Verdict::OutOfScope, require: Vec::new(), obligations: None }
+    }
+
+    /// The outcome once `regime` treats other mechanisms as its own, per the accords.
+    fn with_accords(&self, regime: &str, accords: &[&Accord]) -> Outcome {
+        let mut require = self.require.clone();
+        for acceptance in accords.iter().flat_map(|a| &a.accepts).filter(|a| a.regime == regime) {
+            for group in &mut require {
+                if group.contains(&acceptance.as_mechanism) {
+                    group.extend(acceptance.mechanisms.iter().cloned());
+                }
+            }
+        }
+        Outcome { require: canonical(require), ..self.clone() }
+    }
+
+    /// In words: `permit`, `require a or b; c`, with obligations after `+`.
+    pub fn text(&self) -> String {
+        let mut text = self.verdict.as_str().to_owned();
+        if !self.require.is_empty() {
+            let groups: Vec<String> = self.require.iter().map(|g| g.join(" or ")).collect();
+            text = format!("{text} {}", groups.join("; "));
+        }
+        if let Some(obligations) = &self.obligations {
+            if obligations.is_empty() {
+                text.push_str(" (no obligations)");
+            } else {
+                text = format!("{text} + {}", obligations.join(", "));
+            }
+        }
+        text
+    }
+}
+
+/// Canonical `require` groups (see [`Outcome`]).
+fn canonical(groups: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let mut groups: Vec<Vec<String>> = groups
+        .into_iter()
+        .map(|mut g| {
+            g.sort();
+            g.dedup();
+            g
+        })
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let keep: Vec<bool> =
+        groups.iter().map(|g| !groups.iter().any(|other| other != g && other.iter().all(|m| g.contains(m)))).collect();
+    groups.into_iter().zip(keep).filter(|(_, k)| *k).map(|(g, _)| g).collect()
+}
+
+/// How two differing outcomes compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// A asks more of the transfer than B.
+    AStricter,
+    /// B asks more than A.
+    BStricter,
+    /// Neither asks everything the other does.
+    Incomparable,
+}
+
+impl Class {
+    /// In words, naming the sides.
+    pub fn text(self, a: &str, b: &str) -> String {
+        match self {
+            Class::AStricter => format!("{a} stricter"),
+            Class::BStricter => format!("{b} stricter"),
+            Class::Incomparable => "incomparable".to_owned(),
+        }
+    }
+}
+
+/// Whether every way to meet `a`'s groups meets `b`'s: each of `b`'s groups contains one of
+/// `a`'s (monotone formulas in canonical form).
+fn implies(a: &[Vec<String>], b: &[Vec<String>]) -> bool {
+    b.iter().all(|gb| a.iter().any(|ga| ga.iter().all(|m| gb.contains(m))))
+}
+
+/// `Greater` when `a` is stricter; `None` when neither is.
+fn strictness(a: &Outcome, b: &Outcome) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    let rank = |v: Verdict| match v {
+        Verdict::OutOfScope => Some(0),
+        Verdict::Permit => Some(1),
+        Verdict::Require => Some(2),
+        Verdict::Prohibit => Some(3),
+        Verdict::Undecided => None,
+    };
+    let verdict = match (rank(a.verdict), rank(b.verdict)) {
+        (Some(2), Some(2)) => match (implies(&a.require, &b.require), implies(&b.require, &a.require)) {
+            (true, true) => Some(Ordering::Equal),
+            (true, false) => Some(Ordering::Greater),
+            (false, true) => Some(Ordering::Less),
+            (false, false) => None,
+        },
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
+        _ => None,
+    }?;
+    let obligations = match (&a.obligations, &b.obligations) {
+        (Some(x), Some(y)) => match (x.iter().all(|o| y.contains(o)), y.iter().all(|o| x.contains(o))) {
+            (true, true) => Ordering::Equal,
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => return None,
+        },
+        _ => Ordering::Equal,
+    };
+    match (verdict, obligations) {
+        (v, Ordering::Equal) => Some(v),
+        (Ordering::Equal, o) => Some(o),
+        (v, o) if v == o => Some(v),
+        _ => None,
+    }
+}
+
+/// The class of a pair of outcomes that differ.
+pub fn classify(a: &Outcome, b: &Outcome) -> Class {
+    match strictness(a, b) {
+        Some(std::cmp::Ordering::Greater) => Class::AStricter,
+        Some(std::cmp::Ordering::Less) => Class::BStricter,
+        _ => Class::Incomparable,
+    }
+}
+
+/// What decided a part of a side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decider {
+    OutOfScope,
+    /// The rule of this verdict row (its first row).
+    Rule(usize),
+    Default,
+}
+
+/// A region one side decides one way, for one reason.
+#[derive(Debug, Clone)]
+struct Part {
+    decider: Decider,
+    obligations: Vec<usize>,
+    outcome: Outcome,
+    region: NodeId,
+}
+
+/// A rule that decides (part of) a region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleRef {
+    /// The rule id; `default` for the default, `out_of_scope` outside the regime's scope, and
+    /// `gap` where nothing decides.
+    pub rule: String,
+    /// Its title.
+    pub title: String,
+    /// Its citations.
+    pub cite: Vec<String>,
+    /// Where it is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// One side of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SideInfo {
+    /// As named: `cn`, or `cn@2024-06-01`.
+    pub label: String,
+    /// The regime id.
+    pub regime: String,
+    /// Its title.
+    pub title: String,
+    /// Its home.
+    pub home: Vec<String>,
+    /// Its official source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The date it is pinned to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Its table's content hash.
+    pub hash: String,
+}
+
+impl SideInfo {
+    fn of(side: &Side) -> SideInfo {
+        SideInfo {
+            label: side.label(),
+            regime: side.table.regime.clone(),
+            title: side.table.title.clone(),
+            home: side.table.home.clone(),
+            source: side.table.source.clone(),
+            date: side.date.map(|d| d.to_string()),
+            hash: side.table.hash.clone(),
+        }
+    }
+}
+
+/// One box of the fact space where the sides decide differently.
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    /// The facts it constrains (every other fact is free).
+    pub when: Cells,
+    /// Its share of the compared space.
+    pub share: f64,
+    /// Rules of A that decide inside it.
+    pub a_rules: Vec<RuleRef>,
+    /// Rules of B that decide inside it.
+    pub b_rules: Vec<RuleRef>,
+    /// A transfer inside it, as a scenario `accord eval` reads for either side.
+    pub witness: serde_json::Value,
+}
+
+/// Every region with one pair of outcomes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// What A decides.
+    pub a: Outcome,
+    /// What B decides.
+    pub b: Outcome,
+    /// Which is stricter (after any accords).
+    pub class: Class,
+    /// The group's share of the compared space.
+    pub share: f64,
+    /// Its boxes.
+    pub regions: Vec<Region>,
+}
+
+/// Differences an accord made disappear.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolved {
+    /// What A decides, before accords.
+    pub a: Outcome,
+    /// What B decides, before accords.
+    pub b: Outcome,
+    /// The accords that made the outcomes the same.
+    pub accords: Vec<String>,
+    /// The share of the compared space.
+    pub share: f64,
+}
+
+/// An accord applied, and what it resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccordUse {
+    /// The accord.
+    #[serde(flatten)]
+    pub accord: Accord,
+    /// When it applies.
+    pub effective: String,
+    /// The share of the compared space where it resolved a difference.
+    pub resolved_share: f64,
+}
+
+/// The figures of a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    /// Boxes listed.
+    pub regions: usize,
+    /// Outcome pairs that differ somewhere.
+    pub groups: usize,
+    /// Share of the compared space where the sides agree.
+    pub agreement: f64,
+    /// Share where A is stricter.
+    pub a_stricter: f64,
+    /// Share where B is stricter.
+    pub b_stricter: f64,
+    /// Share where neither is.
+    pub incomparable: f64,
+    /// Share where an accord resolved a difference.
+    pub resolved: f64,
+}
+
+/// A diff between two regimes (format `accord.diff/1`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    /// Always `accord.diff/1`.
+    pub format: &'static str,
+    /// The first side.
+    pub a: SideInfo,
+    /// The second side.
+    pub b: SideInfo,
+    /// How origins were read.
+    pub reading: Reading,
+    /// Whether obligations were compared.
+    pub obligations: bool,
+    /// The restriction the comparison was made under (empty for none).
+    pub given: Cells,
+    /// The facts regions are reported over, if projected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Vec<String>>,
+    /// The facts either side tests, with their domains (for reading `when`).
+    pub columns: Vec<Column>,
+    /// Accords applied.
+    pub accords: Vec<AccordUse>,
+    /// The figures.
+    pub totals: Totals,
+    /// Regions, by outcome pair.
+    pub groups: Vec<Group>,
+    /// Differences the accords resolved.
+    pub resolved: Vec<Resolved>,
+}
+
+/// The sides' partitions over a common space: the work every report starts from.
+struct Compared<'t> {
+    a: Prepared<'t>,
+    b: Prepared<'t>,
+    space: Space,
+    mdd: Mdd,
+    weights: Vec<Vec<f64>>,
+    /// The compared space (the restriction, or everything).
+    universe: NodeId,
+    parts_a: Vec<Part>,
+    parts_b: Vec<Part>,
+    /// Date segments with the accords active on each side.
+    segments: Vec<(NodeId, Vec<usize>, Vec<usize>)>,
+}
+
+impl<'t> Compared<'t> {
+    fn new(a: Prepared<'t>, b: Prepared<'t>, options: &Options) -> Result<Compared<'t>, DiffError> {
+        let mut columns = Vec::new();
+        for p in [&a, &b] {
+            let t = p.side.table;
+            for (fact, _) in p.all_cells() {
+                columns.extend(t.fact(fact).cloned());
+            }
+        }
+        let mut cells: Vec<(String, Cell)> =
+            a.all_cells().chain(b.all_cells()).map(|(f, c)| (f.clone(), c.clone())).collect();
+        for (fact, cell) in &options.given {
+            let column = a.side.table.fact(fact).or_else(|| b.side.table.fact(fact));
+            let Some(column) = column else {
+                let known = a.side.table.vocabulary.iter().chain(&b.side.table.vocabulary).map(|c| c.fact.as_str());
+                let suggestion = crate::diagnostics::closest(fact, known).map(str::to_owned);
+                return Err(DiffError::UnknownFact { fact: fact.clone(), suggestion });
+            };
+            columns.push(column.clone());
+            cells.push((fact.clone(), cell.clone()));
+        }
+        // Accord dates split the date fact too, when some side reads every date.
+        let accords: Vec<&Accord> = options.accords.iter().collect();
+        let dated = !accords.is_empty() && (a.side.date.is_none() || b.side.date.is_none());
+        if dated {
+            let date = a.side.table.fact(DATE).or_else(|| b.side.table.fact(DATE));
+            columns.extend(date.cloned());
+            for accord in &accords {
+                cells.push((DATE.to_owned(), date_cell(accord.from, accord.until)));
+            }
+        }
+        if let Some(facts) = &options.facts {
+            for fact in facts {
+                let t = [a.side.table, b.side.table];
+                if !t.iter().any(|t| t.fact(fact).is_some()) {
+                    let known = t.iter().flat_map(|t| t.vocabulary.iter()).map(|c| c.fact.as_str());
+                    let suggestion = crate::diagnostics::closest(fact, known).map(str::to_owned);
+                    return Err(DiffError::UnknownFact { fact: fact.clone(), suggestion });
+                }
+            }
+        }
+        let space = Space::new(columns, &cells);
+        let mut mdd = space.mdd();
+        let weights = space.cumulative_weights();
+        let universe = space.row(&mut mdd, &options.given);
+        let parts_a = partition(&space, &mut mdd, &a, options.obligations);
+        let parts_b = partition(&space, &mut mdd, &b, options.obligations);
+
+        // Segments of the date line on which the same accords apply.
+        let mut segments = Vec::new();
+        if accords.is_empty() {
+            segments.push((TRUE, Vec::new(), Vec::new()));
+        } else {
+            let mut bounds: Vec<i64> = accords.iter().flat_map(|a| a.from.into_iter().chain(a.until)).collect();
+            bounds.sort_unstable();
+            bounds.dedup();
+            let mut starts: Vec<Option<i64>> = vec![None];
+            starts.extend(bounds.iter().copied().map(Some));
+            for (k, start) in starts.iter().enumerate() {
+                let end = starts.get(k + 1).copied().flatten();
+                let day = start.unwrap_or_else(|| end.map_or(0, |e| e - 1));
+                let active = |side: &Side| -> Vec<usize> {
+                    let on = side.date.map_or(day, Date::days);
+                    accords.iter().enumerate().filter(|(_, acc)| acc.applies_on(on)).map(|(i, _)| i).collect()
+                };
+                let region = if dated {
+                    let cells: Cells = [(DATE.to_owned(), date_cell(*start, end))].into_iter().collect();
+                    space.row(&mut mdd, &cells)
+                } else if k == 0 {
+                    TRUE
+                } else {
+                    break;
+                };
+                segments.push((region, active(&a.side), active(&b.side)));
+            }
+        }
+        Ok(Compared { a, b, space, mdd, weights, universe, parts_a, parts_b, segments })
+    }
+
+    fn measure(&self, node: NodeId) -> f64 {
+        self.mdd.measure(node, &self.weights)
+    }
+
+    fn share(&self, node: NodeId, total: f64) -> f64 {
+        if total > 0.0 { self.measure(node) / total } else { 0.0 }
+    }
+
+    /// Regions where the outcomes differ, by (A's, B's, class), and those accords resolved.
+    #[allow(clippy::type_complexity)]
+    fn differences(
+        &mut self,
+        options: &Options,
+    ) -> (BTreeMap<(Outcome, Outcome, Class), NodeId>, Vec<(Outcome, Outcome, Vec<usize>, NodeId)>) {
+        let by_outcome = |mdd: &mut Mdd, parts: &[Part]| {
+            let mut out: BTreeMap<Outcome, NodeId> = BTreeMap::new();
+            for p in parts {
+                let acc = out.entry(p.outcome.clone()).or_insert(FALSE);
+                *acc = mdd.or(*acc, p.region);
+            }
+            out
+        };
+        let outs_a = by_outcome(&mut self.mdd, &self.parts_a);
+        let outs_b = by_outcome(&mut self.mdd, &self.parts_b);
+        let mut groups: BTreeMap<(Outcome, Outcome, Class), NodeId> = BTreeMap::new();
+        let mut resolved: Vec<(Outcome, Outcome, Vec<usize>, NodeId)> = Vec::new();
+        let (ra, rb) = (self.a.side.table.regime.clone(), self.b.side.table.regime.clone());
+        for (oa, &region_a) in &outs_a {
+            for (ob, &region_b) in &outs_b {
+                if oa == ob {
+                    continue;
+                }
+                let both = self.mdd.and(region_a, region_b);
+                let both = self.mdd.and(both, self.universe);
+                if both == FALSE {
+                    continue;
+                }
+                for (segment, active_a, active_b) in &self.segments {
+                    let region = self.mdd.and(both, *segment);
+                    if region == FALSE {
+                        continue;
+                    }
+                    let pick = |active: &[usize]| -> Vec<&Accord> {
+                        active.iter().filter_map(|&i| options.accords.get(i)).collect()
+                    };
+                    let (ea, eb) = (oa.with_accords(&ra, &pick(active_a)), ob.with_accords(&rb, &pick(active_b)));
+                    if ea == eb {
+                        let mut used: Vec<usize> = Vec::new();
+                        for (&i, regime, o) in
+                            active_a.iter().map(|i| (i, &ra, oa)).chain(active_b.iter().map(|i| (i, &rb, ob)))
+                        {
+                            let accord = options.accords.get(i).map(std::slice::from_ref).unwrap_or_default();
+                            let one: Vec<&Accord> = accord.iter().collect();
+                            if o.with_accords(regime, &one) != *o && !used.contains(&i) {
+                                used.push(i);
+                            }
+                        }
+                        used.sort_unstable();
+                        resolved.push((oa.clone(), ob.clone(), used, region));
+                    } else {
+                        let key = (oa.clone(), ob.clone(), classify(&ea, &eb));
+                        let acc = groups.entry(key).or_insert(FALSE);
+                        *acc = self.mdd.or(*acc, region);
+                    }
+                }
+            }
+        }
+        (groups, resolved)
+    }
+
+    /// The rules of a side that decide with `outcome` somewhere in `region`.
+    fn deciders(&mut self, first: bool, outcome: &Outcome, region: NodeId) -> Vec<RuleRef> {
+        let (parts, table) =
+            if first { (&self.parts_a, self.a.side.table) } else { (&self.parts_b, self.b.side.table) };
+        let mut refs: Vec<RuleRef> = Vec::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let candidates: Vec<(Decider, NodeId)> =
+            parts.iter().filter(|p| p.outcome == *outcome).map(|p| (p.decider, p.region)).collect();
+        for (decider, part) in candidates {
+            if self.mdd.and(part, region) == FALSE {
+                continue;
+            }
+            let r = rule_ref(table, decider);
+            if seen.insert(r.rule.clone()) {
+                refs.push(r);
+            }
+        }
+        refs
+    }
+}
+
+fn date_cell(from: Option<i64>, until: Option<i64>) -> Cell {
+    let day = |d: Option<i64>| d.map(|d| Date::from_days(d).to_string());
+    Cell::Dates { dates: vec![crate::table::DateRange { from: day(from), until: day(until) }] }
+}
+
+fn rule_ref(table: &Table, decider: Decider) -> RuleRef {
+    match decider {
+        Decider::Rule(i) => match table.rows.get(i) {
+            Some(row) => RuleRef {
+                rule: row.rule.clone(),
+                title: row.title.clone(),
+                cite: row.cite.clone(),
+                location: Some(row.location.clone()),
+            },
+            None => RuleRef { rule: "?".into(), title: String::new(), cite: Vec::new(), location: None },
+        },
+        Decider::Default if table.default.is_some() => RuleRef {
+            rule: "default".into(),
+            title: "No rule matches: the default".into(),
+            cite: Vec::new(),
+            location: None,
+        },
+        Decider::Default => RuleRef {
+            rule: "gap".into(),
+            title: "No rule matches and there is no default".into(),
+            cite: Vec::new(),
+            location: None,
+        },
+        Decider::OutOfScope => RuleRef {
+            rule: "out_of_scope".into(),
+            title: format!("Outside the regime's scope (home {})", table.home.join(", ")),
+            cite: Vec::new(),
+            location: None,
+        },
+    }
+}
+
+/// A side as disjoint parts covering the space, each decided one way for one reason.
+fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool) -> Vec<Part> {
+    let table = p.side.table;
+    let scope = space.row(mdd, &p.scope);
+    let mut parts = Vec::new();
+    let outside = mdd.not(scope);
+    if outside != FALSE {
+        parts.push(Part {
+            decider: Decider::OutOfScope,
+            obligations: Vec::new(),
+            outcome: Outcome::out_of_scope(),
+            region: outside,
+        });
+    }
+    let mut remaining = scope;
+    let mut k = 0;
+    while let Some((first, cells)) = p.rows.get(k) {
+        let rule = table.rows.get(*first).map(|r| r.rule.as_str()).unwrap_or_default();
+        let mut region = space.row(mdd, cells);
+        k += 1;
+        while let Some((i, cells)) = p.rows.get(k) {
+            if table.rows.get(*i).map(|r| r.rule.as_str()) != Some(rule) {
+                break;
+            }
+            let r = space.row(mdd, cells);
+            region = mdd.or(region, r);
+            k += 1;
+        }
+        let decided = mdd.and(region, remaining);
+        if decided != FALSE {
+            let outcome = Outcome::of(table.rows.get(*first).map(|r| &r.outcome));
+            parts.push(Part { decider: Decider::Rule(*first), obligations: Vec::new(), outcome, region: decided });
+            remaining = mdd.minus(remaining, decided);
+        }
+    }
+    if remaining != FALSE {
+        let outcome = Outcome::of(table.default.as_ref());
+        parts.push(Part { decider: Decider::Default, obligations: Vec::new(), outcome, region: remaining });
+    }
+    if !obligations {
+        return parts;
+    }
+    // Each obligation splits every in-scope part into where it applies and where it does not.
+    let mut by_obligation: Vec<(usize, NodeId)> = Vec::new();
+    for (i, cells) in &p.obligations {
+        let region = space.row(mdd, cells);
+        let name = table.obligations.get(*i).map(|o| o.obligation.as_str());
+        match by_obligation.last_mut() {
+            Some((last, acc)) if table.obligations.get(*last).map(|o| o.obligation.as_str()) == name => {
+                *acc = mdd.or(*acc, region);
+            }
+            _ => by_obligation.push((*i, region)),
+        }
+    }
+    for (i, region) in by_obligation {
+        let applies = mdd.and(region, scope);
+        let mut next = Vec::with_capacity(parts.len());
+        for part in parts {
+            if part.decider == Decider::OutOfScope {
+                next.push(part);
+                continue;
+            }
+            let with = mdd.and(part.region, applies);
+            let without = mdd.minus(part.region, applies);
+            if with != FALSE {
+                let mut obligations = part.obligations.clone();
+                obligations.push(i);
+                next.push(Part { obligations, region: with, ..part.clone() });
+            }
+            if without != FALSE {
+                next.push(Part { region: without, ..part });
+            }
+        }
+        parts = next;
+    }
+    for part in &mut parts {
+        let mut names: Vec<String> =
+            part.obligations.iter().filter_map(|&i| table.obligations.get(i)).map(|o| o.obligation.clone()).collect();
+        names.sort();
+        names.dedup();
+        part.outcome.obligations = Some(names);
+    }
+    parts
+}
+
+/// Compares two sides exactly.
+pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
+    let (info_a, info_b) = (SideInfo::of(&a), SideInfo::of(&b));
+    let pa = Prepared::new(a, options.reading, None)?;
+    let pb = Prepared::new(b, options.reading, None)?;
+    let mut c = Compared::new(pa, pb, options)?;
+    let total = c.measure(c.universe);
+    let (groups, resolved) = c.differences(options);
+
+    let quantified: Option<Vec<bool>> = options.facts.as_ref().map(|facts| {
+        let mut keep = c.space.vars_of(facts);
+        keep.iter_mut().for_each(|k| *k = !*k);
+        keep
+    });
+    let mut out_groups = Vec::new();
+    let mut count = 0usize;
+    let mut class_share: BTreeMap<Class, f64> = BTreeMap::new();
+    let mut differing = FALSE;
+    for ((oa, ob, class), region) in groups {
+        differing = c.mdd.or(differing, region);
+        let shown = match &quantified {
+            Some(q) => c.mdd.exists(region, q),
+            None => region,
+        };
+        let boxes =
+            c.mdd.boxes(shown, MAX_BOXES.saturating_sub(count)).ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
+        count += boxes.len();
+        let mut regions = Vec::with_capacity(boxes.len());
+        for b in &boxes {
+            regions.push(c.region(b, region, &oa, &ob, total));
+        }
+        let share = c.share(region, total);
+        *class_share.entry(class).or_default() += share;
+        out_groups.push(Group { a: oa, b: ob, class, share, regions });
+    }
+    // Largest differences first; ties in a stable order.
+    out_groups
+        .sort_by(|x, y| y.share.total_cmp(&x.share).then_with(|| (&x.a, &x.b, x.class).cmp(&(&y.a, &y.b, y.class))));
+
+    let mut out_resolved: Vec<Resolved> = Vec::new();
+    let mut accord_share = vec![0.0; options.accords.len()];
+    let mut resolved_region = FALSE;
+    for (oa, ob, used, region) in resolved {
+        let share = c.share(region, total);
+        resolved_region = c.mdd.or(resolved_region, region);
+        for &i in &used {
+            if let Some(s) = accord_share.get_mut(i) {
+                *s += share;
+            }
+        }
+        let accords: Vec<String> = used.iter().filter_map(|&i| options.accords.get(i)).map(|a| a.id.clone()).collect();
+        match out_resolved.iter_mut().find(|r| r.a == oa && r.b == ob && r.accords == accords) {
+            Some(r) => r.share += share,
+            None => out_resolved.push(Resolved { a: oa, b: ob, accords, share }),
+        }
+    }
+    let totals = Totals {
+        regions: count,
+        groups: out_groups.len(),
+        agreement: 1.0 - c.share(differing, total),
+        a_stricter: class_share.get(&Class::AStricter).copied().unwrap_or(0.0),
+        b_stricter: class_share.get(&Class::BStricter).copied().unwrap_or(0.0),
+        incomparable: class_share.get(&Class::Incomparable).copied().unwrap_or(0.0),
+        resolved: c.share(resolved_region, total),
+    };
+    let accords = options
+        .accords
+        .iter()
+        .zip(accord_share)
+        .map(|(a, resolved_share)| AccordUse { accord: a.clone(), effective: a.effective_text(), resolved_share })
+        .collect();
+    Ok(Diff {
+        format: "accord.diff/1",
+        a: info_a,
+        b: info_b,
+        reading: options.reading,
+        obligations: options.obligations,
+        given: options.given.clone(),
+        facts: options.facts.clone(),
+        columns: c.space.columns().to_vec(),
+        accords,
+        totals,
+        groups: out_groups,
+        resolved: out_resolved,
+    })
+}
+
+impl Compared<'_> {
+    fn region(&mut self, b: &Boxed, group: NodeId, oa: &Outcome, ob: &Outcome, total: f64) -> Region {
+        let cube = self.mdd.box_region(b);
+        let inside = self.mdd.and(cube, group);
+        let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
+        Region {
+            when: self.space.box_cells(b),
+            share: self.share(inside, total),
+            a_rules: self.deciders(true, oa, inside),
+            b_rules: self.deciders(false, ob, inside),
+            witness,
+        }
+    }
+}
+
+/// The share of the fact space where two sides agree (what [`diff`] reports as
+/// `totals.agreement`, without listing regions).
+pub fn agreement(a: Side, b: Side, options: &Options) -> Result<f64, DiffError> {
+    let pa = Prepared::new(a, options.reading, None)?;
+    let pb = Prepared::new(b, options.reading, None)?;
+    let mut c = Compared::new(pa, pb, options)?;
+    let total = c.measure(c.universe);
+    let (groups, _) = c.differences(options);
+    let mut differing = FALSE;
+    for region in groups.values() {
+        differing = c.mdd.or(differing, *region);
+    }
+    Ok(1.0 - c.share(differing, total))
+}
+
+/// A partial scenario (`{"destination": "US", "data": ["health"]}`) as the box of transfers it
+/// describes: an enum fact is that member, a set fact exactly those members, a count or a date
+/// that value.
+pub fn given_cells(tables: &[&Table], given: &serde_json::Value) -> Result<Cells, String> {
+    let Some(object) = given.as_object() else {
+        return Err("`--given` takes a JSON object of facts, like {\"destination\": \"US\"}".into());
+    };
+    let mut cells = Cells::new();
+    for (fact, value) in object {
+        let Some(column) = tables.iter().find_map(|t| t.fact(fact)) else {
+            let known = tables.iter().flat_map(|t| t.vocabulary.iter()).map(|c| c.fact.as_str());
+            return Err(match crate::diagnostics::closest(fact, known) {
+                Some(s) => format!("no fact `{fact}` (did you mean `{s}`?)"),
+                None => format!("no fact `{fact}`"),
+            });
+        };
+        let member = |v: &serde_json::Value| -> Result<String, String> {
+            let name = v.as_str().ok_or_else(|| format!("`{fact}` takes member names"))?;
+            if column.domain.iter().any(|m| m == name) {
+                Ok(name.to_owned())
+            } else {
+                let suggestion = crate::diagnostics::closest(name, column.domain.iter().map(String::as_str));
+                Err(match suggestion {
+                    Some(s) => format!("`{name}` is not a value of `{fact}` (did you mean `{s}`?)"),
+                    None => format!("`{name}` is not a value of `{fact}`"),
+                })
+            }
+        };
+        let cell = match column.ty {
+            ColumnType::Bool => {
+                Cell::Bool { is: value.as_bool().ok_or_else(|| format!("`{fact}` takes true or false"))? }
+            }
+            ColumnType::Enum => Cell::Enum { members: vec![member(value)?] },
+            ColumnType::Set => {
+                let list = value.as_array().ok_or_else(|| format!("`{fact}` takes a list of members"))?;
+                let has: Vec<String> = list.iter().map(member).collect::<Result<_, _>>()?;
+                let lacks = column.domain.iter().filter(|m| !has.contains(m)).cloned().collect();
+                Cell::Set { has, lacks }
+            }
+            ColumnType::Count => {
+                let n =
+                    value.as_i64().filter(|n| *n >= 0).ok_or_else(|| format!("`{fact}` takes a count (0 or more)"))?;
+                Cell::Counts { counts: vec![crate::table::CountRange { from: n, until: n.checked_add(1) }] }
+            }
+            ColumnType::Date => {
+                let day = value
+                    .as_str()
+                    .and_then(Date::parse)
+                    .ok_or_else(|| format!("`{fact}` takes a date written YYYY-MM-DD"))?;
+                date_cell(Some(day.days()), day.days().checked_add(1))
+            }
+        };
+        cells.insert(fact.clone(), cell);
+    }
+    Ok(cells)
+}

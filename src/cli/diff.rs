@@ -1,0 +1,153 @@
+//! `accord diff`: every region where two regimes decide differently.
+
+use super::{ErrorFormat, Failure, regime};
+use crate::analysis::diff::{self, Options, Reading, Side};
+use crate::compile::accords::{self, Accord};
+use crate::render::report;
+use clap::ValueEnum;
+use miette::miette;
+use std::process::ExitCode;
+
+/// Compare two regimes exactly, or one regime at two dates.
+///
+/// Lists every region of the fact space where A and B decide differently, grouped by the pair
+/// of outcomes, each with the facts it constrains, the deciding rules and their citations, and
+/// a witness scenario that `accord eval` accepts as is. Nothing is sampled: a region listed
+/// holds for every transfer in it, and a transfer in no region is decided alike.
+///
+/// By default each regime is read from its own home (origin aligned), so the diff answers
+/// "the same transfer, leaving A and leaving B"; witnesses then give no `origin`, which
+/// `accord eval` reads as the regime's home. Pin a side to a transfer date with `@`:
+/// `accord diff cn@2023-12-01 cn@2024-06-01` shows what the 2024 Provisions changed.
+///
+/// Each region is classed: A stricter, B stricter, or incomparable (out of scope < permit <
+/// require < prohibit; between two requires, the one accepting fewer mechanisms is stricter).
+/// The agreement share weighs every enum member, every subset of a set, and every band between
+/// the thresholds either regime uses, alike.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DiffArgs {
+    /// The first regime: a rule file, a standard id (`cn`), `FILE#ID`, optionally `@YYYY-MM-DD`
+    a: String,
+
+    /// The second regime, named the same way
+    b: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+
+    /// Compare obligations too (an outcome is then its verdict and its obligations)
+    #[arg(long)]
+    obligations: bool,
+
+    /// Read both regimes with one shared `origin` instead of each from its own home
+    #[arg(long)]
+    same_origin: bool,
+
+    /// Apply a recognition accord: a standard accord id, or `FILE#ID` (repeatable)
+    #[arg(long = "accord", value_name = "ID")]
+    accord: Vec<String>,
+
+    /// Apply every standard accord in which A or B recognises something
+    #[arg(long, conflicts_with = "accord")]
+    accords: bool,
+
+    /// Compare only these transfers: a partial scenario as JSON, e.g. '{"destination": "US"}'
+    #[arg(long, value_name = "JSON")]
+    given: Option<String>,
+
+    /// Report regions over these facts only (comma-separated); the others are projected away
+    #[arg(long, value_name = "FACTS", value_delimiter = ',')]
+    facts: Option<Vec<String>>,
+
+    /// How to print problems in the rules
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    error_format: ErrorFormat,
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// For people, in a terminal
+    Text,
+    /// The report document, for tools
+    Json,
+    /// Markdown, for documents and reviews
+    Markdown,
+    /// One self-contained HTML page, to circulate
+    Html,
+}
+
+pub(crate) fn run(args: &DiffArgs, colour: bool) -> Result<ExitCode, Failure> {
+    let (a, date_a) = regime::load_pinned(&args.a, args.error_format, colour)?;
+    let (b, date_b) = regime::load_pinned(&args.b, args.error_format, colour)?;
+    let tables = [&a, &b];
+    let given = match &args.given {
+        Some(text) => {
+            let json: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| Failure::Input(miette!("`--given` is not JSON: {e}")))?;
+            diff::given_cells(&tables, &json).map_err(|e| Failure::Input(miette!("{e}")))?
+        }
+        None => diff::Cells::new(),
+    };
+    let accords = chosen_accords(&args.accord, args.accords, &tables, args.error_format, colour)?;
+    let options = Options {
+        reading: if args.same_origin { Reading::SameOrigin } else { Reading::OriginAligned },
+        obligations: args.obligations,
+        accords,
+        given,
+        facts: args.facts.clone(),
+    };
+    let side = |t, d| match d {
+        Some(d) => Side::at(t, d),
+        None => Side::new(t),
+    };
+    let result =
+        diff::diff(side(&a, date_a), side(&b, date_b), &options).map_err(|e| Failure::Input(miette!("{e}")))?;
+    let text = match args.format {
+        ReportFormat::Text => report::diff_text(&result),
+        ReportFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default(),
+        ReportFormat::Markdown => report::diff_markdown(&result),
+        ReportFormat::Html => report::diff_html(&result),
+    };
+    super::emit(&format!("{}\n", text.trim_end()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The accords to apply: those named, or with `all`, every standard accord in which one of the
+/// tables' regimes accepts something.
+pub(crate) fn chosen_accords(
+    named: &[String],
+    all: bool,
+    tables: &[&crate::table::Table],
+    format: ErrorFormat,
+    colour: bool,
+) -> Result<Vec<Accord>, Failure> {
+    let standard = accords::standard()?;
+    if all {
+        let regimes: Vec<&str> = tables.iter().map(|t| t.regime.as_str()).collect();
+        return Ok(standard
+            .into_iter()
+            .filter(|a| a.accepts.iter().any(|acc| regimes.contains(&acc.regime.as_str())))
+            .collect());
+    }
+    let mut out = Vec::new();
+    for name in named {
+        let found = match name.rsplit_once('#') {
+            Some((file, id)) => regime::load_accords(file, format, colour)?.into_iter().find(|a| a.id == id),
+            None => standard.iter().find(|a| a.id == *name).cloned(),
+        };
+        match found {
+            Some(accord) => out.push(accord),
+            None => {
+                let ids: Vec<&str> = standard.iter().map(|a| a.id.as_str()).collect();
+                let help = match crate::diagnostics::closest(name, ids.iter().copied()) {
+                    Some(id) => format!("did you mean `{id}`?"),
+                    None => format!("the standard accords are: {}", ids.join(", ")),
+                };
+                return Err(Failure::Input(miette!(help = help, "no accord `{name}`")));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,104 @@
+//! Recognition accords, compiled for comparisons: which mechanisms each regime accepts as
+//! meeting one of its own, and on which transfer dates.
+
+use crate::check::ir::{self, Program};
+use crate::date::Date;
+use serde::Serialize;
+
+/// A recognition accord between regimes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accord {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its citations.
+    pub cite: Vec<String>,
+    /// First transfer date it applies to (day number), if bounded.
+    #[serde(skip)]
+    pub from: Option<i64>,
+    /// First transfer date it no longer applies to, if bounded.
+    #[serde(skip)]
+    pub until: Option<i64>,
+    /// What each regime accepts.
+    pub accepts: Vec<Acceptance>,
+}
+
+/// `regime accepts mechanisms… as mechanism`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acceptance {
+    /// The accepting regime's id.
+    pub regime: String,
+    /// Mechanisms it treats as meeting its own.
+    pub mechanisms: Vec<String>,
+    /// Its own mechanism they stand for.
+    #[serde(rename = "as")]
+    pub as_mechanism: String,
+}
+
+impl Accord {
+    /// Whether it applies to a transfer on `day`.
+    pub fn applies_on(&self, day: i64) -> bool {
+        self.from.is_none_or(|f| day >= f) && self.until.is_none_or(|u| day < u)
+    }
+
+    /// Its effective range in words (`from 2019-01-23`, `always`).
+    pub fn effective_text(&self) -> String {
+        let day = |d: i64| Date::from_days(d).to_string();
+        match (self.from, self.until) {
+            (None, None) => "always".to_owned(),
+            (Some(f), None) => format!("from {}", day(f)),
+            (None, Some(u)) => format!("before {}", day(u)),
+            (Some(f), Some(u)) => format!("from {} until {}", day(f), day(u)),
+        }
+    }
+}
+
+/// Every accord of a checked program.
+pub fn accords(program: &Program) -> Vec<Accord> {
+    program
+        .accords
+        .iter()
+        .map(|a| {
+            let (from, until) = match a.effective {
+                Some(ir::Interval { lo, hi }) => ((lo != i64::MIN).then_some(lo), hi),
+                None => (None, None),
+            };
+            let accepts = a
+                .accepts
+                .iter()
+                .filter_map(|acc| {
+                    let regime = program.regimes.get(acc.regime.index())?;
+                    let mechanism = regime.vocabulary.mechanism?;
+                    let name = |m: ir::MemberId| program.member_name(mechanism, m).to_owned();
+                    Some(Acceptance {
+                        regime: regime.id.clone(),
+                        mechanisms: acc.mechanisms.iter().map(|&m| name(m)).collect(),
+                        as_mechanism: name(acc.as_mechanism),
+                    })
+                })
+                .collect();
+            Accord {
+                id: a.id.clone(),
+                title: a.title.clone(),
+                cite: a.cites.iter().map(|c| c.text.clone()).collect(),
+                from,
+                until,
+                accepts,
+            }
+        })
+        .collect()
+}
+
+/// The standard accords (`stdlib/accords.accord`, embedded). They are checked with the rest of
+/// the standard library by the tests, so a problem here is a bug in Accord.
+pub fn standard() -> Result<Vec<Accord>, crate::InternalError> {
+    let name = crate::stdlib::ACCORDS_NAME.to_owned();
+    let root =
+        crate::source::Loaded { key: name.clone(), name, bytes: crate::stdlib::ACCORDS.text.as_bytes().to_vec() };
+    let checked = crate::check::check(vec![root], &mut crate::source::MemoryLoader::default())?;
+    if checked.has_errors() {
+        return Err(crate::InternalError("the standard accords do not check".into()));
+    }
+    Ok(accords(&checked.program))
+}
