@@ -145,7 +145,7 @@ impl<'t> Side<'t> {
 }
 
 /// A side's rows and scope after pinning and origin alignment, over the space's facts.
-struct Prepared<'t> {
+pub(super) struct Prepared<'t> {
     side: Side<'t>,
     /// Verdict rows kept: (row index in the table, its cells).
     rows: Vec<(usize, Cells)>,
@@ -153,10 +153,16 @@ struct Prepared<'t> {
     obligations: Vec<(usize, Cells)>,
     /// The box where the side is in scope.
     scope: Cells,
+    /// The name its destination fact goes by in the common space, when not its own.
+    destination_as: Option<String>,
 }
 
 impl<'t> Prepared<'t> {
-    fn new(side: Side<'t>, reading: Reading, destination: Option<&[String]>) -> Result<Prepared<'t>, DiffError> {
+    pub(super) fn new(
+        side: Side<'t>,
+        reading: Reading,
+        destination: Option<&[String]>,
+    ) -> Result<Prepared<'t>, DiffError> {
         let table = side.table;
         let origin = table.scope.origin.clone();
         let aligned = reading == Reading::OriginAligned;
@@ -202,7 +208,33 @@ impl<'t> Prepared<'t> {
         {
             members.retain(|m| allowed.contains(m));
         }
-        Ok(Prepared { side, rows, obligations, scope })
+        Ok(Prepared { side, rows, obligations, scope, destination_as: None })
+    }
+
+    /// The same side with its destination fact named `name` in the common space (a corridor's
+    /// flow back has its own destination).
+    pub(super) fn rename_destination(mut self, name: &str) -> Prepared<'t> {
+        let from = self.side.table.scope.destination.clone();
+        let rename = |cells: &mut Cells| {
+            if let Some(cell) = cells.remove(&from) {
+                cells.insert(name.to_owned(), cell);
+            }
+        };
+        self.rows.iter_mut().chain(self.obligations.iter_mut()).for_each(|(_, c)| rename(c));
+        rename(&mut self.scope);
+        self.destination_as = Some(name.to_owned());
+        self
+    }
+
+    /// The column a fact of the common space stands for.
+    fn column(&self, fact: &str) -> Option<Column> {
+        let table = self.side.table;
+        match &self.destination_as {
+            Some(name) if name == fact => {
+                table.fact(&table.scope.destination).map(|c| Column { fact: name.clone(), ..c.clone() })
+            }
+            _ => table.fact(fact).cloned(),
+        }
     }
 
     fn all_cells(&self) -> impl Iterator<Item = (&String, &Cell)> {
@@ -240,12 +272,12 @@ impl Outcome {
         Outcome { verdict, require, obligations: None }
     }
 
-    fn out_of_scope() -> Outcome {
+    pub(super) fn out_of_scope() -> Outcome {
         Outcome { verdict: Verdict::OutOfScope, require: Vec::new(), obligations: None }
     }
 
     /// The outcome once `regime` treats other mechanisms as its own, per the accords.
-    fn with_accords(&self, regime: &str, accords: &[&Accord]) -> Outcome {
+    pub(super) fn with_accords(&self, regime: &str, accords: &[&Accord]) -> Outcome {
         let mut require = self.require.clone();
         for acceptance in accords.iter().flat_map(|a| &a.accepts).filter(|a| a.regime == regime) {
             for group in &mut require {
@@ -378,11 +410,11 @@ enum Decider {
 
 /// A region one side decides one way, for one reason.
 #[derive(Debug, Clone)]
-struct Part {
+pub(super) struct Part {
     decider: Decider,
     obligations: Vec<usize>,
-    outcome: Outcome,
-    region: NodeId,
+    pub(super) outcome: Outcome,
+    pub(super) region: NodeId,
 }
 
 /// A rule that decides (part of) a region.
@@ -422,7 +454,7 @@ pub struct SideInfo {
 }
 
 impl SideInfo {
-    fn of(side: &Side) -> SideInfo {
+    pub(crate) fn of(side: &Side) -> SideInfo {
         SideInfo {
             label: side.label(),
             regime: side.table.regime.clone(),
@@ -540,27 +572,26 @@ pub struct Diff {
 }
 
 /// The sides' partitions over a common space: the work every report starts from.
-struct Compared<'t> {
-    a: Prepared<'t>,
-    b: Prepared<'t>,
-    space: Space,
-    mdd: Mdd,
+pub(super) struct Compared<'t> {
+    pub(super) a: Prepared<'t>,
+    pub(super) b: Prepared<'t>,
+    pub(super) space: Space,
+    pub(super) mdd: Mdd,
     weights: Vec<Vec<f64>>,
     /// The compared space (the restriction, or everything).
-    universe: NodeId,
-    parts_a: Vec<Part>,
-    parts_b: Vec<Part>,
+    pub(super) universe: NodeId,
+    pub(super) parts_a: Vec<Part>,
+    pub(super) parts_b: Vec<Part>,
     /// Date segments with the accords active on each side.
-    segments: Vec<(NodeId, Vec<usize>, Vec<usize>)>,
+    pub(super) segments: Vec<(NodeId, Vec<usize>, Vec<usize>)>,
 }
 
 impl<'t> Compared<'t> {
-    fn new(a: Prepared<'t>, b: Prepared<'t>, options: &Options) -> Result<Compared<'t>, DiffError> {
+    pub(super) fn new(a: Prepared<'t>, b: Prepared<'t>, options: &Options) -> Result<Compared<'t>, DiffError> {
         let mut columns = Vec::new();
         for p in [&a, &b] {
-            let t = p.side.table;
             for (fact, _) in p.all_cells() {
-                columns.extend(t.fact(fact).cloned());
+                columns.extend(p.column(fact));
             }
         }
         let mut cells: Vec<(String, Cell)> =
@@ -633,11 +664,11 @@ impl<'t> Compared<'t> {
         Ok(Compared { a, b, space, mdd, weights, universe, parts_a, parts_b, segments })
     }
 
-    fn measure(&self, node: NodeId) -> f64 {
+    pub(super) fn measure(&self, node: NodeId) -> f64 {
         self.mdd.measure(node, &self.weights)
     }
 
-    fn share(&self, node: NodeId, total: f64) -> f64 {
+    pub(super) fn share(&self, node: NodeId, total: f64) -> f64 {
         if total > 0.0 { self.measure(node) / total } else { 0.0 }
     }
 
@@ -704,7 +735,7 @@ impl<'t> Compared<'t> {
     }
 
     /// The rules of a side that decide with `outcome` somewhere in `region`.
-    fn deciders(&mut self, first: bool, outcome: &Outcome, region: NodeId) -> Vec<RuleRef> {
+    pub(super) fn deciders(&mut self, first: bool, outcome: &Outcome, region: NodeId) -> Vec<RuleRef> {
         let (parts, table) =
             if first { (&self.parts_a, self.a.side.table) } else { (&self.parts_b, self.b.side.table) };
         let mut refs: Vec<RuleRef> = Vec::new();

@@ -1,7 +1,10 @@
 //! Exact analysis of compiled tables, on decision diagrams over a common [`space`]: verification
-//! of one table, and the diff between two.
+//! of one table, the diff between two, the corridor between two homes, and the agreement matrix of
+//! many.
 
+pub mod corridor;
 pub mod diff;
+pub mod matrix;
 pub mod mdd;
 pub mod space;
 mod verify;

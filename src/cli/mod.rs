@@ -6,9 +6,11 @@
 
 mod check;
 mod compile;
+mod corridor;
 mod diff;
 mod eval;
 mod files;
+mod matrix;
 mod regime;
 mod test;
 
@@ -67,6 +69,10 @@ enum Command {
     Test(test::TestArgs),
     /// Compare two regimes exactly: every region where they decide differently
     Diff(diff::DiffArgs),
+    /// Transfers from A's home to B's home and back: what each side requires, what meets both
+    Corridor(corridor::CorridorArgs),
+    /// Pairwise agreement between regimes, as a table and a heat map
+    Matrix(matrix::MatrixArgs),
 }
 
 /// How problems are printed.
@@ -103,6 +109,8 @@ pub fn run() -> ExitCode {
         Command::Eval(a) => eval::run(a, colour),
         Command::Test(a) => test::run(a, colour),
         Command::Diff(a) => diff::run(a, colour),
+        Command::Corridor(a) => corridor::run(a, colour),
+        Command::Matrix(a) => matrix::run(a, colour),
     });
     match outcome {
         Ok(Ok(code)) => code,

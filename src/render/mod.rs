@@ -6,7 +6,14 @@ use crate::syntax::write_number;
 use crate::table::{Cell, Column, Outcome, Table};
 use std::fmt::Write as _;
 
+pub mod corridor;
+pub mod matrix;
 pub mod report;
+
+/// Text made safe inside HTML elements and attribute values.
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
 
 /// `1 file`, `2 files`.
 pub fn plural(n: usize, word: &str) -> String {

@@ -1,0 +1,77 @@
+//! `accord matrix`: pairwise agreement between regimes.
+
+use super::diff::ReportFormat;
+use super::{ErrorFormat, Failure, regime};
+use crate::analysis::diff::{Options, Reading, Side};
+use crate::analysis::matrix;
+use crate::render::matrix as render;
+use crate::stdlib;
+use miette::miette;
+use std::process::ExitCode;
+
+/// Compare every pair of regimes: the share of the fact space where each pair decides alike.
+///
+/// Each cell is the agreement share `accord diff A B` reports, computed exactly. With no
+/// regimes named, every standard regime is compared. Text and Markdown print the grid; HTML
+/// adds a heat map; JSON gives the matrix for tools.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MatrixArgs {
+    /// Regimes to compare (files, standard ids, `FILE#ID`, optionally `@YYYY-MM-DD`); default:
+    /// every standard regime
+    regimes: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+
+    /// Compare obligations too
+    #[arg(long)]
+    obligations: bool,
+
+    /// Read all regimes with one shared `origin` instead of each from its own home
+    #[arg(long)]
+    same_origin: bool,
+
+    /// How to print problems in the rules
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    error_format: ErrorFormat,
+}
+
+pub(crate) fn run(args: &MatrixArgs, colour: bool) -> Result<ExitCode, Failure> {
+    let names: Vec<String> = if args.regimes.is_empty() {
+        stdlib::REGIMES.iter().map(|m| m.name.to_owned()).collect()
+    } else {
+        args.regimes.clone()
+    };
+    if names.len() < 2 {
+        return Err(Failure::Input(miette!(
+            help = "name two regimes or more, or none for every standard regime",
+            "a matrix compares pairs: one regime is not enough"
+        )));
+    }
+    let mut loaded = Vec::with_capacity(names.len());
+    for name in &names {
+        loaded.push(regime::load_pinned(name, args.error_format, colour)?);
+    }
+    let sides: Vec<Side> = loaded
+        .iter()
+        .map(|(t, d)| match d {
+            Some(d) => Side::at(t, *d),
+            None => Side::new(t),
+        })
+        .collect();
+    let options = Options {
+        reading: if args.same_origin { Reading::SameOrigin } else { Reading::OriginAligned },
+        obligations: args.obligations,
+        ..Options::default()
+    };
+    let m = matrix::matrix(&sides, &options).map_err(|e| Failure::Input(miette!("{e}")))?;
+    let text = match args.format {
+        ReportFormat::Text => render::matrix_text(&m),
+        ReportFormat::Json => serde_json::to_string_pretty(&m).unwrap_or_default(),
+        ReportFormat::Markdown => render::matrix_markdown(&m),
+        ReportFormat::Html => render::matrix_html(&m),
+    };
+    super::emit(&format!("{}\n", text.trim_end()))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,188 @@
+//! The agreement matrix for people: a table of shares, and a heat map.
+
+use super::report::percent;
+use crate::analysis::matrix::Matrix;
+use std::fmt::Write as _;
+
+/// How the regimes were compared, in words.
+fn reading(m: &Matrix) -> String {
+    let mut text = match m.reading {
+        crate::analysis::diff::Reading::OriginAligned => "each regime read from its own home".to_owned(),
+        crate::analysis::diff::Reading::SameOrigin => "both regimes read with one shared origin".to_owned(),
+    };
+    if m.obligations {
+        text.push_str("; obligations compared");
+    }
+    text
+}
+
+/// A share as a whole percentage for a cell of the grid: `87`, `<1`, `>99`, `100`.
+fn cell(share: f64) -> String {
+    let p = share * 100.0;
+    if share >= 1.0 {
+        "100".to_owned()
+    } else if p > 99.0 {
+        ">99".to_owned()
+    } else if share > 0.0 && p < 1.0 {
+        "<1".to_owned()
+    } else {
+        format!("{}", p.round())
+    }
+}
+
+/// The matrix for a terminal: the grid of whole percentages, then the pairs that differ most.
+pub fn matrix_text(m: &Matrix) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "accord matrix: agreement between every pair, in % of the fact space ({})\n", reading(m));
+    let width = m.regimes.iter().map(|r| r.label.len()).max().unwrap_or(0).max(4);
+    let _ = write!(out, "{:width$}", "");
+    for r in &m.regimes {
+        let _ = write!(out, " {:>w$}", r.label, w = r.label.len().max(4));
+    }
+    out.push('\n');
+    for (i, r) in m.regimes.iter().enumerate() {
+        let _ = write!(out, "{:width$}", r.label);
+        for (j, other) in m.regimes.iter().enumerate() {
+            let share = m.agreement.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0);
+            let text = if i == j { "-".to_owned() } else { cell(share) };
+            let _ = write!(out, " {:>w$}", text, w = other.label.len().max(4));
+        }
+        out.push('\n');
+    }
+    let pairs = m.pairs();
+    if !pairs.is_empty() {
+        let _ = writeln!(out, "\nMost different first:");
+        for (i, j, share) in pairs.iter().take(10) {
+            let (a, b) = (m.regimes.get(*i), m.regimes.get(*j));
+            let (a, b) = (a.map_or("?", |r| r.label.as_str()), b.map_or("?", |r| r.label.as_str()));
+            let _ = writeln!(out, "  {a} / {b}: {} agreement  (accord diff {a} {b})", percent(*share));
+        }
+        if pairs.len() > 10 {
+            let _ = writeln!(out, "  … and {} more pairs (every pair is in the grid above)", pairs.len() - 10);
+        }
+    }
+    out
+}
+
+/// The matrix as a Markdown table.
+pub fn matrix_markdown(m: &Matrix) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Agreement between regimes\n");
+    let _ = writeln!(out, "Share of the fact space where each pair decides alike ({}).\n", reading(m));
+    let _ = write!(out, "| |");
+    for r in &m.regimes {
+        let _ = write!(out, " {} |", super::escape(&r.label));
+    }
+    let _ = write!(out, "\n|---|");
+    for _ in &m.regimes {
+        out.push_str("---:|");
+    }
+    out.push('\n');
+    for (i, r) in m.regimes.iter().enumerate() {
+        let _ = write!(out, "| **{}** |", super::escape(&r.label));
+        for j in 0..m.regimes.len() {
+            let share = m.agreement.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0);
+            let text = if i == j { "—".to_owned() } else { percent(share) };
+            let _ = write!(out, " {text} |");
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    for r in &m.regimes {
+        let _ = writeln!(out, "- **{}**: {}", super::escape(&r.label), super::escape(&r.title));
+    }
+    out
+}
+
+/// The heat map's colour for a share: from a warm red (no agreement) to a pale green (full).
+pub fn heat_colour(share: f64) -> String {
+    let s = share.clamp(0.0, 1.0);
+    let mix = |from: f64, to: f64| (from + (to - from) * s).round();
+    format!("rgb({},{},{})", mix(215.0, 232.0), mix(48.0, 245.0), mix(39.0, 233.0))
+}
+
+/// The heat map as an inline SVG element: one square per pair, labelled with its percentage.
+pub fn heat_map_svg(m: &Matrix) -> String {
+    let n = m.regimes.len();
+    let (cell_size, label) = (44usize, 72usize);
+    let size = label + n * cell_size;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Agreement heat map\" \
+         width=\"{size}\" height=\"{size}\" viewBox=\"0 0 {size} {size}\" font-family=\"sans-serif\" font-size=\"12\">"
+    );
+    for (i, r) in m.regimes.iter().enumerate() {
+        let at = label + i * cell_size + cell_size / 2;
+        let name = super::html_escape(&r.label);
+        let _ = write!(svg, "<text x=\"{at}\" y=\"{}\" text-anchor=\"middle\">{name}</text>", label - 8);
+        let _ = write!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{name}</text>", label - 8, at + 4);
+    }
+    for i in 0..n {
+        for j in 0..n {
+            let share = m.agreement.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0);
+            let (x, y) = (label + j * cell_size, label + i * cell_size);
+            let (a, b) = (m.regimes.get(i), m.regimes.get(j));
+            let title = format!(
+                "{} / {}: {}",
+                a.map_or("?", |r| r.label.as_str()),
+                b.map_or("?", |r| r.label.as_str()),
+                percent(share)
+            );
+            let _ = write!(
+                svg,
+                "<g><title>{}</title><rect x=\"{x}\" y=\"{y}\" width=\"{cell_size}\" height=\"{cell_size}\" \
+                 fill=\"{}\" stroke=\"#fff\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+                super::html_escape(&title),
+                if i == j { "#e8e8e8".to_owned() } else { heat_colour(share) },
+                x + cell_size / 2,
+                y + cell_size / 2 + 4,
+                if i == j { "—".to_owned() } else { cell(share) },
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The matrix as one self-contained HTML page: the heat map, then the pairs in order.
+pub fn matrix_html(m: &Matrix) -> String {
+    let mut out = String::from(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Agreement between regimes</title>\
+         <style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}\
+         table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}\
+         @media print{body{margin:0}}</style></head><body>\n",
+    );
+    let _ = writeln!(out, "<h1>Agreement between regimes</h1>");
+    let _ = writeln!(
+        out,
+        "<p id=\"summary\">Share of the fact space where each pair of {} regimes decides alike ({}).</p>",
+        m.regimes.len(),
+        super::html_escape(&reading(m))
+    );
+    let _ = writeln!(out, "<figure>{}</figure>", heat_map_svg(m));
+    let _ = writeln!(out, "<h2>Pairs, most different first</h2>\n<table><tr><th>pair</th><th>agreement</th></tr>");
+    for (i, j, share) in m.pairs() {
+        let (a, b) = (m.regimes.get(i), m.regimes.get(j));
+        let _ = writeln!(
+            out,
+            "<tr><td>{} / {}</td><td>{}</td></tr>",
+            super::html_escape(a.map_or("?", |r| r.label.as_str())),
+            super::html_escape(b.map_or("?", |r| r.label.as_str())),
+            percent(share)
+        );
+    }
+    let _ = writeln!(out, "</table>\n<h2>Regimes</h2>\n<ul>");
+    for r in &m.regimes {
+        let title = super::html_escape(&r.title);
+        let name = super::html_escape(&r.label);
+        match &r.source {
+            Some(source) => {
+                let _ = writeln!(out, "<li><b>{name}</b>: <a href=\"{}\">{title}</a></li>", super::html_escape(source));
+            }
+            None => {
+                let _ = writeln!(out, "<li><b>{name}</b>: {title}</li>");
+            }
+        }
+    }
+    out.push_str("</ul>\n</body></html>\n");
+    out
+}
