@@ -734,15 +734,26 @@ impl<'t> Compared<'t> {
         (groups, resolved)
     }
 
-    /// The rules of a side that decide with `outcome` somewhere in `region`.
-    pub(super) fn deciders(&mut self, first: bool, outcome: &Outcome, region: NodeId) -> Vec<RuleRef> {
-        let (parts, table) =
-            if first { (&self.parts_a, self.a.side.table) } else { (&self.parts_b, self.b.side.table) };
-        let mut refs: Vec<RuleRef> = Vec::new();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
+    /// The parts of a side that decide with `outcome` somewhere in `region`.
+    fn parts_in(&mut self, first: bool, outcome: &Outcome, region: NodeId) -> Vec<(Decider, NodeId)> {
+        let parts = if first { &self.parts_a } else { &self.parts_b };
         let candidates: Vec<(Decider, NodeId)> =
             parts.iter().filter(|p| p.outcome == *outcome).map(|p| (p.decider, p.region)).collect();
-        for (decider, part) in candidates {
+        candidates.into_iter().filter(|(_, part)| self.mdd.and(*part, region) != FALSE).collect()
+    }
+
+    /// The rules of a side that decide with `outcome` somewhere in `region`.
+    pub(super) fn deciders(&mut self, first: bool, outcome: &Outcome, region: NodeId) -> Vec<RuleRef> {
+        let candidates = self.parts_in(first, outcome, region);
+        self.deciders_among(first, &candidates, region)
+    }
+
+    /// Which of `candidates` (parts of one side) decide somewhere in `region`, as rules.
+    fn deciders_among(&mut self, first: bool, candidates: &[(Decider, NodeId)], region: NodeId) -> Vec<RuleRef> {
+        let table = if first { self.a.side.table } else { self.b.side.table };
+        let mut refs: Vec<RuleRef> = Vec::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        for &(decider, part) in candidates {
             if self.mdd.and(part, region) == FALSE {
                 continue;
             }
@@ -904,9 +915,11 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         let boxes =
             c.mdd.boxes(shown, MAX_BOXES.saturating_sub(count)).ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
         count += boxes.len();
+        // Only the parts that decide somewhere in the group can decide in one of its boxes.
+        let candidates = (c.parts_in(true, &oa, region), c.parts_in(false, &ob, region));
         let mut regions = Vec::with_capacity(boxes.len());
         for b in &boxes {
-            regions.push(c.region(b, region, &oa, &ob, total));
+            regions.push(c.region(b, region, &candidates, total));
         }
         let share = c.share(region, total);
         *class_share.entry(class).or_default() += share;
@@ -964,16 +977,19 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     })
 }
 
+/// Each side's parts that may decide inside a group.
+type Candidates = (Vec<(Decider, NodeId)>, Vec<(Decider, NodeId)>);
+
 impl Compared<'_> {
-    fn region(&mut self, b: &Boxed, group: NodeId, oa: &Outcome, ob: &Outcome, total: f64) -> Region {
+    fn region(&mut self, b: &Boxed, group: NodeId, candidates: &Candidates, total: f64) -> Region {
         let cube = self.mdd.box_region(b);
         let inside = self.mdd.and(cube, group);
         let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
         Region {
             when: self.space.box_cells(b),
             share: self.share(inside, total),
-            a_rules: self.deciders(true, oa, inside),
-            b_rules: self.deciders(false, ob, inside),
+            a_rules: self.deciders_among(true, &candidates.0, inside),
+            b_rules: self.deciders_among(false, &candidates.1, inside),
             witness,
         }
     }

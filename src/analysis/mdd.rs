@@ -10,7 +10,49 @@
 //! exactly when it is `FALSE`. `and`, `or` and `not` are memoised, so their cost is bounded by
 //! the sizes of the operands, never by the (huge) number of points.
 
-use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
+
+/// A fast hasher for the diagrams' own keys (node ids, small integer tuples): they are not
+/// attacker-chosen, so the default DoS-resistant hash only costs time (it was most of it).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            if let Some(w) = word.get_mut(..chunk.len()) {
+                w.copy_from_slice(chunk);
+            }
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // The multiply-rotate step of the Fx hash.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A hash map keyed with [`FastHasher`].
+pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// A node of a diagram.
 pub type NodeId = u32;
@@ -54,9 +96,9 @@ impl Mdd {
         Mdd {
             sizes,
             nodes: vec![terminal(), terminal()],
-            unique: HashMap::new(),
-            memo: HashMap::new(),
-            not_memo: HashMap::new(),
+            unique: HashMap::default(),
+            memo: HashMap::default(),
+            not_memo: HashMap::default(),
         }
     }
 
@@ -212,7 +254,7 @@ impl Mdd {
 
     /// How many points of the space (each variable counting its values) lie in the region.
     pub fn count(&self, node: NodeId) -> f64 {
-        let mut memo: HashMap<NodeId, f64> = HashMap::new();
+        let mut memo: HashMap<NodeId, f64> = HashMap::default();
         self.count_from(node, 0, &mut memo)
     }
 
@@ -252,7 +294,7 @@ impl Mdd {
     /// `cumulative[v][i + 1] - cumulative[v][i]` (so `cumulative[v]` has one more entry than
     /// the variable has values, starting at 0).
     pub fn measure(&self, node: NodeId, cumulative: &[Vec<f64>]) -> f64 {
-        let mut memo: HashMap<NodeId, f64> = HashMap::new();
+        let mut memo: HashMap<NodeId, f64> = HashMap::default();
         self.measure_from(node, 0, cumulative, &mut memo)
     }
 
@@ -291,7 +333,7 @@ impl Mdd {
     /// The region with the variables flagged in `quantified` projected away: a point is in it
     /// when some values of those variables complete it to a point of `node`.
     pub fn exists(&mut self, node: NodeId, quantified: &[bool]) -> NodeId {
-        let mut memo: HashMap<NodeId, NodeId> = HashMap::new();
+        let mut memo: HashMap<NodeId, NodeId> = HashMap::default();
         self.exists_memo(node, quantified, &mut memo)
     }
 
@@ -339,88 +381,130 @@ impl Mdd {
     }
 
     /// A region as disjoint boxes, merged where two differ in one variable only; `None` if
-    /// there would be more than `limit` before merging.
+    /// there would be more than `limit`.
+    ///
+    /// Boxes are built bottom-up, once per node: a node's boxes are its children's, each
+    /// extended with the values leading to that child, and boxes that come from different
+    /// children but agree below are joined on the spot. A last pass joins what remains
+    /// (boxes that agree on every variable but one, reached by different paths).
     pub fn boxes(&self, node: NodeId, limit: usize) -> Option<Vec<Boxed>> {
-        let mut out: Vec<Boxed> = Vec::new();
-        let mut path: Boxed = vec![None; self.sizes.len()];
-        if !self.paths(node, &mut path, &mut out, limit) {
-            return None;
-        }
-        Some(merge_boxes(out, &self.sizes))
+        let mut memo: HashMap<NodeId, Rc<Vec<Sparse>>> = HashMap::default();
+        let sparse = self.sparse_boxes(node, limit, &mut memo)?;
+        let merged = merge_sparse(sparse.to_vec(), &self.sizes);
+        Some(
+            merged
+                .into_iter()
+                .map(|b| {
+                    let mut dense: Boxed = vec![None; self.sizes.len()];
+                    for (var, spans) in b {
+                        if let Some(slot) = dense.get_mut(var as usize) {
+                            *slot = Some(spans);
+                        }
+                    }
+                    dense
+                })
+                .collect(),
+        )
     }
 
-    /// Every path from `node` to `TRUE`, with the runs that lead to one child taken together.
-    fn paths(&self, node: NodeId, path: &mut Boxed, out: &mut Vec<Boxed>, limit: usize) -> bool {
+    fn sparse_boxes(
+        &self,
+        node: NodeId,
+        limit: usize,
+        memo: &mut HashMap<NodeId, Rc<Vec<Sparse>>>,
+    ) -> Option<Rc<Vec<Sparse>>> {
         match node {
-            FALSE => return true,
-            TRUE => {
-                out.push(path.clone());
-                return out.len() <= limit;
-            }
+            FALSE => return Some(Rc::new(Vec::new())),
+            TRUE => return Some(Rc::new(vec![Vec::new()])),
             _ => {}
+        }
+        if let Some(done) = memo.get(&node) {
+            return Some(Rc::clone(done));
         }
         let var = self.var(node);
         let runs = self.runs_at(node, var);
         let size = self.sizes.get(var as usize).copied().unwrap_or(0);
-        let mut by_child: Vec<(NodeId, Vec<(u32, u32)>)> = Vec::new();
+        let mut index: HashMap<Sparse, usize> = HashMap::default();
+        let mut joined: Vec<(Sparse, Vec<(u32, u32)>)> = Vec::new();
         for (k, &(start, child)) in runs.iter().enumerate() {
             if child == FALSE {
                 continue;
             }
             let end = runs.get(k + 1).map_or(size, |r| r.0);
-            match by_child.iter_mut().find(|(c, _)| *c == child) {
-                Some((_, spans)) => spans.push((start, end)),
-                None => by_child.push((child, vec![(start, end)])),
+            let below = self.sparse_boxes(child, limit, memo)?;
+            for b in below.iter() {
+                match index.get(b) {
+                    Some(&i) => {
+                        if let Some((_, spans)) = joined.get_mut(i) {
+                            spans.push((start, end));
+                        }
+                    }
+                    None => {
+                        index.insert(b.clone(), joined.len());
+                        joined.push((b.clone(), vec![(start, end)]));
+                    }
+                }
+            }
+            if joined.len() > limit {
+                return None;
             }
         }
-        for (child, spans) in by_child {
-            if let Some(slot) = path.get_mut(var as usize) {
-                *slot = Some(spans);
-            }
-            if !self.paths(child, path, out, limit) {
-                return false;
-            }
-        }
-        if let Some(slot) = path.get_mut(var as usize) {
-            *slot = None;
-        }
-        true
+        let out: Vec<Sparse> = joined
+            .into_iter()
+            .map(|(below, spans)| match union_spans(spans, size) {
+                Some(spans) => std::iter::once((var, spans)).chain(below).collect(),
+                None => below,
+            })
+            .collect();
+        let out = Rc::new(out);
+        memo.insert(node, Rc::clone(&out));
+        Some(out)
     }
 }
 
+/// A box as the variables it constrains, in order, each with its intervals.
+type Sparse = Vec<(u32, Vec<(u32, u32)>)>;
+
 /// Merges disjoint boxes that agree on every variable but one, until none do.
-fn merge_boxes(mut boxes: Vec<Boxed>, sizes: &[u32]) -> Vec<Boxed> {
+fn merge_sparse(mut boxes: Vec<Sparse>, sizes: &[u32]) -> Vec<Sparse> {
+    // Only variables some box constrains can join boxes.
+    let mut vars: Vec<u32> = boxes.iter().flat_map(|b| b.iter().map(|(v, _)| *v)).collect();
+    vars.sort_unstable();
+    vars.dedup();
     loop {
         let mut changed = false;
-        for var in 0..sizes.len() {
-            let mut groups: HashMap<Boxed, Vec<(u32, u32)>> = HashMap::new();
-            let mut order: Vec<Boxed> = Vec::new();
-            let mut whole: Vec<Boxed> = Vec::new();
+        for &var in &vars {
+            let mut index: HashMap<Sparse, usize> = HashMap::default();
+            let mut rest: Vec<Sparse> = Vec::with_capacity(boxes.len());
+            let mut joined: Vec<(Sparse, Vec<(u32, u32)>)> = Vec::new();
             for mut b in boxes.drain(..) {
-                let Some(spans) = b.get_mut(var).and_then(Option::take) else {
-                    whole.push(b);
+                let Some(at) = b.iter().position(|(v, _)| *v == var) else {
+                    rest.push(b);
                     continue;
                 };
-                match groups.get_mut(&b) {
-                    Some(acc) => {
-                        acc.extend(spans);
+                let (_, spans) = b.remove(at);
+                match index.get(&b) {
+                    Some(&i) => {
+                        if let Some((_, acc)) = joined.get_mut(i) {
+                            acc.extend(spans);
+                        }
                         changed = true;
                     }
                     None => {
-                        order.push(b.clone());
-                        groups.insert(b, spans);
+                        index.insert(b.clone(), joined.len());
+                        joined.push((b, spans));
                     }
                 }
             }
-            boxes = whole;
-            let size = sizes.get(var).copied().unwrap_or(0);
-            for mut b in order {
-                let spans = groups.remove(&b).map(|s| union_spans(s, size)).unwrap_or_default();
-                if let Some(slot) = b.get_mut(var) {
-                    *slot = spans;
+            let size = sizes.get(var as usize).copied().unwrap_or(0);
+            for (mut b, spans) in joined {
+                if let Some(spans) = union_spans(spans, size) {
+                    let at = b.partition_point(|(v, _)| *v < var);
+                    b.insert(at, (var, spans));
                 }
-                boxes.push(b);
+                rest.push(b);
             }
+            boxes = rest;
         }
         if !changed {
             return boxes;
