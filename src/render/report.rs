@@ -1,7 +1,7 @@
 //! Diff, corridor and matrix reports for people: plain text for a terminal, Markdown for
 //! documents, and one self-contained HTML page to circulate.
 
-use crate::analysis::diff::{Cells, Diff, Region, RuleRef};
+use crate::analysis::diff::{Cells, Class, Diff, Reading, Region, RuleRef};
 use crate::table::Column;
 use std::fmt::Write as _;
 
@@ -21,13 +21,18 @@ pub fn percent(share: f64) -> String {
 
 /// A region's constraints in the language's notation: `data: has health; destination: not CN`.
 pub fn when_text(when: &Cells, columns: &[Column]) -> Vec<String> {
+    when_parts(when, columns).into_iter().map(|(fact, text)| format!("{fact}: {text}")).collect()
+}
+
+/// The facts a region constrains, each with its cell in words.
+fn when_parts(when: &Cells, columns: &[Column]) -> Vec<(String, String)> {
     when.iter()
         .map(|(fact, cell)| {
             let text = match columns.iter().find(|c| c.fact == *fact) {
                 Some(column) => super::cell(cell, column),
                 None => format!("{cell:?}"),
             };
-            format!("{fact}: {text}")
+            (fact.clone(), text)
         })
         .collect()
 }
@@ -44,8 +49,8 @@ fn rules_text(rules: &[RuleRef]) -> String {
 /// How the sides were read, in words.
 pub fn reading_text(diff: &Diff) -> String {
     let mut text = match diff.reading {
-        crate::analysis::diff::Reading::OriginAligned => "each regime read from its own home".to_owned(),
-        crate::analysis::diff::Reading::SameOrigin => "both regimes read with one shared origin".to_owned(),
+        Reading::OriginAligned => "each regime read from its own home".to_owned(),
+        Reading::SameOrigin => "both regimes read with one shared origin".to_owned(),
     };
     if diff.obligations {
         text.push_str("; obligations compared");
@@ -142,50 +147,645 @@ pub fn diff_text(diff: &Diff) -> String {
     out
 }
 
-/// A diff as Markdown.
-pub fn diff_markdown(diff: &Diff) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# {} vs {}\n", diff.a.label, diff.b.label);
-    let _ = writeln!(out, "{}\n\nCompared with {}.\n", summary_text(diff), reading_text(diff));
-    let mut n = 0;
-    for group in &diff.groups {
-        let _ = writeln!(
-            out,
-            "## {}: {} / {}: {}\n\n{}, {} of the space.\n",
-            diff.a.label,
-            group.a.text(),
-            diff.b.label,
-            group.b.text(),
-            group.class.text(&diff.a.label, &diff.b.label),
-            percent(group.share)
-        );
-        let _ = writeln!(out, "| # | where | share | {} | {} |", diff.a.label, diff.b.label);
-        let _ = writeln!(out, "|---|---|---|---|---|");
-        for region in &group.regions {
-            n += 1;
-            let when = when_text(&region.when, &diff.columns).join("; ");
-            let _ = writeln!(
-                out,
-                "| {n} | {} | {} | {} | {} |",
-                super::escape(&when),
-                percent(region.share),
-                super::escape(&rules_text(&region.a_rules)),
-                super::escape(&rules_text(&region.b_rules))
-            );
+/// A rule reference that names no rule: the default, a gap, or the part out of scope.
+fn is_pseudo(r: &RuleRef) -> bool {
+    r.location.is_none() && matches!(r.rule.as_str(), "default" | "gap" | "out_of_scope")
+}
+
+/// How shares are measured, in one sentence (counts and dates are unbounded, so a reader
+/// needs to know what a percentage is a percentage of).
+fn measure_text() -> &'static str {
+    "Shares weigh every member of an enum alike, every subset of a set fact alike, and each band of a count or \
+     date between the thresholds either regime uses as one value."
+}
+
+/// What a region promises, in one paragraph; `code` writes a command in the format's markup.
+fn exactness_text(diff: &Diff, code: fn(&str) -> String) -> String {
+    let mut text = format!(
+        "Nothing is sampled: every transfer in a region is decided as listed, and a transfer in no region is decided \
+         alike by both. Each witness is one transfer of its region, which {} decides as shown.",
+        code("accord eval")
+    );
+    if diff.reading == Reading::OriginAligned {
+        text.push_str(" Witnesses give no origin: each regime reads it as its own home.");
+    }
+    text
+}
+
+/// The stylesheet class of a comparison class.
+fn class_key(class: Class) -> &'static str {
+    match class {
+        Class::AStricter => "a-stricter",
+        Class::BStricter => "b-stricter",
+        Class::Incomparable => "incomparable",
+    }
+}
+
+/// Agreement and the three classes of difference, as bar segments.
+fn class_segments(diff: &Diff) -> Vec<html::Segment> {
+    let t = &diff.totals;
+    vec![
+        html::Segment { label: "agree".to_owned(), share: t.agreement, class: "agree" },
+        html::Segment { label: format!("{} stricter", diff.a.label), share: t.a_stricter, class: "a-stricter" },
+        html::Segment { label: format!("{} stricter", diff.b.label), share: t.b_stricter, class: "b-stricter" },
+        html::Segment { label: "incomparable".to_owned(), share: t.incomparable, class: "incomparable" },
+    ]
+}
+
+/// The rules that decide somewhere in a diff, per side, each once, in order of first mention.
+fn rules_cited(diff: &Diff, first: bool) -> Vec<&RuleRef> {
+    let mut out: Vec<&RuleRef> = Vec::new();
+    for region in diff.groups.iter().flat_map(|g| &g.regions) {
+        let rules = if first { &region.a_rules } else { &region.b_rules };
+        for r in rules.iter().filter(|r| !is_pseudo(r)) {
+            if !out.iter().any(|seen| seen.rule == r.rule) {
+                out.push(r);
+            }
         }
-        out.push('\n');
     }
     out
 }
 
-/// A diff as one self-contained HTML page.
-pub fn diff_html(diff: &Diff) -> String {
+/// Markdown building blocks for reports.
+pub mod markdown {
+    /// Text as Markdown shows it literally, safe inside a table cell: every character that
+    /// could start markup, HTML or an entity is escaped, and line breaks become spaces (a
+    /// break would end the table row).
+    pub fn text(text: &str) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let in_word = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|c| c.is_alphanumeric());
+        let mut out = String::with_capacity(text.len());
+        for (i, &c) in chars.iter().enumerate() {
+            match c {
+                '\r' => {}
+                '\n' => out.push(' '),
+                '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|' | '#' | '&' | '~' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                // An underscore inside a word never starts emphasis, so identifiers stay as
+                // written (`no_personal`, `10_000`).
+                '_' if !(in_word(i.checked_sub(1)) && in_word(i.checked_add(1))) => out.push_str("\\_"),
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Inline code for a table cell: `|` escaped (inside a table, GitHub-flavoured Markdown
+    /// reads `\|` in code as `|`), and a fence longer than any run of backticks inside.
+    pub fn code(text: &str) -> String {
+        let text = text.replace(['\r', '\n'], " ").replace('|', "\\|");
+        let mut longest = 0;
+        let mut run = 0;
+        for c in text.chars() {
+            run = if c == '`' { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        let fence = "`".repeat(longest + 1);
+        let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+        format!("{fence}{pad}{text}{pad}{fence}")
+    }
+
+    /// A URL as an autolink (`<https://…>`) when it can be one, or else as plain text.
+    pub fn url(url: &str) -> String {
+        if super::html::href(url).is_some() && !url.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') {
+            format!("<{url}>")
+        } else {
+            text(url)
+        }
+    }
+
+    /// A table with a header row; every cell is Markdown already.
+    pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+        let mut out = format!("| {} |\n|{}\n", header.join(" | "), "---|".repeat(header.len()));
+        for row in rows {
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+        out
+    }
+}
+
+/// HTML building blocks for reports: escaping, links, one page shell with its stylesheet,
+/// headline figures, and a stacked share bar drawn as inline SVG. A page made with them is
+/// one file that loads nothing and runs no script.
+pub mod html {
+    use std::fmt::Write as _;
+
+    /// Text escaped for HTML content and quoted attribute values.
+    pub fn escape(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// `url` escaped for an `href` when it is a web address; `None` for anything else, since
+    /// a source is user input and a `javascript:` link in a circulated page would run.
+    pub fn href(url: &str) -> Option<String> {
+        let lower = url.trim().to_ascii_lowercase();
+        (lower.starts_with("https://") || lower.starts_with("http://")).then(|| escape(url.trim()))
+    }
+
+    /// `text` linked to `url` when there is a web address to link to, else plain text.
+    pub fn link(url: Option<&str>, text: &str) -> String {
+        match url.and_then(href) {
+            Some(href) => format!("<a href=\"{href}\">{}</a>", escape(text)),
+            None => escape(text),
+        }
+    }
+
+    /// The stylesheet every report page shares. Colours of the share classes are `k-…`
+    /// classes so bars, legends and tables agree; in print, backgrounds go, rows stay whole,
+    /// and links read as text.
+    pub const STYLE: &str = r#"
+:root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --head: #f6f8fa; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #fff; }
+main { max-width: 75rem; margin: 0 auto; padding: 2rem 1.5rem 3rem; }
+h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 .25rem; }
+h2 { font-size: 1.25rem; margin: 2.25rem 0 .5rem; padding-bottom: .25rem; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 1.75rem 0 .25rem; }
+.kicker { margin: 0; color: var(--muted); font-size: .75rem; letter-spacing: .08em; text-transform: uppercase; }
+.subtitle { margin: 0 0 1rem; color: var(--muted); }
+.lead { font-size: 1.1rem; }
+.muted, .loc, .note { color: var(--muted); }
+.loc { font-size: .8rem; white-space: nowrap; }
+.note { font-size: .9rem; }
+dl.figures { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; }
+dl.figures div { min-width: 8.5rem; padding: .5rem .9rem; border: 1px solid var(--line); border-radius: 6px; }
+dl.figures dt { color: var(--muted); font-size: .8rem; }
+dl.figures dd { margin: 0; font-size: 1.4rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+figure.bar { margin: 1rem 0; }
+svg.bar { display: block; width: 100%; height: 28px; border: 1px solid var(--line); }
+ul.legend { display: flex; flex-wrap: wrap; gap: .4rem 1.25rem; margin: .5rem 0 0; padding: 0; list-style: none; font-size: .9rem; }
+svg.swatch { margin-right: .35rem; vertical-align: -1px; }
+.k-agree { fill: #bfc5cc; }
+.k-a-stricter { fill: #0072b2; }
+.k-b-stricter { fill: #e69f00; }
+.k-incomparable { fill: #cc79a7; }
+.k-resolved { fill: #009e73; }
+.class { display: inline-block; margin-left: .35rem; padding: 0 .5rem; border: 1px solid currentColor; border-radius: 999px; font-size: .8rem; font-weight: 600; vertical-align: .1em; }
+.class.a-stricter { color: #005a8c; }
+.class.b-stricter { color: #8a5f00; }
+.class.incomparable { color: #a3457f; }
+table { width: 100%; margin: .5rem 0 1rem; border-collapse: collapse; font-size: .9rem; }
+th, td { padding: .35rem .5rem; border: 1px solid var(--line); text-align: left; vertical-align: top; }
+thead th { background: var(--head); }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+code { font: .85em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+code.witness, .hash { overflow-wrap: anywhere; }
+ul.plain { margin: 0; padding: 0; list-style: none; }
+ul.plain li + li { margin-top: .3rem; }
+.fact { font-weight: 600; }
+a { color: #0550ae; }
+footer { margin-top: 3rem; padding-top: .5rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .8rem; }
+@media print {
+  @page { margin: 15mm; }
+  body { font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  a { color: inherit; text-decoration: none; }
+  thead th { background: none; }
+  thead { display: table-header-group; }
+  tr, dl.figures div, figure.bar { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  svg { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}
+"#;
+
+    /// A whole page: `body` (HTML) in the shared shell. The content security policy forbids
+    /// every fetch and every script, so the page stays self-contained wherever it is opened.
+    pub fn page(title: &str, body: &str) -> String {
+        format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+            escape(title)
+        )
+    }
+
+    /// A headline figure: a label and a value, the value in an element with a stable `id`
+    /// (and its exact share in `data-share`, when it is one) for readers and tools.
+    pub fn figure(id: &str, label: &str, value: &str, share: Option<f64>) -> String {
+        let data = share.map(|s| format!(" data-share=\"{s}\"")).unwrap_or_default();
+        format!("<div><dt>{}</dt><dd id=\"{id}\"{data}>{}</dd></div>", escape(label), escape(value))
+    }
+
+    /// One part of a stacked bar.
+    #[derive(Debug, Clone)]
+    pub struct Segment {
+        /// What it stands for, in words.
+        pub label: String,
+        /// Its share of the whole, from 0 to 1.
+        pub share: f64,
+        /// The colour class, without its `k-` prefix: `agree`, `a-stricter`, `b-stricter`,
+        /// `incomparable`, `resolved`.
+        pub class: &'static str,
+    }
+
+    /// A small square in a class's colour, drawn in SVG so that it prints (browsers drop
+    /// CSS backgrounds when printing, but not SVG fills).
+    pub fn swatch(class: &str) -> String {
+        format!(
+            "<svg class=\"swatch\" width=\"12\" height=\"12\" aria-hidden=\"true\"><rect class=\"k-{class}\" \
+             width=\"12\" height=\"12\"/></svg>"
+        )
+    }
+
+    /// A horizontal bar of shares, left to right in the order given, as inline SVG, with a
+    /// legend giving each share as a percentage. `caption` names the whole for screen readers.
+    pub fn stacked_bar(caption: &str, segments: &[Segment]) -> String {
+        let parts: Vec<String> = segments.iter().map(|s| format!("{} {}", s.label, super::percent(s.share))).collect();
+        let mut out = format!(
+            "<figure class=\"bar\">\n<svg class=\"bar\" viewBox=\"0 0 1000 28\" preserveAspectRatio=\"none\" \
+             role=\"img\" aria-label=\"{}\">",
+            escape(&format!("{caption}: {}", parts.join(", ")))
+        );
+        let mut x = 0.0;
+        for s in segments {
+            let width = s.share.clamp(0.0, 1.0) * 1000.0;
+            if width > 0.0 {
+                let _ = write!(
+                    out,
+                    "<rect class=\"k-{}\" x=\"{x:.2}\" y=\"0\" width=\"{width:.2}\" height=\"28\"><title>{}: {}</title></rect>",
+                    s.class,
+                    escape(&s.label),
+                    super::percent(s.share)
+                );
+            }
+            x += width;
+        }
+        out.push_str("</svg>\n<figcaption><ul class=\"legend\">");
+        for s in segments {
+            let _ = write!(
+                out,
+                "<li>{}{} <span class=\"num\">{}</span></li>",
+                swatch(s.class),
+                escape(&s.label),
+                super::percent(s.share)
+            );
+        }
+        out.push_str("</ul></figcaption>\n</figure>\n");
+        out
+    }
+}
+
+/// The deciding rules of one side for a Markdown cell: ids in code, citations after.
+fn rules_markdown(rules: &[RuleRef]) -> String {
+    let parts: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            if is_pseudo(r) {
+                markdown::text(&r.title)
+            } else if r.cite.is_empty() {
+                markdown::code(&r.rule)
+            } else {
+                format!("{} ({})", markdown::code(&r.rule), markdown::text(&r.cite.join("; ")))
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// A region's constraints for a Markdown cell.
+fn when_markdown(when: &Cells, columns: &[Column]) -> String {
+    let parts = when_parts(when, columns);
+    if parts.is_empty() {
+        return "every transfer".to_owned();
+    }
+    parts
+        .iter()
+        .map(|(fact, text)| format!("{}: {}", markdown::code(fact), markdown::text(text)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A diff as Markdown: the summary, how the regimes were compared, accords, a table of
+/// regions per pair of outcomes, and the rules cited with where they are written.
+pub fn diff_markdown(diff: &Diff) -> String {
+    let (a, b) = (&diff.a, &diff.b);
     let mut out = String::new();
-    let _ = write!(out, "<!doctype html><meta charset=\"utf-8\"><title>{} vs {}</title>", diff.a.label, diff.b.label);
-    let _ = write!(out, "<pre>{}</pre>", html_escape(&diff_text(diff)));
+    let _ = writeln!(out, "# Diff: {} vs {}\n", markdown::text(&a.label), markdown::text(&b.label));
+    let _ = writeln!(out, "{}\n", markdown::text(&summary_text(diff)));
+    let mut shares: Vec<Vec<String>> =
+        class_segments(diff).into_iter().map(|s| vec![markdown::text(&s.label), percent(s.share)]).collect();
+    if !diff.accords.is_empty() {
+        shares.push(vec!["resolved by accords".to_owned(), percent(diff.totals.resolved)]);
+    }
+    out.push_str(&markdown::table(&["", "share of the compared space"], &shares));
+
+    let _ = writeln!(out, "\n## How the regimes were compared\n");
+    for side in [a, b] {
+        let _ = write!(
+            out,
+            "- **{}**: {} (home {})",
+            markdown::text(&side.label),
+            markdown::text(&side.title),
+            markdown::text(&side.home.join(", "))
+        );
+        if let Some(date) = &side.date {
+            let _ = write!(out, ", read on transfers dated {date}");
+        }
+        if let Some(source) = &side.source {
+            let _ = write!(out, "; source {}", markdown::url(source));
+        }
+        let _ = writeln!(out, "; table `{}`", side.hash);
+    }
+    let _ = writeln!(out, "- Reading: {}.", markdown::text(&reading_text(diff)));
+    let _ = writeln!(out, "- {}", measure_text());
+    let _ = writeln!(out, "- {}", exactness_text(diff, markdown::code));
+
+    if !diff.accords.is_empty() {
+        let _ = writeln!(out, "\n## Accords applied\n");
+        let rows: Vec<Vec<String>> = diff
+            .accords
+            .iter()
+            .map(|u| {
+                vec![
+                    markdown::code(&u.accord.id),
+                    markdown::text(&u.accord.title),
+                    markdown::text(&u.accord.cite.join("; ")),
+                    markdown::text(&u.effective),
+                    percent(u.resolved_share),
+                ]
+            })
+            .collect();
+        out.push_str(&markdown::table(&["accord", "title", "cite", "in effect", "resolved"], &rows));
+        if !diff.resolved.is_empty() {
+            let _ = writeln!(out, "\nDifferences the accords resolved:\n");
+            let rows: Vec<Vec<String>> = diff
+                .resolved
+                .iter()
+                .map(|r| {
+                    vec![
+                        markdown::text(&r.a.text()),
+                        markdown::text(&r.b.text()),
+                        r.accords.iter().map(|id| markdown::code(id)).collect::<Vec<_>>().join(", "),
+                        percent(r.share),
+                    ]
+                })
+                .collect();
+            let header = [markdown::text(&a.label), markdown::text(&b.label)];
+            out.push_str(&markdown::table(&[&header[0], &header[1], "resolved by", "share"], &rows));
+        }
+    }
+
+    let _ = writeln!(out, "\n## Where they differ\n");
+    if diff.groups.is_empty() {
+        let _ = writeln!(out, "Nowhere: every transfer is decided alike.");
+    }
+    let header = ["#", "where", "share", &markdown::text(&a.label), &markdown::text(&b.label), "witness"];
+    let mut n = 0;
+    for group in &diff.groups {
+        let _ = writeln!(
+            out,
+            "### {}: {} / {}: {}\n\n{}; {} of the compared space; {}.\n",
+            markdown::text(&a.label),
+            markdown::text(&group.a.text()),
+            markdown::text(&b.label),
+            markdown::text(&group.b.text()),
+            markdown::text(&group.class.text(&a.label, &b.label)),
+            percent(group.share),
+            super::plural(group.regions.len(), "region")
+        );
+        let rows: Vec<Vec<String>> = group
+            .regions
+            .iter()
+            .map(|region| {
+                n += 1;
+                vec![
+                    n.to_string(),
+                    when_markdown(&region.when, &diff.columns),
+                    percent(region.share),
+                    rules_markdown(&region.a_rules),
+                    rules_markdown(&region.b_rules),
+                    markdown::code(&region.witness.to_string()),
+                ]
+            })
+            .collect();
+        out.push_str(&markdown::table(&header, &rows));
+        out.push('\n');
+    }
+
+    let cited = [(a, rules_cited(diff, true)), (b, rules_cited(diff, false))];
+    if cited.iter().any(|(_, rules)| !rules.is_empty()) {
+        let _ = writeln!(out, "## Rules cited\n");
+        for (side, rules) in cited.iter().filter(|(_, rules)| !rules.is_empty()) {
+            let _ = writeln!(out, "### {}\n", markdown::text(&side.label));
+            let rows: Vec<Vec<String>> = rules
+                .iter()
+                .map(|r| {
+                    vec![
+                        markdown::code(&r.rule),
+                        markdown::text(&r.title),
+                        markdown::text(&r.cite.join("; ")),
+                        r.location
+                            .as_ref()
+                            .map(|l| markdown::text(&format!("{}:{}", l.file, l.line)))
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            out.push_str(&markdown::table(&["rule", "title", "cite", "written at"], &rows));
+            out.push('\n');
+        }
+    }
     out
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// The deciding rules of one side for an HTML cell: id, title, citations linked to the
+/// regime's source, and where the rule is written.
+fn rules_html(rules: &[RuleRef], source: Option<&str>) -> String {
+    let mut out = String::from("<ul class=\"plain\">");
+    for r in rules {
+        if is_pseudo(r) {
+            let _ = write!(out, "<li class=\"muted\">{}</li>", html::escape(&r.title));
+            continue;
+        }
+        let _ = write!(out, "<li><code>{}</code> {}", html::escape(&r.rule), html::escape(&r.title));
+        if !r.cite.is_empty() {
+            let cites: Vec<String> = r.cite.iter().map(|c| html::link(source, c)).collect();
+            let _ = write!(out, "<br><span class=\"cite\">{}</span>", cites.join("; "));
+        }
+        if let Some(l) = &r.location {
+            let _ = write!(out, " <span class=\"loc\">{}:{}</span>", html::escape(&l.file), l.line);
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// A region's constraints for an HTML cell, one fact per line.
+fn when_html(when: &Cells, columns: &[Column]) -> String {
+    let parts = when_parts(when, columns);
+    if parts.is_empty() {
+        return "every transfer".to_owned();
+    }
+    let items: Vec<String> = parts
+        .iter()
+        .map(|(fact, text)| {
+            format!("<li><span class=\"fact\">{}</span> {}</li>", html::escape(fact), html::escape(text))
+        })
+        .collect();
+    format!("<ul class=\"plain\">{}</ul>", items.concat())
+}
+
+/// A diff as one self-contained HTML page: the summary with headline figures and a share bar,
+/// how the regimes were compared, accords, then one section per pair of outcomes with a table
+/// of its regions.
+pub fn diff_html(diff: &Diff) -> String {
+    let (a, b) = (&diff.a, &diff.b);
+    let t = &diff.totals;
+    let e = html::escape;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<header>\n<p class=\"kicker\">accord diff</p>\n<h1>{} vs {}</h1>\n<p class=\"subtitle\">{} <span class=\"muted\">vs</span> {}</p>\n</header>",
+        e(&a.label),
+        e(&b.label),
+        e(&a.title),
+        e(&b.title)
+    );
+
+    let _ = writeln!(out, "<section id=\"summary\">\n<h2>Summary</h2>");
+    let _ = writeln!(out, "<p class=\"lead\" id=\"summary-text\">{}</p>", e(&summary_text(diff)));
+    let mut figures = vec![
+        html::figure("agreement", "agreement", &percent(t.agreement), Some(t.agreement)),
+        html::figure("regions", "regions", &t.regions.to_string(), None),
+        html::figure("groups", "outcome pairs", &t.groups.to_string(), None),
+        html::figure("a-stricter", &format!("{} stricter", a.label), &percent(t.a_stricter), Some(t.a_stricter)),
+        html::figure("b-stricter", &format!("{} stricter", b.label), &percent(t.b_stricter), Some(t.b_stricter)),
+        html::figure("incomparable", "incomparable", &percent(t.incomparable), Some(t.incomparable)),
+    ];
+    if !diff.accords.is_empty() {
+        figures.push(html::figure("resolved", "resolved by accords", &percent(t.resolved), Some(t.resolved)));
+    }
+    let _ = writeln!(out, "<dl class=\"figures\">{}</dl>", figures.concat());
+    out.push_str(&html::stacked_bar("Share of the compared space", &class_segments(diff)));
+    let _ = writeln!(out, "</section>");
+
+    let _ = writeln!(out, "<section id=\"compared\">\n<h2>How the regimes were compared</h2>");
+    let _ = writeln!(
+        out,
+        "<table class=\"sides\">\n<thead><tr><th>side</th><th>regime</th><th>home</th><th>read on</th><th>source</th><th>table</th></tr></thead>\n<tbody>"
+    );
+    for side in [a, b] {
+        let source = side.source.as_deref().map(|s| html::link(Some(s), s)).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{source}</td><td><code class=\"hash\">{}</code></td></tr>",
+            e(&side.label),
+            e(&side.title),
+            e(&side.home.join(", ")),
+            e(side.date.as_deref().unwrap_or("every date")),
+            e(&side.hash)
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+    let _ = writeln!(out, "<p>Reading: {}.</p>", e(&reading_text(diff)));
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">{} {}</p>\n</section>",
+        measure_text(),
+        exactness_text(diff, |c| format!("<code>{}</code>", html::escape(c)))
+    );
+
+    if !diff.accords.is_empty() {
+        let _ = writeln!(
+            out,
+            "<section id=\"accords\">\n<h2>Accords applied</h2>\n<table>\n<thead><tr><th>accord</th><th>title</th><th>cite</th><th>in effect</th><th class=\"num\">resolved</th></tr></thead>\n<tbody>"
+        );
+        for u in &diff.accords {
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                e(&u.accord.id),
+                e(&u.accord.title),
+                e(&u.accord.cite.join("; ")),
+                e(&u.effective),
+                percent(u.resolved_share)
+            );
+        }
+        let _ = writeln!(out, "</tbody>\n</table>");
+        if !diff.resolved.is_empty() {
+            let _ = writeln!(
+                out,
+                "<h3>Differences the accords resolved</h3>\n<table>\n<thead><tr><th>{}</th><th>{}</th><th>resolved by</th><th class=\"num\">share</th></tr></thead>\n<tbody>",
+                e(&a.label),
+                e(&b.label)
+            );
+            for r in &diff.resolved {
+                let by: Vec<String> = r.accords.iter().map(|id| format!("<code>{}</code>", e(id))).collect();
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                    e(&r.a.text()),
+                    e(&r.b.text()),
+                    by.join(", "),
+                    percent(r.share)
+                );
+            }
+            let _ = writeln!(out, "</tbody>\n</table>");
+        }
+        let _ = writeln!(out, "</section>");
+    }
+
+    let _ = writeln!(out, "<section id=\"differences\">\n<h2>Where they differ</h2>");
+    if diff.groups.is_empty() {
+        let _ = writeln!(out, "<p>Nowhere: every transfer is decided alike.</p>");
+    }
+    let mut n = 0;
+    for (g, group) in diff.groups.iter().enumerate() {
+        let key = class_key(group.class);
+        let _ = writeln!(
+            out,
+            "<section class=\"group {key}\" id=\"group-{}\">\n<h3>{}: {} <span class=\"muted\">vs</span> {}: {}</h3>",
+            g + 1,
+            e(&a.label),
+            e(&group.a.text()),
+            e(&b.label),
+            e(&group.b.text())
+        );
+        let _ = writeln!(
+            out,
+            "<p><span class=\"class {key}\">{}{}</span> {} of the compared space, {}.</p>",
+            html::swatch(key),
+            e(&group.class.text(&a.label, &b.label)),
+            percent(group.share),
+            super::plural(group.regions.len(), "region")
+        );
+        let _ = writeln!(
+            out,
+            "<table class=\"regions\">\n<thead><tr><th class=\"num\">#</th><th>where</th><th class=\"num\">share</th><th>{}</th><th>{}</th><th>witness</th></tr></thead>\n<tbody>",
+            e(&a.label),
+            e(&b.label)
+        );
+        for region in &group.regions {
+            n += 1;
+            let _ = writeln!(
+                out,
+                "<tr id=\"region-{n}\"><td class=\"num\">{n}</td><td>{}</td><td class=\"num\" data-share=\"{}\">{}</td><td>{}</td><td>{}</td><td><code class=\"witness\">{}</code></td></tr>",
+                when_html(&region.when, &diff.columns),
+                region.share,
+                percent(region.share),
+                rules_html(&region.a_rules, a.source.as_deref()),
+                rules_html(&region.b_rules, b.source.as_deref()),
+                e(&region.witness.to_string())
+            );
+        }
+        let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+    }
+    let _ = writeln!(out, "</section>");
+    let _ = writeln!(out, "<footer>Made by <code>accord diff</code> (report format {}).</footer>", e(diff.format));
+    html::page(&format!("Diff: {} vs {}", a.label, b.label), &out)
 }

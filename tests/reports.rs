@@ -1,0 +1,473 @@
+//! `accord diff` reports in every format, on a small pair of regimes written for these tests
+//! (`tests/reports/pair.accord`), and the HTML report opened in a headless browser.
+//!
+//! The pair, worked by hand (origin aligned: `left` governs transfers leaving SG, `right`
+//! those leaving MY). The compared space has the destination (n members, each weighing
+//! 1/n), the `personal` and `health` members of `data` (fair coins), `individuals_ytd` in
+//! three bands (below 10,000; up to 50,000; above) and the date in two (before 2025-01-01;
+//! after). The sides differ:
+//! - to SG (left out of scope) and to MY (right out of scope): everywhere, 1/n each;
+//! - to IR (only right prohibits): wherever the data is personal, 1/(2n);
+//! - elsewhere but KP (n - 4 members): personal health data (1/4: right accepts fewer
+//!   mechanisms, so is stricter), and personal data without health (1/4) in half of its
+//!   count-by-date cells: 10,000-50,000 from 2025 (left stricter), 50,000 up before 2025
+//!   (right stricter) and from 2025 (different mechanisms: incomparable).
+//!
+//! So the agreement is 1 - (2.5 + 3(n - 4)/8)/n, which `totals_match_the_hand_count` checks.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failed assertion is how a test reports
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // tests run programs, read the environment and print
+
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const LEFT: &str = "tests/reports/pair.accord#left";
+const RIGHT: &str = "tests/reports/pair.accord#right";
+
+/// How long the browser may take before the test kills it and fails.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `accord` from the crate's root (so rule locations in reports are relative paths),
+/// with `stdin`, and returns its standard output; the command must succeed.
+fn accord(args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "accord {} failed: {}\n{}",
+        args.join(" "),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn diff(format: &str) -> String {
+    accord(&["diff", LEFT, RIGHT, "--format", format], "")
+}
+
+fn diff_json() -> Value {
+    serde_json::from_str(&diff("json")).unwrap()
+}
+
+/// `accord`'s pretty JSON with every array of scalars joined onto one line: the long member
+/// lists of enum cells then take one line each, which keeps the snapshot reviewable. Only
+/// whitespace changes, and keys keep their order.
+fn join_scalar_arrays(pretty: &str) -> String {
+    let lines: Vec<&str> = pretty.lines().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.ends_with('[') {
+            let items: Vec<&str> =
+                lines[i + 1..].iter().map(|l| l.trim()).take_while(|l| !l.starts_with(']')).collect();
+            let close = lines.get(i + 1 + items.len()).map(|l| l.trim());
+            let scalars = items.iter().all(|item| !item.ends_with(['[', '{']));
+            if let (true, Some(close)) = (scalars, close) {
+                out.push_str(&format!("{line}{}{close}\n", items.join(" ")));
+                i += items.len() + 2;
+                continue;
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn diff_text() {
+    insta::assert_snapshot!(diff("text"));
+}
+
+#[test]
+fn diff_json_document() {
+    let raw = diff("json");
+    let value: Value = serde_json::from_str(&raw).unwrap();
+    let laid_out = join_scalar_arrays(&raw);
+    // The layout only moves whitespace: it reads back as the same document.
+    assert_eq!(serde_json::from_str::<Value>(&laid_out).unwrap(), value);
+    insta::assert_snapshot!(laid_out);
+}
+
+#[test]
+fn diff_markdown() {
+    insta::assert_snapshot!(diff("markdown"));
+}
+
+#[test]
+fn diff_html() {
+    insta::assert_snapshot!(diff("html"));
+}
+
+/// The shares against the count in this file's header, an oracle independent of the engine.
+#[test]
+fn totals_match_the_hand_count() {
+    let d = diff_json();
+    let n = d["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
+        .as_array()
+        .unwrap()
+        .len() as f64;
+    let others = (n - 4.0) / n;
+    let expected = [
+        ("agreement", 1.0 - (2.5 + 3.0 * (n - 4.0) / 8.0) / n),
+        // MY everywhere; elsewhere, personal data without health, 10,000-50,000, from 2025.
+        ("a_stricter", 1.0 / n + others / 4.0 / 6.0),
+        // SG everywhere; IR for personal data; elsewhere health, and 50,000 up before 2025.
+        ("b_stricter", 1.0 / n + 0.5 / n + others / 4.0 + others / 4.0 / 6.0),
+        ("incomparable", others / 4.0 / 6.0),
+    ];
+    for (name, share) in expected {
+        let got = d["totals"][name].as_f64().unwrap();
+        assert!((got - share).abs() < 1e-12, "{name}: the diff says {got}, the hand count {share}");
+    }
+    assert_eq!(d["totals"]["regions"], 17);
+    assert_eq!(d["totals"]["groups"], 13);
+}
+
+/// `require` groups as the diff compares them: each sorted, and sorted.
+fn canonical(require: &Value) -> Vec<Vec<String>> {
+    let mut groups: Vec<Vec<String>> = require
+        .as_array()
+        .map(|gs| {
+            gs.iter()
+                .map(|g| {
+                    let mut g: Vec<String> =
+                        g.as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_owned()).collect();
+                    g.sort();
+                    g
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    groups.sort();
+    groups
+}
+
+/// Every witness, decided by `accord eval` on each side, gets the outcome its group names, by
+/// one of the rules its region names.
+#[test]
+fn witnesses_decide_as_the_report_says() {
+    let d = diff_json();
+    let mut checked = 0;
+    for group in d["groups"].as_array().unwrap() {
+        for region in group["regions"].as_array().unwrap() {
+            let witness = region["witness"].to_string();
+            for (side, outcome, rules) in
+                [(LEFT, &group["a"], &region["a_rules"]), (RIGHT, &group["b"], &region["b_rules"])]
+            {
+                let decision: Value =
+                    serde_json::from_str(&accord(&["eval", side, "--scenario", "-"], &witness)).unwrap();
+                let context = format!("{side} on {witness}: {decision}");
+                assert_eq!(decision["verdict"], outcome["verdict"], "{context}");
+                assert_eq!(canonical(&decision["require"]), canonical(&outcome["require"]), "{context}");
+                let rule = match (&decision["rule"], decision["verdict"].as_str()) {
+                    (Value::String(rule), _) => rule.clone(),
+                    (_, Some("out_of_scope")) => "out_of_scope".to_owned(),
+                    _ => "default".to_owned(),
+                };
+                let named: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+                assert!(named.contains(&rule.as_str()), "{context}: decided by `{rule}`, the report names {named:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 17);
+}
+
+/// Whether a scenario lies in a region: every cell of `when` admits the scenario's value.
+fn inside(when: &Value, scenario: &Value) -> bool {
+    when.as_object().unwrap().iter().all(|(fact, cell)| {
+        let value = &scenario[fact];
+        let strings = |v: &Value| -> Vec<String> {
+            v.as_array().map(|a| a.iter().map(|m| m.as_str().unwrap().to_owned()).collect()).unwrap_or_default()
+        };
+        if let Some(members) = cell.get("in") {
+            strings(members).contains(&value.as_str().unwrap().to_owned())
+        } else if cell.get("has").is_some() || cell.get("lacks").is_some() {
+            let set = strings(value);
+            strings(&cell["has"]).iter().all(|m| set.contains(m))
+                && !strings(&cell["lacks"]).iter().any(|m| set.contains(m))
+        } else if let Some(ranges) = cell.get("counts") {
+            let n = value.as_u64().unwrap_or(0);
+            ranges
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["from"].as_u64().unwrap() <= n && r["until"].as_u64().is_none_or(|until| n < until))
+        } else if let Some(ranges) = cell.get("dates") {
+            // ISO dates compare as strings.
+            let day = value.as_str().unwrap();
+            ranges.as_array().unwrap().iter().any(|r| {
+                r["from"].as_str().is_none_or(|from| from <= day) && r["until"].as_str().is_none_or(|until| day < until)
+            })
+        } else {
+            panic!("a cell this test does not read: {cell}")
+        }
+    })
+}
+
+/// An oracle independent of the diff engine: one scenario in every cell of the compared space
+/// (each destination, with and without `personal` and `health` data, one count in each band
+/// and one date on each side of 2025-01-01), decided by `accord eval` on both sides. Where the
+/// decisions differ, exactly one region holds the scenario, in the group of those two
+/// outcomes; where they agree, none does. The cells weigh alike, so their count gives the
+/// agreement too.
+#[test]
+fn regions_cover_exactly_where_the_evaluator_differs() {
+    let d = diff_json();
+    let destinations = d["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut scenarios = Vec::new();
+    for destination in &destinations {
+        for data in [vec![], vec!["personal"], vec!["health"], vec!["personal", "health"]] {
+            for count in [0, 10_000, 50_000] {
+                for date in ["2024-06-01", "2025-06-01"] {
+                    scenarios.push(serde_json::json!({
+                        "destination": destination, "data": data, "individuals_ytd": count, "date": date
+                    }));
+                }
+            }
+        }
+    }
+    let input: String = scenarios.iter().map(|s| format!("{s}\n")).collect();
+    let decide = |side: &str| -> Vec<Value> {
+        accord(&["eval", side, "--input", "-"], &input).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let (left, right) = (decide(LEFT), decide(RIGHT));
+    assert_eq!((left.len(), right.len()), (scenarios.len(), scenarios.len()));
+    let outcome = |decision: &Value| (decision["verdict"].clone(), canonical(&decision["require"]));
+    let mut differing = 0;
+    for ((scenario, l), r) in scenarios.iter().zip(&left).zip(&right) {
+        let holding: Vec<&Value> = d["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["regions"].as_array().unwrap().iter().map(move |region| (g, region)))
+            .filter(|(_, region)| inside(&region["when"], scenario))
+            .map(|(g, _)| g)
+            .collect();
+        if outcome(l) == outcome(r) {
+            assert!(holding.is_empty(), "{scenario}: decided alike ({l}), yet in a region");
+        } else {
+            differing += 1;
+            assert_eq!(holding.len(), 1, "{scenario}: {l} vs {r}, in {} regions", holding.len());
+            let group = holding[0];
+            let expected = (group["a"]["verdict"].clone(), canonical(&group["a"]["require"]));
+            assert_eq!(outcome(l), expected, "{scenario}: left");
+            let expected = (group["b"]["verdict"].clone(), canonical(&group["b"]["require"]));
+            assert_eq!(outcome(r), expected, "{scenario}: right");
+        }
+    }
+    let agreement = 1.0 - differing as f64 / scenarios.len() as f64;
+    let reported = d["totals"]["agreement"].as_f64().unwrap();
+    assert!(
+        (agreement - reported).abs() < 1e-12,
+        "{differing} of {} cells differ: agreement {agreement}, reported {reported}",
+        scenarios.len()
+    );
+}
+
+/// The same regime on both sides: nothing differs, and every format says so.
+#[test]
+fn identical_sides_agree_everywhere() {
+    let text = accord(&["diff", LEFT, LEFT], "");
+    assert!(text.contains("100% agreement, no regions"), "{text}");
+    let markdown = accord(&["diff", LEFT, LEFT, "--format", "markdown"], "");
+    assert!(markdown.contains("Nowhere: every transfer is decided alike."), "{markdown}");
+    let html = accord(&["diff", LEFT, LEFT, "--format", "html"], "");
+    assert!(html.contains("<dd id=\"agreement\" data-share=\"1\">100%</dd>"), "{html}");
+    assert!(!html.contains("<tr id=\"region-"), "{html}");
+}
+
+/// User text reaches the page only escaped, and the page can fetch nothing.
+#[test]
+fn html_escapes_user_text_and_is_self_contained() {
+    let html = diff("html");
+    assert!(html.contains("Left &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Sons"), "title not escaped");
+    assert!(html.contains("consent (s3 &lt;b&gt;&amp;&lt;/b&gt; Sch. 1)"), "rule title not escaped");
+    assert!(html.contains("<a href=\"https://example.org/left?part=1&amp;lang=en\">Left Act s3 | Sch. 1</a>"));
+    assert!(html.contains("<title>Diff: left vs right</title>") && html.contains("<meta charset=\"utf-8\">"));
+    for fetching in ["<script", "<link", "<img", "<iframe", "<object", "url(", "@import", "src="] {
+        assert!(!html.contains(fetching), "the page contains `{fetching}`");
+    }
+    let markdown = diff("markdown");
+    assert!(markdown.contains("Left \\<script\\>alert(\"x\")\\</script\\> \\& Sons"), "title not escaped");
+    assert!(markdown.contains("(Left Act s3 \\| Sch. 1; Left Regs r7)"), "`|` in a citation not escaped");
+    assert!(markdown.contains("consent (s3 \\<b\\>\\&\\</b\\> Sch. 1)"), "rule title not escaped");
+}
+
+/// The browser to test with: `$CHROMIUM`, or Debian's `/usr/bin/chromium`.
+fn chromium() -> Option<PathBuf> {
+    std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from("/usr/bin/chromium")))
+        .filter(|p| p.is_file())
+}
+
+/// What a headless browser made of a page.
+struct Opened {
+    /// The DOM after loading, serialised.
+    dom: String,
+    /// Lines of the browser's log that show the page went wrong.
+    problems: Vec<String>,
+}
+
+/// Lines of a Chromium log (`--enable-logging=stderr --v=1`) showing that the page logged to
+/// its console (this Chromium logs every console message, errors, uncaught exceptions and
+/// content-security-policy violations alike, as `CONSOLE`; the page runs no script, so any is
+/// a problem), failed to load something, or loaded a file other than itself. The browser's
+/// own background traffic and D-Bus complaints are not the page's and are ignored.
+fn page_problems(log: &str, url: &str) -> Vec<String> {
+    log.lines()
+        .filter(|line| {
+            line.contains("CONSOLE")
+                || line.contains("Uncaught")
+                || line.contains("Failed to load resource")
+                || line.split_once("FileURLLoader::Start: ").is_some_and(|(_, loaded)| loaded.trim() != url)
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Opens `page` in headless Chromium and dumps its DOM. The browser runs in its own process
+/// group, with a fresh profile, and is killed (with every process it started) if it takes
+/// longer than `BROWSER_TIMEOUT`.
+fn open_in_browser(browser: &Path, page: &Path) -> Opened {
+    use std::os::unix::process::CommandExt as _;
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", page.display());
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=1",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Both pipes are drained while the browser runs: its log alone can fill a pipe.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > BROWSER_TIMEOUT {
+            // The group's id is the browser's pid: this kills the browser and its helpers only.
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+            let _ = child.wait();
+            panic!("{} did not finish within {BROWSER_TIMEOUT:?}; killed it", browser.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (dom, log) = (stdout.join().unwrap(), stderr.join().unwrap());
+    assert!(status.success(), "{} exited with {status}; its log:\n{log}", browser.display());
+    Opened { dom, problems: page_problems(&log, &url) }
+}
+
+/// The browser, or `None` when it is missing and may be (then the test says it skipped).
+fn browser_or_skip() -> Option<PathBuf> {
+    let browser = chromium();
+    if browser.is_none() {
+        assert!(
+            std::env::var("ACCORD_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "ACCORD_REQUIRE_BROWSER=1 but no Chromium at $CHROMIUM or /usr/bin/chromium: install it with \
+             `apt-get install -y chromium` (or point CHROMIUM at a Chromium binary)"
+        );
+        eprintln!(
+            "skipped: no chromium (install it with `apt-get install -y chromium`, or set CHROMIUM; set \
+             ACCORD_REQUIRE_BROWSER=1 to make this a failure)"
+        );
+    }
+    browser
+}
+
+/// The text of the element with `id` in a serialised DOM.
+fn text_of(dom: &str, id: &str) -> Option<String> {
+    let (_, after) = dom.split_once(&format!(" id=\"{id}\""))?;
+    let (_, content) = after.split_once('>')?;
+    Some(content.split_once('<')?.0.to_owned())
+}
+
+#[test]
+fn html_report_opens_cleanly_in_a_headless_browser() {
+    let Some(browser) = browser_or_skip() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("diff.html");
+    std::fs::write(&page, diff("html")).unwrap();
+    let opened = open_in_browser(&browser, &page);
+    assert!(opened.problems.is_empty(), "the page has problems in the browser:\n{}", opened.problems.join("\n"));
+
+    // The headline figures as the text report prints them: "62.1% agreement. 17 regions in …".
+    let text = diff("text");
+    let summary = text.lines().find(|l| l.contains("% agreement.")).unwrap();
+    let (agreement, rest) = summary.split_once(" agreement. ").unwrap();
+    let regions = rest.split_once(" regions").unwrap().0;
+    assert_eq!(text_of(&opened.dom, "agreement").as_deref(), Some(agreement), "agreement figure");
+    assert_eq!(text_of(&opened.dom, "regions").as_deref(), Some(regions), "region count");
+    assert_eq!(opened.dom.matches("<tr id=\"region-").count(), regions.parse::<usize>().unwrap(), "region rows");
+    // The title arrived as text: the browser made no script element of it.
+    assert!(!opened.dom.contains("<script"), "the page has a script element");
+    assert!(opened.dom.contains("Left &lt;script&gt;"), "the title is not in the page as text");
+}
+
+/// The check above would see a broken page: a console error, an uncaught exception, and a
+/// resource the page cannot load are each reported.
+#[test]
+fn browser_check_sees_a_broken_page() {
+    let Some(browser) = browser_or_skip() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("broken.html");
+    std::fs::write(
+        &page,
+        "<!doctype html><meta charset=\"utf-8\"><title>broken</title><img src=\"missing.png\">\n\
+         <script>console.error(\"deliberate error\");\nnoSuchFunction();</script>",
+    )
+    .unwrap();
+    let problems = open_in_browser(&browser, &page).problems.join("\n");
+    for expected in ["deliberate error", "Uncaught ReferenceError", "missing.png"] {
+        assert!(problems.contains(expected), "`{expected}` not reported; the problems found:\n{problems}");
+    }
+}
