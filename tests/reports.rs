@@ -471,3 +471,98 @@ fn browser_check_sees_a_broken_page() {
         assert!(problems.contains(expected), "`{expected}` not reported; the problems found:\n{problems}");
     }
 }
+
+// ── corridor and matrix ───────────────────────────────────────────────────────────────────────
+
+fn corridor(format: &str) -> String {
+    accord(&["corridor", LEFT, RIGHT, "--format", format], "")
+}
+
+fn matrix(format: &str) -> String {
+    accord(&["matrix", LEFT, RIGHT, "sg", "--format", format], "")
+}
+
+#[test]
+fn corridor_text() {
+    insta::assert_snapshot!(corridor("text"));
+}
+
+#[test]
+fn corridor_markdown() {
+    insta::assert_snapshot!(corridor("markdown"));
+}
+
+/// Each joint row's witnesses, fed to each side, give the outcomes the row reports, and the
+/// rows' shares add up to the whole corridor.
+#[test]
+fn corridor_witnesses_decide_as_the_report_says() {
+    let report: Value = serde_json::from_str(&corridor("json")).unwrap();
+    let joint = report["joint"].as_array().unwrap();
+    assert!(joint.len() >= 3, "the fixture should give several combinations: {joint:?}");
+    let mut total = 0.0;
+    for row in joint {
+        total += row["share"].as_f64().unwrap();
+        for (side, witness, outcome) in [(LEFT, "witness_forward", "forward"), (RIGHT, "witness_back", "back")] {
+            let decision: Value =
+                serde_json::from_str(&accord(&["eval", side, "--scenario", "-"], &row[witness].to_string())).unwrap();
+            assert_eq!(decision["verdict"], row[outcome]["verdict"], "{side} on {}", row[witness]);
+            assert_eq!(
+                canonical(&decision["require"]),
+                canonical(&row[outcome]["require"]),
+                "{side} on {}",
+                row[witness]
+            );
+        }
+    }
+    assert!((total - 1.0).abs() < 1e-9, "joint shares add up to {total}");
+    let t = &report["totals"];
+    let sum: f64 =
+        ["nothing_needed", "one_mechanism", "separate", "blocked"].iter().map(|k| t[k].as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-9, "totals add up to {sum}");
+}
+
+/// Every cell of the matrix is the agreement `accord diff` reports for that pair; the matrix
+/// is symmetric with ones on the diagonal.
+#[test]
+fn matrix_cells_are_the_diffs_agreement() {
+    let m: Value = serde_json::from_str(&matrix("json")).unwrap();
+    let names = [LEFT, RIGHT, "sg"];
+    let grid = m["agreement"].as_array().unwrap();
+    for (i, a) in names.iter().enumerate() {
+        for (j, b) in names.iter().enumerate() {
+            let cell = grid[i][j].as_f64().unwrap();
+            assert_eq!(cell, grid[j][i].as_f64().unwrap(), "symmetric at {i},{j}");
+            if i == j {
+                assert_eq!(cell, 1.0);
+            } else if i < j {
+                let d: Value = serde_json::from_str(&accord(&["diff", a, b, "--format", "json"], "")).unwrap();
+                assert_eq!(cell, d["totals"]["agreement"].as_f64().unwrap(), "{a} / {b}");
+            }
+        }
+    }
+}
+
+#[test]
+fn matrix_text() {
+    insta::assert_snapshot!(matrix("text"));
+}
+
+#[test]
+fn matrix_and_corridor_pages_open_cleanly_in_a_headless_browser() {
+    let Some(browser) = browser_or_skip() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, html, id, expected) in [
+        ("matrix.html", matrix("html"), "pairs", "3".to_owned()),
+        ("corridor.html", corridor("html"), "separate", {
+            // The figure as the text summary prints it: "… separate arrangements needed on 4.2%, …".
+            let text = corridor("text");
+            text.split("separate arrangements needed on ").nth(1).unwrap().split(',').next().unwrap().to_owned()
+        }),
+    ] {
+        let page = dir.path().join(name);
+        std::fs::write(&page, html).unwrap();
+        let opened = open_in_browser(&browser, &page);
+        assert!(opened.problems.is_empty(), "{name} has problems in the browser:\n{}", opened.problems.join("\n"));
+        assert_eq!(text_of(&opened.dom, id).as_deref(), Some(expected.trim_end_matches('.')), "{name}: #{id}");
+    }
+}

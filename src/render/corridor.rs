@@ -1,6 +1,6 @@
 //! A corridor report for people.
 
-use super::report::{percent, rule_text};
+use super::report::{html, markdown, percent, rule_text};
 use crate::analysis::corridor::{Corridor, Joint, Requirement};
 use std::fmt::Write as _;
 
@@ -60,7 +60,7 @@ pub fn corridor_text(c: &Corridor) -> String {
 /// A corridor as Markdown.
 pub fn corridor_markdown(c: &Corridor) -> String {
     let (a, b) = (&c.a.label, &c.b.label);
-    let esc = super::escape;
+    let esc = markdown::text;
     let mut out = String::new();
     let _ = writeln!(out, "# Corridor {a} ⇄ {b}\n\n{}\n", summary_text(c));
     for (heading, reqs) in
@@ -78,13 +78,13 @@ pub fn corridor_markdown(c: &Corridor) -> String {
     for j in &c.joint {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | `{}` | `{}` |",
+            "| {} | {} | {} | {} | {} | {} |",
             percent(j.share),
             esc(&j.forward.text()),
             esc(&j.back.text()),
             esc(&joint_verdict(j)),
-            j.witness_forward,
-            j.witness_back
+            markdown::code(&j.witness_forward.to_string()),
+            markdown::code(&j.witness_back.to_string())
         );
     }
     out
@@ -92,47 +92,63 @@ pub fn corridor_markdown(c: &Corridor) -> String {
 
 /// A corridor as one self-contained HTML page.
 pub fn corridor_html(c: &Corridor) -> String {
-    let (a, b) = (super::html_escape(&c.a.label), super::html_escape(&c.b.label));
-    let mut out = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Corridor {a} ⇄ {b}</title>\
-         <style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}\
-         table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}}\
-         code{{font-size:.8rem;word-break:break-all}}tr{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><body>\n\
-         <h1>Corridor {a} ⇄ {b}</h1>\n<p id=\"summary\">{}</p>\n",
-        super::html_escape(&summary_text(c))
+    let (a, b) = (html::escape(&c.a.label), html::escape(&c.b.label));
+    let t = &c.totals;
+    let mut body = format!("<h1>Corridor {a} ⇄ {b}</h1>\n<section class=\"summary\"><dl class=\"figures\">\n");
+    for (id, label, share) in [
+        ("nothing-needed", "nothing needed", t.nothing_needed),
+        ("one-mechanism", "one mechanism meets both", t.one_mechanism),
+        ("separate", "separate arrangements", t.separate),
+        ("blocked", "blocked", t.blocked),
+    ] {
+        let _ = writeln!(body, "{}", html::figure(id, label, &percent(share), Some(share)));
+    }
+    let _ = writeln!(body, "</dl><p id=\"summary\">{}</p></section>", html::escape(&summary_text(c)));
+    let _ = writeln!(
+        body,
+        "<p>There: {} to {}, decided by {}. Back: {} to {}, decided by {}.</p>",
+        html::escape(&c.a.home.join(", ")),
+        html::escape(&c.b.home.join(", ")),
+        html::link(c.a.source.as_deref(), &c.a.title),
+        html::escape(&c.b.home.join(", ")),
+        html::escape(&c.a.home.join(", ")),
+        html::link(c.b.source.as_deref(), &c.b.title),
     );
     for (heading, reqs) in
         [(format!("What {a} requires there"), &c.forward), (format!("What {b} requires back"), &c.back)]
     {
-        let _ = writeln!(out, "<h2>{heading}</h2>\n<table><tr><th>share</th><th>outcome</th><th>rules</th></tr>");
+        let _ = writeln!(
+            body,
+            "<h2>{heading}</h2>\n<table><thead><tr><th>share</th><th>outcome</th><th>rules</th></tr></thead><tbody>"
+        );
         for r in reqs {
-            let rules: Vec<String> = r.rules.iter().map(|r| super::html_escape(&rule_text(r))).collect();
+            let rules: Vec<String> = r.rules.iter().map(|r| html::escape(&rule_text(r))).collect();
             let _ = writeln!(
-                out,
+                body,
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 percent(r.share),
-                super::html_escape(&r.outcome.text()),
+                html::escape(&r.outcome.text()),
                 rules.join("<br>")
             );
         }
-        out.push_str("</table>\n");
+        body.push_str("</tbody></table>\n");
     }
     let _ = writeln!(
-        out,
-        "<h2>Both ways</h2>\n<table><tr><th>share</th><th>{a}</th><th>{b}</th><th>what meets both</th><th>witnesses</th></tr>"
+        body,
+        "<h2>Both ways</h2>\n<table><thead><tr><th>share</th><th>{a}</th><th>{b}</th><th>what meets both</th><th>witnesses</th></tr></thead><tbody>"
     );
     for j in &c.joint {
         let _ = writeln!(
-            out,
+            body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code><br><code>{}</code></td></tr>",
             percent(j.share),
-            super::html_escape(&j.forward.text()),
-            super::html_escape(&j.back.text()),
-            super::html_escape(&joint_verdict(j)),
-            super::html_escape(&j.witness_forward.to_string()),
-            super::html_escape(&j.witness_back.to_string())
+            html::escape(&j.forward.text()),
+            html::escape(&j.back.text()),
+            html::escape(&joint_verdict(j)),
+            html::escape(&j.witness_forward.to_string()),
+            html::escape(&j.witness_back.to_string())
         );
     }
-    out.push_str("</table>\n</body></html>\n");
-    out
+    body.push_str("</tbody></table>\n");
+    html::page(&format!("Corridor {} ⇄ {}", c.a.label, c.b.label), &body)
 }

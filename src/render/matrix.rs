@@ -1,6 +1,6 @@
 //! The agreement matrix for people: a table of shares, and a heat map.
 
-use super::report::percent;
+use super::report::{html, markdown, percent};
 use crate::analysis::matrix::Matrix;
 use std::fmt::Write as _;
 
@@ -71,7 +71,7 @@ pub fn matrix_markdown(m: &Matrix) -> String {
     let _ = writeln!(out, "Share of the fact space where each pair decides alike ({}).\n", reading(m));
     let _ = write!(out, "| |");
     for r in &m.regimes {
-        let _ = write!(out, " {} |", super::escape(&r.label));
+        let _ = write!(out, " {} |", markdown::text(&r.label));
     }
     let _ = write!(out, "\n|---|");
     for _ in &m.regimes {
@@ -79,7 +79,7 @@ pub fn matrix_markdown(m: &Matrix) -> String {
     }
     out.push('\n');
     for (i, r) in m.regimes.iter().enumerate() {
-        let _ = write!(out, "| **{}** |", super::escape(&r.label));
+        let _ = write!(out, "| **{}** |", markdown::text(&r.label));
         for j in 0..m.regimes.len() {
             let share = m.agreement.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0);
             let text = if i == j { "—".to_owned() } else { percent(share) };
@@ -89,7 +89,7 @@ pub fn matrix_markdown(m: &Matrix) -> String {
     }
     out.push('\n');
     for r in &m.regimes {
-        let _ = writeln!(out, "- **{}**: {}", super::escape(&r.label), super::escape(&r.title));
+        let _ = writeln!(out, "- **{}**: {}", markdown::text(&r.label), markdown::text(&r.title));
     }
     out
 }
@@ -112,7 +112,7 @@ pub fn heat_map_svg(m: &Matrix) -> String {
     );
     for (i, r) in m.regimes.iter().enumerate() {
         let at = label + i * cell_size + cell_size / 2;
-        let name = super::html_escape(&r.label);
+        let name = html::escape(&r.label);
         let _ = write!(svg, "<text x=\"{at}\" y=\"{}\" text-anchor=\"middle\">{name}</text>", label - 8);
         let _ = write!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{name}</text>", label - 8, at + 4);
     }
@@ -131,7 +131,7 @@ pub fn heat_map_svg(m: &Matrix) -> String {
                 svg,
                 "<g><title>{}</title><rect x=\"{x}\" y=\"{y}\" width=\"{cell_size}\" height=\"{cell_size}\" \
                  fill=\"{}\" stroke=\"#fff\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
-                super::html_escape(&title),
+                html::escape(&title),
                 if i == j { "#e8e8e8".to_owned() } else { heat_colour(share) },
                 x + cell_size / 2,
                 y + cell_size / 2 + 4,
@@ -143,46 +143,51 @@ pub fn heat_map_svg(m: &Matrix) -> String {
     svg
 }
 
-/// The matrix as one self-contained HTML page: the heat map, then the pairs in order.
+/// The matrix as one self-contained HTML page: the summary, the heat map, then the pairs in
+/// order and the regimes with their sources.
 pub fn matrix_html(m: &Matrix) -> String {
-    let mut out = String::from(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Agreement between regimes</title>\
-         <style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}\
-         table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}\
-         @media print{body{margin:0}}</style></head><body>\n",
-    );
-    let _ = writeln!(out, "<h1>Agreement between regimes</h1>");
+    let mut body = String::new();
+    let _ = writeln!(body, "<h1>Agreement between regimes</h1>");
+    let lowest = m.pairs().first().map(|&(i, j, share)| {
+        let name = |k: usize| m.regimes.get(k).map_or("?", |r| r.label.as_str()).to_owned();
+        (format!("{} / {}", name(i), name(j)), share)
+    });
+    let _ = writeln!(body, "<section class=\"summary\"><dl class=\"figures\">");
+    let _ = writeln!(body, "{}", html::figure("regimes", "regimes", &m.regimes.len().to_string(), None));
+    let _ = writeln!(body, "{}", html::figure("pairs", "pairs", &m.pairs().len().to_string(), None));
+    if let Some((pair, share)) = &lowest {
+        let _ = writeln!(
+            body,
+            "{}",
+            html::figure("lowest", &format!("lowest agreement ({pair})"), &percent(*share), Some(*share))
+        );
+    }
     let _ = writeln!(
-        out,
-        "<p id=\"summary\">Share of the fact space where each pair of {} regimes decides alike ({}).</p>",
-        m.regimes.len(),
-        super::html_escape(&reading(m))
+        body,
+        "</dl><p id=\"summary\">Share of the fact space where each pair decides alike ({}). Every cell is exact: \
+         the agreement share <code>accord diff</code> reports for that pair.</p></section>",
+        html::escape(&reading(m))
     );
-    let _ = writeln!(out, "<figure>{}</figure>", heat_map_svg(m));
-    let _ = writeln!(out, "<h2>Pairs, most different first</h2>\n<table><tr><th>pair</th><th>agreement</th></tr>");
+    let _ = writeln!(body, "<figure class=\"heat\">{}</figure>", heat_map_svg(m));
+    let _ = writeln!(
+        body,
+        "<h2>Pairs, most different first</h2>\n<table><thead><tr><th>pair</th><th>agreement</th></tr></thead><tbody>"
+    );
     for (i, j, share) in m.pairs() {
         let (a, b) = (m.regimes.get(i), m.regimes.get(j));
         let _ = writeln!(
-            out,
+            body,
             "<tr><td>{} / {}</td><td>{}</td></tr>",
-            super::html_escape(a.map_or("?", |r| r.label.as_str())),
-            super::html_escape(b.map_or("?", |r| r.label.as_str())),
+            html::escape(a.map_or("?", |r| r.label.as_str())),
+            html::escape(b.map_or("?", |r| r.label.as_str())),
             percent(share)
         );
     }
-    let _ = writeln!(out, "</table>\n<h2>Regimes</h2>\n<ul>");
+    let _ = writeln!(body, "</tbody></table>\n<h2>Regimes</h2>\n<ul>");
     for r in &m.regimes {
-        let title = super::html_escape(&r.title);
-        let name = super::html_escape(&r.label);
-        match &r.source {
-            Some(source) => {
-                let _ = writeln!(out, "<li><b>{name}</b>: <a href=\"{}\">{title}</a></li>", super::html_escape(source));
-            }
-            None => {
-                let _ = writeln!(out, "<li><b>{name}</b>: {title}</li>");
-            }
-        }
+        let _ =
+            writeln!(body, "<li><b>{}</b>: {}</li>", html::escape(&r.label), html::link(r.source.as_deref(), &r.title));
     }
-    out.push_str("</ul>\n</body></html>\n");
-    out
+    body.push_str("</ul>\n");
+    html::page("Agreement between regimes", &body)
 }

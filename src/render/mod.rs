@@ -10,11 +10,6 @@ pub mod corridor;
 pub mod matrix;
 pub mod report;
 
-/// Text made safe inside HTML elements and attribute values.
-pub fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
 /// `1 file`, `2 files`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
