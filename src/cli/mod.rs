@@ -23,7 +23,8 @@ const ABOUT: &str = "Accord: the law of cross-border data transfers as code.
 Rule files (`.accord`) describe a jurisdiction's regime: where it applies (`home`), its rules
 in priority order with their legal citations, the obligations it adds, and inline examples.
 Accord checks them (every problem at its exact place, with a fix), compiles them into decision
-tables, decides transfer scenarios with them, and runs their examples as tests.
+tables, decides transfer scenarios with them, runs their examples as tests, and compares
+regimes exactly: every region of the fact space where two of them decide differently.
 
 The standard vocabulary (jurisdictions, data categories, transfer mechanisms, obligations
 and the facts of a transfer) is built in: rule files use it without any `use`.";
@@ -37,7 +38,11 @@ Examples:
   accord compile examples/tutorial.accord --format markdown
   accord eval examples/tutorial.accord --scenario transfer.json --explain --format text
   accord eval cn --input transfers.jsonl > decisions.jsonl
-  accord test examples                         run every example block as a test";
+  accord test examples                         run every example block as a test
+  accord diff cn@2023-12-01 cn@2024-06-01      what China's 2024 Provisions changed
+  accord diff eu jp --accords --format html > eu-jp.html
+  accord corridor cn hk                        both flows between two homes
+  accord matrix --format html > matrix.html    agreement between all standard regimes";
 
 #[derive(Debug, Parser)]
 #[command(name = "accord", version, about = ABOUT, after_help = AFTER, max_term_width = 100)]
