@@ -984,13 +984,31 @@ impl Compared<'_> {
     fn region(&mut self, b: &Boxed, group: NodeId, candidates: &Candidates, total: f64) -> Region {
         let cube = self.mdd.box_region(b);
         let inside = self.mdd.and(cube, group);
-        let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
+        let mut witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
+        self.complete_witness(&mut witness);
         Region {
             when: self.space.box_cells(b),
             share: self.share(inside, total),
             a_rules: self.deciders_among(true, &candidates.0, inside),
             b_rules: self.deciders_among(false, &candidates.1, inside),
             witness,
+        }
+    }
+}
+
+impl Compared<'_> {
+    /// Gives the enum facts that a side's evaluator asks for but that no compared cell tests
+    /// (a test the compiler found always true, a row that cannot apply from the home): the
+    /// space has no variable for them, so any member will do, and without one the witness
+    /// would not read as a scenario of that side. An omitted `origin` is read as the home.
+    fn complete_witness(&self, witness: &mut serde_json::Value) {
+        let Some(object) = witness.as_object_mut() else { return };
+        for table in [self.a.side.table, self.b.side.table] {
+            for column in table.columns.iter().filter(|c| c.ty == ColumnType::Enum && c.fact != table.scope.origin) {
+                if let (false, Some(first)) = (object.contains_key(&column.fact), column.domain.first()) {
+                    object.insert(column.fact.clone(), first.clone().into());
+                }
+            }
         }
     }
 }
@@ -1065,4 +1083,28 @@ pub fn given_cells(tables: &[&Table], given: &serde_json::Value) -> Result<Cells
         cells.insert(fact.clone(), cell);
     }
     Ok(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::eval::Scenario;
+
+    /// `tier in {T1, T2}` compiles to no cell at all, yet the evaluator still asks for `tier`,
+    /// since the rule names it: a witness must give it, or it does not read as a scenario.
+    #[test]
+    fn a_witness_names_every_enum_fact_a_side_asks_for() {
+        let text = "enum Place { A B }\nenum Tier { T1 T2 }\nfacts { origin: Place destination: Place tier: Tier }\n\
+            regime a \"A\" { home A rule r \"R\" cite \"1\" when tier in {T1, T2} then prohibit }\n\
+            regime b \"B\" { home A default permit }\n";
+        let tables = crate::compile::compile_text("witness.accord", text).unwrap();
+        let report = diff(Side::new(&tables[0]), Side::new(&tables[1]), &Options::default()).unwrap();
+        let witness = &report.groups[0].regions[0].witness;
+        let today = Date::parse("2026-01-01").unwrap();
+        for table in &tables {
+            let scenario = Scenario::from_value(table, witness, today);
+            assert!(scenario.is_ok(), "{witness} does not read for `{}`: {scenario:?}", table.regime);
+        }
+    }
 }

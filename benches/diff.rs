@@ -1,0 +1,150 @@
+//! Diff benchmarks: exact comparison of two compiled tables (`analysis::diff`).
+//!
+//! - `diff_20`: the hand-written 20-rule regime of the eval bench against a variant with other
+//!   thresholds, another outcome and another default; every region listed (target ≤ 1 ms).
+//! - `diff_1000_equivalent`: the generated 1,000-rule, 10-fact regime against the same text
+//!   with every `require` written with its alternatives in reverse order, compiled separately;
+//!   proving that there are no regions (target ≤ 100 ms).
+//! - `diff_1000_one_edit`: the same, with one rule's outcome changed; every region listed
+//!   (target ≤ 100 ms).
+//! - `matrix_stdlib`: `diff::agreement` for each of the 105 pairs of the 15 standard regimes
+//!   (target ≤ 1 s for all).
+//!
+//! Tables are compiled before timing starts. Run with `cargo bench --bench diff`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a bench may print
+
+mod common;
+#[path = "common/regimes.rs"]
+mod regimes;
+
+use accord::analysis::diff::{self, DiffError, Options, Reading, Side};
+use accord::compile::compile_text;
+use accord::table::Table;
+use criterion::{Criterion, criterion_group, criterion_main};
+use regimes::{REGIME_20, generate_regime};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+fn table(name: &str, text: &str) -> Table {
+    let mut tables = compile_text(name, text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(tables.len(), 1);
+    tables.pop().unwrap()
+}
+
+/// Every `require` of `text` with its alternatives in reverse order: the same regime.
+fn reorder_alternatives(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        match line.split_once("require ") {
+            Some((head, alternatives)) if !alternatives.contains(" and ") => {
+                let mut alternatives: Vec<&str> = alternatives.split(" or ").collect();
+                alternatives.reverse();
+                out.push_str(&format!("{head}require {}", alternatives.join(" or ")));
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn diff_20(c: &mut Criterion) {
+    let a = table("regime_20.accord", REGIME_20);
+    let edited = REGIME_20
+        .replace("individuals_ytd >= 1_000_000", "individuals_ytd >= 500_000")
+        .replace(
+            "when destination in {HK, MO}\n    then require gba_standard_contract or cn_standard_contract",
+            "when destination in {HK, MO}\n    then permit",
+        )
+        .replace("default require cn_standard_contract or cn_certification", "default permit");
+    assert_ne!(edited, REGIME_20);
+    let b = table("regime_20_edited.accord", &edited);
+    let options = Options::default();
+    let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
+    assert!(report.totals.regions > 0);
+    eprintln!(
+        "diff_20: {} regions in {} groups, agreement {:.4}",
+        report.totals.regions, report.totals.groups, report.totals.agreement
+    );
+    c.bench_function("diff_20", |bench| {
+        bench.iter(|| diff::diff(Side::new(black_box(&a)), Side::new(black_box(&b)), &options).unwrap());
+    });
+}
+
+fn diff_1000(c: &mut Criterion) {
+    let text = generate_regime(1_000);
+    let a = table("regime_1000.accord", &text);
+    let reordered = reorder_alternatives(&text);
+    assert_ne!(reordered, text);
+    let b = table("regime_1000_reordered.accord", &reordered);
+    let options = Options::default();
+    let started = Instant::now();
+    let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
+    eprintln!("diff_1000_equivalent: the first diff took {:?}", started.elapsed());
+    assert_eq!(report.totals.regions, 0, "reordering alternatives changed decisions");
+    c.bench_function("diff_1000_equivalent", |bench| {
+        bench.iter(|| diff::diff(Side::new(black_box(&a)), Side::new(black_box(&b)), &options).unwrap());
+    });
+
+    // One rule, half-way down, decides otherwise.
+    let rule = "rule r0500 ";
+    let at = reordered.find(rule).unwrap();
+    let then = at + reordered[at..].find("\n    then ").unwrap() + "\n    then ".len();
+    let end = then + reordered[then..].find('\n').unwrap();
+    let outcome = if &reordered[then..end] == "prohibit" { "permit" } else { "prohibit" };
+    let edited = format!("{}{outcome}{}", &reordered[..then], &reordered[end..]);
+    let b = table("regime_1000_edited.accord", &edited);
+    let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
+    assert!(report.totals.regions > 0, "the edit changed nothing");
+    eprintln!(
+        "diff_1000_one_edit: {} regions in {} groups, agreement {:.6}",
+        report.totals.regions, report.totals.groups, report.totals.agreement
+    );
+    c.bench_function("diff_1000_one_edit", |bench| {
+        bench.iter(|| diff::diff(Side::new(black_box(&a)), Side::new(black_box(&b)), &options).unwrap());
+    });
+}
+
+fn matrix_stdlib(c: &mut Criterion) {
+    let tables: Vec<Table> =
+        accord::stdlib::REGIMES.iter().map(|m| table(&format!("{}.accord", m.name), m.text)).collect();
+    assert_eq!(tables.len(), 15);
+    let aligned = Options::default();
+    let same = Options { reading: Reading::SameOrigin, ..Options::default() };
+    // Each pair in the origin-aligned reading, unless a side tells home members apart.
+    let mut pairs: Vec<(&Table, &Table, &Options)> = Vec::new();
+    for (i, a) in tables.iter().enumerate() {
+        for b in &tables[i + 1..] {
+            let options = match diff::agreement(Side::new(a), Side::new(b), &aligned) {
+                Err(DiffError::OriginWithinHome { .. }) => &same,
+                Err(e) => panic!("{} / {}: {e}", a.regime, b.regime),
+                Ok(_) => &aligned,
+            };
+            pairs.push((a, b, options));
+        }
+    }
+    assert_eq!(pairs.len(), 105);
+    let same_origin = pairs.iter().filter(|p| p.2.reading == Reading::SameOrigin).count();
+    eprintln!("matrix_stdlib: 105 pairs, {same_origin} read with a shared origin");
+    c.bench_function("matrix_stdlib", |bench| {
+        bench.iter(|| {
+            pairs
+                .iter()
+                .map(|(a, b, options)| diff::agreement(Side::new(a), Side::new(b), options).unwrap())
+                .sum::<f64>()
+        });
+    });
+}
+
+criterion_group! {
+    name = small;
+    config = Criterion::default().sample_size(50).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    targets = diff_20
+}
+criterion_group! {
+    name = heavy;
+    config = Criterion::default().sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(6));
+    targets = matrix_stdlib, diff_1000
+}
+criterion_main!(small, heavy);

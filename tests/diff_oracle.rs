@@ -1,0 +1,897 @@
+//! `accord diff` agrees with brute-force enumeration.
+//!
+//! Pairs of random regimes are written as source text over a small vocabulary declared here
+//! (four places, two kinds, three tiers, a count, a bool, the date, and a named set of places
+//! with a timed member), compiled with `compile_text`, and diffed: mostly a regime against a
+//! few edits of itself, sometimes against another random regime; one case in six with a shared
+//! origin, one in three with obligations compared. Every point of the fact space they can tell
+//! apart is then visited: every destination (homes included), every tier, every subset of
+//! kinds, both flags, every count from 0 to one past the highest bound a cell uses, and every
+//! date that is a bound, the day before one, or far before or after them all (a fact that no
+//! cell of either table tests is visited at one value). Each point is decided by the evaluator
+//! on both tables (in the origin-aligned reading each side with `origin` its own home; in the
+//! same-origin reading with one origin, enumerated too), and the outcomes are compared in
+//! canonical form, written here. Then:
+//!
+//! - (a) every point where the decisions differ lies in exactly one reported region, read
+//!   from the region's cells by `admits` below (not by the engine), and that region's group
+//!   has exactly those two outcomes;
+//! - (b) no point where they agree lies in a region;
+//! - (c) the agreement, and every group's and region's share, equal the brute-force measure:
+//!   each place, tier, kinds subset and flag weighs one, and each segment of the count and of
+//!   the date between the bounds either side's cells use weighs one in total. The segments are
+//!   derived here from the tables' cells (obligation rows included, and in the aligned reading
+//!   without rows that cannot apply from the home), and each weighs through one representative
+//!   point (its first value). Every weight is then a small whole number, so both sides compute the same
+//!   ratio of exact integers with the same f64 operations, and the comparison is exact;
+//! - (d) every region's witness lies in the region, and the evaluator decides it on each table
+//!   as the group says (a witness has no `origin` in the aligned reading: the scenario reader
+//!   takes the regime's home).
+//!
+//! Two deterministic tests follow: each standard regime against itself, and a random regime
+//! against a copy whose `require` alternatives, obligations and disjoint adjacent rules are
+//! written in another order.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use accord::analysis::diff::{Diff, DiffError, Options, Outcome, Reading, Side, diff};
+use accord::compile::compile_text;
+use accord::date::Date;
+use accord::eval::Scenario;
+use accord::table::{Cell, Table};
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+
+const VOCABULARY: &str = "
+enum Place { A B C D }
+enum Kind { K1 K2 }
+enum Tier { T1 T2 T3 }
+set NEAR: Place = { B, C effective 2024-06-01.. }
+facts {
+  origin: Place
+  destination: Place
+  kinds: set<Kind>
+  n: count
+  flag: bool
+  tier: Tier
+  date: date
+}
+";
+
+const PLACES: [&str; 4] = ["A", "B", "C", "D"];
+const TIERS: [&str; 3] = ["T1", "T2", "T3"];
+const DATES: [&str; 2] = ["2024-01-01", "2024-06-01"];
+/// Before and after every bound a generated regime can use.
+const FAR_BEFORE: &str = "2000-01-01";
+const FAR_AFTER: &str = "2030-01-01";
+const OBLIGATIONS: [&str; 3] = ["pipia", "separate_consent", "record_of_transfers"];
+/// `require` outcomes as groups of alternatives; some are equal once canonical.
+const REQUIRES: [&[&[&str]]; 5] = [
+    &[&["eu_scc"]],
+    &[&["bcr", "eu_scc"]],
+    &[&["eu_scc", "bcr"]],
+    &[&["eu_scc"], &["bcr"]],
+    &[&["bcr", "eu_scc"], &["eu_scc"]],
+];
+
+// ── a seeded generator ──────────────────────────────────────────────────────────────────────
+
+/// xorshift64*: deterministic, so that a failure names the case that shows it.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    /// A non-empty subset, in the order of `items`.
+    fn subset<'a>(&mut self, items: &[&'a str]) -> Vec<&'a str> {
+        loop {
+            let chosen: Vec<&str> = items.iter().copied().filter(|_| self.chance(50)).collect();
+            if !chosen.is_empty() {
+                return chosen;
+            }
+        }
+    }
+}
+
+// ── regimes as data, written as text ────────────────────────────────────────────────────────
+
+#[derive(Debug, Clone, PartialEq)]
+enum Then {
+    Permit,
+    Prohibit,
+    Require(Vec<Vec<&'static str>>),
+}
+
+impl Then {
+    fn random(rng: &mut Rng) -> Then {
+        match rng.below(4) {
+            0 => Then::Permit,
+            1 => Then::Prohibit,
+            _ => Then::Require(REQUIRES[rng.below(REQUIRES.len())].iter().map(|g| g.to_vec()).collect()),
+        }
+    }
+
+    /// As written; `reversed` writes groups and alternatives in the opposite order.
+    fn text(&self, reversed: bool) -> String {
+        match self {
+            Then::Permit => "permit".into(),
+            Then::Prohibit => "prohibit".into(),
+            Then::Require(groups) => {
+                let mut groups: Vec<Vec<&str>> = groups.clone();
+                if reversed {
+                    groups.reverse();
+                    groups.iter_mut().for_each(|g| g.reverse());
+                }
+                groups.iter().map(|g| format!("require {}", g.join(" or "))).collect::<Vec<_>>().join(" and ")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    when: String,
+    effective: String,
+    then: Then,
+}
+
+#[derive(Debug, Clone)]
+struct Regime {
+    home: String,
+    lets: Vec<String>,
+    rules: Vec<Rule>,
+    /// (obligation, effective, condition)
+    obligations: Vec<(&'static str, String, String)>,
+    default: Option<Then>,
+}
+
+impl Regime {
+    fn text(&self, id: &str, reversed: bool) -> String {
+        let mut text = format!("regime {id} \"Random {id}\" {{\n  home {}\n", self.home);
+        for (i, cond) in self.lets.iter().enumerate() {
+            text.push_str(&format!("  let l{i} = {cond}\n"));
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            text.push_str(&format!(
+                "  rule r{i} \"Rule {i}\" cite \"Art. {i}\"{} when {} then {}\n",
+                r.effective,
+                r.when,
+                r.then.text(reversed)
+            ));
+        }
+        let mut obligations: Vec<&(&str, String, String)> = self.obligations.iter().collect();
+        if reversed {
+            obligations.reverse();
+        }
+        for (name, effective, when) in obligations {
+            text.push_str(&format!("  oblige {name} \"Obligation\" cite \"Art. 99\"{effective} when {when}\n"));
+        }
+        if let Some(d) = &self.default {
+            text.push_str(&format!("  default {}\n", d.text(reversed)));
+        }
+        text.push_str("}\n");
+        text
+    }
+}
+
+/// What atoms a condition may use.
+#[derive(Clone, Copy)]
+struct Atoms {
+    lets: usize,
+    origin: bool,
+}
+
+fn atom(rng: &mut Rng, atoms: Atoms) -> String {
+    loop {
+        return match rng.below(19) {
+            0 => format!("destination == {}", rng.pick(&PLACES)),
+            1 => format!("destination != {}", rng.pick(&PLACES)),
+            2 => format!("destination in {{{}}}", rng.subset(&PLACES).join(", ")),
+            3 => "destination in NEAR".into(),
+            4 if atoms.origin => format!("origin == {}", rng.pick(&PLACES)),
+            5 if atoms.origin => format!("origin != {}", rng.pick(&PLACES)),
+            6 => format!("kinds has {}", rng.pick(&["K1", "K2"])),
+            7 => "kinds has any {K1, K2}".into(),
+            8 => "kinds has all {K1, K2}".into(),
+            9 => format!("n < {}", 1 + rng.below(4)),
+            10 => format!("n >= {}", 1 + rng.below(4)),
+            11 => {
+                let lo = rng.below(3);
+                format!("n in {lo}..{}", lo + 1 + rng.below(2))
+            }
+            12 => "flag".into(),
+            13 => format!("tier == {}", rng.pick(&TIERS)),
+            14 => format!("tier in {{{}}}", rng.subset(&TIERS).join(", ")),
+            15 => format!("date >= {}", rng.pick(&DATES)),
+            16 => format!("date < {}", rng.pick(&DATES)),
+            17 | 18 if atoms.lets > 0 => format!("l{}", rng.below(atoms.lets)),
+            _ => continue,
+        };
+    }
+}
+
+fn condition(rng: &mut Rng, depth: usize, atoms: Atoms) -> String {
+    if depth == 0 || rng.chance(40) {
+        return atom(rng, atoms);
+    }
+    match rng.below(3) {
+        0 => format!("({} and {})", condition(rng, depth - 1, atoms), condition(rng, depth - 1, atoms)),
+        1 => format!("({} or {})", condition(rng, depth - 1, atoms), condition(rng, depth - 1, atoms)),
+        _ => format!("not ({})", condition(rng, depth - 1, atoms)),
+    }
+}
+
+fn effective(rng: &mut Rng) -> String {
+    match rng.below(6) {
+        0 => format!(" effective {}..", rng.pick(&DATES)),
+        1 => format!(" effective ..{}", rng.pick(&DATES)),
+        2 => format!(" effective {}..{}", DATES[0], DATES[1]),
+        _ => String::new(),
+    }
+}
+
+fn rule(rng: &mut Rng, atoms: Atoms) -> Rule {
+    Rule { when: condition(rng, 2, atoms), effective: effective(rng), then: Then::random(rng) }
+}
+
+fn regime(rng: &mut Rng, home: &str, origin: bool) -> Regime {
+    let lets: Vec<String> = (0..rng.below(3)).map(|_| condition(rng, 1, Atoms { lets: 0, origin })).collect();
+    let atoms = Atoms { lets: lets.len(), origin };
+    let rules = (0..1 + rng.below(5)).map(|_| rule(rng, atoms)).collect();
+    let mut names = OBLIGATIONS.to_vec();
+    let mut obligations = Vec::new();
+    for _ in 0..rng.below(3) {
+        let name = names.remove(rng.below(names.len()));
+        obligations.push((name, effective(rng), condition(rng, 1, atoms)));
+    }
+    let default = match rng.below(3) {
+        0 => None,
+        _ => Some(Then::random(rng)),
+    };
+    Regime { home: home.to_owned(), lets, rules, obligations, default }
+}
+
+/// A variant of `r`: a few edits, so that the two mostly agree and differ somewhere.
+fn mutate(rng: &mut Rng, r: &Regime, home: &str, origin: bool) -> Regime {
+    let mut m = r.clone();
+    m.home = home.to_owned();
+    let atoms = Atoms { lets: m.lets.len(), origin };
+    for _ in 0..rng.below(4) {
+        let k = rng.below(m.rules.len());
+        match rng.below(8) {
+            0 => m.rules[k].then = Then::random(rng),
+            1 => m.rules[k].when = condition(rng, 2, atoms),
+            2 if m.rules.len() > 1 => {
+                m.rules.remove(k);
+            }
+            3 => m.rules.insert(k, rule(rng, atoms)),
+            4 if k + 1 < m.rules.len() => m.rules.swap(k, k + 1),
+            5 => m.default = if rng.chance(30) { None } else { Some(Then::random(rng)) },
+            6 => m.rules[k].effective = effective(rng),
+            _ => {
+                if let Some(o) = m.obligations.first_mut() {
+                    o.2 = condition(rng, 1, atoms);
+                }
+            }
+        }
+    }
+    m
+}
+
+// ── reading decisions and regions ───────────────────────────────────────────────────────────
+
+/// `require` groups in canonical form: each group sorted and without repeats, groups that
+/// contain another group dropped, groups sorted.
+fn canonical(groups: &[Vec<String>]) -> Vec<Vec<String>> {
+    let sorted: BTreeSet<BTreeSet<&String>> = groups.iter().map(|g| g.iter().collect()).collect();
+    sorted
+        .iter()
+        .filter(|g| !sorted.iter().any(|other| other != *g && other.is_subset(g)))
+        .map(|g| g.iter().map(|m| (*m).clone()).collect())
+        .collect()
+}
+
+fn decide(table: &Table, scenario: &Value, obligations: bool) -> Result<Outcome, String> {
+    let read = Scenario::from_value(table, scenario, Date::parse(TODAY).unwrap())
+        .map_err(|e| format!("{scenario} does not read as a scenario of `{}`: {e:?}", table.regime))?;
+    let d = table.evaluate(&read);
+    let obligations = obligations.then(|| {
+        let names: BTreeSet<String> = d.obligations.iter().cloned().collect();
+        names.into_iter().collect()
+    });
+    Ok(Outcome { verdict: d.verdict, require: canonical(&d.require), obligations })
+}
+
+/// A point of the space: a value for every fact (`origin` only in the same-origin reading).
+#[derive(Debug, Clone)]
+struct Point {
+    origin: Option<String>,
+    destination: String,
+    tier: String,
+    kinds: Vec<String>,
+    n: i64,
+    flag: bool,
+    date: String,
+}
+
+/// The date the evaluator gives a scenario that has none.
+const TODAY: &str = "2026-01-01";
+
+impl Point {
+    fn json(&self) -> Value {
+        let mut p = json!({
+            "destination": self.destination, "tier": self.tier, "kinds": self.kinds,
+            "n": self.n, "flag": self.flag, "date": self.date,
+        });
+        if let Some(origin) = &self.origin {
+            p["origin"] = origin.clone().into();
+        }
+        p
+    }
+
+    /// A witness as a point, each fact it leaves out at the value the evaluator gives it
+    /// (`tier` has none: a region that tests it must have a witness that names it).
+    fn of_witness(w: &Value) -> Point {
+        let text = |fact: &str| w.get(fact).map(|v| v.as_str().unwrap().to_owned());
+        Point {
+            origin: text("origin"),
+            destination: text("destination").unwrap_or_default(),
+            tier: text("tier").unwrap_or_default(),
+            kinds: w.get("kinds").map_or_else(Vec::new, |k| {
+                k.as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_owned()).collect()
+            }),
+            n: w.get("n").map_or(0, |n| n.as_i64().unwrap()),
+            flag: w.get("flag").is_some_and(|f| f.as_bool().unwrap()),
+            date: text("date").unwrap_or_else(|| TODAY.to_owned()),
+        }
+    }
+}
+
+/// One cell of a region, read from its JSON (`{"in"}`, `{"has", "lacks"}`, `{"counts"}`,
+/// `{"dates"}`, `{"is"}`): what it admits.
+#[derive(Debug)]
+enum Admits {
+    Members(Vec<String>),
+    Set {
+        has: Vec<String>,
+        lacks: Vec<String>,
+    },
+    Counts(Vec<(Option<i64>, Option<i64>)>),
+    /// `YYYY-MM-DD` bounds, which compare as text in calendar order.
+    Dates(Vec<(Option<String>, Option<String>)>),
+    Is(bool),
+}
+
+impl Admits {
+    fn read(cell: &Value) -> Admits {
+        let strings = |v: Option<&Value>| -> Vec<String> {
+            v.map(|v| v.as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_owned()).collect())
+                .unwrap_or_default()
+        };
+        let bound = |r: &Value, key: &str| r.get(key).and_then(|b| b.as_str()).map(str::to_owned);
+        if let Some(is) = cell.get("is") {
+            Admits::Is(is.as_bool().unwrap())
+        } else if let Some(members) = cell.get("in") {
+            Admits::Members(strings(Some(members)))
+        } else if cell.get("has").is_some() || cell.get("lacks").is_some() {
+            Admits::Set { has: strings(cell.get("has")), lacks: strings(cell.get("lacks")) }
+        } else if let Some(counts) = cell.get("counts") {
+            let counts = counts.as_array().unwrap();
+            Admits::Counts(counts.iter().map(|r| (r["from"].as_i64(), r["until"].as_i64())).collect())
+        } else if let Some(dates) = cell.get("dates") {
+            let dates = dates.as_array().unwrap();
+            Admits::Dates(dates.iter().map(|r| (bound(r, "from"), bound(r, "until"))).collect())
+        } else {
+            panic!("unknown cell {cell}")
+        }
+    }
+
+    fn admits(&self, fact: &str, p: &Point) -> bool {
+        match (self, fact) {
+            (Admits::Members(m), "destination") => m.contains(&p.destination),
+            (Admits::Members(m), "origin") => p.origin.as_ref().is_some_and(|o| m.contains(o)),
+            (Admits::Members(m), "tier") => m.contains(&p.tier),
+            (Admits::Set { has, lacks }, "kinds") => {
+                has.iter().all(|h| p.kinds.contains(h)) && !lacks.iter().any(|l| p.kinds.contains(l))
+            }
+            (Admits::Counts(ranges), "n") => {
+                ranges.iter().any(|&(from, until)| from.is_none_or(|f| p.n >= f) && until.is_none_or(|u| p.n < u))
+            }
+            (Admits::Dates(ranges), "date") => ranges.iter().any(|(from, until)| {
+                from.as_ref().is_none_or(|f| p.date >= *f) && until.as_ref().is_none_or(|u| p.date < *u)
+            }),
+            (Admits::Is(is), "flag") => p.flag == *is,
+            (cell, fact) => panic!("a region reads `{fact}` with {cell:?}"),
+        }
+    }
+}
+
+/// A region's `when`, read from its JSON.
+fn read_when(when: &Value) -> Vec<(String, Admits)> {
+    when.as_object().unwrap().iter().map(|(fact, cell)| (fact.clone(), Admits::read(cell))).collect()
+}
+
+fn inside(when: &[(String, Admits)], point: &Point) -> bool {
+    when.iter().all(|(fact, cell)| cell.admits(fact, point))
+}
+
+// ── the space, enumerated ───────────────────────────────────────────────────────────────────
+
+/// The rows of a table (verdict and obligation rows).
+fn all_rows(table: &Table) -> impl Iterator<Item = &std::collections::BTreeMap<String, Cell>> {
+    table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells))
+}
+
+/// The bounds the cells of both sides use: counts, and dates as text. In the aligned reading,
+/// a row whose `origin` cell admits no home member never applies from the home, so it is not
+/// part of the side compared.
+fn bounds(tables: [&Table; 2], reading: Reading) -> (BTreeSet<i64>, BTreeSet<String>) {
+    let (mut counts, mut dates) = (BTreeSet::new(), BTreeSet::new());
+    for table in tables {
+        let compared = all_rows(table).filter(|cells| match (reading, cells.get(&table.scope.origin)) {
+            (Reading::OriginAligned, Some(Cell::Enum { members })) => table.home.iter().any(|h| members.contains(h)),
+            _ => true,
+        });
+        for cell in compared.flat_map(|cells| cells.values()) {
+            match cell {
+                Cell::Counts { counts: ranges } => {
+                    for r in ranges {
+                        counts.insert(r.from);
+                        counts.extend(r.until);
+                    }
+                }
+                Cell::Dates { dates: ranges } => {
+                    for r in ranges {
+                        dates.extend(r.from.clone());
+                        dates.extend(r.until.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (counts, dates)
+}
+
+/// The facts some cell of a table tests, and the set members tested.
+fn tested(table: &Table) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut facts, mut members) = (BTreeSet::new(), BTreeSet::new());
+    for (fact, cell) in all_rows(table).flatten() {
+        facts.insert(fact.clone());
+        if let Cell::Set { has, lacks } = cell {
+            members.extend(has.iter().chain(lacks).cloned());
+        }
+    }
+    (facts, members)
+}
+
+/// Every point to visit, each with its weight in the measure (1 for the first value of each
+/// count and date segment, 0 for the other values visited). A fact no cell of either table
+/// tests cannot tell two transfers apart, so it is visited at one value only (which scales
+/// both sides of every share by the same whole number).
+fn points(tables: [&Table; 2], reading: Reading) -> Vec<(Point, u64)> {
+    let (count_bounds, date_bounds) = bounds(tables, reading);
+    let (mut facts, mut members) = tested(tables[0]);
+    let (facts_b, members_b) = tested(tables[1]);
+    facts.extend(facts_b);
+    members.extend(members_b);
+    let top = count_bounds.iter().max().copied().unwrap_or(0);
+    let counts: Vec<(i64, bool)> = (0..=top + 1).map(|n| (n, n == 0 || count_bounds.contains(&n))).collect();
+    let mut dates: BTreeSet<(String, bool)> = BTreeSet::new();
+    for d in &date_bounds {
+        assert!(FAR_BEFORE < d.as_str() && d.as_str() < FAR_AFTER, "bound {d} outside the dates visited");
+        let day_before = Date::from_days(Date::parse(d).unwrap().days() - 1).to_string();
+        dates.insert((d.clone(), true));
+        if !date_bounds.contains(&day_before) {
+            dates.insert((day_before, false));
+        }
+    }
+    // The segment before the first bound is represented by FAR_BEFORE.
+    dates.insert((FAR_BEFORE.to_owned(), true));
+    dates.insert((FAR_AFTER.to_owned(), false));
+    let dates: Vec<(String, bool)> = dates.into_iter().collect();
+    let mut kinds: Vec<Vec<String>> = vec![Vec::new()];
+    for k in ["K1", "K2"].into_iter().filter(|k| members.contains(*k)) {
+        let with: Vec<Vec<String>> = kinds.iter().map(|s| s.iter().cloned().chain([k.to_owned()]).collect()).collect();
+        kinds.extend(with);
+    }
+    let some = |fact: &str, all: usize| if facts.contains(fact) { all } else { 1 };
+    let origins: Vec<Option<&str>> =
+        if reading == Reading::SameOrigin { PLACES.iter().copied().map(Some).collect() } else { vec![None] };
+    let mut out = Vec::new();
+    for origin in &origins {
+        for destination in PLACES {
+            for tier in &TIERS[..some("tier", TIERS.len())] {
+                for k in &kinds {
+                    for &flag in &[false, true][..some("flag", 2)] {
+                        for &(n, n_weight) in &counts[..some("n", counts.len())] {
+                            for (date, date_weight) in &dates[..some("date", dates.len())] {
+                                let point = Point {
+                                    origin: origin.map(str::to_owned),
+                                    destination: destination.to_owned(),
+                                    tier: (*tier).to_owned(),
+                                    kinds: k.clone(),
+                                    n,
+                                    flag,
+                                    date: date.clone(),
+                                };
+                                out.push((point, u64::from(n_weight && *date_weight)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What one side decides, remembered by the values of the facts its table tests (the others
+/// cannot change its decision), so that each distinct case is evaluated once.
+struct Decider<'t> {
+    table: &'t Table,
+    facts: BTreeSet<String>,
+    reading: Reading,
+    obligations: bool,
+    seen: HashMap<String, Outcome>,
+}
+
+impl<'t> Decider<'t> {
+    fn new(table: &'t Table, options: &Options) -> Decider<'t> {
+        let (mut facts, _) = tested(table);
+        facts.extend([table.scope.origin.clone(), table.scope.destination.clone()]);
+        Decider { table, facts, reading: options.reading, obligations: options.obligations, seen: HashMap::new() }
+    }
+
+    fn decide(&mut self, point: &Point) -> Result<Outcome, String> {
+        let tests = |fact: &str| self.facts.contains(fact);
+        let key = format!(
+            "{:?}",
+            (
+                point.origin.as_ref().filter(|_| tests("origin")),
+                &point.destination,
+                tests("tier").then_some(&point.tier),
+                tests("kinds").then_some(&point.kinds),
+                tests("n").then_some(point.n),
+                tests("flag").then_some(point.flag),
+                tests("date").then_some(&point.date),
+            )
+        );
+        if let Some(outcome) = self.seen.get(&key) {
+            return Ok(outcome.clone());
+        }
+        let mut scenario = point.json();
+        // In the aligned reading, each side reads the transfer as leaving its own home.
+        if self.reading == Reading::OriginAligned {
+            scenario["origin"] = self.table.home[0].clone().into();
+        }
+        let outcome = decide(self.table, &scenario, self.obligations)?;
+        self.seen.insert(key, outcome.clone());
+        Ok(outcome)
+    }
+}
+
+/// Checks (a) to (d) for one diff; `Err` says what went wrong.
+fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), String> {
+    let regions: Vec<(usize, Vec<(String, Admits)>)> = report
+        .groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, group)| {
+            group.regions.iter().map(move |r| (g, read_when(&serde_json::to_value(&r.when).unwrap())))
+        })
+        .collect();
+    let (mut decide_a, mut decide_b) = (Decider::new(a, options), Decider::new(b, options));
+    let mut total = 0u64;
+    let mut differing = 0u64;
+    let mut by_group = vec![0u64; report.groups.len()];
+    let mut by_region = vec![0u64; regions.len()];
+    for (point, weight) in points([a, b], options.reading) {
+        let (oa, ob) = (decide_a.decide(&point)?, decide_b.decide(&point)?);
+        let containing: Vec<usize> = (0..regions.len()).filter(|&i| inside(&regions[i].1, &point)).collect();
+        total += weight;
+        if oa == ob {
+            if let Some(&i) = containing.first() {
+                return Err(format!("{} agrees ({}) but lies in region {i}", point.json(), oa.text()));
+            }
+            continue;
+        }
+        differing += weight;
+        let [i] = containing[..] else {
+            return Err(format!(
+                "{}: A {} but B {}, in {} regions {containing:?}",
+                point.json(),
+                oa.text(),
+                ob.text(),
+                containing.len()
+            ));
+        };
+        let g = regions[i].0;
+        let group = &report.groups[g];
+        if (&group.a, &group.b) != (&oa, &ob) {
+            return Err(format!(
+                "{}: A {} but B {}, in a region of group {} / {}",
+                point.json(),
+                oa.text(),
+                ob.text(),
+                group.a.text(),
+                group.b.text()
+            ));
+        }
+        by_group[g] += weight;
+        by_region[i] += weight;
+    }
+    // The engine's shares are exact ratios of whole numbers; see the module doc.
+    let share = |part: u64| part as f64 / total as f64;
+    if report.totals.agreement != 1.0 - share(differing) {
+        return Err(format!(
+            "agreement {} but enumeration gives 1 - {differing}/{total} = {}",
+            report.totals.agreement,
+            1.0 - share(differing)
+        ));
+    }
+    let mut i = 0;
+    for (g, group) in report.groups.iter().enumerate() {
+        if group.share != share(by_group[g]) {
+            return Err(format!("group {g} share {} but enumeration gives {}/{total}", group.share, by_group[g]));
+        }
+        for region in &group.regions {
+            if region.share != share(by_region[i]) {
+                return Err(format!(
+                    "region {i} share {} but enumeration gives {}/{total}",
+                    region.share, by_region[i]
+                ));
+            }
+            // (d) The witness lies in the region and each side decides it as the group says.
+            let witness = &region.witness;
+            if !inside(&regions[i].1, &Point::of_witness(witness)) {
+                return Err(format!("witness {witness} is outside its region"));
+            }
+            let (wa, wb) = (decide(a, witness, options.obligations)?, decide(b, witness, options.obligations)?);
+            if (&wa, &wb) != (&group.a, &group.b) {
+                return Err(format!(
+                    "witness {witness}: A {} and B {}, but its group says {} / {}",
+                    wa.text(),
+                    wb.text(),
+                    group.a.text(),
+                    group.b.text()
+                ));
+            }
+            i += 1;
+        }
+    }
+    if report.totals.regions != regions.len() || report.totals.groups != report.groups.len() {
+        return Err("totals do not count the regions and groups listed".into());
+    }
+    Ok(())
+}
+
+/// Whether a row's `origin` cell tells members of the table's home apart.
+fn splits_home(table: &Table) -> bool {
+    let rows = table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells));
+    rows.filter_map(|cells| match cells.get(&table.scope.origin) {
+        Some(Cell::Enum { members }) => Some(members),
+        _ => None,
+    })
+    .any(|members| {
+        let inside = table.home.iter().filter(|h| members.contains(h)).count();
+        inside > 0 && inside < table.home.len()
+    })
+}
+
+/// Pairs of regimes, compiled from one file (the standard library is checked once per file,
+/// which is most of the time a compilation takes).
+fn compile_pairs(pairs: &[(Regime, Regime, bool)]) -> Vec<(String, Table, Table)> {
+    let texts: Vec<String> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (a, b, reversed))| {
+            format!("{}\n{}", a.text(&format!("a{i}"), false), b.text(&format!("b{i}"), *reversed))
+        })
+        .collect();
+    let file = format!("{VOCABULARY}\n{}", texts.concat());
+    let tables = compile_text("pairs.accord", &file)
+        .unwrap_or_else(|problems| panic!("generated regimes do not compile:\n{problems}\n{file}"));
+    assert_eq!(tables.len(), 2 * pairs.len());
+    let mut tables = tables.into_iter();
+    texts
+        .into_iter()
+        .map(|text| (format!("{VOCABULARY}\n{text}"), tables.next().unwrap(), tables.next().unwrap()))
+        .collect()
+}
+
+/// How a case is read.
+fn options_for(case: usize) -> Options {
+    Options {
+        reading: if case % 6 == 5 { Reading::SameOrigin } else { Reading::OriginAligned },
+        obligations: case % 3 == 2,
+        ..Options::default()
+    }
+}
+
+const CASES: usize = 240;
+/// Pairs compiled from one file.
+const BATCH: usize = 24;
+
+/// A random pair for case `case`, with homes that suit its reading.
+fn random_pair(rng: &mut Rng, case: usize) -> (Regime, Regime, bool) {
+    let (home_a, home_b, origin_atoms) = match options_for(case).reading {
+        Reading::OriginAligned => {
+            let homes = [("A", "B"), ("A", "A"), ("B", "A"), ("{A, C}", "B"), ("A", "{B, D}")];
+            let (a, b) = homes[rng.below(homes.len())];
+            (a, b, rng.chance(30))
+        }
+        Reading::SameOrigin => (rng.pick(&["A", "{A, B}"]), rng.pick(&["A", "B", "{B, C}"]), true),
+    };
+    let first = regime(rng, home_a, origin_atoms);
+    let second =
+        if rng.chance(25) { regime(rng, home_b, origin_atoms) } else { mutate(rng, &first, home_b, origin_atoms) };
+    (first, second, false)
+}
+
+/// Diffs one pair and checks the report; says whether the pair differed, agreed, or was
+/// refused as telling home members apart.
+fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
+    let options = options_for(case);
+    match diff(Side::new(a), Side::new(b), &options) {
+        Ok(report) => {
+            assert!(
+                options.reading == Reading::SameOrigin || !(splits_home(a) || splits_home(b)),
+                "case {case}: a rule tells home members apart, yet the aligned diff went ahead\n{text}"
+            );
+            if let Err(problem) = check(a, b, &options, &report) {
+                panic!(
+                    "case {case} ({:?}, obligations {}): {problem}\n{text}\n{}",
+                    options.reading,
+                    options.obligations,
+                    serde_json::to_string_pretty(&report).unwrap()
+                );
+            }
+            usize::from(report.groups.is_empty())
+        }
+        Err(DiffError::OriginWithinHome { .. }) => {
+            assert!(
+                options.reading == Reading::OriginAligned && (splits_home(a) || splits_home(b)),
+                "case {case}: refused as telling home members apart\n{text}"
+            );
+            2
+        }
+        Err(e) => panic!("case {case}: {e}\n{text}"),
+    }
+}
+
+#[test]
+fn diff_agrees_with_enumeration() {
+    let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
+    let pairs: Vec<(Regime, Regime, bool)> = (0..CASES).map(|case| random_pair(&mut rng, case)).collect();
+    let compiled: Vec<(String, Table, Table)> = pairs.chunks(BATCH).flat_map(compile_pairs).collect();
+    // Evaluating every point is the slow part (in a debug build): two threads share it.
+    let seen: Vec<[usize; 3]> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|w| {
+                let compiled = &compiled;
+                scope.spawn(move || {
+                    let mut seen = [0usize; 3];
+                    for (case, (text, a, b)) in compiled.iter().enumerate().skip(w).step_by(2) {
+                        seen[run_case(case, text, a, b)] += 1;
+                    }
+                    seen
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let seen: Vec<usize> = (0..3).map(|k| seen.iter().map(|s| s[k]).sum()).collect();
+    // The generator must give both kinds of pair, and refusals must stay rare.
+    assert!(seen[0] > CASES / 3 && seen[1] > CASES / 20 && seen[2] < CASES / 10, "{seen:?}");
+}
+
+#[test]
+fn every_standard_regime_agrees_with_itself() {
+    assert_eq!(accord::stdlib::REGIMES.len(), 15);
+    for module in accord::stdlib::REGIMES {
+        let tables = compile_text(&format!("{}.accord", module.name), module.text).unwrap();
+        for table in &tables {
+            for obligations in [false, true] {
+                for reading in [Reading::OriginAligned, Reading::SameOrigin] {
+                    let options = Options { reading, obligations, ..Options::default() };
+                    let report = match diff(Side::new(table), Side::new(table), &options) {
+                        Ok(report) => report,
+                        Err(DiffError::OriginWithinHome { .. }) if reading == Reading::OriginAligned => {
+                            assert!(splits_home(table), "{} refused", table.regime);
+                            continue;
+                        }
+                        Err(e) => panic!("{}: {e}", table.regime),
+                    };
+                    assert!(report.groups.is_empty(), "{} differs from itself", table.regime);
+                    assert_eq!(report.totals.regions, 0);
+                    assert_eq!(report.totals.agreement, 1.0);
+                }
+            }
+        }
+    }
+}
+
+/// Rules in pairs whose conditions exclude each other (one guarded by a test, the next by its
+/// negation), so that the two of a pair may be written in either order.
+fn paired_regime(rng: &mut Rng) -> (Regime, Vec<usize>) {
+    let mut r = regime(rng, "A", false);
+    let atoms = Atoms { lets: r.lets.len(), origin: false };
+    let mut swappable = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        let guard = atom(rng, atoms);
+        // Not between the two rules of an earlier pair.
+        let k = loop {
+            let k = rng.below(r.rules.len() + 1);
+            if !swappable.iter().any(|&s| s + 1 == k) {
+                break k;
+            }
+        };
+        let mut first = rule(rng, atoms);
+        let mut second = rule(rng, atoms);
+        first.when = format!("({guard}) and {}", first.when);
+        second.when = format!("not ({guard}) and {}", second.when);
+        r.rules.insert(k, second);
+        r.rules.insert(k, first);
+        swappable.iter_mut().filter(|s| **s >= k).for_each(|s| *s += 2);
+        swappable.push(k);
+    }
+    (r, swappable)
+}
+
+#[test]
+fn reordering_that_cannot_change_decisions_reports_nothing() {
+    let mut rng = Rng(0x0123_4567_89AB_CDEF);
+    let pairs: Vec<(Regime, Regime, bool)> = (0..60)
+        .map(|_| {
+            let (first, swappable) = paired_regime(&mut rng);
+            let mut second = first.clone();
+            for &k in &swappable {
+                second.rules.swap(k, k + 1);
+            }
+            (first, second, true)
+        })
+        .collect();
+    let mut reordered = 0;
+    for (case, (text, a, b)) in compile_pairs(&pairs).into_iter().enumerate() {
+        let cells = |t: &Table| t.rows.iter().map(|r| r.cells.clone()).collect::<Vec<_>>();
+        reordered += usize::from(cells(&a) != cells(&b));
+        for obligations in [false, true] {
+            let options = Options { obligations, ..Options::default() };
+            let report = diff(Side::new(&a), Side::new(&b), &options).unwrap();
+            assert!(
+                report.groups.is_empty() && report.totals.agreement == 1.0,
+                "case {case}: reordered copy differs\n{text}\n{}",
+                serde_json::to_string_pretty(&report).unwrap()
+            );
+        }
+    }
+    // Most copies must really list their rows in another order.
+    assert!(reordered > 40, "{reordered}");
+}
+
+#[test]
+fn canonical_groups_drop_weaker_alternatives() {
+    let groups =
+        |g: &[&[&str]]| -> Vec<Vec<String>> { g.iter().map(|g| g.iter().map(|m| (*m).to_owned()).collect()).collect() };
+    assert_eq!(canonical(&groups(&[&["eu_scc", "bcr"], &["eu_scc"]])), groups(&[&["eu_scc"]]));
+    assert_eq!(canonical(&groups(&[&["eu_scc"], &["bcr"]])), groups(&[&["bcr"], &["eu_scc"]]));
+    assert_eq!(canonical(&groups(&[&["eu_scc", "bcr", "bcr"]])), groups(&[&["bcr", "eu_scc"]]));
+}
