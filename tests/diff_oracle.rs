@@ -20,7 +20,8 @@
 //! - (c) the agreement, and every group's and region's share, equal the brute-force measure:
 //!   each place, tier, kinds subset and flag weighs one, and each segment of the count and of
 //!   the date between the bounds either side's cells use weighs one in total. The segments are
-//!   derived here from the tables' cells (obligation rows included, and in the aligned reading
+//!   derived here from the tables' cells (obligation rows only when obligations are compared;
+//!   in the aligned reading
 //!   without rows that cannot apply from the home), and each weighs through one representative
 //!   point (its first value). Every weight is then a small whole number, so both sides compute the same
 //!   ratio of exact integers with the same f64 operations, and the comparison is exact;
@@ -434,18 +435,20 @@ fn inside(when: &[(String, Admits)], point: &Point) -> bool {
 
 // ── the space, enumerated ───────────────────────────────────────────────────────────────────
 
-/// The rows of a table (verdict and obligation rows).
-fn all_rows(table: &Table) -> impl Iterator<Item = &std::collections::BTreeMap<String, Cell>> {
-    table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells))
+/// The rows of a table a diff reads: verdict rows, and obligation rows when obligations are
+/// compared.
+fn all_rows(table: &Table, obligations: bool) -> impl Iterator<Item = &std::collections::BTreeMap<String, Cell>> {
+    let extra = if obligations { table.obligations.as_slice() } else { &[] };
+    table.rows.iter().map(|r| &r.cells).chain(extra.iter().map(|o| &o.cells))
 }
 
 /// The bounds the cells of both sides use: counts, and dates as text. In the aligned reading,
 /// a row whose `origin` cell admits no home member never applies from the home, so it is not
 /// part of the side compared.
-fn bounds(tables: [&Table; 2], reading: Reading) -> (BTreeSet<i64>, BTreeSet<String>) {
+fn bounds(tables: [&Table; 2], reading: Reading, obligations: bool) -> (BTreeSet<i64>, BTreeSet<String>) {
     let (mut counts, mut dates) = (BTreeSet::new(), BTreeSet::new());
     for table in tables {
-        let compared = all_rows(table).filter(|cells| match (reading, cells.get(&table.scope.origin)) {
+        let compared = all_rows(table, obligations).filter(|cells| match (reading, cells.get(&table.scope.origin)) {
             (Reading::OriginAligned, Some(Cell::Enum { members })) => table.home.iter().any(|h| members.contains(h)),
             _ => true,
         });
@@ -473,7 +476,7 @@ fn bounds(tables: [&Table; 2], reading: Reading) -> (BTreeSet<i64>, BTreeSet<Str
 /// The facts some cell of a table tests, and the set members tested.
 fn tested(table: &Table) -> (BTreeSet<String>, BTreeSet<String>) {
     let (mut facts, mut members) = (BTreeSet::new(), BTreeSet::new());
-    for (fact, cell) in all_rows(table).flatten() {
+    for (fact, cell) in all_rows(table, true).flatten() {
         facts.insert(fact.clone());
         if let Cell::Set { has, lacks } = cell {
             members.extend(has.iter().chain(lacks).cloned());
@@ -486,8 +489,8 @@ fn tested(table: &Table) -> (BTreeSet<String>, BTreeSet<String>) {
 /// count and date segment, 0 for the other values visited). A fact no cell of either table
 /// tests cannot tell two transfers apart, so it is visited at one value only (which scales
 /// both sides of every share by the same whole number).
-fn points(tables: [&Table; 2], reading: Reading) -> Vec<(Point, u64)> {
-    let (count_bounds, date_bounds) = bounds(tables, reading);
+fn points(tables: [&Table; 2], reading: Reading, obligations: bool) -> Vec<(Point, u64)> {
+    let (count_bounds, date_bounds) = bounds(tables, reading, obligations);
     let (mut facts, mut members) = tested(tables[0]);
     let (facts_b, members_b) = tested(tables[1]);
     facts.extend(facts_b);
@@ -603,7 +606,7 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     let mut differing = 0u64;
     let mut by_group = vec![0u64; report.groups.len()];
     let mut by_region = vec![0u64; regions.len()];
-    for (point, weight) in points([a, b], options.reading) {
+    for (point, weight) in points([a, b], options.reading, options.obligations) {
         let (oa, ob) = (decide_a.decide(&point)?, decide_b.decide(&point)?);
         let containing: Vec<usize> = (0..regions.len()).filter(|&i| inside(&regions[i].1, &point)).collect();
         total += weight;
@@ -683,17 +686,18 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     Ok(())
 }
 
-/// Whether a row's `origin` cell tells members of the table's home apart.
-fn splits_home(table: &Table) -> bool {
-    let rows = table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells));
-    rows.filter_map(|cells| match cells.get(&table.scope.origin) {
-        Some(Cell::Enum { members }) => Some(members),
-        _ => None,
-    })
-    .any(|members| {
-        let inside = table.home.iter().filter(|h| members.contains(h)).count();
-        inside > 0 && inside < table.home.len()
-    })
+/// Whether a row's `origin` cell tells members of the table's home apart (obligation rows
+/// only count when obligations are compared).
+fn splits_home(table: &Table, obligations: bool) -> bool {
+    all_rows(table, obligations)
+        .filter_map(|cells| match cells.get(&table.scope.origin) {
+            Some(Cell::Enum { members }) => Some(members),
+            _ => None,
+        })
+        .any(|members| {
+            let inside = table.home.iter().filter(|h| members.contains(h)).count();
+            inside > 0 && inside < table.home.len()
+        })
 }
 
 /// Pairs of regimes, compiled from one file (the standard library is checked once per file,
@@ -753,7 +757,8 @@ fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
     match diff(Side::new(a), Side::new(b), &options) {
         Ok(report) => {
             assert!(
-                options.reading == Reading::SameOrigin || !(splits_home(a) || splits_home(b)),
+                options.reading == Reading::SameOrigin
+                    || !(splits_home(a, options.obligations) || splits_home(b, options.obligations)),
                 "case {case}: a rule tells home members apart, yet the aligned diff went ahead\n{text}"
             );
             if let Err(problem) = check(a, b, &options, &report) {
@@ -768,7 +773,8 @@ fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
         }
         Err(DiffError::OriginWithinHome { .. }) => {
             assert!(
-                options.reading == Reading::OriginAligned && (splits_home(a) || splits_home(b)),
+                options.reading == Reading::OriginAligned
+                    && (splits_home(a, options.obligations) || splits_home(b, options.obligations)),
                 "case {case}: refused as telling home members apart\n{text}"
             );
             2
@@ -815,7 +821,7 @@ fn every_standard_regime_agrees_with_itself() {
                     let report = match diff(Side::new(table), Side::new(table), &options) {
                         Ok(report) => report,
                         Err(DiffError::OriginWithinHome { .. }) if reading == Reading::OriginAligned => {
-                            assert!(splits_home(table), "{} refused", table.regime);
+                            assert!(splits_home(table, obligations), "{} refused", table.regime);
                             continue;
                         }
                         Err(e) => panic!("{}: {e}", table.regime),

@@ -106,8 +106,9 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
     let (home_a, home_b) = (a.table.home.clone(), b.table.home.clone());
     let (regime_a, regime_b) = (a.table.regime.clone(), b.table.regime.clone());
     let destination_b = b.table.scope.destination.clone();
-    let forward = Prepared::new(a, Reading::OriginAligned, Some(&home_b))?;
-    let back = Prepared::new(b, Reading::OriginAligned, Some(&home_a))?.rename_destination(BACK_DESTINATION);
+    let forward = Prepared::new(a, Reading::OriginAligned, options.obligations, Some(&home_b))?;
+    let back = Prepared::new(b, Reading::OriginAligned, options.obligations, Some(&home_a))?
+        .rename_destination(BACK_DESTINATION);
     let mut c = Compared::new(forward, back, options)?;
     // Only transfers both sides govern: each destination inside the other's home.
     let out_a = c.parts_a.iter().find(|p| p.outcome == Outcome::out_of_scope()).map_or(FALSE, |p| p.region);

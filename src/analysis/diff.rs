@@ -161,6 +161,7 @@ impl<'t> Prepared<'t> {
     pub(super) fn new(
         side: Side<'t>,
         reading: Reading,
+        with_obligations: bool,
         destination: Option<&[String]>,
     ) -> Result<Prepared<'t>, DiffError> {
         let table = side.table;
@@ -193,8 +194,10 @@ impl<'t> Prepared<'t> {
                 rows.push((i, cells));
             }
         }
+        // Obligation rows are read only when compared: otherwise their bounds would split the
+        // space (and change the shares) for nothing.
         let mut obligations = Vec::new();
-        for (i, row) in table.obligations.iter().enumerate() {
+        for (i, row) in table.obligations.iter().enumerate().filter(|_| with_obligations) {
             if let Some(cells) = prepare(&row.obligation, &row.cells)? {
                 obligations.push((i, cells));
             }
@@ -835,7 +838,10 @@ fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool) -> V
         if decided != FALSE {
             let outcome = Outcome::of(table.rows.get(*first).map(|r| &r.outcome));
             parts.push(Part { decider: Decider::Rule(*first), obligations: Vec::new(), outcome, region: decided });
-            remaining = mdd.minus(remaining, decided);
+            // `remaining` minus the rule's own region, not minus `decided`: the same set, but
+            // the complement of one rule's boxes is small, while that of `decided` grows with
+            // everything decided so far.
+            remaining = mdd.minus(remaining, region);
         }
     }
     if remaining != FALSE {
@@ -891,8 +897,8 @@ fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool) -> V
 /// Compares two sides exactly.
 pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     let (info_a, info_b) = (SideInfo::of(&a), SideInfo::of(&b));
-    let pa = Prepared::new(a, options.reading, None)?;
-    let pb = Prepared::new(b, options.reading, None)?;
+    let pa = Prepared::new(a, options.reading, options.obligations, None)?;
+    let pb = Prepared::new(b, options.reading, options.obligations, None)?;
     let mut c = Compared::new(pa, pb, options)?;
     let total = c.measure(c.universe);
     let (groups, resolved) = c.differences(options);
@@ -1016,8 +1022,8 @@ impl Compared<'_> {
 /// The share of the fact space where two sides agree (what [`diff`] reports as
 /// `totals.agreement`, without listing regions).
 pub fn agreement(a: Side, b: Side, options: &Options) -> Result<f64, DiffError> {
-    let pa = Prepared::new(a, options.reading, None)?;
-    let pb = Prepared::new(b, options.reading, None)?;
+    let pa = Prepared::new(a, options.reading, options.obligations, None)?;
+    let pb = Prepared::new(b, options.reading, options.obligations, None)?;
     let mut c = Compared::new(pa, pb, options)?;
     let total = c.measure(c.universe);
     let (groups, _) = c.differences(options);
