@@ -633,8 +633,9 @@ impl<'t> Compared<'t> {
         let mut mdd = space.mdd();
         let weights = space.cumulative_weights();
         let universe = space.row(&mut mdd, &options.given);
-        let parts_a = partition(&space, &mut mdd, &a, options.obligations);
-        let parts_b = partition(&space, &mut mdd, &b, options.obligations);
+        let window = window(&space, &mut mdd, &a, &b, options.obligations);
+        let parts_a = partition(&space, &mut mdd, &a, options.obligations, window);
+        let parts_b = partition(&space, &mut mdd, &b, options.obligations, window);
 
         // Segments of the date line on which the same accords apply.
         let mut segments = Vec::new();
@@ -806,12 +807,77 @@ fn rule_ref(table: &Table, decider: Decider) -> RuleRef {
     }
 }
 
-/// A side as disjoint parts covering the space, each decided one way for one reason.
-fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool) -> Vec<Part> {
+/// A side's verdict rules as the cells of their rows and their outcome, in order: two sides
+/// with equal lists decide alike wherever these rules decide, whatever the rules are called.
+fn rule_groups<'p>(p: &'p Prepared) -> Vec<(Vec<&'p Cells>, Outcome)> {
+    let table = p.side.table;
+    let mut groups: Vec<(Vec<&Cells>, Outcome)> = Vec::new();
+    let mut last: Option<&str> = None;
+    for (i, cells) in &p.rows {
+        let row = table.rows.get(*i);
+        let rule = row.map(|r| r.rule.as_str());
+        match groups.last_mut() {
+            Some((rows, _)) if rule == last => rows.push(cells),
+            _ => groups.push((vec![cells], Outcome::of(row.map(|r| &r.outcome)))),
+        }
+        last = rule;
+    }
+    groups
+}
+
+/// Where two sides can decide differently at all. When they share their scope, default and
+/// (if compared) obligations, and their rules differ only in a middle stretch (an edited rule,
+/// a new version of a few provisions), a point decided by the common rules before it, or by
+/// none of the changed rules, is decided alike: only the changed rules' regions, minus what the
+/// common rules before them decide, need comparing. Otherwise, everywhere.
+fn window(space: &Space, mdd: &mut Mdd, a: &Prepared, b: &Prepared, obligations: bool) -> NodeId {
+    let default = |p: &Prepared| Outcome::of(p.side.table.default.as_ref());
+    let named = |p: &Prepared| -> Vec<(String, Cells)> {
+        let table = p.side.table;
+        p.obligations
+            .iter()
+            .map(|(i, c)| (table.obligations.get(*i).map(|o| o.obligation.clone()).unwrap_or_default(), c.clone()))
+            .collect()
+    };
+    if a.scope != b.scope || default(a) != default(b) || (obligations && named(a) != named(b)) {
+        return TRUE;
+    }
+    let (ga, gb) = (rule_groups(a), rule_groups(b));
+    let prefix = ga.iter().zip(&gb).take_while(|(x, y)| x == y).count();
+    let (rest_a, rest_b) = (ga.get(prefix..).unwrap_or_default(), gb.get(prefix..).unwrap_or_default());
+    let suffix = rest_a.iter().rev().zip(rest_b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let changed_a = rest_a.get(..rest_a.len() - suffix).unwrap_or_default();
+    let changed_b = rest_b.get(..rest_b.len() - suffix).unwrap_or_default();
+    let mut window = FALSE;
+    for (rows, _) in changed_a.iter().chain(changed_b) {
+        for cells in rows {
+            let r = space.row(mdd, cells);
+            window = mdd.or(window, r);
+        }
+    }
+    // Minus the common rules before: one rule at a time, inside the window, so the diagram
+    // never holds the union of every earlier rule.
+    for (rows, _) in ga.get(..prefix).unwrap_or_default() {
+        for cells in rows {
+            if window == FALSE {
+                return FALSE;
+            }
+            let r = space.row(mdd, cells);
+            if mdd.and(window, r) != FALSE {
+                window = mdd.minus(window, r);
+            }
+        }
+    }
+    window
+}
+
+/// A side as disjoint parts covering `window`, each decided one way for one reason.
+fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool, window: NodeId) -> Vec<Part> {
     let table = p.side.table;
     let scope = space.row(mdd, &p.scope);
+    let scope = mdd.and(scope, window);
     let mut parts = Vec::new();
-    let outside = mdd.not(scope);
+    let outside = mdd.minus(window, scope);
     if outside != FALSE {
         parts.push(Part {
             decider: Decider::OutOfScope,
