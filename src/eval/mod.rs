@@ -20,6 +20,7 @@ pub use scenario::{Scenario, ScenarioError};
 use crate::table::{Cell, Column, ColumnType, Outcome, Table};
 use scenario::Value;
 use serde::Serialize;
+use std::collections::HashMap;
 
 type Bits = Vec<u64>;
 
@@ -106,60 +107,92 @@ pub struct Explained {
     pub ruled_out: Vec<RuledOut>,
 }
 
-/// One column's look-up structure.
+/// One column's look-up structure: where in its [`RowIndex`]'s arena the bitset of each value
+/// class starts.
 #[derive(Debug, Clone)]
 enum ColIndex {
     Bool {
-        when_true: Bits,
-        when_false: Bits,
+        when_true: usize,
+        when_false: usize,
     },
+    /// Member `m`'s bitset starts at `first + m * words`.
     Member {
-        by_member: Vec<Bits>,
+        first: usize,
+        members: usize,
     },
-    /// For each member some row tests: rows that admit it present, and rows that admit it absent.
+    /// The tested members, in groups looked up at once (see [`SetGroup`]).
     Set {
-        members: Vec<(u32, Bits, Bits)>,
+        groups: Vec<SetGroup>,
     },
-    /// Breakpoints, and for each of the `bounds.len() + 1` segments between them, its rows.
+    /// Breakpoints; the bitset of segment `i` (of `bounds.len() + 1`) starts at `first + i * words`.
     Ranges {
         bounds: Vec<i64>,
-        segments: Vec<Bits>,
+        first: usize,
     },
 }
 
-/// The bitsets a scenario chooses, kept on the stack: deciding touches no heap unless a table
-/// tests more than 64 column values at once.
-struct Chosen<'s> {
-    inline: [&'s [u64]; 64],
-    len: usize,
-    spill: Vec<&'s [u64]>,
+/// Adjacent members of a set column, `mask.count_ones()` of them, starting at bit `shift` of
+/// word `word` of a scenario's member mask. For each combination of them present, the rows
+/// that admit it: combination `c` (the scenario's mask bits, shifted down) starts at
+/// `first + c * words`. One look-up per group instead of one per member keeps the number of
+/// bitsets to AND small.
+#[derive(Debug, Clone)]
+struct SetGroup {
+    word: usize,
+    shift: u32,
+    mask: u64,
+    first: usize,
 }
 
-impl<'s> Chosen<'s> {
+/// How many members a set group may hold, widest first: a group of `w` members has `2^w`
+/// bitsets.
+const GROUP_WIDTHS: [u32; 4] = [8, 4, 2, 1];
+
+/// How many words a set column's bitsets may take before its groups are narrowed (1 MiB).
+const SET_COLUMN_WORDS: usize = 1 << 17;
+
+/// How many chosen bitsets [`Chosen`] keeps on the stack.
+const INLINE: usize = 32;
+
+/// The bitsets a scenario chooses, as arena offsets, kept on the stack: deciding touches no
+/// heap unless a table needs more than [`INLINE`] look-ups.
+struct Chosen {
+    inline: [usize; INLINE],
+    len: usize,
+    spill: Vec<usize>,
+}
+
+impl Chosen {
     fn new() -> Self {
-        Chosen { inline: [&[]; 64], len: 0, spill: Vec::new() }
+        Chosen { inline: [0; INLINE], len: 0, spill: Vec::new() }
     }
 
-    fn push(&mut self, bits: &'s [u64]) {
+    fn push(&mut self, offset: usize) {
         match self.inline.get_mut(self.len) {
             Some(slot) => {
-                *slot = bits;
+                *slot = offset;
                 self.len += 1;
             }
-            None => self.spill.push(bits),
+            None => self.spill.push(offset),
         }
     }
 
-    fn iter(&self) -> impl Iterator<Item = &&'s [u64]> {
-        self.inline.iter().take(self.len).chain(self.spill.iter())
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.inline.iter().take(self.len).chain(self.spill.iter()).copied()
     }
 }
 
-/// Bitsets for one list of rows (verdict rows or obligation rows).
+/// Bitsets for one list of rows (verdict rows or obligation rows), each `words` long, one after
+/// another in one arena, so that a bitset is named by where it starts.
 #[derive(Debug, Clone)]
 struct RowIndex {
     words: usize,
-    all: Bits,
+    /// Offset 0 holds every row: the bitset chosen when no column is tested.
+    arena: Vec<u64>,
     /// (vocabulary index of the column's fact, its index).
     columns: Vec<(usize, ColIndex)>,
 }
@@ -207,20 +240,42 @@ fn member_index(domain: &[String], name: &str) -> Option<u32> {
     domain.iter().position(|m| m == name).and_then(|i| u32::try_from(i).ok())
 }
 
+/// A domain's members by name, so that reading a row's cells does not scan the domain.
+fn member_map(domain: &[String]) -> HashMap<&str, usize> {
+    domain.iter().enumerate().map(|(i, m)| (m.as_str(), i)).collect()
+}
+
+/// Appends bitsets to an arena, returning where the first starts.
+fn append(arena: &mut Vec<u64>, bitsets: &[Bits]) -> usize {
+    let first = arena.len();
+    for bits in bitsets {
+        arena.extend_from_slice(bits);
+    }
+    first
+}
+
 impl RowIndex {
     fn build(cells: &[&std::collections::BTreeMap<String, Cell>], table: &Table) -> Self {
         let count = cells.len();
         let all = ones(count);
+        let mut arena = all.clone();
         let mut columns = Vec::new();
         for column in &table.columns {
             let Some(vocab) = table.vocabulary.iter().position(|c| c.fact == column.fact) else { continue };
-            let index = Self::column(count, &all, column, |r| cells.get(r).and_then(|c| c.get(&column.fact)));
+            let cell = |r: usize| cells.get(r).and_then(|c| c.get(&column.fact));
+            let index = Self::column(count, &all, &mut arena, column, cell);
             columns.push((vocab, index));
         }
-        RowIndex { words: all.len(), all, columns }
+        RowIndex { words: all.len(), arena, columns }
     }
 
-    fn column<'a>(count: usize, all: &Bits, column: &Column, cell: impl Fn(usize) -> Option<&'a Cell>) -> ColIndex {
+    fn column<'a>(
+        count: usize,
+        all: &Bits,
+        arena: &mut Vec<u64>,
+        column: &Column,
+        cell: impl Fn(usize) -> Option<&'a Cell>,
+    ) -> ColIndex {
         match column.ty {
             ColumnType::Bool => {
                 let (mut when_true, mut when_false) = (all.clone(), all.clone());
@@ -229,53 +284,29 @@ impl RowIndex {
                         clear(if *is { &mut when_false } else { &mut when_true }, r);
                     }
                 }
-                ColIndex::Bool { when_true, when_false }
+                let first = append(arena, &[when_true, when_false]);
+                ColIndex::Bool { when_true: first, when_false: first + all.len() }
             }
             ColumnType::Enum => {
+                let names = member_map(&column.domain);
                 let mut by_member = vec![all.clone(); column.domain.len()];
+                let mut admitted = vec![false; column.domain.len()];
                 for r in 0..count {
                     if let Some(Cell::Enum { members }) = cell(r) {
-                        for (m, bits) in by_member.iter_mut().enumerate() {
-                            if column.domain.get(m).is_some_and(|name| !members.contains(name)) {
-                                clear(bits, r);
+                        admitted.iter_mut().for_each(|a| *a = false);
+                        for m in members.iter().filter_map(|name| names.get(name.as_str())) {
+                            if let Some(a) = admitted.get_mut(*m) {
+                                *a = true;
                             }
+                        }
+                        for (bits, _) in by_member.iter_mut().zip(&admitted).filter(|(_, a)| !**a) {
+                            clear(bits, r);
                         }
                     }
                 }
-                ColIndex::Member { by_member }
+                ColIndex::Member { first: append(arena, &by_member), members: by_member.len() }
             }
-            ColumnType::Set => {
-                let mut members: Vec<(u32, Bits, Bits)> = Vec::new();
-                let slot = |m: u32, members: &mut Vec<(u32, Bits, Bits)>| -> usize {
-                    match members.iter().position(|(x, _, _)| *x == m) {
-                        Some(i) => i,
-                        None => {
-                            members.push((m, all.clone(), all.clone()));
-                            members.len() - 1
-                        }
-                    }
-                };
-                for r in 0..count {
-                    if let Some(Cell::Set { has, lacks }) = cell(r) {
-                        for name in has {
-                            let Some(m) = member_index(&column.domain, name) else { continue };
-                            let i = slot(m, &mut members);
-                            if let Some((_, _, absent_ok)) = members.get_mut(i) {
-                                clear(absent_ok, r);
-                            }
-                        }
-                        for name in lacks {
-                            let Some(m) = member_index(&column.domain, name) else { continue };
-                            let i = slot(m, &mut members);
-                            if let Some((_, present_ok, _)) = members.get_mut(i) {
-                                clear(present_ok, r);
-                            }
-                        }
-                    }
-                }
-                members.sort_by_key(|(m, _, _)| *m);
-                ColIndex::Set { members }
-            }
+            ColumnType::Set => ColIndex::Set { groups: Self::set_groups(count, all, arena, column, cell) },
             ColumnType::Count | ColumnType::Date => {
                 let mut bounds: Vec<i64> = Vec::new();
                 for r in 0..count {
@@ -301,74 +332,132 @@ impl RowIndex {
                         }
                     }
                 }
-                ColIndex::Ranges { bounds, segments }
+                ColIndex::Ranges { bounds, first: append(arena, &segments) }
             }
         }
     }
 
-    /// The bitsets a scenario selects, one or more per column, into `out`.
-    fn select<'s>(&'s self, values: &[Value], out: &mut Chosen<'s>) {
-        out.push(&self.all);
+    /// A set column's groups: for every member some row tests, the rows that admit it present
+    /// and absent, combined for each group of adjacent members into one bitset per combination.
+    fn set_groups<'a>(
+        count: usize,
+        all: &Bits,
+        arena: &mut Vec<u64>,
+        column: &Column,
+        cell: impl Fn(usize) -> Option<&'a Cell>,
+    ) -> Vec<SetGroup> {
+        let names = member_map(&column.domain);
+        // For each member: (rows that admit it present, rows that admit it absent), once tested.
+        let mut tested: Vec<Option<(Bits, Bits)>> = vec![None; column.domain.len()];
+        for r in 0..count {
+            let Some(Cell::Set { has, lacks }) = cell(r) else { continue };
+            for (name, present) in has.iter().map(|n| (n, true)).chain(lacks.iter().map(|n| (n, false))) {
+                let Some(slot) = names.get(name.as_str()).and_then(|&m| tested.get_mut(m)) else { continue };
+                let (present_ok, absent_ok) = slot.get_or_insert_with(|| (all.clone(), all.clone()));
+                clear(if present { absent_ok } else { present_ok }, r);
+            }
+        }
+        let words = all.len();
+        let group_count = |width: usize| tested.chunks(width).filter(|g| g.iter().any(Option::is_some)).count();
+        let width = GROUP_WIDTHS
+            .iter()
+            .map(|&w| w as usize)
+            .find(|&w| group_count(w) << w <= SET_COLUMN_WORDS / words.max(1))
+            .unwrap_or(1);
+        let mut groups = Vec::new();
+        for (g, members) in tested.chunks(width).enumerate() {
+            if members.iter().all(Option::is_none) {
+                continue;
+            }
+            let combinations: Vec<Bits> = (0..1usize << width)
+                .map(|c| {
+                    let mut bits = all.clone();
+                    for (j, member) in members.iter().enumerate() {
+                        if let Some((present_ok, absent_ok)) = member {
+                            let admit = if c >> j & 1 == 1 { present_ok } else { absent_ok };
+                            bits.iter_mut().zip(admit).for_each(|(b, a)| *b &= a);
+                        }
+                    }
+                    bits
+                })
+                .collect();
+            let start = g * width;
+            groups.push(SetGroup {
+                word: start / 64,
+                // `width` divides 64, so a group never straddles two words.
+                shift: (start % 64) as u32,
+                mask: (1u64 << width) - 1,
+                first: append(arena, &combinations),
+            });
+        }
+        groups
+    }
+
+    /// The bitsets a scenario selects, one per column or set group, into `out`.
+    fn select(&self, values: &[Value], out: &mut Chosen) {
+        let words = self.words;
         for (vocab, index) in &self.columns {
             let Some(value) = values.get(*vocab) else { continue };
             match (index, value) {
                 (ColIndex::Bool { when_true, when_false }, Value::Bool(b)) => {
-                    out.push(if *b { when_true } else { when_false });
+                    out.push(if *b { *when_true } else { *when_false });
                 }
-                (ColIndex::Member { by_member }, Value::Member(m)) => {
-                    if let Some(bits) = by_member.get(*m as usize) {
-                        out.push(bits);
+                (ColIndex::Member { first, members }, Value::Member(m)) => {
+                    let m = *m as usize;
+                    if m < *members {
+                        out.push(first + m * words);
                     }
                 }
-                (ColIndex::Set { members }, Value::Set(present)) => {
-                    for (m, present_ok, absent_ok) in members {
-                        out.push(if has_bit(present, *m as usize) { present_ok } else { absent_ok });
+                (ColIndex::Set { groups }, Value::Set(present)) => {
+                    for group in groups {
+                        let bits = present.get(group.word).copied().unwrap_or(0);
+                        let combination = (bits >> group.shift) & group.mask;
+                        out.push(group.first + combination as usize * words);
                     }
                 }
-                (ColIndex::Ranges { bounds, segments }, Value::Count(v) | Value::Date(v)) => {
-                    let segment = bounds.partition_point(|b| b <= v);
-                    if let Some(bits) = segments.get(segment) {
-                        out.push(bits);
-                    }
+                (ColIndex::Ranges { bounds, first }, Value::Count(v) | Value::Date(v)) => {
+                    out.push(first + bounds.partition_point(|b| b <= v) * words);
                 }
                 _ => {}
             }
         }
+        if out.is_empty() {
+            out.push(0);
+        }
+    }
+
+    /// Word `w` of the AND of the chosen bitsets, stopping at the first bitset that clears it.
+    fn and_word(&self, chosen: &Chosen, w: usize) -> u64 {
+        let mut word = !0u64;
+        for offset in chosen.iter() {
+            word &= self.arena.get(offset + w).copied().unwrap_or(0);
+            if word == 0 {
+                break;
+            }
+        }
+        word
     }
 
     fn first(&self, values: &[Value]) -> Option<usize> {
-        let mut selected = Chosen::new();
-        self.select(values, &mut selected);
-        for w in 0..self.words {
-            let mut word = !0u64;
-            for bits in selected.iter() {
-                word &= bits.get(w).copied().unwrap_or(0);
-                if word == 0 {
-                    break;
-                }
-            }
-            if word != 0 {
-                return Some(w * 64 + word.trailing_zeros() as usize);
-            }
-        }
-        None
+        let mut chosen = Chosen::new();
+        self.select(values, &mut chosen);
+        (0..self.words).find_map(|w| {
+            let word = self.and_word(&chosen, w);
+            (word != 0).then(|| w * 64 + word.trailing_zeros() as usize)
+        })
     }
 
-    fn all_matches(&self, values: &[Value]) -> Vec<usize> {
-        let mut selected = Chosen::new();
-        self.select(values, &mut selected);
-        let mut found = Vec::new();
+    /// Calls `found` with every matching row, in order.
+    fn each_match(&self, values: &[Value], mut found: impl FnMut(usize)) {
+        let mut chosen = Chosen::new();
+        self.select(values, &mut chosen);
         for w in 0..self.words {
-            let mut word = !0u64;
-            for bits in selected.iter() {
-                word &= bits.get(w).copied().unwrap_or(0);
-            }
+            let mut word = self.and_word(&chosen, w);
             while word != 0 {
-                found.push(w * 64 + word.trailing_zeros() as usize);
+                found(w * 64 + word.trailing_zeros() as usize);
                 word &= word - 1;
             }
         }
-        found
     }
 }
 
@@ -466,13 +555,13 @@ impl Table {
             None => (self.default.as_ref(), None, Vec::new(), index.default_requirements.as_slice()),
         };
         let mut obligations: Vec<String> = Vec::new();
-        for r in index.obligations.all_matches(values) {
+        index.obligations.each_match(values, |r| {
             if let Some(o) = self.obligations.get(r) {
                 if !obligations.contains(&o.obligation) {
                     obligations.push(o.obligation.clone());
                 }
             }
-        }
+        });
         let (verdict, require) = match outcome {
             Some(Outcome::Permit) => (Verdict::Permit, Vec::new()),
             Some(Outcome::Prohibit) => (Verdict::Prohibit, Vec::new()),
