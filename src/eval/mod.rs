@@ -107,41 +107,47 @@ pub struct Explained {
     pub ruled_out: Vec<RuledOut>,
 }
 
-/// One column's look-up structure: where in its [`RowIndex`]'s arena the bitset of each value
-/// class starts.
+/// One look-up a scenario makes in a [`RowIndex`]: its value of one fact chooses a class (a
+/// bool, an enum member, a combination of a few set members, a segment between bounds), and
+/// class `c`'s bitset starts at `first + c * stride` in the arena.
 #[derive(Debug, Clone)]
-enum ColIndex {
-    Bool {
-        when_true: usize,
-        when_false: usize,
-    },
-    /// Member `m`'s bitset starts at `first + m * words`.
-    Member {
-        first: usize,
-        members: usize,
-    },
-    /// The tested members, in groups looked up at once (see [`SetGroup`]).
-    Set {
-        groups: Vec<SetGroup>,
-    },
-    /// Breakpoints; the bitset of segment `i` (of `bounds.len() + 1`) starts at `first + i * words`.
-    Ranges {
-        bounds: Vec<i64>,
-        first: usize,
-    },
+struct Probe {
+    /// Vocabulary index of the fact.
+    vocab: usize,
+    first: usize,
+    classes: Classes,
 }
 
-/// Adjacent members of a set column, `mask.count_ones()` of them, starting at bit `shift` of
-/// word `word` of a scenario's member mask. For each combination of them present, the rows
-/// that admit it: combination `c` (the scenario's mask bits, shifted down) starts at
-/// `first + c * words`. One look-up per group instead of one per member keeps the number of
-/// bitsets to AND small.
+/// How a [`Probe`] turns a value into its class.
 #[derive(Debug, Clone)]
-struct SetGroup {
-    word: usize,
-    shift: u32,
-    mask: u64,
-    first: usize,
+enum Classes {
+    /// `false` is class 0, `true` class 1.
+    Bool,
+    /// A member is its own class; `members` classes.
+    Member { members: usize },
+    /// Adjacent members of a set column, `mask.count_ones()` of them, from bit `shift` of word
+    /// `word` of the scenario's member mask: each combination of them present is a class (the
+    /// mask's bits, shifted down). One look-up per group rather than per member keeps the
+    /// number of bitsets to AND small.
+    SetGroup { word: usize, shift: u32, mask: u64 },
+    /// Breakpoints: segment `i` of `bounds.len() + 1` is `[bounds[i-1], bounds[i])`.
+    Ranges { bounds: Vec<i64> },
+}
+
+impl Probe {
+    /// Where the bitset the value chooses starts, if the value is of the probe's kind.
+    fn offset(&self, value: &Value, stride: usize) -> Option<usize> {
+        let class = match (&self.classes, value) {
+            (Classes::Bool, Value::Bool(b)) => usize::from(*b),
+            (Classes::Member { members }, Value::Member(m)) => Some(*m as usize).filter(|m| m < members)?,
+            (Classes::SetGroup { word, shift, mask }, Value::Set(present)) => {
+                ((present.get(*word).copied().unwrap_or(0) >> shift) & mask) as usize
+            }
+            (Classes::Ranges { bounds }, Value::Count(v) | Value::Date(v)) => bounds.partition_point(|b| b <= v),
+            _ => return None,
+        };
+        Some(self.first + class * stride)
+    }
 }
 
 /// How many members a set group may hold, widest first: a group of `w` members has `2^w`
@@ -151,50 +157,52 @@ const GROUP_WIDTHS: [u32; 4] = [8, 4, 2, 1];
 /// How many words a set column's bitsets may take before its groups are narrowed (1 MiB).
 const SET_COLUMN_WORDS: usize = 1 << 17;
 
+/// Words ANDed at once: bitsets are padded to a whole number of blocks, so that the AND works
+/// on fixed-size arrays the compiler turns into vector instructions.
+const BLOCK: usize = 4;
+
+type Block = [u64; BLOCK];
+
 /// How many chosen bitsets [`Chosen`] keeps on the stack.
 const INLINE: usize = 32;
 
-/// The bitsets a scenario chooses, as arena offsets, kept on the stack: deciding touches no
-/// heap unless a table needs more than [`INLINE`] look-ups.
+/// The bitset each probe chose, by the probe's position, as arena offsets: on the stack for the
+/// first [`INLINE`] probes, so that deciding touches no heap unless a table needs more.
 struct Chosen {
     inline: [usize; INLINE],
-    len: usize,
     spill: Vec<usize>,
 }
 
 impl Chosen {
+    /// Every slot holds offset 0, the bitset of every row.
     fn new() -> Self {
-        Chosen { inline: [0; INLINE], len: 0, spill: Vec::new() }
+        Chosen { inline: [0; INLINE], spill: Vec::new() }
     }
 
-    fn push(&mut self, offset: usize) {
-        match self.inline.get_mut(self.len) {
-            Some(slot) => {
-                *slot = offset;
-                self.len += 1;
-            }
+    /// Records probe `i`'s bitset; probes are recorded in order.
+    fn set(&mut self, i: usize, offset: usize) {
+        match self.inline.get_mut(i) {
+            Some(slot) => *slot = offset,
             None => self.spill.push(offset),
         }
     }
 
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.inline.iter().take(self.len).chain(self.spill.iter()).copied()
+    /// The offsets recorded for `n` probes, in two parts.
+    fn parts(&self, n: usize) -> [&[usize]; 2] {
+        [self.inline.get(..n.min(INLINE)).unwrap_or_default(), &self.spill]
     }
 }
 
-/// Bitsets for one list of rows (verdict rows or obligation rows), each `words` long, one after
-/// another in one arena, so that a bitset is named by where it starts.
+/// Bitsets for one list of rows (verdict rows or obligation rows), each `stride` words long
+/// (whole blocks, zero past the last row), one after another in one arena, so that a bitset is
+/// named by where it starts.
 #[derive(Debug, Clone)]
 struct RowIndex {
-    words: usize,
+    stride: usize,
     /// Offset 0 holds every row: the bitset chosen when no column is tested.
     arena: Vec<u64>,
-    /// (vocabulary index of the column's fact, its index).
-    columns: Vec<(usize, ColIndex)>,
+    /// The look-ups, the most selective first (see [`RowIndex::build`]).
+    probes: Vec<Probe>,
 }
 
 /// A table's evaluation index; built once per table, on first use.
@@ -245,47 +253,69 @@ fn member_map(domain: &[String]) -> HashMap<&str, usize> {
     domain.iter().enumerate().map(|(i, m)| (m.as_str(), i)).collect()
 }
 
-/// Appends bitsets to an arena, returning where the first starts.
-fn append(arena: &mut Vec<u64>, bitsets: &[Bits]) -> usize {
-    let first = arena.len();
-    for bits in bitsets {
-        arena.extend_from_slice(bits);
-    }
-    first
+/// The bitsets of one column's classes, before they go into the arena.
+enum Built {
+    Bool(Bits, Bits),
+    Member(Vec<Bits>),
+    /// One entry per set group: (its classes, word, shift, mask).
+    Set(Vec<(Vec<Bits>, usize, u32, u64)>),
+    Ranges(Vec<i64>, Vec<Bits>),
 }
 
 impl RowIndex {
+    /// Builds the bitsets of every column, and orders the probes by how many rows their
+    /// bitsets hold on average, fewest first: the search for the first match then finds a
+    /// zero word after few ANDs.
     fn build(cells: &[&std::collections::BTreeMap<String, Cell>], table: &Table) -> Self {
         let count = cells.len();
         let all = ones(count);
-        let mut arena = all.clone();
-        let mut columns = Vec::new();
+        let stride = all.len().div_ceil(BLOCK) * BLOCK;
+        let mut arena = Vec::new();
+        let mut append = |classes: &[Bits]| {
+            let first = arena.len();
+            for bits in classes {
+                arena.extend_from_slice(bits);
+                arena.resize(arena.len() + stride - bits.len(), 0);
+            }
+            first
+        };
+        append(std::slice::from_ref(&all));
+        let mut probes: Vec<(u64, Probe)> = Vec::new();
+        let mut add = |vocab: usize, classes: &[Bits], kind: Classes| {
+            let rows: u64 = classes.iter().flatten().map(|w| u64::from(w.count_ones())).sum();
+            let average = rows / classes.len().max(1) as u64;
+            probes.push((average, Probe { vocab, first: append(classes), classes: kind }));
+        };
         for column in &table.columns {
             let Some(vocab) = table.vocabulary.iter().position(|c| c.fact == column.fact) else { continue };
             let cell = |r: usize| cells.get(r).and_then(|c| c.get(&column.fact));
-            let index = Self::column(count, &all, &mut arena, column, cell);
-            columns.push((vocab, index));
+            match Self::column(count, &all, column, cell) {
+                Built::Bool(when_false, when_true) => add(vocab, &[when_false, when_true], Classes::Bool),
+                Built::Member(by_member) => {
+                    add(vocab, &by_member, Classes::Member { members: by_member.len() });
+                }
+                Built::Set(groups) => {
+                    for (classes, word, shift, mask) in groups {
+                        add(vocab, &classes, Classes::SetGroup { word, shift, mask });
+                    }
+                }
+                Built::Ranges(bounds, segments) => add(vocab, &segments, Classes::Ranges { bounds }),
+            }
         }
-        RowIndex { words: all.len(), arena, columns }
+        probes.sort_by_key(|(average, _)| *average);
+        RowIndex { stride, arena, probes: probes.into_iter().map(|(_, probe)| probe).collect() }
     }
 
-    fn column<'a>(
-        count: usize,
-        all: &Bits,
-        arena: &mut Vec<u64>,
-        column: &Column,
-        cell: impl Fn(usize) -> Option<&'a Cell>,
-    ) -> ColIndex {
+    fn column<'a>(count: usize, all: &Bits, column: &Column, cell: impl Fn(usize) -> Option<&'a Cell>) -> Built {
         match column.ty {
             ColumnType::Bool => {
-                let (mut when_true, mut when_false) = (all.clone(), all.clone());
+                let (mut when_false, mut when_true) = (all.clone(), all.clone());
                 for r in 0..count {
                     if let Some(Cell::Bool { is }) = cell(r) {
                         clear(if *is { &mut when_false } else { &mut when_true }, r);
                     }
                 }
-                let first = append(arena, &[when_true, when_false]);
-                ColIndex::Bool { when_true: first, when_false: first + all.len() }
+                Built::Bool(when_false, when_true)
             }
             ColumnType::Enum => {
                 let names = member_map(&column.domain);
@@ -304,9 +334,9 @@ impl RowIndex {
                         }
                     }
                 }
-                ColIndex::Member { first: append(arena, &by_member), members: by_member.len() }
+                Built::Member(by_member)
             }
-            ColumnType::Set => ColIndex::Set { groups: Self::set_groups(count, all, arena, column, cell) },
+            ColumnType::Set => Built::Set(Self::set_groups(count, all, column, cell)),
             ColumnType::Count | ColumnType::Date => {
                 let mut bounds: Vec<i64> = Vec::new();
                 for r in 0..count {
@@ -332,7 +362,7 @@ impl RowIndex {
                         }
                     }
                 }
-                ColIndex::Ranges { bounds, first: append(arena, &segments) }
+                Built::Ranges(bounds, segments)
             }
         }
     }
@@ -342,10 +372,9 @@ impl RowIndex {
     fn set_groups<'a>(
         count: usize,
         all: &Bits,
-        arena: &mut Vec<u64>,
         column: &Column,
         cell: impl Fn(usize) -> Option<&'a Cell>,
-    ) -> Vec<SetGroup> {
+    ) -> Vec<(Vec<Bits>, usize, u32, u64)> {
         let names = member_map(&column.domain);
         // For each member: (rows that admit it present, rows that admit it absent), once tested.
         let mut tested: Vec<Option<(Bits, Bits)>> = vec![None; column.domain.len()];
@@ -357,7 +386,7 @@ impl RowIndex {
                 clear(if present { absent_ok } else { present_ok }, r);
             }
         }
-        let words = all.len();
+        let words = all.len().div_ceil(BLOCK) * BLOCK;
         let group_count = |width: usize| tested.chunks(width).filter(|g| g.iter().any(Option::is_some)).count();
         let width = GROUP_WIDTHS
             .iter()
@@ -382,83 +411,86 @@ impl RowIndex {
                 })
                 .collect();
             let start = g * width;
-            groups.push(SetGroup {
-                word: start / 64,
-                // `width` divides 64, so a group never straddles two words.
-                shift: (start % 64) as u32,
-                mask: (1u64 << width) - 1,
-                first: append(arena, &combinations),
-            });
+            // `width` divides 64, so a group never straddles two words.
+            groups.push((combinations, start / 64, (start % 64) as u32, (1u64 << width) - 1));
         }
         groups
     }
 
-    /// The bitsets a scenario selects, one per column or set group, into `out`.
-    fn select(&self, values: &[Value], out: &mut Chosen) {
-        let words = self.words;
-        for (vocab, index) in &self.columns {
-            let Some(value) = values.get(*vocab) else { continue };
-            match (index, value) {
-                (ColIndex::Bool { when_true, when_false }, Value::Bool(b)) => {
-                    out.push(if *b { *when_true } else { *when_false });
-                }
-                (ColIndex::Member { first, members }, Value::Member(m)) => {
-                    let m = *m as usize;
-                    if m < *members {
-                        out.push(first + m * words);
-                    }
-                }
-                (ColIndex::Set { groups }, Value::Set(present)) => {
-                    for group in groups {
-                        let bits = present.get(group.word).copied().unwrap_or(0);
-                        let combination = (bits >> group.shift) & group.mask;
-                        out.push(group.first + combination as usize * words);
-                    }
-                }
-                (ColIndex::Ranges { bounds, first }, Value::Count(v) | Value::Date(v)) => {
-                    out.push(first + bounds.partition_point(|b| b <= v) * words);
-                }
-                _ => {}
-            }
-        }
-        if out.is_empty() {
-            out.push(0);
-        }
+    /// Block `b` of the bitset at `offset`.
+    fn block(&self, offset: usize, b: usize) -> Block {
+        let at = offset + b * BLOCK;
+        self.arena.get(at..at + BLOCK).and_then(|s| Block::try_from(s).ok()).unwrap_or([0; BLOCK])
     }
 
-    /// Word `w` of the AND of the chosen bitsets, stopping at the first bitset that clears it.
-    fn and_word(&self, chosen: &Chosen, w: usize) -> u64 {
-        let mut word = !0u64;
-        for offset in chosen.iter() {
-            word &= self.arena.get(offset + w).copied().unwrap_or(0);
-            if word == 0 {
-                break;
+    /// The bitsets a scenario selects, one per probe, each passed to `record` with the probe's
+    /// position; returns the first block of their AND, which is all a table of up to
+    /// `64 * BLOCK` rows needs.
+    fn select(&self, values: &[Value], mut record: impl FnMut(usize, usize)) -> Block {
+        let mut first = self.block(0, 0);
+        for (i, probe) in self.probes.iter().enumerate() {
+            // A value of another kind (which a scenario read for this table never has) tests
+            // nothing: offset 0 holds every row.
+            let offset = values.get(probe.vocab).and_then(|v| probe.offset(v, self.stride)).unwrap_or(0);
+            record(i, offset);
+            and(&mut first, &self.block(offset, 0));
+        }
+        first
+    }
+
+    /// Block `b` of the AND of the chosen bitsets, stopping at the first bitset that clears it.
+    /// With no probes, the one slot read holds offset 0: every row.
+    fn and_block(&self, chosen: &Chosen, b: usize) -> Block {
+        let mut acc = [!0u64; BLOCK];
+        for part in chosen.parts(self.probes.len().max(1)) {
+            for &offset in part {
+                and(&mut acc, &self.block(offset, b));
+                if acc.iter().fold(0, |any, w| any | w) == 0 {
+                    return acc;
+                }
             }
         }
-        word
+        acc
     }
 
     fn first(&self, values: &[Value]) -> Option<usize> {
+        if self.stride <= BLOCK {
+            return first_row(&self.select(values, |_, _| {}), 0);
+        }
         let mut chosen = Chosen::new();
-        self.select(values, &mut chosen);
-        (0..self.words).find_map(|w| {
-            let word = self.and_word(&chosen, w);
-            (word != 0).then(|| w * 64 + word.trailing_zeros() as usize)
-        })
+        let first = self.select(values, |i, offset| chosen.set(i, offset));
+        if let Some(row) = first_row(&first, 0) {
+            return Some(row);
+        }
+        (1..self.stride / BLOCK).find_map(|b| first_row(&self.and_block(&chosen, b), b))
     }
 
     /// Calls `found` with every matching row, in order.
     fn each_match(&self, values: &[Value], mut found: impl FnMut(usize)) {
         let mut chosen = Chosen::new();
-        self.select(values, &mut chosen);
-        for w in 0..self.words {
-            let mut word = self.and_word(&chosen, w);
-            while word != 0 {
-                found(w * 64 + word.trailing_zeros() as usize);
-                word &= word - 1;
+        let first = self.select(values, |i, offset| chosen.set(i, offset));
+        for b in 0..self.stride / BLOCK {
+            let block = if b == 0 { first } else { self.and_block(&chosen, b) };
+            for (i, &word) in block.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    found((b * BLOCK + i) * 64 + word.trailing_zeros() as usize);
+                    word &= word - 1;
+                }
             }
         }
     }
+}
+
+/// `acc &= bits`, word by word.
+fn and(acc: &mut Block, bits: &Block) {
+    acc.iter_mut().zip(bits).for_each(|(a, b)| *a &= b);
+}
+
+/// The first row set in block `b`, if any.
+fn first_row(block: &Block, b: usize) -> Option<usize> {
+    let (i, word) = block.iter().enumerate().find(|(_, w)| **w != 0)?;
+    Some((b * BLOCK + i) * 64 + word.trailing_zeros() as usize)
 }
 
 impl Index {
