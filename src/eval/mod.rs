@@ -1,10 +1,11 @@
 //! Evaluating a [`Table`] on a [`Scenario`].
 //!
 //! The table is indexed once: for every column, and for every value class of that column (an
-//! enum member, a set member present or absent, an elementary interval between the bounds any
-//! row uses, `true` or `false`), a bitset of the rows that admit it. Evaluating is then one
-//! look-up per column and an AND of the chosen bitsets, word by word, stopping at the first word
-//! with a bit set: the first matching row. No condition is re-read.
+//! enum member, a combination of a few adjacent set members present, an elementary interval
+//! between the bounds any row uses, `true` or `false`), a bitset of the rows that admit it, all
+//! in one arena. Evaluating is then one look-up per column (per group of set members) and an
+//! AND of the chosen bitsets, four words at a time, stopping at the first block with a bit set:
+//! the first matching row. No condition is re-read.
 //!
 //! Semantics (the design, §3): outside scope (origin not in `home`, or destination in it) the
 //! verdict is `out_of_scope`; otherwise the first matching verdict row decides, else the
@@ -467,17 +468,25 @@ impl RowIndex {
 
     /// Calls `found` with every matching row, in order.
     fn each_match(&self, values: &[Value], mut found: impl FnMut(usize)) {
+        if self.stride <= BLOCK {
+            return each_row(&self.select(values, |_, _| {}), 0, &mut found);
+        }
         let mut chosen = Chosen::new();
         let first = self.select(values, |i, offset| chosen.set(i, offset));
-        for b in 0..self.stride / BLOCK {
-            let block = if b == 0 { first } else { self.and_block(&chosen, b) };
-            for (i, &word) in block.iter().enumerate() {
-                let mut word = word;
-                while word != 0 {
-                    found((b * BLOCK + i) * 64 + word.trailing_zeros() as usize);
-                    word &= word - 1;
-                }
-            }
+        each_row(&first, 0, &mut found);
+        for b in 1..self.stride / BLOCK {
+            each_row(&self.and_block(&chosen, b), b, &mut found);
+        }
+    }
+}
+
+/// Calls `found` with every row set in block `b`, in order.
+fn each_row(block: &Block, b: usize, found: &mut impl FnMut(usize)) {
+    for (i, &word) in block.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            found((b * BLOCK + i) * 64 + word.trailing_zeros() as usize);
+            word &= word - 1;
         }
     }
 }
@@ -727,5 +736,99 @@ fn admits(cell: &Cell, domain: &[String], value: &Value) -> bool {
         }
         (Cell::Counts { .. } | Cell::Dates { .. }, Value::Count(v) | Value::Date(v)) => in_ranges(&cell.ranges(), *v),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check_sources, ir::RegimeId};
+    use crate::date::Date;
+    use crate::source::MemoryLoader;
+
+    fn compile(text: &str) -> Table {
+        let checked = check_sources(vec![("t.accord".into(), text.into())], &mut MemoryLoader::default()).unwrap();
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        crate::compile::compile(&checked.program, RegimeId(0), &checked.sources).unwrap()
+    }
+
+    /// The first row whose every cell admits the scenario, read directly from the cells.
+    fn first_row_directly(table: &Table, values: &[Value]) -> Option<usize> {
+        table.rows.iter().position(|row| {
+            row.cells.iter().all(|(fact, cell)| {
+                let vocab = table.vocabulary.iter().position(|c| &c.fact == fact).unwrap();
+                admits(cell, &table.vocabulary[vocab].domain, &values[vocab])
+            })
+        })
+    }
+
+    /// A table of several blocks of rows and more probes than `Chosen` keeps on the stack
+    /// decides as the cells say.
+    #[test]
+    fn a_large_table_decides_as_its_cells_say() {
+        let vocabulary = compile("regime v \"V\" {\n home CN\n default permit\n}\n").vocabulary;
+        let names = |ty: ColumnType| -> Vec<&Column> { vocabulary.iter().filter(|c| c.ty == ty).collect() };
+        let sets: Vec<&Column> = names(ColumnType::Set).into_iter().filter(|c| c.fact != "safeguards").collect();
+        let (counts, bools) = (names(ColumnType::Count), names(ColumnType::Bool));
+        let mut text = String::from("regime big \"Big\" {\n home CN\n");
+        for i in 0..600 {
+            let set = sets[i % sets.len()];
+            let member = &set.domain[(i * 7) % set.domain.len()];
+            let count = &counts[i % counts.len()].fact;
+            let second = &set.domain[(i * 13 + 3) % set.domain.len()];
+            let mut condition =
+                format!("{} has all {{{member}, {second}}} and {count} >= {}", set.fact, 1000 * (i % 4));
+            if i % 3 == 0 {
+                let other = &set.domain[(i * 11 + 1) % set.domain.len()];
+                condition.push_str(&format!(" and not ({} has {other})", set.fact));
+            }
+            if i % 5 == 0 {
+                condition.push_str(&format!(" and not {}", bools[i % bools.len()].fact));
+            }
+            if i % 4 == 0 {
+                condition.push_str(" and destination != JP");
+            }
+            let verdict = if i % 2 == 0 { "permit" } else { "prohibit" };
+            let effective = if i % 7 == 0 { " effective 2024-01-01.." } else { "" };
+            text.push_str(&format!(" rule r{i} \"R\" cite \"C\"{effective} when {condition} then {verdict}\n"));
+        }
+        text.push_str(" default permit\n}\n");
+        let table = compile(&text);
+        let index = table.index();
+        assert!(
+            index.rows.stride > BLOCK && index.rows.probes.len() > INLINE,
+            "{} words, {} probes",
+            index.rows.stride,
+            index.rows.probes.len()
+        );
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let today = Date::parse("2025-06-01").unwrap();
+        let mut later = 0;
+        for _ in 0..400 {
+            let destination = if next(2) == 0 { "JP" } else { "US" };
+            let date = if next(2) == 0 { "2023-06-01" } else { "2024-06-01" };
+            let mut scenario = serde_json::json!({"origin": "CN", "destination": destination, "date": date});
+            for set in &sets {
+                let present: Vec<&String> = set.domain.iter().filter(|_| next(8) == 0).collect();
+                scenario[&set.fact] = serde_json::json!(present);
+            }
+            for count in &counts {
+                scenario[&count.fact] = serde_json::json!(500 * next(9));
+            }
+            for b in &bools {
+                scenario[&b.fact] = serde_json::json!(next(2) == 0);
+            }
+            let scenario = Scenario::from_value(&table, &scenario, today).unwrap();
+            let expected = first_row_directly(&table, &scenario.values);
+            later += usize::from(expected.is_none_or(|r| r >= 64 * BLOCK));
+            assert_eq!(table.decide(&scenario).row, expected);
+        }
+        assert!(later > 40, "too few scenarios reach the later blocks: {later}");
     }
 }
