@@ -1,10 +1,11 @@
 //! Evaluating a [`Table`] on a [`Scenario`].
 //!
 //! The table is indexed once: for every column, and for every value class of that column (an
-//! enum member, a set member present or absent, an elementary interval between the bounds any
-//! row uses, `true` or `false`), a bitset of the rows that admit it. Evaluating is then one
-//! look-up per column and an AND of the chosen bitsets, word by word, stopping at the first word
-//! with a bit set: the first matching row. No condition is re-read.
+//! enum member, a combination of a few adjacent set members present, an elementary interval
+//! between the bounds any row uses, `true` or `false`), a bitset of the rows that admit it, all
+//! in one arena. Evaluating is then one look-up per column (per group of set members) and an
+//! AND of the chosen bitsets, four words at a time, stopping at the first block with a bit set:
+//! the first matching row. No condition is re-read.
 //!
 //! Semantics (the design, §3): outside scope (origin not in `home`, or destination in it) the
 //! verdict is `out_of_scope`; otherwise the first matching verdict row decides, else the
@@ -20,6 +21,7 @@ pub use scenario::{Scenario, ScenarioError};
 use crate::table::{Cell, Column, ColumnType, Outcome, Table};
 use scenario::Value;
 use serde::Serialize;
+use std::collections::HashMap;
 
 type Bits = Vec<u64>;
 
@@ -106,62 +108,102 @@ pub struct Explained {
     pub ruled_out: Vec<RuledOut>,
 }
 
-/// One column's look-up structure.
+/// One look-up a scenario makes in a [`RowIndex`]: its value of one fact chooses a class (a
+/// bool, an enum member, a combination of a few set members, a segment between bounds), and
+/// class `c`'s bitset starts at `first + c * stride` in the arena.
 #[derive(Debug, Clone)]
-enum ColIndex {
-    Bool {
-        when_true: Bits,
-        when_false: Bits,
-    },
-    Member {
-        by_member: Vec<Bits>,
-    },
-    /// For each member some row tests: rows that admit it present, and rows that admit it absent.
-    Set {
-        members: Vec<(u32, Bits, Bits)>,
-    },
-    /// Breakpoints, and for each of the `bounds.len() + 1` segments between them, its rows.
-    Ranges {
-        bounds: Vec<i64>,
-        segments: Vec<Bits>,
-    },
+struct Probe {
+    /// Vocabulary index of the fact.
+    vocab: usize,
+    first: usize,
+    classes: Classes,
 }
 
-/// The bitsets a scenario chooses, kept on the stack: deciding touches no heap unless a table
-/// tests more than 64 column values at once.
-struct Chosen<'s> {
-    inline: [&'s [u64]; 64],
-    len: usize,
-    spill: Vec<&'s [u64]>,
+/// How a [`Probe`] turns a value into its class.
+#[derive(Debug, Clone)]
+enum Classes {
+    /// `false` is class 0, `true` class 1.
+    Bool,
+    /// A member is its own class; `members` classes.
+    Member { members: usize },
+    /// Adjacent members of a set column, `mask.count_ones()` of them, from bit `shift` of word
+    /// `word` of the scenario's member mask: each combination of them present is a class (the
+    /// mask's bits, shifted down). One look-up per group rather than per member keeps the
+    /// number of bitsets to AND small.
+    SetGroup { word: usize, shift: u32, mask: u64 },
+    /// Breakpoints: segment `i` of `bounds.len() + 1` is `[bounds[i-1], bounds[i])`.
+    Ranges { bounds: Vec<i64> },
 }
 
-impl<'s> Chosen<'s> {
+impl Probe {
+    /// Where the bitset the value chooses starts, if the value is of the probe's kind.
+    fn offset(&self, value: &Value, stride: usize) -> Option<usize> {
+        let class = match (&self.classes, value) {
+            (Classes::Bool, Value::Bool(b)) => usize::from(*b),
+            (Classes::Member { members }, Value::Member(m)) => Some(*m as usize).filter(|m| m < members)?,
+            (Classes::SetGroup { word, shift, mask }, Value::Set(present)) => {
+                ((present.get(*word).copied().unwrap_or(0) >> shift) & mask) as usize
+            }
+            (Classes::Ranges { bounds }, Value::Count(v) | Value::Date(v)) => bounds.partition_point(|b| b <= v),
+            _ => return None,
+        };
+        Some(self.first + class * stride)
+    }
+}
+
+/// How many members a set group may hold, widest first: a group of `w` members has `2^w`
+/// bitsets.
+const GROUP_WIDTHS: [u32; 4] = [8, 4, 2, 1];
+
+/// How many words a set column's bitsets may take before its groups are narrowed (1 MiB).
+const SET_COLUMN_WORDS: usize = 1 << 17;
+
+/// Words ANDed at once: bitsets are padded to a whole number of blocks, so that the AND works
+/// on fixed-size arrays the compiler turns into vector instructions.
+const BLOCK: usize = 4;
+
+type Block = [u64; BLOCK];
+
+/// How many chosen bitsets [`Chosen`] keeps on the stack.
+const INLINE: usize = 32;
+
+/// The bitset each probe chose, by the probe's position, as arena offsets: on the stack for the
+/// first [`INLINE`] probes, so that deciding touches no heap unless a table needs more.
+struct Chosen {
+    inline: [usize; INLINE],
+    spill: Vec<usize>,
+}
+
+impl Chosen {
+    /// Every slot holds offset 0, the bitset of every row.
     fn new() -> Self {
-        Chosen { inline: [&[]; 64], len: 0, spill: Vec::new() }
+        Chosen { inline: [0; INLINE], spill: Vec::new() }
     }
 
-    fn push(&mut self, bits: &'s [u64]) {
-        match self.inline.get_mut(self.len) {
-            Some(slot) => {
-                *slot = bits;
-                self.len += 1;
-            }
-            None => self.spill.push(bits),
+    /// Records probe `i`'s bitset; probes are recorded in order.
+    fn set(&mut self, i: usize, offset: usize) {
+        match self.inline.get_mut(i) {
+            Some(slot) => *slot = offset,
+            None => self.spill.push(offset),
         }
     }
 
-    fn iter(&self) -> impl Iterator<Item = &&'s [u64]> {
-        self.inline.iter().take(self.len).chain(self.spill.iter())
+    /// The offsets recorded for `n` probes, in two parts.
+    fn parts(&self, n: usize) -> [&[usize]; 2] {
+        [self.inline.get(..n.min(INLINE)).unwrap_or_default(), &self.spill]
     }
 }
 
-/// Bitsets for one list of rows (verdict rows or obligation rows).
+/// Bitsets for one list of rows (verdict rows or obligation rows), each `stride` words long
+/// (whole blocks, zero past the last row), one after another in one arena, so that a bitset is
+/// named by where it starts.
 #[derive(Debug, Clone)]
 struct RowIndex {
-    words: usize,
-    all: Bits,
-    /// (vocabulary index of the column's fact, its index).
-    columns: Vec<(usize, ColIndex)>,
+    stride: usize,
+    /// Offset 0 holds every row: the bitset chosen when no column is tested.
+    arena: Vec<u64>,
+    /// The look-ups, the most selective first (see [`RowIndex::build`]).
+    probes: Vec<Probe>,
 }
 
 /// A table's evaluation index; built once per table, on first use.
@@ -207,75 +249,95 @@ fn member_index(domain: &[String], name: &str) -> Option<u32> {
     domain.iter().position(|m| m == name).and_then(|i| u32::try_from(i).ok())
 }
 
+/// A domain's members by name, so that reading a row's cells does not scan the domain.
+fn member_map(domain: &[String]) -> HashMap<&str, usize> {
+    domain.iter().enumerate().map(|(i, m)| (m.as_str(), i)).collect()
+}
+
+/// The bitsets of one column's classes, before they go into the arena.
+enum Built {
+    Bool(Bits, Bits),
+    Member(Vec<Bits>),
+    /// One entry per set group: (its classes, word, shift, mask).
+    Set(Vec<(Vec<Bits>, usize, u32, u64)>),
+    Ranges(Vec<i64>, Vec<Bits>),
+}
+
 impl RowIndex {
+    /// Builds the bitsets of every column, and orders the probes by how many rows their
+    /// bitsets hold on average, fewest first: the search for the first match then finds a
+    /// zero word after few ANDs.
     fn build(cells: &[&std::collections::BTreeMap<String, Cell>], table: &Table) -> Self {
         let count = cells.len();
         let all = ones(count);
-        let mut columns = Vec::new();
+        let stride = all.len().div_ceil(BLOCK) * BLOCK;
+        let mut arena = Vec::new();
+        let mut append = |classes: &[Bits]| {
+            let first = arena.len();
+            for bits in classes {
+                arena.extend_from_slice(bits);
+                arena.resize(arena.len() + stride - bits.len(), 0);
+            }
+            first
+        };
+        append(std::slice::from_ref(&all));
+        let mut probes: Vec<(u64, Probe)> = Vec::new();
+        let mut add = |vocab: usize, classes: &[Bits], kind: Classes| {
+            let rows: u64 = classes.iter().flatten().map(|w| u64::from(w.count_ones())).sum();
+            let average = rows / classes.len().max(1) as u64;
+            probes.push((average, Probe { vocab, first: append(classes), classes: kind }));
+        };
         for column in &table.columns {
             let Some(vocab) = table.vocabulary.iter().position(|c| c.fact == column.fact) else { continue };
-            let index = Self::column(count, &all, column, |r| cells.get(r).and_then(|c| c.get(&column.fact)));
-            columns.push((vocab, index));
+            let cell = |r: usize| cells.get(r).and_then(|c| c.get(&column.fact));
+            match Self::column(count, &all, column, cell) {
+                Built::Bool(when_false, when_true) => add(vocab, &[when_false, when_true], Classes::Bool),
+                Built::Member(by_member) => {
+                    add(vocab, &by_member, Classes::Member { members: by_member.len() });
+                }
+                Built::Set(groups) => {
+                    for (classes, word, shift, mask) in groups {
+                        add(vocab, &classes, Classes::SetGroup { word, shift, mask });
+                    }
+                }
+                Built::Ranges(bounds, segments) => add(vocab, &segments, Classes::Ranges { bounds }),
+            }
         }
-        RowIndex { words: all.len(), all, columns }
+        probes.sort_by_key(|(average, _)| *average);
+        RowIndex { stride, arena, probes: probes.into_iter().map(|(_, probe)| probe).collect() }
     }
 
-    fn column<'a>(count: usize, all: &Bits, column: &Column, cell: impl Fn(usize) -> Option<&'a Cell>) -> ColIndex {
+    fn column<'a>(count: usize, all: &Bits, column: &Column, cell: impl Fn(usize) -> Option<&'a Cell>) -> Built {
         match column.ty {
             ColumnType::Bool => {
-                let (mut when_true, mut when_false) = (all.clone(), all.clone());
+                let (mut when_false, mut when_true) = (all.clone(), all.clone());
                 for r in 0..count {
                     if let Some(Cell::Bool { is }) = cell(r) {
                         clear(if *is { &mut when_false } else { &mut when_true }, r);
                     }
                 }
-                ColIndex::Bool { when_true, when_false }
+                Built::Bool(when_false, when_true)
             }
             ColumnType::Enum => {
+                let names = member_map(&column.domain);
                 let mut by_member = vec![all.clone(); column.domain.len()];
+                let mut admitted = vec![false; column.domain.len()];
                 for r in 0..count {
                     if let Some(Cell::Enum { members }) = cell(r) {
-                        for (m, bits) in by_member.iter_mut().enumerate() {
-                            if column.domain.get(m).is_some_and(|name| !members.contains(name)) {
-                                clear(bits, r);
+                        admitted.iter_mut().for_each(|a| *a = false);
+                        for m in members.iter().filter_map(|name| names.get(name.as_str())) {
+                            if let Some(a) = admitted.get_mut(*m) {
+                                *a = true;
                             }
+                        }
+                        for (bits, _) in by_member.iter_mut().zip(&admitted).filter(|(_, a)| !**a) {
+                            clear(bits, r);
                         }
                     }
                 }
-                ColIndex::Member { by_member }
+                Built::Member(by_member)
             }
-            ColumnType::Set => {
-                let mut members: Vec<(u32, Bits, Bits)> = Vec::new();
-                let slot = |m: u32, members: &mut Vec<(u32, Bits, Bits)>| -> usize {
-                    match members.iter().position(|(x, _, _)| *x == m) {
-                        Some(i) => i,
-                        None => {
-                            members.push((m, all.clone(), all.clone()));
-                            members.len() - 1
-                        }
-                    }
-                };
-                for r in 0..count {
-                    if let Some(Cell::Set { has, lacks }) = cell(r) {
-                        for name in has {
-                            let Some(m) = member_index(&column.domain, name) else { continue };
-                            let i = slot(m, &mut members);
-                            if let Some((_, _, absent_ok)) = members.get_mut(i) {
-                                clear(absent_ok, r);
-                            }
-                        }
-                        for name in lacks {
-                            let Some(m) = member_index(&column.domain, name) else { continue };
-                            let i = slot(m, &mut members);
-                            if let Some((_, present_ok, _)) = members.get_mut(i) {
-                                clear(present_ok, r);
-                            }
-                        }
-                    }
-                }
-                members.sort_by_key(|(m, _, _)| *m);
-                ColIndex::Set { members }
-            }
+            ColumnType::Set => Built::Set(Self::set_groups(count, all, column, cell)),
             ColumnType::Count | ColumnType::Date => {
                 let mut bounds: Vec<i64> = Vec::new();
                 for r in 0..count {
@@ -301,75 +363,143 @@ impl RowIndex {
                         }
                     }
                 }
-                ColIndex::Ranges { bounds, segments }
+                Built::Ranges(bounds, segments)
             }
         }
     }
 
-    /// The bitsets a scenario selects, one or more per column, into `out`.
-    fn select<'s>(&'s self, values: &[Value], out: &mut Chosen<'s>) {
-        out.push(&self.all);
-        for (vocab, index) in &self.columns {
-            let Some(value) = values.get(*vocab) else { continue };
-            match (index, value) {
-                (ColIndex::Bool { when_true, when_false }, Value::Bool(b)) => {
-                    out.push(if *b { when_true } else { when_false });
-                }
-                (ColIndex::Member { by_member }, Value::Member(m)) => {
-                    if let Some(bits) = by_member.get(*m as usize) {
-                        out.push(bits);
-                    }
-                }
-                (ColIndex::Set { members }, Value::Set(present)) => {
-                    for (m, present_ok, absent_ok) in members {
-                        out.push(if has_bit(present, *m as usize) { present_ok } else { absent_ok });
-                    }
-                }
-                (ColIndex::Ranges { bounds, segments }, Value::Count(v) | Value::Date(v)) => {
-                    let segment = bounds.partition_point(|b| b <= v);
-                    if let Some(bits) = segments.get(segment) {
-                        out.push(bits);
-                    }
-                }
-                _ => {}
+    /// A set column's groups: for every member some row tests, the rows that admit it present
+    /// and absent, combined for each group of adjacent members into one bitset per combination.
+    fn set_groups<'a>(
+        count: usize,
+        all: &Bits,
+        column: &Column,
+        cell: impl Fn(usize) -> Option<&'a Cell>,
+    ) -> Vec<(Vec<Bits>, usize, u32, u64)> {
+        let names = member_map(&column.domain);
+        // For each member: (rows that admit it present, rows that admit it absent), once tested.
+        let mut tested: Vec<Option<(Bits, Bits)>> = vec![None; column.domain.len()];
+        for r in 0..count {
+            let Some(Cell::Set { has, lacks }) = cell(r) else { continue };
+            for (name, present) in has.iter().map(|n| (n, true)).chain(lacks.iter().map(|n| (n, false))) {
+                let Some(slot) = names.get(name.as_str()).and_then(|&m| tested.get_mut(m)) else { continue };
+                let (present_ok, absent_ok) = slot.get_or_insert_with(|| (all.clone(), all.clone()));
+                clear(if present { absent_ok } else { present_ok }, r);
             }
         }
+        let words = all.len().div_ceil(BLOCK) * BLOCK;
+        let group_count = |width: usize| tested.chunks(width).filter(|g| g.iter().any(Option::is_some)).count();
+        let width = GROUP_WIDTHS
+            .iter()
+            .map(|&w| w as usize)
+            .find(|&w| group_count(w) << w <= SET_COLUMN_WORDS / words.max(1))
+            .unwrap_or(1);
+        let mut groups = Vec::new();
+        for (g, members) in tested.chunks(width).enumerate() {
+            if members.iter().all(Option::is_none) {
+                continue;
+            }
+            let combinations: Vec<Bits> = (0..1usize << width)
+                .map(|c| {
+                    let mut bits = all.clone();
+                    for (j, member) in members.iter().enumerate() {
+                        if let Some((present_ok, absent_ok)) = member {
+                            let admit = if c >> j & 1 == 1 { present_ok } else { absent_ok };
+                            bits.iter_mut().zip(admit).for_each(|(b, a)| *b &= a);
+                        }
+                    }
+                    bits
+                })
+                .collect();
+            let start = g * width;
+            // `width` divides 64, so a group never straddles two words.
+            groups.push((combinations, start / 64, (start % 64) as u32, (1u64 << width) - 1));
+        }
+        groups
+    }
+
+    /// Block `b` of the bitset at `offset`.
+    fn block(&self, offset: usize, b: usize) -> Block {
+        let at = offset + b * BLOCK;
+        self.arena.get(at..at + BLOCK).and_then(|s| Block::try_from(s).ok()).unwrap_or([0; BLOCK])
+    }
+
+    /// The bitsets a scenario selects, one per probe, each passed to `record` with the probe's
+    /// position; returns the first block of their AND, which is all a table of up to
+    /// `64 * BLOCK` rows needs.
+    fn select(&self, values: &[Value], mut record: impl FnMut(usize, usize)) -> Block {
+        let mut first = self.block(0, 0);
+        for (i, probe) in self.probes.iter().enumerate() {
+            // A value of another kind (which a scenario read for this table never has) tests
+            // nothing: offset 0 holds every row.
+            let offset = values.get(probe.vocab).and_then(|v| probe.offset(v, self.stride)).unwrap_or(0);
+            record(i, offset);
+            and(&mut first, &self.block(offset, 0));
+        }
+        first
+    }
+
+    /// Block `b` of the AND of the chosen bitsets, stopping at the first bitset that clears it.
+    /// With no probes, the one slot read holds offset 0: every row.
+    fn and_block(&self, chosen: &Chosen, b: usize) -> Block {
+        let mut acc = [!0u64; BLOCK];
+        for part in chosen.parts(self.probes.len().max(1)) {
+            for &offset in part {
+                and(&mut acc, &self.block(offset, b));
+                if acc.iter().fold(0, |any, w| any | w) == 0 {
+                    return acc;
+                }
+            }
+        }
+        acc
     }
 
     fn first(&self, values: &[Value]) -> Option<usize> {
-        let mut selected = Chosen::new();
-        self.select(values, &mut selected);
-        for w in 0..self.words {
-            let mut word = !0u64;
-            for bits in selected.iter() {
-                word &= bits.get(w).copied().unwrap_or(0);
-                if word == 0 {
-                    break;
-                }
-            }
-            if word != 0 {
-                return Some(w * 64 + word.trailing_zeros() as usize);
-            }
+        if self.stride <= BLOCK {
+            return first_row(&self.select(values, |_, _| {}), 0);
         }
-        None
+        let mut chosen = Chosen::new();
+        let first = self.select(values, |i, offset| chosen.set(i, offset));
+        if let Some(row) = first_row(&first, 0) {
+            return Some(row);
+        }
+        (1..self.stride / BLOCK).find_map(|b| first_row(&self.and_block(&chosen, b), b))
     }
 
-    fn all_matches(&self, values: &[Value]) -> Vec<usize> {
-        let mut selected = Chosen::new();
-        self.select(values, &mut selected);
-        let mut found = Vec::new();
-        for w in 0..self.words {
-            let mut word = !0u64;
-            for bits in selected.iter() {
-                word &= bits.get(w).copied().unwrap_or(0);
-            }
-            while word != 0 {
-                found.push(w * 64 + word.trailing_zeros() as usize);
-                word &= word - 1;
-            }
+    /// Calls `found` with every matching row, in order.
+    fn each_match(&self, values: &[Value], mut found: impl FnMut(usize)) {
+        if self.stride <= BLOCK {
+            return each_row(&self.select(values, |_, _| {}), 0, &mut found);
         }
-        found
+        let mut chosen = Chosen::new();
+        let first = self.select(values, |i, offset| chosen.set(i, offset));
+        each_row(&first, 0, &mut found);
+        for b in 1..self.stride / BLOCK {
+            each_row(&self.and_block(&chosen, b), b, &mut found);
+        }
     }
+}
+
+/// Calls `found` with every row set in block `b`, in order.
+fn each_row(block: &Block, b: usize, found: &mut impl FnMut(usize)) {
+    for (i, &word) in block.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            found((b * BLOCK + i) * 64 + word.trailing_zeros() as usize);
+            word &= word - 1;
+        }
+    }
+}
+
+/// `acc &= bits`, word by word.
+fn and(acc: &mut Block, bits: &Block) {
+    acc.iter_mut().zip(bits).for_each(|(a, b)| *a &= b);
+}
+
+/// The first row set in block `b`, if any.
+fn first_row(block: &Block, b: usize) -> Option<usize> {
+    let (i, word) = block.iter().enumerate().find(|(_, w)| **w != 0)?;
+    Some((b * BLOCK + i) * 64 + word.trailing_zeros() as usize)
 }
 
 impl Index {
@@ -466,13 +596,13 @@ impl Table {
             None => (self.default.as_ref(), None, Vec::new(), index.default_requirements.as_slice()),
         };
         let mut obligations: Vec<String> = Vec::new();
-        for r in index.obligations.all_matches(values) {
+        index.obligations.each_match(values, |r| {
             if let Some(o) = self.obligations.get(r) {
                 if !obligations.contains(&o.obligation) {
                     obligations.push(o.obligation.clone());
                 }
             }
-        }
+        });
         let (verdict, require) = match outcome {
             Some(Outcome::Permit) => (Verdict::Permit, Vec::new()),
             Some(Outcome::Prohibit) => (Verdict::Prohibit, Vec::new()),
@@ -606,5 +736,99 @@ fn admits(cell: &Cell, domain: &[String], value: &Value) -> bool {
         }
         (Cell::Counts { .. } | Cell::Dates { .. }, Value::Count(v) | Value::Date(v)) => in_ranges(&cell.ranges(), *v),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check_sources, ir::RegimeId};
+    use crate::date::Date;
+    use crate::source::MemoryLoader;
+
+    fn compile(text: &str) -> Table {
+        let checked = check_sources(vec![("t.accord".into(), text.into())], &mut MemoryLoader::default()).unwrap();
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        crate::compile::compile(&checked.program, RegimeId(0), &checked.sources).unwrap()
+    }
+
+    /// The first row whose every cell admits the scenario, read directly from the cells.
+    fn first_row_directly(table: &Table, values: &[Value]) -> Option<usize> {
+        table.rows.iter().position(|row| {
+            row.cells.iter().all(|(fact, cell)| {
+                let vocab = table.vocabulary.iter().position(|c| &c.fact == fact).unwrap();
+                admits(cell, &table.vocabulary[vocab].domain, &values[vocab])
+            })
+        })
+    }
+
+    /// A table of several blocks of rows and more probes than `Chosen` keeps on the stack
+    /// decides as the cells say.
+    #[test]
+    fn a_large_table_decides_as_its_cells_say() {
+        let vocabulary = compile("regime v \"V\" {\n home CN\n default permit\n}\n").vocabulary;
+        let names = |ty: ColumnType| -> Vec<&Column> { vocabulary.iter().filter(|c| c.ty == ty).collect() };
+        let sets: Vec<&Column> = names(ColumnType::Set).into_iter().filter(|c| c.fact != "safeguards").collect();
+        let (counts, bools) = (names(ColumnType::Count), names(ColumnType::Bool));
+        let mut text = String::from("regime big \"Big\" {\n home CN\n");
+        for i in 0..600 {
+            let set = sets[i % sets.len()];
+            let member = &set.domain[(i * 7) % set.domain.len()];
+            let count = &counts[i % counts.len()].fact;
+            let second = &set.domain[(i * 13 + 3) % set.domain.len()];
+            let mut condition =
+                format!("{} has all {{{member}, {second}}} and {count} >= {}", set.fact, 1000 * (i % 4));
+            if i % 3 == 0 {
+                let other = &set.domain[(i * 11 + 1) % set.domain.len()];
+                condition.push_str(&format!(" and not ({} has {other})", set.fact));
+            }
+            if i % 5 == 0 {
+                condition.push_str(&format!(" and not {}", bools[i % bools.len()].fact));
+            }
+            if i % 4 == 0 {
+                condition.push_str(" and destination != JP");
+            }
+            let verdict = if i % 2 == 0 { "permit" } else { "prohibit" };
+            let effective = if i % 7 == 0 { " effective 2024-01-01.." } else { "" };
+            text.push_str(&format!(" rule r{i} \"R\" cite \"C\"{effective} when {condition} then {verdict}\n"));
+        }
+        text.push_str(" default permit\n}\n");
+        let table = compile(&text);
+        let index = table.index();
+        assert!(
+            index.rows.stride > BLOCK && index.rows.probes.len() > INLINE,
+            "{} words, {} probes",
+            index.rows.stride,
+            index.rows.probes.len()
+        );
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let today = Date::parse("2025-06-01").unwrap();
+        let mut later = 0;
+        for _ in 0..400 {
+            let destination = if next(2) == 0 { "JP" } else { "US" };
+            let date = if next(2) == 0 { "2023-06-01" } else { "2024-06-01" };
+            let mut scenario = serde_json::json!({"origin": "CN", "destination": destination, "date": date});
+            for set in &sets {
+                let present: Vec<&String> = set.domain.iter().filter(|_| next(8) == 0).collect();
+                scenario[&set.fact] = serde_json::json!(present);
+            }
+            for count in &counts {
+                scenario[&count.fact] = serde_json::json!(500 * next(9));
+            }
+            for b in &bools {
+                scenario[&b.fact] = serde_json::json!(next(2) == 0);
+            }
+            let scenario = Scenario::from_value(&table, &scenario, today).unwrap();
+            let expected = first_row_directly(&table, &scenario.values);
+            later += usize::from(expected.is_none_or(|r| r >= 64 * BLOCK));
+            assert_eq!(table.decide(&scenario).row, expected);
+        }
+        assert!(later > 40, "too few scenarios reach the later blocks: {later}");
     }
 }
