@@ -6,8 +6,10 @@
 
 use crate::date::Date;
 use crate::diagnostics::closest;
-use crate::table::{ColumnType, Table};
+use crate::table::{Column, ColumnType, Table};
 use std::fmt;
+
+mod indexed;
 
 /// One fact's value, aligned with the table's vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +143,16 @@ impl Scenario {
         Scenario::from_value(table, &value, today)
     }
 
+    /// A reader of many JSON scenarios for `table`, for a stream. It indexes the table's fact
+    /// and member names once, and reads a scenario straight from its text, with no
+    /// `serde_json::Value` built first. It gives the scenario [`Scenario::from_json`] would, but
+    /// only for a scenario without problems: any other text gives `None`, and `from_json` finds
+    /// and words its problems.
+    pub fn quick_reader(table: &Table) -> impl Fn(&str, Date) -> Option<Scenario> + Sync + '_ {
+        let indexed = indexed::Indexed::new(table);
+        move |text, today| indexed.read(text, today)
+    }
+
     /// Reads a scenario from a parsed JSON value.
     pub fn from_value(table: &Table, value: &serde_json::Value, today: Date) -> Result<Scenario, Vec<ScenarioError>> {
         let Some(object) = value.as_object() else {
@@ -171,17 +183,12 @@ impl Scenario {
         }
         let mut complete = Vec::with_capacity(values.len());
         let safeguards_given =
-            table.vocabulary.iter().zip(&given_keys).any(|(c, given)| *given && c.fact == "safeguards");
+            table.vocabulary.iter().zip(&given_keys).any(|(c, given)| *given && c.fact == SAFEGUARDS);
         for ((column, value), given) in table.vocabulary.iter().zip(values).zip(given_keys) {
             let value = match value {
                 Some(value) => value,
                 None if given => continue,
-                // Enums have no default: `origin` and `destination` always need a value, and any
-                // other enum fact does when the table tests it.
-                None if column.fact == table.scope.origin
-                    || column.fact == table.scope.destination
-                    || (column.ty == ColumnType::Enum && table.columns.iter().any(|c| c.fact == column.fact)) =>
-                {
+                None if required(table, column) => {
                     errors.push(ScenarioError::Missing { key: column.fact.clone() });
                     continue;
                 }
@@ -191,6 +198,17 @@ impl Scenario {
         }
         if errors.is_empty() { Ok(Scenario { values: complete, safeguards_given }) } else { Err(errors) }
     }
+}
+
+/// The fact whose presence (even as an empty list) asks whether requirements are met.
+const SAFEGUARDS: &str = "safeguards";
+
+/// Whether an omitted fact is an error. Enums have no default: `origin` and `destination`
+/// always need a value, and any other enum fact does when the table tests it.
+fn required(table: &Table, column: &Column) -> bool {
+    column.fact == table.scope.origin
+        || column.fact == table.scope.destination
+        || (column.ty == ColumnType::Enum && table.columns.iter().any(|c| c.fact == column.fact))
 }
 
 /// A JSON syntax error, with its column but not serde's "line 1" (which, in a stream, is not
