@@ -1,5 +1,5 @@
 //! Reading many scenarios for one table: fact and member names are looked up in hash maps
-//! built once, and the JSON is read straight into the scenario's values, with no
+//! built once, and the JSON is scanned straight into the scenario's values, with no
 //! `serde_json::Value` built first.
 //!
 //! Only a scenario without problems is read this way. Anything else (not JSON, not an object,
@@ -9,28 +9,35 @@
 use super::{Scenario, Value, default_value, required};
 use crate::date::Date;
 use crate::table::{ColumnType, Table};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashMap;
-use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Names to their indices. The names are the table's own, few and short, so FNV-1a is enough:
-/// SipHash's defence against chosen collisions would cost more than the look-ups it guards.
-type NameMap<'t> = HashMap<&'t str, u32, BuildHasherDefault<Fnv>>;
+/// Names to their indices. The names are the table's own, few and short, so a simple hash is
+/// enough: SipHash's defence against chosen collisions would cost more than the look-ups it
+/// guards.
+type NameMap<'t> = HashMap<&'t str, u32, BuildHasherDefault<WordHash>>;
 
-/// The FNV-1a hash, 64-bit.
-struct Fnv(u64);
+/// A multiplicative hash taking eight bytes at a time (as `FxHash` does).
+#[derive(Default)]
+struct WordHash(u64);
 
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
+impl WordHash {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
-impl Hasher for Fnv {
+impl Hasher for WordHash {
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut whole = [0u8; 8];
+            whole.copy_from_slice(word);
+            self.add(u64::from_le_bytes(whole));
+        }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            self.add(tail.iter().rev().fold(0, |word, &b| (word << 8) | u64::from(b)));
         }
     }
 
@@ -77,9 +84,13 @@ impl<'t> Indexed<'t> {
     /// The scenario [`Scenario::from_json`] reads from the text, or `None` if the text has
     /// any problem.
     pub(super) fn read(&self, text: &str, today: Date) -> Option<Scenario> {
-        let mut json = serde_json::Deserializer::from_str(text);
-        let given = json.deserialize_map(Facts(self)).ok()?;
-        json.end().ok()?;
+        // Escapes and control characters are left to from_json, so strings are found by their
+        // closing quote alone. One pass without early exit, which the compiler vectorises.
+        let unusual = text.bytes().fold(false, |unusual, b| unusual | (b < 0x20) | (b == b'\\'));
+        if unusual {
+            return None;
+        }
+        let given = self.facts_in(&mut Scan { text, at: 0 })?;
         let safeguards_given = self.safeguards.is_some_and(|s| given.get(s).is_some_and(Option::is_some));
         let mut values = Vec::with_capacity(given.len());
         for ((column, value), required) in self.table.vocabulary.iter().zip(given).zip(&self.required) {
@@ -91,120 +102,127 @@ impl<'t> Indexed<'t> {
         }
         Some(Scenario { values, safeguards_given })
     }
-}
 
-/// The error that makes the quick reading give up; its words are never shown.
-fn give_up<E: de::Error>() -> E {
-    E::custom("not read quickly")
-}
-
-/// Reads a scenario object into values per vocabulary column.
-struct Facts<'r, 't>(&'r Indexed<'t>);
-
-impl<'de> Visitor<'de> for Facts<'_, '_> {
-    type Value = Vec<Option<Value>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object of facts")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let indexed = self.0;
-        let mut values: Vec<Option<Value>> = vec![None; indexed.table.vocabulary.len()];
-        while let Some(i) = map.next_key_seed(Name(&indexed.facts))? {
-            let i = i as usize;
-            let (Some(column), Some(members)) = (indexed.table.vocabulary.get(i), indexed.members.get(i)) else {
-                return Err(give_up());
-            };
-            let value = match column.ty {
-                ColumnType::Bool => Value::Bool(map.next_value()?),
-                ColumnType::Count => Value::Count(i64::try_from(map.next_value::<u64>()?).map_err(|_| give_up())?),
-                ColumnType::Date => Value::Date(map.next_value_seed(Day)?),
-                ColumnType::Enum => Value::Member(map.next_value_seed(Name(members))?),
-                ColumnType::Set => Value::Set(map.next_value_seed(Members(members, column.domain.len()))?),
-            };
-            match values.get_mut(i) {
-                Some(slot @ None) => *slot = Some(value),
-                // A repeated key: a JSON object keeps only the last value, so leave it to the
-                // slow reading.
-                _ => return Err(give_up()),
+    /// The whole text as one object of facts: each vocabulary column's value, if given.
+    fn facts_in(&self, scan: &mut Scan<'_>) -> Option<Vec<Option<Value>>> {
+        let mut values: Vec<Option<Value>> = vec![None; self.table.vocabulary.len()];
+        scan.expect(b'{')?;
+        if !scan.next_is(b'}') {
+            loop {
+                let i = *self.facts.get(scan.string()?)? as usize;
+                scan.expect(b':')?;
+                let (column, members) = (self.table.vocabulary.get(i)?, self.members.get(i)?);
+                let value = match column.ty {
+                    ColumnType::Bool => Value::Bool(scan.bool()?),
+                    ColumnType::Count => Value::Count(i64::try_from(scan.count()?).ok()?),
+                    ColumnType::Date => Value::Date(Date::parse(scan.string()?)?.days()),
+                    ColumnType::Enum => Value::Member(*members.get(scan.string()?)?),
+                    ColumnType::Set => Value::Set(scan.set(members, column.domain.len())?),
+                };
+                let slot = values.get_mut(i)?;
+                // A repeated key: a JSON object keeps only the last value; leave it to from_json.
+                if slot.is_some() {
+                    return None;
+                }
+                *slot = Some(value);
+                if scan.next_is(b'}') {
+                    break;
+                }
+                scan.expect(b',')?;
             }
         }
-        Ok(values)
+        scan.end()?;
+        Some(values)
     }
 }
 
-/// A string that must be one of the names in the map: its index.
-struct Name<'m, 't>(&'m NameMap<'t>);
-
-impl<'de> DeserializeSeed<'de> for Name<'_, '_> {
-    type Value = u32;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<u32, D::Error> {
-        deserializer.deserialize_str(self)
-    }
+/// A reading of JSON text (without escapes or control characters) that knows only what
+/// scenarios are usually written with: strings, whole numbers without sign, fraction or exponent, `true` and `false`, and
+/// lists of strings. It gives up (`None`) on anything else, valid JSON or not; what it does
+/// read, it reads as any JSON reader would.
+struct Scan<'a> {
+    text: &'a str,
+    at: usize,
 }
 
-impl<'de> Visitor<'de> for Name<'_, '_> {
-    type Value = u32;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a known name")
-    }
-
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<u32, E> {
-        self.0.get(name).copied().ok_or_else(give_up)
-    }
-}
-
-/// A date string: its day number.
-struct Day;
-
-impl<'de> DeserializeSeed<'de> for Day {
-    type Value = i64;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<i64, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Day {
-    type Value = i64;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a date")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<i64, E> {
-        Date::parse(text).map(Date::days).ok_or_else(give_up)
-    }
-}
-
-/// A list of member names (of a domain of the given size): its bit mask.
-struct Members<'m, 't>(&'m NameMap<'t>, usize);
-
-impl<'de> DeserializeSeed<'de> for Members<'_, '_> {
-    type Value = Vec<u64>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<u64>, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Members<'_, '_> {
-    type Value = Vec<u64>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of members")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u64>, A::Error> {
-        let mut bits = vec![0u64; self.1.div_ceil(64)];
-        while let Some(m) = seq.next_element_seed(Name(self.0))? {
-            let word = bits.get_mut(m as usize / 64).ok_or_else(give_up)?;
-            *word |= 1u64 << (m % 64);
+impl<'a> Scan<'a> {
+    /// The next byte after any JSON whitespace.
+    fn peek(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(self.at) {
+            self.at += 1;
         }
-        Ok(bits)
+        bytes.get(self.at).copied()
+    }
+
+    /// Whether the next byte is `byte`, taking it if so.
+    fn next_is(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.next_is(byte).then_some(())
+    }
+
+    /// Nothing but whitespace is left.
+    fn end(&mut self) -> Option<()> {
+        self.peek().is_none().then_some(())
+    }
+
+    /// A string, in a text without escapes or control characters.
+    fn string(&mut self) -> Option<&'a str> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let length = memchr::memchr(b'"', self.text.as_bytes().get(start..)?)?;
+        self.at = start + length + 1;
+        // Both ends are at ASCII quotes, so this is whole characters.
+        self.text.get(start..start + length)
+    }
+
+    /// A whole number, 0 or more, as JSON writes it: no leading zeros, and no fraction or
+    /// exponent after it.
+    fn count(&mut self) -> Option<u64> {
+        let bytes = self.text.as_bytes();
+        self.peek()?;
+        let start = self.at;
+        let mut n: u64 = 0;
+        while let Some(digit @ b'0'..=b'9') = bytes.get(self.at) {
+            n = n.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+            self.at += 1;
+        }
+        let digits = self.at - start;
+        let leading_zero = digits > 1 && bytes.get(start) == Some(&b'0');
+        (digits > 0 && !leading_zero && !matches!(bytes.get(self.at), Some(b'.' | b'e' | b'E'))).then_some(n)
+    }
+
+    fn bool(&mut self) -> Option<bool> {
+        self.peek()?;
+        let rest = self.text.get(self.at..)?;
+        let (value, word) = if rest.starts_with("true") { (true, 4) } else { (false, 5) };
+        if !value && !rest.starts_with("false") {
+            return None;
+        }
+        self.at += word;
+        Some(value)
+    }
+
+    /// A list of member names: its bit mask over a domain of `size` members.
+    fn set(&mut self, members: &NameMap<'_>, size: usize) -> Option<Vec<u64>> {
+        let mut bits = vec![0u64; size.div_ceil(64)];
+        self.expect(b'[')?;
+        if self.next_is(b']') {
+            return Some(bits);
+        }
+        loop {
+            let m = *members.get(self.string()?)?;
+            *bits.get_mut(m as usize / 64)? |= 1u64 << (m % 64);
+            if self.next_is(b']') {
+                return Some(bits);
+            }
+            self.expect(b',')?;
+        }
     }
 }
 
@@ -235,8 +253,8 @@ mod tests {
         for text in [
             FULL,
             r#"{"origin": "CN", "destination": "DE"}"#,
-            " {\t\"origin\" : \"CN\" ,\r\n\"destination\":\"US\", \"data\": [ ] }  ",
-            r#"{"orig\u0069n": "CN", "destination": "D\u0045", "data": ["personal", "personal"]}"#,
+            " { \"origin\" : \"CN\" , \"destination\":\"US\", \"data\": [ ] }  ",
+            r#"{"origin": "CN", "destination": "DE", "data": ["personal", "personal"]}"#,
             r#"{"origin": "CN", "destination": "DE", "individuals_ytd": 0, "consent": ["separate"]}"#,
         ] {
             let quick = indexed.read(text, today);
@@ -263,10 +281,16 @@ mod tests {
             r#"{"origin": "CN", "destination": "DE", "data": "personal"}"#,
             r#"{"origin": "CN", "destination": "DE", "date": "2025-02-30"}"#,
             r#"{"origin": "CN", "destination": "DE", "on_ftz_negative_list": 1}"#,
+            r#"{"origin": "CN", "destination": "DE", "on_ftz_negative_list": fals}"#,
+            r#"{"orig\u0069n": "CN", "destination": "DE"}"#,
+            "{\"origin\": \"CN\", \"destination\": \"DE\"\u{1}}",
+            "{\t\"origin\": \"CN\",\r\n\"destination\": \"DE\"}",
         ] {
             assert!(indexed.read(text, today).is_none(), "read quickly: {text}");
         }
-        for count in ["-0", "-5", "1.0", "1e3", "9223372036854775808", "18446744073709551616", "\"5\"", "null"] {
+        for count in
+            ["-0", "-5", "01", "1.0", "1e3", "1E3", "9223372036854775808", "18446744073709551616", "\"5\"", "null"]
+        {
             let text = format!(r#"{{"origin": "CN", "destination": "DE", "individuals_ytd": {count}}}"#);
             assert!(indexed.read(&text, today).is_none(), "read quickly: {text}");
         }
@@ -279,7 +303,9 @@ mod tests {
         let today = Date::parse("2026-01-01").unwrap();
         for i in 0..=FULL.len() {
             let (before, after) = FULL.split_at(i);
-            for edit in ["", " ", "\"", "{", "}", "[", "]", ",", ":", "0", "-", ".", "e", "\\", "n", "CN"] {
+            for edit in
+                ["", " ", "\t", "\"", "{", "}", "[", "]", ",", ":", "0", "1", "-", ".", "e", "\\", "n", "true", "CN"]
+            {
                 let inserted = format!("{before}{edit}{after}");
                 assert!(agrees(&indexed, &table, &inserted, today), "{inserted}");
                 let replaced = format!("{before}{edit}{}", after.get(1..).unwrap_or_default());
