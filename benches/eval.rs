@@ -579,7 +579,7 @@ fn stream_10k(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             for line in &lines {
-                let scenario = quick(black_box(line), today).unwrap();
+                let scenario = quick(black_box(line.as_bytes()), today).unwrap();
                 let decision = table.evaluate(&scenario);
                 serde_json::to_writer(&mut out, &decision).unwrap();
                 out.push(b'\n');

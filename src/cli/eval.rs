@@ -221,19 +221,20 @@ fn joined(errors: &[ScenarioError]) -> String {
 /// the others are read again to word their problems.
 fn json_scenario(
     table: &Table,
-    quick: impl Fn(&str, Date) -> Option<Scenario>,
+    quick: impl Fn(&[u8], Date) -> Option<Scenario>,
     bytes: &[u8],
     today: Date,
 ) -> Result<Scenario, Cow<'static, str>> {
+    let end = bytes.iter().rposition(|b| !matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1);
+    if let Some(scenario) = quick(bytes.get(..end).unwrap_or_default(), today) {
+        return Ok(scenario);
+    }
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err("line is not valid UTF-8".into());
     };
     let text = text.trim_end_matches(['\n', '\r']);
     if text.trim().is_empty() {
         return Err("empty line: expected a JSON object".into());
-    }
-    if let Some(scenario) = quick(text, today) {
-        return Ok(scenario);
     }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| crate::eval::invalid_json(&e).to_string())?;
     Scenario::from_value(table, &value, today).map_err(|errors| joined(&errors).into())

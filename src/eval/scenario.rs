@@ -144,11 +144,11 @@ impl Scenario {
     }
 
     /// A reader of many JSON scenarios for `table`, for a stream. It indexes the table's fact
-    /// and member names once, and reads a scenario straight from its text, with no
+    /// and member names once, and reads a scenario straight from the bytes of its text, with no
     /// `serde_json::Value` built first. It gives the scenario [`Scenario::from_json`] would, but
-    /// only for a scenario without problems: any other text gives `None`, and `from_json` finds
-    /// and words its problems.
-    pub fn quick_reader(table: &Table) -> impl Fn(&str, Date) -> Option<Scenario> + Sync + '_ {
+    /// only for a scenario without problems: any other text (not UTF-8, for one) gives `None`,
+    /// and `from_json` finds and words its problems.
+    pub fn quick_reader(table: &Table) -> impl Fn(&[u8], Date) -> Option<Scenario> + Sync + '_ {
         let indexed = indexed::Indexed::new(table);
         move |text, today| indexed.read(text, today)
     }

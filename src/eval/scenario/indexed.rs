@@ -15,7 +15,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Names to their indices. The names are the table's own, few and short, so a simple hash is
 /// enough: SipHash's defence against chosen collisions would cost more than the look-ups it
 /// guards.
-type NameMap<'t> = HashMap<&'t str, u32, BuildHasherDefault<WordHash>>;
+type NameMap<'t> = HashMap<&'t [u8], u32, BuildHasherDefault<WordHash>>;
 
 /// A multiplicative hash taking eight bytes at a time (as `FxHash` does).
 #[derive(Default)]
@@ -47,7 +47,7 @@ impl Hasher for WordHash {
 }
 
 /// Each name's index, the first one for a name given twice (as a linear search finds it).
-fn name_map<'t>(names: impl Iterator<Item = &'t str>) -> NameMap<'t> {
+fn name_map<'t>(names: impl Iterator<Item = &'t [u8]>) -> NameMap<'t> {
     let mut map = NameMap::default();
     for (i, name) in names.enumerate() {
         map.entry(name).or_insert_with(|| u32::try_from(i).unwrap_or(u32::MAX));
@@ -71,22 +71,23 @@ pub(super) struct Indexed<'t> {
 impl<'t> Indexed<'t> {
     pub(super) fn new(table: &'t Table) -> Self {
         let vocabulary = &table.vocabulary;
-        let facts = name_map(vocabulary.iter().map(|c| c.fact.as_str()));
+        let facts = name_map(vocabulary.iter().map(|c| c.fact.as_bytes()));
         Indexed {
             table,
-            members: vocabulary.iter().map(|c| name_map(c.domain.iter().map(String::as_str))).collect(),
+            members: vocabulary.iter().map(|c| name_map(c.domain.iter().map(String::as_bytes))).collect(),
             required: vocabulary.iter().map(|c| required(table, c)).collect(),
-            safeguards: facts.get(super::SAFEGUARDS).map(|&i| i as usize),
+            safeguards: facts.get(super::SAFEGUARDS.as_bytes()).map(|&i| i as usize),
             facts,
         }
     }
 
     /// The scenario [`Scenario::from_json`] reads from the text, or `None` if the text has
-    /// any problem.
-    pub(super) fn read(&self, text: &str, today: Date) -> Option<Scenario> {
+    /// any problem. The text need not be UTF-8: what is read is ASCII or one of the table's
+    /// names, so a text that is not UTF-8 is never read.
+    pub(super) fn read(&self, text: &[u8], today: Date) -> Option<Scenario> {
         // Escapes and control characters are left to from_json, so strings are found by their
         // closing quote alone. One pass without early exit, which the compiler vectorises.
-        let unusual = text.bytes().fold(false, |unusual, b| unusual | (b < 0x20) | (b == b'\\'));
+        let unusual = text.iter().fold(false, |unusual, &b| unusual | (b < 0x20) | (b == b'\\'));
         if unusual {
             return None;
         }
@@ -115,7 +116,7 @@ impl<'t> Indexed<'t> {
                 let value = match column.ty {
                     ColumnType::Bool => Value::Bool(scan.bool()?),
                     ColumnType::Count => Value::Count(i64::try_from(scan.count()?).ok()?),
-                    ColumnType::Date => Value::Date(Date::parse(scan.string()?)?.days()),
+                    ColumnType::Date => Value::Date(Date::parse(std::str::from_utf8(scan.string()?).ok()?)?.days()),
                     ColumnType::Enum => Value::Member(*members.get(scan.string()?)?),
                     ColumnType::Set => Value::Set(scan.set(members, column.domain.len())?),
                 };
@@ -141,14 +142,14 @@ impl<'t> Indexed<'t> {
 /// lists of strings. It gives up (`None`) on anything else, valid JSON or not; what it does
 /// read, it reads as any JSON reader would.
 struct Scan<'a> {
-    text: &'a str,
+    text: &'a [u8],
     at: usize,
 }
 
 impl<'a> Scan<'a> {
     /// The next byte after any JSON whitespace.
     fn peek(&mut self) -> Option<u8> {
-        let bytes = self.text.as_bytes();
+        let bytes = self.text;
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(self.at) {
             self.at += 1;
         }
@@ -172,19 +173,18 @@ impl<'a> Scan<'a> {
     }
 
     /// A string, in a text without escapes or control characters.
-    fn string(&mut self) -> Option<&'a str> {
+    fn string(&mut self) -> Option<&'a [u8]> {
         self.expect(b'"')?;
         let start = self.at;
-        let length = memchr::memchr(b'"', self.text.as_bytes().get(start..)?)?;
+        let length = memchr::memchr(b'"', self.text.get(start..)?)?;
         self.at = start + length + 1;
-        // Both ends are at ASCII quotes, so this is whole characters.
         self.text.get(start..start + length)
     }
 
     /// A whole number, 0 or more, as JSON writes it: no leading zeros, and no fraction or
     /// exponent after it.
     fn count(&mut self) -> Option<u64> {
-        let bytes = self.text.as_bytes();
+        let bytes = self.text;
         self.peek()?;
         let start = self.at;
         let mut n: u64 = 0;
@@ -200,8 +200,8 @@ impl<'a> Scan<'a> {
     fn bool(&mut self) -> Option<bool> {
         self.peek()?;
         let rest = self.text.get(self.at..)?;
-        let (value, word) = if rest.starts_with("true") { (true, 4) } else { (false, 5) };
-        if !value && !rest.starts_with("false") {
+        let (value, word) = if rest.starts_with(b"true") { (true, 4) } else { (false, 5) };
+        if !value && !rest.starts_with(b"false") {
             return None;
         }
         self.at += word;
@@ -237,7 +237,7 @@ mod tests {
 
     /// Whatever the quick reading accepts, `from_json` reads the same.
     fn agrees(indexed: &Indexed<'_>, table: &Table, text: &str, today: Date) -> bool {
-        match indexed.read(text, today) {
+        match indexed.read(text.as_bytes(), today) {
             Some(scenario) => Scenario::from_json(table, text, today) == Ok(scenario),
             None => true,
         }
@@ -257,7 +257,7 @@ mod tests {
             r#"{"origin": "CN", "destination": "DE", "data": ["personal", "personal"]}"#,
             r#"{"origin": "CN", "destination": "DE", "individuals_ytd": 0, "consent": ["separate"]}"#,
         ] {
-            let quick = indexed.read(text, today);
+            let quick = indexed.read(text.as_bytes(), today);
             assert!(quick.is_some(), "not read quickly: {text}");
             assert_eq!(Scenario::from_json(&table, text, today).ok(), quick, "{text}");
         }
@@ -286,13 +286,15 @@ mod tests {
             "{\"origin\": \"CN\", \"destination\": \"DE\"\u{1}}",
             "{\t\"origin\": \"CN\",\r\n\"destination\": \"DE\"}",
         ] {
-            assert!(indexed.read(text, today).is_none(), "read quickly: {text}");
+            assert!(indexed.read(text.as_bytes(), today).is_none(), "read quickly: {text}");
         }
+        let not_utf8 = b"{\"origin\": \"CN\", \"destination\": \"DE\", \"data\": [\"\xff\"]}";
+        assert!(indexed.read(not_utf8, today).is_none());
         for count in
             ["-0", "-5", "01", "1.0", "1e3", "1E3", "9223372036854775808", "18446744073709551616", "\"5\"", "null"]
         {
             let text = format!(r#"{{"origin": "CN", "destination": "DE", "individuals_ytd": {count}}}"#);
-            assert!(indexed.read(&text, today).is_none(), "read quickly: {text}");
+            assert!(indexed.read(text.as_bytes(), today).is_none(), "read quickly: {text}");
         }
     }
 
