@@ -11,9 +11,9 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// Lines in a chunk, at most.
-pub(super) const CHUNK_LINES: usize = 4096;
+const CHUNK_LINES: usize = 4096;
 /// Bytes of input in a chunk, about: a chunk ends with the line that reaches this.
-pub(super) const CHUNK_BYTES: usize = 1 << 20;
+const CHUNK_BYTES: usize = 1 << 20;
 /// Chunks in circulation per worker: one being decided, one waiting for it, and one being
 /// written or read, so that no stage waits for another in the steady state.
 const CHUNKS_PER_WORKER: usize = 3;

@@ -93,14 +93,16 @@ impl<'t> Indexed<'t> {
         }
         let given = self.facts_in(&mut Scan { text, at: 0 })?;
         let safeguards_given = self.safeguards.is_some_and(|s| given.get(s).is_some_and(Option::is_some));
-        let mut values = Vec::with_capacity(given.len());
-        for ((column, value), required) in self.table.vocabulary.iter().zip(given).zip(&self.required) {
-            values.push(match value {
-                Some(value) => value,
-                None if *required => return None,
-                None => default_value(column.ty, column.domain.len(), today),
-            });
-        }
+        // Collected in place: `given`'s buffer becomes the scenario's.
+        let values = given
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| match value {
+                Some(value) => Some(value),
+                None if self.required.get(i).copied().unwrap_or(true) => None,
+                None => self.table.vocabulary.get(i).map(|c| default_value(c.ty, c.domain.len(), today)),
+            })
+            .collect::<Option<Vec<Value>>>()?;
         Some(Scenario { values, safeguards_given })
     }
 
