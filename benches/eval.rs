@@ -13,9 +13,9 @@
 //!   so that the matching core and the building of the full `Decision` can be told apart.
 //! - `compile_1000_rules`: `compile::compile` alone on the checked 1,000-rule program (target
 //!   ≤ 10 ms).
-//! - `stream_10k_lines`: what `accord eval REGIME --input FILE.jsonl` does per line (JSON parse,
-//!   `Scenario::from_value`, `evaluate`, serialise the decision), on one thread, over 10,000
-//!   prepared lines against the 1,000-rule table.
+//! - `stream_10k_lines`: what `accord eval REGIME --input FILE.jsonl` does per line (read the
+//!   scenario with `Scenario::quick_reader`, `evaluate`, serialise the decision), on one
+//!   thread, over 10,000 prepared lines against the 1,000-rule table.
 //!
 //! Run with `cargo bench --bench eval`. The end-to-end stream is timed outside criterion, on
 //! the CLI binary: setting `ACCORD_BENCH_DUMP=<dir>` makes this bench write into `<dir>` the
@@ -279,6 +279,7 @@ fn stream_10k(c: &mut Criterion) {
     let lines: Vec<String> =
         (0..STREAM_LINES).map(|_| serde_json::to_string(&scenario_1000(&mut rng)).unwrap()).collect();
     let today = today();
+    let quick = Scenario::quick_reader(&table);
     let mut out: Vec<u8> = Vec::with_capacity(STREAM_LINES * 256);
     let mut group = c.benchmark_group("stream_10k_lines");
     group.throughput(Throughput::Elements(STREAM_LINES as u64));
@@ -286,10 +287,9 @@ fn stream_10k(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             for line in &lines {
-                let value: Value = serde_json::from_str(black_box(line)).unwrap();
-                let scenario = Scenario::from_value(&table, &value, today).unwrap();
+                let scenario = quick(black_box(line.as_bytes()), today).unwrap();
                 let decision = table.evaluate(&scenario);
-                out.extend_from_slice(serde_json::to_string(&decision).unwrap().as_bytes());
+                serde_json::to_writer(&mut out, &decision).unwrap();
                 out.push(b'\n');
             }
             black_box(out.len())

@@ -55,6 +55,8 @@ pub enum DiffError {
         /// How many were allowed.
         limit: usize,
     },
+    /// A bug in Accord (never the input's fault).
+    Internal(String),
     /// A fact to project on or restrict is unknown to both tables.
     UnknownFact {
         /// The fact.
@@ -79,6 +81,7 @@ impl std::fmt::Display for DiffError {
             DiffError::UnknownFact { fact, suggestion: Some(s) } => {
                 write!(f, "no fact `{fact}` in either regime's vocabulary (did you mean `{s}`?)")
             }
+            DiffError::Internal(what) => write!(f, "internal error: {what}"),
             DiffError::UnknownFact { fact, suggestion: None } => {
                 write!(f, "no fact `{fact}` in either regime's vocabulary")
             }

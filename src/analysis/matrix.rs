@@ -1,7 +1,6 @@
 //! Pairwise agreement between several regimes: each cell is a diff's agreement share.
 
 use super::diff::{DiffError, Options, Side, SideInfo, agreement};
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// The agreement between every pair of regimes (format `accord.matrix/1`).
@@ -34,17 +33,40 @@ impl Matrix {
     }
 }
 
-/// Compares every pair of `sides` (in parallel), as [`super::diff::diff`] would.
+/// One pair's agreement: `((i, j), share)`.
+type Share = ((usize, usize), f64);
+
+/// Compares every pair of `sides` (in parallel, one worker per core), as [`super::diff::diff`]
+/// would.
 pub fn matrix(sides: &[Side], options: &Options) -> Result<Matrix, DiffError> {
     let n = sides.len();
     let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).collect();
-    let shares: Vec<((usize, usize), f64)> = pairs
-        .par_iter()
-        .map(|&(i, j)| match (sides.get(i), sides.get(j)) {
-            (Some(a), Some(b)) => agreement(a.clone(), b.clone(), options).map(|s| ((i, j), s)),
-            _ => Ok(((i, j), 1.0)),
-        })
-        .collect::<Result<_, _>>()?;
+    // Pairs are independent: workers take the next pair until none is left.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(pairs.len().max(1));
+    let results: Vec<Result<Vec<Share>, DiffError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some(&(i, j)) = pairs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        if let (Some(a), Some(b)) = (sides.get(i), sides.get(j)) {
+                            done.push(((i, j), agreement(a.clone(), b.clone(), options)?));
+                        }
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new()))).collect()
+    });
+    let mut shares = Vec::with_capacity(pairs.len());
+    for r in results {
+        shares.extend(r?);
+    }
+    if shares.len() != pairs.len() {
+        return Err(DiffError::Internal("a matrix worker stopped before its pairs were done".into()));
+    }
     let mut agreement = vec![vec![1.0; n]; n];
     for ((i, j), share) in shares {
         if let Some(cell) = agreement.get_mut(i).and_then(|row| row.get_mut(j)) {

@@ -1,6 +1,6 @@
 //! `accord corridor`: transfers from A's home to B's home and back.
 
-use super::diff::{ReportFormat, chosen_accords};
+use super::diff::{ReportFormat, chosen_accords, failure};
 use super::{ErrorFormat, Failure, regime};
 use crate::analysis::corridor;
 use crate::analysis::diff::{Options, Side};
@@ -61,8 +61,7 @@ pub(crate) fn run(args: &CorridorArgs, colour: bool) -> Result<ExitCode, Failure
         Some(d) => Side::at(t, d),
         None => Side::new(t),
     };
-    let result =
-        corridor::corridor(side(&a, date_a), side(&b, date_b), &options).map_err(|e| Failure::Input(miette!("{e}")))?;
+    let result = corridor::corridor(side(&a, date_a), side(&b, date_b), &options).map_err(failure)?;
     let text = match args.format {
         ReportFormat::Text => render::corridor_text(&result),
         ReportFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default(),

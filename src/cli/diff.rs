@@ -102,8 +102,7 @@ pub(crate) fn run(args: &DiffArgs, colour: bool) -> Result<ExitCode, Failure> {
         Some(d) => Side::at(t, d),
         None => Side::new(t),
     };
-    let result =
-        diff::diff(side(&a, date_a), side(&b, date_b), &options).map_err(|e| Failure::Input(miette!("{e}")))?;
+    let result = diff::diff(side(&a, date_a), side(&b, date_b), &options).map_err(failure)?;
     let text = match args.format {
         ReportFormat::Text => report::diff_text(&result),
         ReportFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default(),
@@ -150,4 +149,12 @@ pub(crate) fn chosen_accords(
         }
     }
     Ok(out)
+}
+
+/// A comparison that could not be made: the user's question, or (rarely) a bug.
+pub(crate) fn failure(error: diff::DiffError) -> Failure {
+    match error {
+        diff::DiffError::Internal(what) => Failure::Internal(crate::InternalError(what)),
+        other => Failure::Input(miette!("{other}")),
+    }
 }

@@ -6,13 +6,14 @@ use crate::eval::{Scenario, ScenarioError};
 use crate::render;
 use crate::table::{ColumnType, Table};
 use clap::ValueEnum;
-use rayon::prelude::*;
-use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::borrow::Cow;
+use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use stream::{Chunk, Line};
 
-/// Lines evaluated together; also the most held in memory at once.
-const CHUNK: usize = 16_384;
+mod stream;
+
 /// The longest input line read; a longer one is an error record, and is not held in memory.
 const MAX_LINE: usize = 1024 * 1024;
 
@@ -142,8 +143,12 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     serde_json::to_string(value).map_err(|e| Failure::Internal(crate::InternalError(e.to_string())))
 }
 
-/// One input record: its line number and either its text or why it cannot be read.
+/// One CSV record: its first line's number and either its scenario object or why it cannot be
+/// read.
 type Record = (usize, Result<serde_json::Value, String>);
+
+/// Where a read error is left for the batch to report: it ends the input.
+type ReadError = std::rc::Rc<std::cell::RefCell<Option<String>>>;
 
 fn batch(
     table: &Table,
@@ -155,41 +160,42 @@ fn batch(
     if path.is_dir() {
         return Err(Failure::Input(miette::miette!("`{}` is a directory, not a file of scenarios", path.display())));
     }
-    let reader = BufReader::with_capacity(1 << 20, open(path)?);
-    let read_error: std::rc::Rc<std::cell::RefCell<Option<String>>> = Default::default();
-    let mut records: Box<dyn Iterator<Item = Record>> = match input {
-        InputFormat::Jsonl => Box::new(JsonLines { reader, line: 0, error: read_error.clone() }),
-        InputFormat::Csv => Box::new(csv_records(table, reader, read_error.clone())?),
+    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
+    let read_error = ReadError::default();
+    let fill: Box<dyn FnMut(&mut Chunk) -> bool> = match input {
+        InputFormat::Jsonl => {
+            let (mut line, error) = (0, read_error.clone());
+            Box::new(move |chunk: &mut Chunk| json_lines(&mut reader, &mut line, chunk, &error))
+        }
+        InputFormat::Csv => {
+            let mut records = csv_records(table, reader, read_error.clone())?;
+            Box::new(move |chunk: &mut Chunk| csv_lines(&mut records, chunk))
+        }
     };
     let unit = if input == InputFormat::Csv { "record" } else { "line" };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let progress = std::io::stderr().is_terminal();
-    let (mut read, mut failed) = (0usize, 0usize);
-    loop {
-        let chunk: Vec<Record> = records.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let lines: Vec<(String, bool)> =
-            chunk.par_iter().map(|(line, record)| decide(table, *line, record, format, today)).collect();
-        for (text, ok) in lines {
-            read += 1;
-            failed += usize::from(!ok);
-            if let Err(e) = writeln!(out, "{text}") {
-                return written_error(e);
-            }
-        }
+    let quick = Scenario::quick_reader(table);
+    let decide = |number: usize, line: &Line, text: &[u8], out: &mut Vec<u8>| {
+        let scenario = match line {
+            Line::Json(range) => json_scenario(table, &quick, text.get(range.clone()).unwrap_or_default(), today),
+            Line::Object(object) => Scenario::from_value(table, object, today).map_err(|e| joined(&e).into()),
+            Line::Unreadable(message) => Err(message.as_str().into()),
+        };
+        write_outcome(table, number, scenario, format, out)
+    };
+    let announce = |read: usize| {
         if progress {
             eprint!("\r{} decided…", super::plural(read, unit));
         }
-    }
-    if let Err(e) = out.flush() {
+    };
+    let written = stream::run(fill, decide, std::io::stdout(), announce);
+    if let Some(e) = written.error {
         return written_error(e);
     }
     if progress {
         eprint!("\r");
     }
+    let (read, failed) = (written.lines, written.failed);
     if let Some(error) = read_error.borrow_mut().take() {
         eprintln!("read {} before the input failed", super::plural(read, unit));
         return Err(Failure::Input(miette::miette!("cannot read `{}`: {error}", shown(path))));
@@ -206,97 +212,139 @@ fn written_error(error: std::io::Error) -> Result<ExitCode, Failure> {
     Err(Failure::Input(miette::miette!("cannot write the output: {error}")))
 }
 
-/// The output line for one record, and whether it is a decision.
-fn decide(
+/// All of a scenario's problems, as one message.
+fn joined(errors: &[ScenarioError]) -> String {
+    errors.iter().map(ScenarioError::to_string).collect::<Vec<_>>().join("; ")
+}
+
+/// The scenario on one JSON line (its newline included); a line that is not UTF-8, blank or
+/// not a scenario is an error. Most lines are scenarios without problems, which `quick` reads;
+/// the others are read again to word their problems.
+fn json_scenario(
+    table: &Table,
+    quick: impl Fn(&[u8], Date) -> Option<Scenario>,
+    bytes: &[u8],
+    today: Date,
+) -> Result<Scenario, Cow<'static, str>> {
+    let end = bytes.iter().rposition(|b| !matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1);
+    if let Some(scenario) = quick(bytes.get(..end).unwrap_or_default(), today) {
+        return Ok(scenario);
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err("line is not valid UTF-8".into());
+    };
+    let text = text.trim_end_matches(['\n', '\r']);
+    if text.trim().is_empty() {
+        return Err("empty line: expected a JSON object".into());
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| crate::eval::invalid_json(&e).to_string())?;
+    Scenario::from_value(table, &value, today).map_err(|errors| joined(&errors).into())
+}
+
+/// Writes the output line for one input line: its decision, or its error record. Says whether
+/// it is a decision.
+fn write_outcome(
     table: &Table,
     line: usize,
-    record: &Result<serde_json::Value, String>,
+    scenario: Result<Scenario, Cow<'_, str>>,
     format: DecisionFormat,
-    today: Date,
-) -> (String, bool) {
-    // Written by hand so that `line` comes first.
-    let failure = |message: String| {
-        let message = serde_json::Value::String(message);
-        (format!("{{\"line\":{line},\"error\":{message}}}"), false)
-    };
-    let value = match record {
-        Ok(value) => value,
-        Err(message) => return failure(message.clone()),
-    };
-    match Scenario::from_value(table, value, today) {
+    out: &mut Vec<u8>,
+) -> bool {
+    let decided = match scenario {
         Ok(scenario) => {
             let decision = table.evaluate(&scenario);
             match format {
-                DecisionFormat::Json => (serde_json::to_string(&decision).unwrap_or_default(), true),
-                DecisionFormat::Text => (format!("line {line}: {}", render::decision_line(&decision)), true),
+                DecisionFormat::Json => {
+                    let start = out.len();
+                    if serde_json::to_writer(&mut *out, &decision).is_err() {
+                        out.truncate(start);
+                    }
+                }
+                DecisionFormat::Text => {
+                    out.extend_from_slice(format!("line {line}: {}", render::decision_line(&decision)).as_bytes());
+                }
             }
+            true
         }
-        Err(errors) => failure(errors.iter().map(ScenarioError::to_string).collect::<Vec<_>>().join("; ")),
-    }
+        Err(message) => {
+            // Written by hand so that `line` comes first.
+            out.extend_from_slice(format!("{{\"line\":{line},\"error\":").as_bytes());
+            out.extend_from_slice(serde_json::Value::String(message.into_owned()).to_string().as_bytes());
+            out.push(b'}');
+            false
+        }
+    };
+    out.push(b'\n');
+    decided
 }
 
-/// JSON Lines, one record per line; a line too long, not UTF-8 or not JSON is an error record.
-struct JsonLines<R> {
-    reader: R,
-    line: usize,
-    /// A read error ends the stream; the batch reports it and fails.
-    error: std::rc::Rc<std::cell::RefCell<Option<String>>>,
-}
-
-impl<R: BufRead> Iterator for JsonLines<R> {
-    type Item = Record;
-
-    fn next(&mut self) -> Option<Record> {
-        let (bytes, too_long) = match read_line(&mut self.reader) {
-            Ok(Some(line)) => line,
-            Ok(None) => return None,
+/// Reads JSON lines into a chunk while it has room: each line's text, or why it cannot be held.
+/// Says whether the input may have more; a read error ends it, left in `error`.
+fn json_lines<R: BufRead>(reader: &mut R, line: &mut usize, chunk: &mut Chunk, error: &ReadError) -> bool {
+    while chunk.has_room() {
+        let start = chunk.text.len();
+        let too_long = match read_line_into(reader, &mut chunk.text) {
+            Ok(Some(too_long)) => too_long,
+            Ok(None) => return false,
             Err(e) => {
-                *self.error.borrow_mut() = Some(e.to_string());
-                return None;
+                *error.borrow_mut() = Some(e.to_string());
+                return false;
             }
         };
-        self.line += 1;
-        let line = self.line;
-        if too_long {
-            return Some((line, Err(format!("line is longer than {} MiB", MAX_LINE / (1024 * 1024)))));
-        }
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            return Some((line, Err("line is not valid UTF-8".to_owned())));
+        *line += 1;
+        let held = if too_long {
+            Line::Unreadable(format!("line is longer than {} MiB", MAX_LINE / (1024 * 1024)))
+        } else {
+            Line::Json(start..chunk.text.len())
         };
-        let text = text.trim_end_matches(['\n', '\r']);
-        if text.trim().is_empty() {
-            return Some((line, Err("empty line: expected a JSON object".to_owned())));
-        }
-        Some((line, serde_json::from_str(text).map_err(|e| crate::eval::invalid_json(&e).to_string())))
+        chunk.lines.push((*line, held));
     }
+    true
+}
+
+/// Moves CSV records into a chunk while it has room. Says whether the input may have more.
+fn csv_lines(records: &mut impl Iterator<Item = Record>, chunk: &mut Chunk) -> bool {
+    while chunk.has_room() {
+        let Some((line, record)) = records.next() else { return false };
+        chunk.lines.push((line, record.map_or_else(Line::Unreadable, Line::Object)));
+    }
+    true
 }
 
 /// Reads one line (its newline included), holding at most [`MAX_LINE`] bytes of it: a longer
 /// line is consumed and reported as too long.
 fn read_line<R: BufRead>(reader: &mut R) -> std::io::Result<Option<(Vec<u8>, bool)>> {
     let mut line = Vec::new();
+    Ok(read_line_into(reader, &mut line)?.map(|too_long| (line, too_long)))
+}
+
+/// Appends one line (its newline included) to `text`, holding at most [`MAX_LINE`] bytes of it:
+/// a longer line is consumed, left out, and reported as too long (`Some(true)`). `None` at the
+/// end of the input.
+fn read_line_into<R: BufRead>(reader: &mut R, text: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+    let start = text.len();
     let mut too_long = false;
     let mut any = false;
     loop {
         let buffer = reader.fill_buf()?;
         if buffer.is_empty() {
-            return Ok(any.then_some((line, too_long)));
+            return Ok(any.then_some(too_long));
         }
         any = true;
-        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+        let (part, done) = match memchr::memchr(b'\n', buffer) {
             Some(i) => (buffer.get(..=i).unwrap_or(buffer), true),
             None => (buffer, false),
         };
-        let taken = chunk.len();
-        if line.len() + taken > MAX_LINE {
+        let taken = part.len();
+        if text.len() - start + taken > MAX_LINE {
             too_long = true;
-            line.clear();
+            text.truncate(start);
         } else if !too_long {
-            line.extend_from_slice(chunk);
+            text.extend_from_slice(part);
         }
         reader.consume(taken);
         if done {
-            return Ok(Some((line, too_long)));
+            return Ok(Some(too_long));
         }
     }
 }

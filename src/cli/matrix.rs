@@ -1,6 +1,6 @@
 //! `accord matrix`: pairwise agreement between regimes.
 
-use super::diff::ReportFormat;
+use super::diff::{ReportFormat, failure};
 use super::{ErrorFormat, Failure, regime};
 use crate::analysis::diff::{Options, Reading, Side};
 use crate::analysis::matrix;
@@ -65,7 +65,7 @@ pub(crate) fn run(args: &MatrixArgs, colour: bool) -> Result<ExitCode, Failure> 
         obligations: args.obligations,
         ..Options::default()
     };
-    let m = matrix::matrix(&sides, &options).map_err(|e| Failure::Input(miette!("{e}")))?;
+    let m = matrix::matrix(&sides, &options).map_err(failure)?;
     let text = match args.format {
         ReportFormat::Text => render::matrix_text(&m),
         ReportFormat::Json => serde_json::to_string_pretty(&m).unwrap_or_default(),

@@ -6,8 +6,10 @@
 
 use crate::date::Date;
 use crate::diagnostics::closest;
-use crate::table::{ColumnType, Table};
+use crate::table::{Column, ColumnType, Table};
 use std::fmt;
+
+mod indexed;
 
 /// One fact's value, aligned with the table's vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +143,16 @@ impl Scenario {
         Scenario::from_value(table, &value, today)
     }
 
+    /// A reader of many JSON scenarios for `table`, for a stream. It indexes the table's fact
+    /// and member names once, and reads a scenario straight from the bytes of its text, with no
+    /// `serde_json::Value` built first. It gives the scenario [`Scenario::from_json`] would, but
+    /// only for a scenario without problems: any other text (not UTF-8, for one) gives `None`,
+    /// and `from_json` finds and words its problems.
+    pub fn quick_reader(table: &Table) -> impl Fn(&[u8], Date) -> Option<Scenario> + Sync + '_ {
+        let indexed = indexed::Indexed::new(table);
+        move |text, today| indexed.read(text, today)
+    }
+
     /// Reads a scenario from a parsed JSON value.
     pub fn from_value(table: &Table, value: &serde_json::Value, today: Date) -> Result<Scenario, Vec<ScenarioError>> {
         let Some(object) = value.as_object() else {
@@ -171,33 +183,40 @@ impl Scenario {
         }
         let mut complete = Vec::with_capacity(values.len());
         let safeguards_given =
-            table.vocabulary.iter().zip(&given_keys).any(|(c, given)| *given && c.fact == "safeguards");
+            table.vocabulary.iter().zip(&given_keys).any(|(c, given)| *given && c.fact == SAFEGUARDS);
         for ((column, value), given) in table.vocabulary.iter().zip(values).zip(given_keys) {
             let value = match value {
                 Some(value) => value,
                 None if given => continue,
-                // An omitted origin is the regime's home (its first member), as in examples: a
-                // transfer "leaving this regime's home", which is how diffs give witnesses.
-                None if column.fact == table.scope.origin
-                    && let Some(home) = table.home.first().and_then(|h| column.domain.iter().position(|m| m == h)) =>
-                {
-                    Value::Member(u32::try_from(home).unwrap_or(u32::MAX))
-                }
-                // Other enums have no default: `destination` always needs a value, and any
-                // other enum fact does when the table tests it.
-                None if column.fact == table.scope.origin
-                    || column.fact == table.scope.destination
-                    || (column.ty == ColumnType::Enum && table.columns.iter().any(|c| c.fact == column.fact)) =>
-                {
+                None if required(table, column) => {
                     errors.push(ScenarioError::Missing { key: column.fact.clone() });
                     continue;
                 }
-                None => default_value(column.ty, column.domain.len(), today),
+                None => default_value(table, column, today),
             };
             complete.push(value);
         }
         if errors.is_empty() { Ok(Scenario { values: complete, safeguards_given }) } else { Err(errors) }
     }
+}
+
+/// The fact whose presence (even as an empty list) asks whether requirements are met.
+const SAFEGUARDS: &str = "safeguards";
+
+/// Whether an omitted fact is an error. Enums have no default: `origin` and `destination`
+/// always need a value, and any other enum fact does when the table tests it.
+fn required(table: &Table, column: &Column) -> bool {
+    (column.fact == table.scope.origin && home_member(table, column).is_none())
+        || column.fact == table.scope.destination
+        || (column.fact != table.scope.origin
+            && column.ty == ColumnType::Enum
+            && table.columns.iter().any(|c| c.fact == column.fact))
+}
+
+/// The regime's home (its first member) as a member of `column`'s domain.
+fn home_member(table: &Table, column: &Column) -> Option<u32> {
+    let home = table.home.first()?;
+    column.domain.iter().position(|m| m == home).and_then(|i| u32::try_from(i).ok())
 }
 
 /// A JSON syntax error, with its column but not serde's "line 1" (which, in a stream, is not
@@ -208,15 +227,18 @@ pub(crate) fn invalid_json(error: &serde_json::Error) -> ScenarioError {
     ScenarioError::InvalidJson { reason, column: error.column() }
 }
 
-/// The value an omitted fact takes (an enum fact no rule tests takes its first member: it is
+/// The value an omitted fact takes when it is not [`required`]: an omitted origin is the
+/// regime's home (its first member), as in examples: a transfer "leaving this regime's home",
+/// which is how diffs give witnesses. An enum fact no rule tests takes its first member (it is
 /// never read).
-fn default_value(ty: ColumnType, domain: usize, today: Date) -> Value {
-    match ty {
+fn default_value(table: &Table, column: &Column, today: Date) -> Value {
+    match column.ty {
         ColumnType::Bool => Value::Bool(false),
         ColumnType::Count => Value::Count(0),
         ColumnType::Date => Value::Date(today.days()),
+        ColumnType::Enum if column.fact == table.scope.origin => Value::Member(home_member(table, column).unwrap_or(0)),
         ColumnType::Enum => Value::Member(0),
-        ColumnType::Set => Value::Set(vec![0; domain.div_ceil(64)]),
+        ColumnType::Set => Value::Set(vec![0; column.domain.len().div_ceil(64)]),
     }
 }
 
