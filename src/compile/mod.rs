@@ -22,6 +22,7 @@ use crate::table::{self, Column, ColumnType, Location, Table};
 use cell::{ColInfo, IBox, ICell};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufWriter, Write as _};
 
 /// The most rows one rule (or obligation) may compile to.
 pub const MAX_ROWS_PER_RULE: usize = 4096;
@@ -401,8 +402,18 @@ fn collect(program: &Program, cond: &ir::Cond, facts: &mut BTreeSet<FactId>, ord
     }
 }
 
+/// `sha256:` of the table's JSON ([`Table::to_json`]), hashed as it is written rather than
+/// built as one string first: the same bytes, so the same hash, without a megabyte buffer.
 fn content_hash(table: &Table) -> String {
-    let digest = Sha256::digest(table.to_json().as_bytes());
+    let mut hasher = Sha256::new();
+    // Serde makes many small writes; a buffer hands the hasher whole blocks instead. Writing
+    // into a hasher cannot fail, and serialising a `Table` does not either (`to_json` relies
+    // on the same).
+    let mut out = BufWriter::with_capacity(1 << 14, &mut hasher);
+    let _ = table.write_json(&mut out);
+    let _ = out.flush();
+    drop(out);
+    let digest = hasher.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
