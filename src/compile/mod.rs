@@ -149,14 +149,18 @@ impl<'p> Compiler<'p> {
         for rule in &self.regime.rules {
             match self.condition(&rule.when, rule.effective) {
                 Ok(boxes) => {
+                    // What every row of the rule shares, worked out once and copied per row.
+                    let cite: Vec<String> = rule.cites.iter().map(|c| c.text.clone()).collect();
+                    let location = self.location(rule.span);
+                    let outcome = self.outcome(&rule.then);
                     for b in boxes {
                         rows.push(table::Row {
                             rule: rule.id.clone(),
                             title: rule.title.clone(),
-                            cite: rule.cites.iter().map(|c| c.text.clone()).collect(),
-                            location: self.location(rule.span),
+                            cite: cite.clone(),
+                            location: location.clone(),
                             cells: self.cells(&b),
-                            outcome: self.outcome(&rule.then),
+                            outcome: outcome.clone(),
                         });
                     }
                 }
@@ -168,12 +172,14 @@ impl<'p> Compiler<'p> {
             let name = self.member_name(self.regime.vocabulary.obligation, obligation.obligation);
             match self.condition(&obligation.when, obligation.effective) {
                 Ok(boxes) => {
+                    let cite: Vec<String> = obligation.cites.iter().map(|c| c.text.clone()).collect();
+                    let location = self.location(obligation.span);
                     for b in boxes {
                         obligations.push(table::ObligationRow {
                             obligation: name.clone(),
                             title: obligation.title.clone(),
-                            cite: obligation.cites.iter().map(|c| c.text.clone()).collect(),
-                            location: self.location(obligation.span),
+                            cite: cite.clone(),
+                            location: location.clone(),
                             cells: self.cells(&b),
                         });
                     }
@@ -227,9 +233,15 @@ impl<'p> Compiler<'p> {
             ir::Cond::Test(test) => self.test(test),
             ir::Cond::And(parts) => {
                 let mut acc = vec![IBox::new()];
-                for part in parts {
+                for (i, part) in parts.iter().enumerate() {
                     let boxes = self.dnf(part)?;
-                    acc = cell::and(&acc, &boxes, &self.columns, bound).ok_or(TooBig)?;
+                    // `everything and u` is `u` when `u` is within the bound: what `dnf`
+                    // returns is already simplified, so `and` would only copy it.
+                    acc = if i == 0 && boxes.len() <= bound {
+                        boxes
+                    } else {
+                        cell::and(&acc, &boxes, &self.columns, bound).ok_or(TooBig)?
+                    };
                 }
                 acc
             }
