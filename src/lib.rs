@@ -27,6 +27,10 @@
 //! # Ok::<(), compile::Problems>(())
 //! ```
 
+// pest is built without its `std` feature (see `Cargo.toml`), and the parser it derives then
+// names `alloc` from the crate root.
+extern crate alloc;
+
 pub mod analysis;
 pub mod check;
 #[allow(clippy::disallowed_methods, clippy::disallowed_macros)]

@@ -7,7 +7,9 @@
 //! `not` becomes several adjacent rows with the same rule id.
 
 use serde::{Deserialize, Serialize};
+use serde_json::ser::Formatter;
 use std::collections::BTreeMap;
+use std::io;
 use std::sync::OnceLock;
 
 /// The format id this version of Accord writes and reads.
@@ -285,6 +287,13 @@ impl Table {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// Writes the text of [`Table::to_json`] to `out` as it is produced, without building the
+    /// string (the compiler hashes a table this way).
+    pub(crate) fn write_json<W: io::Write>(&self, out: W) -> io::Result<()> {
+        let mut serializer = serde_json::Serializer::with_formatter(out, Pretty::default());
+        self.serialize(&mut serializer).map_err(io::Error::from)
+    }
+
     /// Reads a table written by [`Table::to_json`], refusing other formats.
     pub fn from_json(text: &str) -> Result<Table, String> {
         let table: Table = serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -300,8 +309,120 @@ impl Table {
     }
 }
 
+/// `serde_json`'s pretty layout (two spaces a level), byte for byte, but writing a line break
+/// and its indentation in one call rather than one call a level: tables nest values six deep,
+/// so most of the small writes a pretty document costs are indentation.
+#[derive(Default)]
+struct Pretty {
+    /// How many levels deep the next value is.
+    level: usize,
+    /// Whether the innermost open array or object has a value yet.
+    has_value: bool,
+}
+
+/// A comma, a line break, then enough spaces for most documents.
+const BREAK: &[u8; 66] = b",\n                                                                ";
+
+/// Writes `,` (unless `first`), a line break and the indentation for `level`.
+fn line_break<W: ?Sized + io::Write>(out: &mut W, first: bool, level: usize) -> io::Result<()> {
+    let start = usize::from(first);
+    match BREAK.get(start..2 + 2 * level) {
+        Some(text) => out.write_all(text),
+        None => {
+            out.write_all(BREAK.get(start..2).unwrap_or_default())?;
+            (0..level).try_for_each(|_| out.write_all(b"  "))
+        }
+    }
+}
+
+impl Formatter for Pretty {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            line_break(out, true, self.level)?;
+        }
+        out.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        line_break(out, first, self.level)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            line_break(out, true, self.level)?;
+        }
+        out.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        line_break(out, first, self.level)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
 impl PartialEq for Table {
     fn eq(&self, other: &Self) -> bool {
         self.to_json() == other.to_json()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled regimes, compiled.
+    fn bundled() -> Vec<Table> {
+        crate::stdlib::REGIMES
+            .iter()
+            .flat_map(|m| crate::compile::compile_text(&format!("{}.accord", m.name), m.text).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn write_json_writes_what_serde_json_pretty_prints() {
+        let tables = bundled();
+        assert!(!tables.is_empty());
+        for table in tables {
+            let mut written = Vec::new();
+            table.write_json(&mut written).unwrap();
+            assert!(written == serde_json::to_string_pretty(&table).unwrap().as_bytes(), "`{}`", table.regime);
+        }
+    }
+
+    #[test]
+    fn line_breaks_indent_past_the_prepared_spaces() {
+        for (first, level) in [(true, 0), (false, 0), (true, 3), (false, 32), (true, 33), (false, 40)] {
+            let mut written = Vec::new();
+            line_break(&mut written, first, level).unwrap();
+            let expected = format!("{}\n{}", if first { "" } else { "," }, "  ".repeat(level));
+            assert_eq!(String::from_utf8(written).unwrap(), expected);
+        }
     }
 }

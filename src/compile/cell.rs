@@ -222,9 +222,9 @@ pub(crate) fn not(u: &[IBox], columns: &[ColInfo], bound: usize) -> Option<Vec<I
 /// Drops repeated boxes, and boxes inside another box of the union (when the union is small
 /// enough for the quadratic check to be cheap). The union admits exactly the same values.
 pub(crate) fn simplify(boxes: Vec<IBox>, _columns: &[ColInfo]) -> Vec<IBox> {
-    let mut seen = HashSet::new();
-    let mut unique: Vec<IBox> = boxes.into_iter().filter(|b| seen.insert(b.clone())).collect();
-    if unique.len() > 256 {
+    let mut unique = boxes;
+    dedup(&mut unique);
+    if unique.len() > SMALL_UNION {
         return unique;
     }
     let mut keep = vec![true; unique.len()];
@@ -244,12 +244,32 @@ pub(crate) fn simplify(boxes: Vec<IBox>, _columns: &[ColInfo]) -> Vec<IBox> {
     unique
 }
 
+/// A union of at most this many boxes is small: the quadratic checks over it are cheap.
+const SMALL_UNION: usize = 256;
+
+/// Drops every box equal to an earlier one, keeping the first of each where it was. A small
+/// union compares boxes directly; a large one hashes them (borrowed, not cloned).
+fn dedup(boxes: &mut Vec<IBox>) {
+    let first: Vec<bool> = if boxes.len() <= SMALL_UNION {
+        boxes.iter().enumerate().map(|(i, b)| boxes.get(..i).is_some_and(|before| !before.contains(b))).collect()
+    } else {
+        let mut seen = HashSet::with_capacity(boxes.len());
+        boxes.iter().map(|b| seen.insert(b)).collect()
+    };
+    if first.contains(&false) {
+        let mut flags = first.into_iter();
+        boxes.retain(|_| flags.next().unwrap_or(true));
+    }
+}
+
 /// Whether box `outer` admits everything box `inner` does.
 fn contains(outer: &IBox, inner: &IBox) -> bool {
-    outer.iter().all(|(column, cell)| match inner.iter().find(|(c, _)| c == column) {
-        None => false,
-        Some((_, inner_cell)) => cell_contains(cell, inner_cell),
-    })
+    // Every column `outer` constrains, `inner` must constrain too.
+    outer.len() <= inner.len()
+        && outer.iter().all(|(column, cell)| match inner.iter().find(|(c, _)| c == column) {
+            None => false,
+            Some((_, inner_cell)) => cell_contains(cell, inner_cell),
+        })
 }
 
 fn cell_contains(outer: &ICell, inner: &ICell) -> bool {

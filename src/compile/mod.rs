@@ -23,6 +23,7 @@ use crate::table::{self, Column, ColumnType, Location, Table};
 use cell::{ColInfo, IBox, ICell};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufWriter, Write as _};
 
 /// The most rows one rule (or obligation) may compile to.
 pub const MAX_ROWS_PER_RULE: usize = 4096;
@@ -149,14 +150,18 @@ impl<'p> Compiler<'p> {
         for rule in &self.regime.rules {
             match self.condition(&rule.when, rule.effective) {
                 Ok(boxes) => {
+                    // What every row of the rule shares, worked out once and copied per row.
+                    let cite: Vec<String> = rule.cites.iter().map(|c| c.text.clone()).collect();
+                    let location = self.location(rule.span);
+                    let outcome = self.outcome(&rule.then);
                     for b in boxes {
                         rows.push(table::Row {
                             rule: rule.id.clone(),
                             title: rule.title.clone(),
-                            cite: rule.cites.iter().map(|c| c.text.clone()).collect(),
-                            location: self.location(rule.span),
+                            cite: cite.clone(),
+                            location: location.clone(),
                             cells: self.cells(&b),
-                            outcome: self.outcome(&rule.then),
+                            outcome: outcome.clone(),
                         });
                     }
                 }
@@ -168,12 +173,14 @@ impl<'p> Compiler<'p> {
             let name = self.member_name(self.regime.vocabulary.obligation, obligation.obligation);
             match self.condition(&obligation.when, obligation.effective) {
                 Ok(boxes) => {
+                    let cite: Vec<String> = obligation.cites.iter().map(|c| c.text.clone()).collect();
+                    let location = self.location(obligation.span);
                     for b in boxes {
                         obligations.push(table::ObligationRow {
                             obligation: name.clone(),
                             title: obligation.title.clone(),
-                            cite: obligation.cites.iter().map(|c| c.text.clone()).collect(),
-                            location: self.location(obligation.span),
+                            cite: cite.clone(),
+                            location: location.clone(),
                             cells: self.cells(&b),
                         });
                     }
@@ -227,9 +234,15 @@ impl<'p> Compiler<'p> {
             ir::Cond::Test(test) => self.test(test),
             ir::Cond::And(parts) => {
                 let mut acc = vec![IBox::new()];
-                for part in parts {
+                for (i, part) in parts.iter().enumerate() {
                     let boxes = self.dnf(part)?;
-                    acc = cell::and(&acc, &boxes, &self.columns, bound).ok_or(TooBig)?;
+                    // `everything and u` is `u` when `u` is within the bound: what `dnf`
+                    // returns is already simplified, so `and` would only copy it.
+                    acc = if i == 0 && boxes.len() <= bound {
+                        boxes
+                    } else {
+                        cell::and(&acc, &boxes, &self.columns, bound).ok_or(TooBig)?
+                    };
                 }
                 acc
             }
@@ -402,8 +415,18 @@ fn collect(program: &Program, cond: &ir::Cond, facts: &mut BTreeSet<FactId>, ord
     }
 }
 
+/// `sha256:` of the table's JSON ([`Table::to_json`]), hashed as it is written rather than
+/// built as one string first: the same bytes, so the same hash, without a megabyte buffer.
 fn content_hash(table: &Table) -> String {
-    let digest = Sha256::digest(table.to_json().as_bytes());
+    let mut hasher = Sha256::new();
+    // Serde makes many small writes; a buffer hands the hasher whole blocks instead. Writing
+    // into a hasher cannot fail, and serialising a `Table` does not either (`to_json` relies
+    // on the same).
+    let mut out = BufWriter::with_capacity(1 << 14, &mut hasher);
+    let _ = table.write_json(&mut out);
+    let _ = out.flush();
+    drop(out);
+    let digest = hasher.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }

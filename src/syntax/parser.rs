@@ -258,7 +258,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_false => "`false`",
         Rule::kw_out_of_scope => "`out_of_scope`",
         Rule::arith_op | Rule::doc | Rule::doc_text | Rule::keyword | Rule::string_text => return None,
-        Rule::WHITESPACE | Rule::COMMENT | Rule::doc_start | Rule::ident_char => return None,
+        Rule::WHITESPACE | Rule::COMMENT | Rule::doc_start | Rule::ident_char | Rule::string_char => return None,
     })
 }
 

@@ -70,19 +70,44 @@ fn is_doc(bytes: &[u8], i: usize) -> bool {
 }
 
 /// The first opening bracket that lies more than [`MAX_NESTING`] levels deep, if any.
+///
+/// This runs on every file, so it reads bytes rather than [`tokens`], with the same view of
+/// them: outside strings and comments only a bracket matters (no other token holds one, nor a
+/// `"` or `/`), strings end as [`tokens`] ends them, and doc comments, like comments, run to
+/// the end of the line.
 pub(crate) fn too_deep(text: &str) -> Option<Token> {
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    for token in tokens(text) {
-        match text.get(token.start..token.end) {
-            Some("(" | "{" | "[") => {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'(' | b'{' | b'[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(token);
+                    return Some(Token { start: i, end: i + 1 });
                 }
             }
-            Some(")" | "}" | "]") => depth = depth.saturating_sub(1),
+            b')' | b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'\n' {
+                        break;
+                    }
+                    i += if c == b'\\' { 2 } else { 1 };
+                    if c == b'"' {
+                        break;
+                    }
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i += bytes.get(i..).and_then(|rest| rest.iter().position(|&c| c == b'\n')).unwrap_or(bytes.len() - i);
+                continue;
+            }
             _ => {}
         }
+        i += 1;
     }
     None
 }
@@ -122,6 +147,41 @@ mod tests {
         assert_eq!(token.start, MAX_NESTING);
         assert!(too_deep("((x))").is_none());
         assert!(too_deep("\"((((((\" // (((((").is_none());
+    }
+
+    /// What `too_deep` did before it read bytes: count bracket tokens.
+    fn too_deep_by_tokens(text: &str) -> Option<Token> {
+        let mut depth = 0usize;
+        for token in tokens(text) {
+            match &text[token.start..token.end] {
+                "(" | "{" | "[" => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(token);
+                    }
+                }
+                ")" | "}" | "]" => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn reading_bytes_finds_what_counting_tokens_finds() {
+        let deep = "(".repeat(MAX_NESTING + 1);
+        let pieces = ["(", ")", "{", "}", "[", "]", "\"", "\\", "\n", "/", "//", "///", "////", " ", "x", "é", ".."];
+        // Every short arrangement of the pieces, then behind 64 open brackets.
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            texts = texts.iter().flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}"))).collect();
+        }
+        for text in &texts {
+            let behind = format!("{}{text}(", &deep[..MAX_NESTING - 1]);
+            for candidate in [text.as_str(), behind.as_str()] {
+                assert_eq!(too_deep(candidate), too_deep_by_tokens(candidate), "{candidate:?}");
+            }
+        }
     }
 
     #[test]
