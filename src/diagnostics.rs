@@ -79,6 +79,7 @@ codes! {
     DeadRule = "W0302", "a rule that can never decide";
     NeverApplies = "W0303", "an obligation that never applies";
     SameCondition = "W0304", "a rule with exactly an earlier rule's condition";
+    TooIntricate = "W0305", "a regime too intricate to verify exactly";
 }
 
 /// A labelled span. The first label of a diagnostic is its primary one.

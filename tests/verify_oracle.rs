@@ -226,6 +226,7 @@ fn reported(table: &Table) -> BTreeSet<String> {
             Finding::DeadRule { rule, covered_by, .. } => format!("dead {rule} [{}]", covered_by.join(",")),
             Finding::NeverApplies { obligation } => format!("never {obligation}"),
             Finding::SameCondition { rule, earlier } => format!("same {rule} {earlier}"),
+            Finding::TooIntricate => panic!("a small regime ran out of diagram nodes"),
         })
         .collect()
 }

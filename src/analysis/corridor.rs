@@ -190,6 +190,9 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
         let (witness_forward, witness_back) = split_witness(witness, &destination_b);
         joint.push(Joint { forward, back, share, both, gap, witness_forward, witness_back });
     }
+    if c.mdd.exhausted() {
+        return Err(DiffError::TooIntricate);
+    }
     joint.sort_by(|x, y| y.share.total_cmp(&x.share).then_with(|| (&x.forward, &x.back).cmp(&(&y.forward, &y.back))));
     Ok(Corridor {
         format: "accord.corridor/1",

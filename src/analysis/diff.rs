@@ -55,6 +55,8 @@ pub enum DiffError {
         /// How many were allowed.
         limit: usize,
     },
+    /// The decision diagrams outgrew their budget ([`super::mdd::NODE_BUDGET`] nodes).
+    TooIntricate,
     /// A bug in Accord (never the input's fault).
     Internal(String),
     /// A fact to project on or restrict is unknown to both tables.
@@ -82,6 +84,12 @@ impl std::fmt::Display for DiffError {
                 write!(f, "no fact `{fact}` in either regime's vocabulary (did you mean `{s}`?)")
             }
             DiffError::Internal(what) => write!(f, "internal error: {what}"),
+            DiffError::TooIntricate => write!(
+                f,
+                "these regimes are too intricate to compare exactly: the decision diagrams outgrew {} nodes; \
+                 narrow the question with `--given`",
+                crate::syntax::write_number(super::mdd::NODE_BUDGET as i64)
+            ),
             DiffError::UnknownFact { fact, suggestion: None } => {
                 write!(f, "no fact `{fact}` in either regime's vocabulary")
             }
@@ -639,6 +647,9 @@ impl<'t> Compared<'t> {
         let window = window(&space, &mut mdd, &a, &b, options.obligations);
         let parts_a = partition(&space, &mut mdd, &a, options.obligations, window);
         let parts_b = partition(&space, &mut mdd, &b, options.obligations, window);
+        if mdd.exhausted() {
+            return Err(DiffError::TooIntricate);
+        }
 
         // Segments of the date line on which the same accords apply.
         let mut segments = Vec::new();
@@ -1021,6 +1032,9 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
             None => out_resolved.push(Resolved { a: oa, b: ob, accords, share }),
         }
     }
+    if c.mdd.exhausted() {
+        return Err(DiffError::TooIntricate);
+    }
     let totals = Totals {
         regions: count,
         groups: out_groups.len(),
@@ -1099,6 +1113,9 @@ pub fn agreement(a: Side, b: Side, options: &Options) -> Result<f64, DiffError> 
     let mut differing = FALSE;
     for region in groups.values() {
         differing = c.mdd.or(differing, *region);
+    }
+    if c.mdd.exhausted() {
+        return Err(DiffError::TooIntricate);
     }
     Ok(1.0 - c.share(differing, total))
 }

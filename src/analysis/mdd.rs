@@ -78,6 +78,11 @@ enum Op {
     Or,
 }
 
+/// The most nodes one store builds. Unions of many unrelated boxes can grow exponentially; past
+/// this, [`Mdd::exhausted`] is set and every operation returns `FALSE` at once, so such an
+/// input ends with a clear message instead of filling memory (about 200 bytes a node).
+pub const NODE_BUDGET: usize = 4_000_000;
+
 /// A store of diagrams over variables of the given sizes (in order).
 #[derive(Debug, Clone)]
 pub struct Mdd {
@@ -86,6 +91,8 @@ pub struct Mdd {
     unique: HashMap<Node, NodeId>,
     memo: HashMap<(Op, NodeId, NodeId), NodeId>,
     not_memo: HashMap<NodeId, NodeId>,
+    budget: usize,
+    exhausted: bool,
 }
 
 impl Mdd {
@@ -99,7 +106,20 @@ impl Mdd {
             unique: HashMap::default(),
             memo: HashMap::default(),
             not_memo: HashMap::default(),
+            budget: NODE_BUDGET,
+            exhausted: false,
         }
+    }
+
+    /// The same store with another node budget (see [`NODE_BUDGET`]).
+    pub fn with_budget(mut self, budget: usize) -> Mdd {
+        self.budget = budget;
+        self
+    }
+
+    /// Whether the node budget ran out: every result since is meaningless.
+    pub fn exhausted(&self) -> bool {
+        self.exhausted
     }
 
     /// How many nodes have been built (terminals included).
@@ -145,6 +165,10 @@ impl Mdd {
         if let Some(&id) = self.unique.get(&node) {
             return id;
         }
+        if self.nodes.len() >= self.budget {
+            self.exhausted = true;
+            return FALSE;
+        }
         let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
         self.nodes.push(node.clone());
         self.unique.insert(node, id);
@@ -175,6 +199,9 @@ impl Mdd {
 
     /// The complement of a region.
     pub fn not(&mut self, a: NodeId) -> NodeId {
+        if self.exhausted {
+            return FALSE;
+        }
         match a {
             FALSE => return TRUE,
             TRUE => return FALSE,
@@ -198,6 +225,9 @@ impl Mdd {
     }
 
     fn apply(&mut self, op: Op, a: NodeId, b: NodeId) -> NodeId {
+        if self.exhausted {
+            return FALSE;
+        }
         match (op, a, b) {
             (Op::And, FALSE, _) | (Op::And, _, FALSE) => return FALSE,
             (Op::And, TRUE, x) | (Op::And, x, TRUE) => return x,

@@ -3,7 +3,7 @@
 //! space, so nothing is sampled: a finding holds for every transfer, and no finding means none
 //! exists.
 
-use super::mdd::FALSE;
+use super::mdd::{FALSE, NODE_BUDGET};
 use super::space::Space;
 use crate::check::ir;
 use crate::diagnostics::{Code, Diagnostic};
@@ -33,6 +33,8 @@ pub enum Finding {
         /// The obligation.
         obligation: String,
     },
+    /// The regime's decision diagram outgrew [`NODE_BUDGET`]: nothing was verified.
+    TooIntricate,
     /// A rule whose condition is exactly an earlier rule's.
     SameCondition {
         /// The later rule.
@@ -50,6 +52,9 @@ pub const NAMED: usize = 5;
 /// no rows at all, so only the regime knows of it: it is reported here too.
 pub fn verify_regime(table: &Table, regime: &ir::Regime) -> Vec<Finding> {
     let mut findings = verify(table);
+    if findings == [Finding::TooIntricate] {
+        return findings;
+    }
     for rule in &regime.rules {
         if !table.rows.iter().any(|r| r.rule == rule.id) {
             findings.push(Finding::DeadRule { rule: rule.id.clone(), covered_by: Vec::new(), more: false });
@@ -65,8 +70,13 @@ pub fn verify_regime(table: &Table, regime: &ir::Regime) -> Vec<Finding> {
 
 /// Verifies one table.
 pub fn verify(table: &Table) -> Vec<Finding> {
+    verify_within(table, NODE_BUDGET)
+}
+
+/// Verifies one table with at most `budget` diagram nodes.
+fn verify_within(table: &Table, budget: usize) -> Vec<Finding> {
     let space = Space::of(table);
-    let mut mdd = space.mdd();
+    let mut mdd = space.mdd().with_budget(budget);
     let scope = space.scope(&mut mdd, table);
     let mut findings = Vec::new();
 
@@ -106,6 +116,10 @@ pub fn verify(table: &Table) -> Vec<Finding> {
         if mdd.and(region, scope) == FALSE {
             findings.push(Finding::NeverApplies { obligation });
         }
+    }
+    if mdd.exhausted() {
+        // What was found with a spent budget is meaningless: say so, and only that.
+        return vec![Finding::TooIntricate];
     }
     findings
 }
@@ -178,6 +192,13 @@ impl Finding {
                 )
                 .with_help("the condition contradicts itself, or asks what no transfer in scope has: a transfer in scope starts in the regime's `home` and leaves it")
             }
+            Finding::TooIntricate => Diagnostic::warning(
+                Code::TooIntricate,
+                format!("regime `{}` is too intricate to verify exactly, so it was not verified", regime.id),
+                regime.name_span,
+                format!("its decision diagram outgrew {} nodes", crate::syntax::write_number(NODE_BUDGET as i64)),
+            )
+            .with_help("gaps and dead rules are not reported for it; many rules over unrelated facts make the union of their conditions grow fast: splitting the regime, or fewer `or`s and `not`s, helps"),
             Finding::SameCondition { rule, earlier } => Diagnostic::warning(
                 Code::SameCondition,
                 format!("rule `{rule}` has the same condition as rule `{earlier}`, so it can never decide"),
@@ -187,5 +208,22 @@ impl Finding {
             .with_label(rule_span(earlier), "decides first")
             .with_help("merge the two rules, or change one condition"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    /// A spent budget gives one finding saying so, never findings made with a broken diagram.
+    #[test]
+    fn a_spent_budget_says_so_and_only_that() {
+        let text = "regime r \"R\" { home CN\n\
+            rule a \"A\" cite \"1\" when data has health and individuals_ytd >= 10 then prohibit\n\
+            rule b \"B\" cite \"2\" when data has biometric or exporter has ciio then permit\n}";
+        let tables = crate::compile::compile_text("r.accord", text).unwrap();
+        assert!(!verify_within(&tables[0], NODE_BUDGET).contains(&Finding::TooIntricate));
+        assert_eq!(verify_within(&tables[0], 4), vec![Finding::TooIntricate]);
     }
 }
