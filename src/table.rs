@@ -303,6 +303,25 @@ impl Table {
         Ok(table)
     }
 
+    /// The table read on one transfer date only (what `cn@2024-06-01` names): rows whose
+    /// `date` cell excludes the day are dropped, and the others lose that cell, so a scenario's
+    /// own date no longer matters. The hash stays the original table's.
+    pub fn on(&self, date: crate::date::Date) -> Table {
+        let keep = |cells: &mut BTreeMap<String, Cell>| match cells.remove("date") {
+            Some(cell) => cell
+                .ranges()
+                .iter()
+                .any(|&(lo, hi)| lo.is_none_or(|lo| date.days() >= lo) && hi.is_none_or(|hi| date.days() < hi)),
+            None => true,
+        };
+        let mut table = self.clone();
+        table.index = OnceLock::new();
+        table.rows.retain_mut(|r| keep(&mut r.cells));
+        table.obligations.retain_mut(|o| keep(&mut o.cells));
+        table.columns.retain(|c| c.fact != "date");
+        table
+    }
+
     /// The column describing `fact` in the vocabulary.
     pub fn fact(&self, fact: &str) -> Option<&Column> {
         self.vocabulary.iter().find(|c| c.fact == fact)

@@ -566,3 +566,26 @@ fn matrix_and_corridor_pages_open_cleanly_in_a_headless_browser() {
         assert_eq!(text_of(&opened.dom, id).as_deref(), Some(expected.trim_end_matches('.')), "{name}: #{id}");
     }
 }
+
+/// A diff between two dates of one regime: witnesses carry no date, and `accord eval` with the
+/// same pins decides them as the report says (the README's main job).
+#[test]
+fn pinned_witnesses_decide_as_the_report_says() {
+    let (a, b) = ("cn@2023-12-01", "cn@2024-06-01");
+    let report: Value = serde_json::from_str(&accord(&["diff", a, b, "--format", "json"], "")).unwrap();
+    assert!(report["totals"]["regions"].as_u64().unwrap() > 0, "the 2024 Provisions changed something");
+    for group in report["groups"].as_array().unwrap() {
+        // The first region of each outcome pair, to keep the test short.
+        let region = &group["regions"][0];
+        assert!(region["witness"].get("date").is_none(), "a pinned diff's witness names a date");
+        for (side, outcome) in [(a, &group["a"]), (b, &group["b"])] {
+            // A date in the scenario must not matter once the regime is pinned.
+            let mut scenario = region["witness"].clone();
+            scenario["date"] = Value::from("2000-01-01");
+            let decision: Value =
+                serde_json::from_str(&accord(&["eval", side, "--scenario", "-"], &scenario.to_string())).unwrap();
+            assert_eq!(decision["verdict"], outcome["verdict"], "{side} on {scenario}");
+            assert_eq!(canonical(&decision["require"]), canonical(&outcome["require"]), "{side} on {scenario}");
+        }
+    }
+}

@@ -32,7 +32,8 @@ const MAX_LINE: usize = 1024 * 1024;
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["scenario", "input"])))]
 pub(crate) struct EvalArgs {
-    /// A rule file, a standard regime id (`cn`, `eu`, …), or `FILE#ID`
+    /// A rule file, a standard regime id (`cn`, `eu`, …), or `FILE#ID`; `@YYYY-MM-DD` reads it on
+    /// that transfer date whatever the scenarios say (as `accord diff` does)
     regime: String,
 
     /// One scenario: a JSON file, or `-` for standard input
@@ -81,7 +82,10 @@ enum InputFormat {
 }
 
 pub(crate) fn run(args: &EvalArgs, colour: bool) -> Result<ExitCode, Failure> {
-    let table = regime::load(&args.regime, args.error_format, colour)?;
+    let table = match regime::load_pinned(&args.regime, args.error_format, colour)? {
+        (table, Some(date)) => table.on(date),
+        (table, None) => table,
+    };
     let today = args.today.unwrap_or_else(regime::today);
     match (&args.scenario, &args.input) {
         (Some(path), _) => single(&table, path, args, today),
