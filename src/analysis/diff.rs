@@ -602,14 +602,17 @@ pub(super) struct Compared<'t> {
 
 impl<'t> Compared<'t> {
     pub(super) fn new(a: Prepared<'t>, b: Prepared<'t>, options: &Options) -> Result<Compared<'t>, DiffError> {
-        let mut columns = Vec::new();
+        // Each fact's column once (a column's domain can be hundreds of names).
+        let mut columns: Vec<Column> = Vec::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
         for p in [&a, &b] {
             for (fact, _) in p.all_cells() {
-                columns.extend(p.column(fact));
+                if seen.insert(fact.as_str()) {
+                    columns.extend(p.column(fact));
+                }
             }
         }
-        let mut cells: Vec<(String, Cell)> =
-            a.all_cells().chain(b.all_cells()).map(|(f, c)| (f.clone(), c.clone())).collect();
+        let mut cells: Vec<(&str, &Cell)> = a.all_cells().chain(b.all_cells()).map(|(f, c)| (f.as_str(), c)).collect();
         for (fact, cell) in &options.given {
             let column = a.side.table.fact(fact).or_else(|| b.side.table.fact(fact));
             let Some(column) = column else {
@@ -618,18 +621,19 @@ impl<'t> Compared<'t> {
                 return Err(DiffError::UnknownFact { fact: fact.clone(), suggestion });
             };
             columns.push(column.clone());
-            cells.push((fact.clone(), cell.clone()));
+            cells.push((fact.as_str(), cell));
         }
         // Accord dates split the date fact too, when some side reads every date.
         let accords: Vec<&Accord> = options.accords.iter().collect();
         let dated = !accords.is_empty() && (a.side.date.is_none() || b.side.date.is_none());
-        if dated {
+        let accord_dates: Vec<Cell> = if dated {
             let date = a.side.table.fact(DATE).or_else(|| b.side.table.fact(DATE));
             columns.extend(date.cloned());
-            for accord in &accords {
-                cells.push((DATE.to_owned(), date_cell(accord.from, accord.until)));
-            }
-        }
+            accords.iter().map(|accord| date_cell(accord.from, accord.until)).collect()
+        } else {
+            Vec::new()
+        };
+        cells.extend(accord_dates.iter().map(|c| (DATE, c)));
         if let Some(facts) = &options.facts {
             for fact in facts {
                 let t = [a.side.table, b.side.table];

@@ -99,19 +99,17 @@ impl Space {
     /// scope.
     pub fn of_tables(tables: &[&Table]) -> Space {
         let mut columns: Vec<Column> = Vec::new();
-        let mut cells: Vec<(String, Cell)> = Vec::new();
+        let scopes: Vec<(String, Cell)> = tables.iter().flat_map(|t| scope_cells(t)).collect();
         for table in tables {
-            for (fact, cell) in scope_cells(table) {
-                if let Some(c) = table.fact(&fact) {
-                    columns.push(c.clone());
-                }
-                cells.push((fact, cell));
+            for (fact, _) in scope_cells(table) {
+                columns.extend(table.fact(&fact).cloned());
             }
         }
+        let mut cells: Vec<(&str, &Cell)> = scopes.iter().map(|(f, c)| (f.as_str(), c)).collect();
         for table in tables {
             columns.extend(table.columns.iter().cloned());
             for cells_of in table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells)) {
-                cells.extend(cells_of.iter().map(|(f, c)| (f.clone(), c.clone())));
+                cells.extend(cells_of.iter().map(|(f, c)| (f.as_str(), c)));
             }
         }
         Space::new(columns, &cells)
@@ -119,7 +117,7 @@ impl Space {
 
     /// The space in which every one of `cells` is a box: variables for the `columns` (each
     /// fact once, in the order first given), split as finely as the cells tell values apart.
-    pub fn new(columns: Vec<Column>, cells: &[(String, Cell)]) -> Space {
+    pub fn new(columns: Vec<Column>, cells: &[(&str, &Cell)]) -> Space {
         let mut unique: Vec<Column> = Vec::with_capacity(columns.len());
         for c in columns {
             if !unique.iter().any(|x| x.fact == c.fact) {
@@ -129,7 +127,7 @@ impl Space {
         let columns = unique;
         let mut vars = Vec::new();
         for column in &columns {
-            let cells: Vec<&Cell> = cells.iter().filter(|(f, _)| *f == column.fact).map(|(_, c)| c).collect();
+            let cells: Vec<&Cell> = cells.iter().filter(|(f, _)| *f == column.fact).map(|(_, c)| *c).collect();
             match column.ty {
                 ColumnType::Enum => {
                     // A member's signature: which cells admit it.
