@@ -118,13 +118,9 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
     let total = c.measure(c.universe);
 
     let requirements = |c: &mut Compared, first: bool| -> Vec<Requirement> {
-        let parts: Vec<(Outcome, NodeId)> =
-            if first { &c.parts_a } else { &c.parts_b }.iter().map(|p| (p.outcome.clone(), p.region)).collect();
-        let mut by_outcome: BTreeMap<Outcome, NodeId> = BTreeMap::new();
-        for (outcome, region) in parts {
-            let inside = c.mdd.and(region, c.universe);
-            let acc = by_outcome.entry(outcome).or_insert(FALSE);
-            *acc = c.mdd.or(*acc, inside);
+        let mut by_outcome = c.by_outcome(first);
+        for region in by_outcome.values_mut() {
+            *region = c.mdd.and(*region, c.universe);
         }
         let mut out: Vec<Requirement> = by_outcome
             .into_iter()
@@ -141,17 +137,7 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
     let back_req = requirements(&mut c, false);
 
     let mut joint_regions: BTreeMap<(Outcome, Outcome), NodeId> = BTreeMap::new();
-    let outs = |c: &mut Compared, first: bool| -> Vec<(Outcome, NodeId)> {
-        let parts: Vec<(Outcome, NodeId)> =
-            if first { &c.parts_a } else { &c.parts_b }.iter().map(|p| (p.outcome.clone(), p.region)).collect();
-        let mut by: BTreeMap<Outcome, NodeId> = BTreeMap::new();
-        for (o, r) in parts {
-            let acc = by.entry(o).or_insert(FALSE);
-            *acc = c.mdd.or(*acc, r);
-        }
-        by.into_iter().collect()
-    };
-    let (outs_a, outs_b) = (outs(&mut c, true), outs(&mut c, false));
+    let (outs_a, outs_b) = (c.by_outcome(true), c.by_outcome(false));
     let segments = c.segments.clone();
     for (fo, ra) in &outs_a {
         for (bo, rb) in &outs_b {

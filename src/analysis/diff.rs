@@ -700,16 +700,8 @@ impl<'t> Compared<'t> {
         &mut self,
         options: &Options,
     ) -> (BTreeMap<(Outcome, Outcome, Class), NodeId>, Vec<(Outcome, Outcome, Vec<usize>, NodeId)>) {
-        let by_outcome = |mdd: &mut Mdd, parts: &[Part]| {
-            let mut out: BTreeMap<Outcome, NodeId> = BTreeMap::new();
-            for p in parts {
-                let acc = out.entry(p.outcome.clone()).or_insert(FALSE);
-                *acc = mdd.or(*acc, p.region);
-            }
-            out
-        };
-        let outs_a = by_outcome(&mut self.mdd, &self.parts_a);
-        let outs_b = by_outcome(&mut self.mdd, &self.parts_b);
+        let outs_a = self.by_outcome(true);
+        let outs_b = self.by_outcome(false);
         let mut groups: BTreeMap<(Outcome, Outcome, Class), NodeId> = BTreeMap::new();
         let mut resolved: Vec<(Outcome, Outcome, Vec<usize>, NodeId)> = Vec::new();
         let (ra, rb) = (self.a.side.table.regime.clone(), self.b.side.table.regime.clone());
@@ -754,6 +746,17 @@ impl<'t> Compared<'t> {
             }
         }
         (groups, resolved)
+    }
+
+    /// Where a side (A when `first`) decides each outcome: its parts joined by outcome.
+    pub(super) fn by_outcome(&mut self, first: bool) -> BTreeMap<Outcome, NodeId> {
+        let parts = if first { &self.parts_a } else { &self.parts_b };
+        let mut out: BTreeMap<Outcome, NodeId> = BTreeMap::new();
+        for p in parts {
+            let acc = out.entry(p.outcome.clone()).or_insert(FALSE);
+            *acc = self.mdd.or(*acc, p.region);
+        }
+        out
     }
 
     /// The parts of a side that decide with `outcome` somewhere in `region`.
