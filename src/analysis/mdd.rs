@@ -281,38 +281,6 @@ impl Mdd {
         }
         Some(point)
     }
-
-    /// How many points of the space (each variable counting its values) lie in the region.
-    pub fn count(&self, node: NodeId) -> f64 {
-        let mut memo: HashMap<NodeId, f64> = HashMap::default();
-        self.count_from(node, 0, &mut memo)
-    }
-
-    fn count_from(&self, node: NodeId, level: u32, memo: &mut HashMap<NodeId, f64>) -> f64 {
-        let var = self.var(node).min(u32::try_from(self.sizes.len()).unwrap_or(u32::MAX));
-        // Variables skipped between `level` and this node are free.
-        let skipped: f64 = (level..var).map(|v| f64::from(self.sizes.get(v as usize).copied().unwrap_or(1))).product();
-        let below = match node {
-            FALSE => 0.0,
-            TRUE => 1.0,
-            _ => {
-                if let Some(&c) = memo.get(&node) {
-                    c
-                } else {
-                    let size = self.sizes.get(var as usize).copied().unwrap_or(0);
-                    let runs = self.runs_at(node, var);
-                    let mut c = 0.0;
-                    for (k, &(start, child)) in runs.iter().enumerate() {
-                        let end = runs.get(k + 1).map_or(size, |r| r.0);
-                        c += f64::from(end.saturating_sub(start)) * self.count_from(child, var + 1, memo);
-                    }
-                    memo.insert(node, c);
-                    c
-                }
-            }
-        };
-        skipped * below
-    }
 }
 
 /// A box: for each variable, the values it admits as sorted, disjoint, half-open intervals
@@ -575,6 +543,11 @@ pub fn runs_of(flags: &[bool]) -> Vec<(u32, bool)> {
 mod tests {
     use super::*;
 
+    /// Running weights that count every value of every variable once.
+    fn unit(sizes: &[u32]) -> Vec<Vec<f64>> {
+        sizes.iter().map(|&n| (0..=n).map(f64::from).collect()).collect()
+    }
+
     #[test]
     fn regions_are_canonical() {
         let mut m = Mdd::new(vec![3, 2]);
@@ -585,8 +558,8 @@ mod tests {
         assert_eq!(m.and(a, b), FALSE);
         let not_a = m.not(a);
         assert_eq!(not_a, b);
-        assert_eq!(m.count(a), 2.0);
-        assert_eq!(m.count(TRUE), 6.0);
+        assert_eq!(m.measure(a, &unit(&[3, 2])), 2.0);
+        assert_eq!(m.measure(TRUE, &unit(&[3, 2])), 6.0);
     }
 
     #[test]
@@ -608,7 +581,7 @@ mod tests {
             let cell = m.cube(&[Some(vec![(0, false), (i, true), (i + 1, false)])]);
             acc = m.or(acc, cell);
         }
-        assert_eq!(m.count(acc), f64::from(n));
+        assert_eq!(m.measure(acc, &unit(&[n + 1])), f64::from(n));
         assert!(m.len() < 3 * n as usize, "{} nodes", m.len());
     }
 }
