@@ -141,9 +141,9 @@ impl<'t> Side<'t> {
         Side { table, date: None }
     }
 
-    /// A side reading `table` on one date only.
-    pub fn at(table: &'t Table, date: Date) -> Side<'t> {
-        Side { table, date: Some(date) }
+    /// A side reading `table` on one date only, or at every date for `None`.
+    pub fn at(table: &'t Table, date: Option<Date>) -> Side<'t> {
+        Side { table, date }
     }
 
     /// The name shown for this side: `cn`, or `cn@2024-06-01`.

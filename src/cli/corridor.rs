@@ -1,6 +1,6 @@
 //! `accord corridor`: transfers from A's home to B's home and back.
 
-use super::diff::{ReportFormat, chosen_accords, failure};
+use super::diff::{ReportFormat, chosen_accords, failure, print_report};
 use super::{ErrorFormat, Failure, regime};
 use crate::analysis::corridor;
 use crate::analysis::diff::{Options, Side};
@@ -57,17 +57,6 @@ pub(crate) fn run(args: &CorridorArgs, colour: bool) -> Result<ExitCode, Failure
     }
     let accords = chosen_accords(&args.accord, args.accords, &[&a, &b], args.error_format, colour)?;
     let options = Options { obligations: args.obligations, accords, ..Options::default() };
-    let side = |t, d| match d {
-        Some(d) => Side::at(t, d),
-        None => Side::new(t),
-    };
-    let result = corridor::corridor(side(&a, date_a), side(&b, date_b), &options).map_err(failure)?;
-    let text = match args.format {
-        ReportFormat::Text => render::corridor_text(&result),
-        ReportFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default(),
-        ReportFormat::Markdown => render::corridor_markdown(&result),
-        ReportFormat::Html => render::corridor_html(&result),
-    };
-    super::emit(&format!("{}\n", text.trim_end()))?;
-    Ok(ExitCode::SUCCESS)
+    let result = corridor::corridor(Side::at(&a, date_a), Side::at(&b, date_b), &options).map_err(failure)?;
+    print_report(args.format, &result, [render::corridor_text, render::corridor_markdown, render::corridor_html])
 }

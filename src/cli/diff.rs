@@ -98,18 +98,25 @@ pub(crate) fn run(args: &DiffArgs, colour: bool) -> Result<ExitCode, Failure> {
         given,
         facts: args.facts.clone(),
     };
-    let side = |t, d| match d {
-        Some(d) => Side::at(t, d),
-        None => Side::new(t),
+    let result = diff::diff(Side::at(&a, date_a), Side::at(&b, date_b), &options).map_err(failure)?;
+    print_report(args.format, &result, [report::diff_text, report::diff_markdown, report::diff_html])
+}
+
+/// Prints a report in `format`: JSON is its serde form, the others come from its renderers
+/// for text, Markdown and HTML, in that order.
+pub(crate) fn print_report<T: serde::Serialize>(
+    format: ReportFormat,
+    report: &T,
+    [text, markdown, html]: [fn(&T) -> String; 3],
+) -> Result<ExitCode, Failure> {
+    let out = match format {
+        ReportFormat::Text => text(report),
+        ReportFormat::Json => serde_json::to_string_pretty(report)
+            .map_err(|e| Failure::Internal(crate::InternalError(format!("cannot write the report as JSON: {e}"))))?,
+        ReportFormat::Markdown => markdown(report),
+        ReportFormat::Html => html(report),
     };
-    let result = diff::diff(side(&a, date_a), side(&b, date_b), &options).map_err(failure)?;
-    let text = match args.format {
-        ReportFormat::Text => report::diff_text(&result),
-        ReportFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default(),
-        ReportFormat::Markdown => report::diff_markdown(&result),
-        ReportFormat::Html => report::diff_html(&result),
-    };
-    super::emit(&format!("{}\n", text.trim_end()))?;
+    super::emit(&format!("{}\n", out.trim_end()))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,6 @@
 //! `accord matrix`: pairwise agreement between regimes.
 
-use super::diff::{ReportFormat, failure};
+use super::diff::{ReportFormat, failure, print_report};
 use super::{ErrorFormat, Failure, regime};
 use crate::analysis::diff::{Options, Reading, Side};
 use crate::analysis::matrix;
@@ -53,25 +53,12 @@ pub(crate) fn run(args: &MatrixArgs, colour: bool) -> Result<ExitCode, Failure> 
     for name in &names {
         loaded.push(regime::load_pinned(name, args.error_format, colour)?);
     }
-    let sides: Vec<Side> = loaded
-        .iter()
-        .map(|(t, d)| match d {
-            Some(d) => Side::at(t, *d),
-            None => Side::new(t),
-        })
-        .collect();
+    let sides: Vec<Side> = loaded.iter().map(|(t, d)| Side::at(t, *d)).collect();
     let options = Options {
         reading: if args.same_origin { Reading::SameOrigin } else { Reading::OriginAligned },
         obligations: args.obligations,
         ..Options::default()
     };
     let m = matrix::matrix(&sides, &options).map_err(failure)?;
-    let text = match args.format {
-        ReportFormat::Text => render::matrix_text(&m),
-        ReportFormat::Json => serde_json::to_string_pretty(&m).unwrap_or_default(),
-        ReportFormat::Markdown => render::matrix_markdown(&m),
-        ReportFormat::Html => render::matrix_html(&m),
-    };
-    super::emit(&format!("{}\n", text.trim_end()))?;
-    Ok(ExitCode::SUCCESS)
+    print_report(args.format, &m, [render::matrix_text, render::matrix_markdown, render::matrix_html])
 }
