@@ -6,14 +6,7 @@ use std::fmt::Write as _;
 
 /// How the regimes were compared, in words.
 fn reading(m: &Matrix) -> String {
-    let mut text = match m.reading {
-        crate::analysis::diff::Reading::OriginAligned => "each regime read from its own home".to_owned(),
-        crate::analysis::diff::Reading::SameOrigin => "both regimes read with one shared origin".to_owned(),
-    };
-    if m.obligations {
-        text.push_str("; obligations compared");
-    }
-    text
+    super::report::reading_words(m.reading, m.obligations)
 }
 
 /// A share as a whole percentage for a cell of the grid: `87`, `<1`, `>99`, `100`.

@@ -46,15 +46,18 @@ fn rules_text(rules: &[RuleRef]) -> String {
     rules.iter().map(rule_text).collect::<Vec<_>>().join(", ")
 }
 
+/// How regimes were read, in words: `each regime read from its own home; obligations compared`.
+pub fn reading_words(reading: Reading, obligations: bool) -> String {
+    let text = match reading {
+        Reading::OriginAligned => "each regime read from its own home",
+        Reading::SameOrigin => "both regimes read with one shared origin",
+    };
+    if obligations { format!("{text}; obligations compared") } else { text.to_owned() }
+}
+
 /// How the sides were read, in words.
 pub fn reading_text(diff: &Diff) -> String {
-    let mut text = match diff.reading {
-        Reading::OriginAligned => "each regime read from its own home".to_owned(),
-        Reading::SameOrigin => "both regimes read with one shared origin".to_owned(),
-    };
-    if diff.obligations {
-        text.push_str("; obligations compared");
-    }
+    let mut text = reading_words(diff.reading, diff.obligations);
     if !diff.given.is_empty() {
         let _ = write!(text, "; only transfers with {}", when_text(&diff.given, &diff.columns).join(", "));
     }
