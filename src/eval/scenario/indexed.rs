@@ -64,6 +64,9 @@ pub(super) struct Indexed<'t> {
     members: Vec<NameMap<'t>>,
     /// Per vocabulary column: whether leaving the fact out is an error.
     required: Vec<bool>,
+    /// Per vocabulary column: the value an omitted fact takes, worked out once (the date's
+    /// stands in for the `today` each read is given).
+    defaults: Vec<Value>,
     /// The vocabulary index of `safeguards`, if the table has that fact.
     safeguards: Option<usize>,
 }
@@ -76,6 +79,7 @@ impl<'t> Indexed<'t> {
             table,
             members: vocabulary.iter().map(|c| name_map(c.domain.iter().map(String::as_bytes))).collect(),
             required: vocabulary.iter().map(|c| required(table, c)).collect(),
+            defaults: vocabulary.iter().map(|c| default_value(table, c, Date::from_days(0))).collect(),
             safeguards: facts.get(super::SAFEGUARDS.as_bytes()).map(|&i| i as usize),
             facts,
         }
@@ -100,7 +104,10 @@ impl<'t> Indexed<'t> {
             .map(|(i, value)| match value {
                 Some(value) => Some(value),
                 None if self.required.get(i).copied().unwrap_or(true) => None,
-                None => self.table.vocabulary.get(i).map(|c| default_value(self.table, c, today)),
+                None => self.defaults.get(i).map(|v| match v {
+                    Value::Date(_) => Value::Date(today.days()),
+                    other => other.clone(),
+                }),
             })
             .collect::<Option<Vec<Value>>>()?;
         Some(Scenario { values, safeguards_given })
@@ -258,6 +265,7 @@ mod tests {
             " { \"origin\" : \"CN\" , \"destination\":\"US\", \"data\": [ ] }  ",
             r#"{"origin": "CN", "destination": "DE", "data": ["personal", "personal"]}"#,
             r#"{"origin": "CN", "destination": "DE", "individuals_ytd": 0, "consent": ["separate"]}"#,
+            r#"{"destination": "DE", "data": ["personal"]}"#,
         ] {
             let quick = indexed.read(text.as_bytes(), today);
             assert!(quick.is_some(), "not read quickly: {text}");
