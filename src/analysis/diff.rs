@@ -240,6 +240,21 @@ impl<'t> Prepared<'t> {
         self
     }
 
+    /// The enum facts the side's evaluator requires in a scenario, as the common space names
+    /// them (all but an origin read from the home).
+    fn asked_enums(&self) -> impl Iterator<Item = &str> {
+        let table = self.side.table;
+        table.columns.iter().filter(|c| c.ty == ColumnType::Enum).filter_map(move |c| {
+            if c.fact == table.scope.origin && !self.scope.contains_key(&c.fact) {
+                None
+            } else if c.fact == table.scope.destination {
+                Some(self.destination_as.as_deref().unwrap_or(c.fact.as_str()))
+            } else {
+                Some(c.fact.as_str())
+            }
+        })
+    }
+
     /// The column a fact of the common space stands for.
     fn column(&self, fact: &str) -> Option<Column> {
         let table = self.side.table;
@@ -609,6 +624,16 @@ impl<'t> Compared<'t> {
             for (fact, _) in p.all_cells() {
                 if seen.insert(fact.as_str()) {
                     columns.extend(p.column(fact));
+                }
+            }
+        }
+        // An enum fact a table lists but no compared cell tests (a test found always true, a
+        // row that cannot apply from the home) is still asked for by the evaluator: a variable
+        // of one class gives every witness a value for it, and changes no share.
+        for p in [&a, &b] {
+            for column in p.asked_enums() {
+                if seen.insert(column) {
+                    columns.extend(p.column(column));
                 }
             }
         }
@@ -1080,31 +1105,13 @@ impl Compared<'_> {
     fn region(&mut self, b: &Boxed, group: NodeId, candidates: &Candidates, total: f64) -> Region {
         let cube = self.mdd.box_region(b);
         let inside = self.mdd.and(cube, group);
-        let mut witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
-        self.complete_witness(&mut witness);
+        let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
         Region {
             when: self.space.box_cells(b),
             share: self.share(inside, total),
             a_rules: self.deciders_among(true, &candidates.0, inside),
             b_rules: self.deciders_among(false, &candidates.1, inside),
             witness,
-        }
-    }
-}
-
-impl Compared<'_> {
-    /// Gives the enum facts that a side's evaluator asks for but that no compared cell tests
-    /// (a test the compiler found always true, a row that cannot apply from the home): the
-    /// space has no variable for them, so any member will do, and without one the witness
-    /// would not read as a scenario of that side. An omitted `origin` is read as the home.
-    fn complete_witness(&self, witness: &mut serde_json::Value) {
-        let Some(object) = witness.as_object_mut() else { return };
-        for table in [self.a.side.table, self.b.side.table] {
-            for column in table.columns.iter().filter(|c| c.ty == ColumnType::Enum && c.fact != table.scope.origin) {
-                if let (false, Some(first)) = (object.contains_key(&column.fact), column.domain.first()) {
-                    object.insert(column.fact.clone(), first.clone().into());
-                }
-            }
         }
     }
 }
