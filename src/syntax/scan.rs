@@ -41,17 +41,7 @@ pub(crate) fn tokens(text: &str) -> impl Iterator<Item = Token> + '_ {
                 i += 1;
             }
         } else if b == b'"' {
-            i += 1;
-            while let Some(&c) = bytes.get(i) {
-                if c == b'\n' {
-                    break;
-                }
-                i += if c == b'\\' { 2 } else { 1 };
-                if c == b'"' {
-                    break;
-                }
-            }
-            i = i.min(bytes.len());
+            i = string_end(bytes, i + 1);
         } else if matches!(
             bytes.get(i..i + 2),
             Some(b"..") | Some(b"==") | Some(b"!=") | Some(b"<=") | Some(b">=") | Some(b"&&") | Some(b"||")
@@ -63,6 +53,21 @@ pub(crate) fn tokens(text: &str) -> impl Iterator<Item = Token> + '_ {
         }
         Some(Token { start, end: i })
     })
+}
+
+/// Where a string whose text starts at `i` ends: after its closing quote, or at the end of
+/// the line (an unterminated string), never past the text. `\` escapes the next byte.
+fn string_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(&c) = bytes.get(i) {
+        if c == b'\n' {
+            break;
+        }
+        i += if c == b'\\' { 2 } else { 1 };
+        if c == b'"' {
+            break;
+        }
+    }
+    i.min(bytes.len())
 }
 
 fn is_doc(bytes: &[u8], i: usize) -> bool {
@@ -89,16 +94,7 @@ pub(crate) fn too_deep(text: &str) -> Option<Token> {
             }
             b')' | b'}' | b']' => depth = depth.saturating_sub(1),
             b'"' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\n' {
-                        break;
-                    }
-                    i += if c == b'\\' { 2 } else { 1 };
-                    if c == b'"' {
-                        break;
-                    }
-                }
+                i = string_end(bytes, i + 1);
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
