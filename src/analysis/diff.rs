@@ -674,8 +674,8 @@ impl<'t> Compared<'t> {
         let weights = space.cumulative_weights();
         let universe = space.row(&mut mdd, &options.given);
         let window = window(&space, &mut mdd, &a, &b, options.obligations);
-        let parts_a = partition(&space, &mut mdd, &a, options.obligations, window);
-        let parts_b = partition(&space, &mut mdd, &b, options.obligations, window);
+        let parts_a = partition(&space, &mut mdd, &a, options.obligations, &window, true);
+        let parts_b = partition(&space, &mut mdd, &b, options.obligations, &window, false);
         if mdd.exhausted() {
             return Err(DiffError::TooIntricate);
         }
@@ -871,12 +871,35 @@ fn rule_groups<'p>(p: &'p Prepared) -> Vec<(Vec<&'p Cells>, Outcome)> {
     groups
 }
 
+/// Where two sides can decide differently, and what a partition may leave out there.
+struct Window<'p> {
+    region: NodeId,
+    /// `None` when the window is everywhere.
+    focus: Option<Focus<'p>>,
+}
+
+/// The rows that make a window up, and how many rows of each side come before them.
+struct Focus<'p> {
+    changed: Vec<&'p Cells>,
+    before_a: usize,
+    before_b: usize,
+}
+
+impl Focus<'_> {
+    /// Whether a row can decide anywhere in the window: its box meets a changed row's. A row
+    /// that meets none decides nothing there and narrows nothing, so it need not be built.
+    fn may_meet(&self, cells: &Cells) -> bool {
+        self.changed.iter().any(|c| cells_meet(c, cells))
+    }
+}
+
 /// Where two sides can decide differently at all. When they share their scope, default and
 /// (if compared) obligations, and their rules differ only in a middle stretch (an edited rule,
 /// a new version of a few provisions), a point decided by the common rules before it, or by
 /// none of the changed rules, is decided alike: only the changed rules' regions, minus what the
 /// common rules before them decide, need comparing. Otherwise, everywhere.
-fn window(space: &Space, mdd: &mut Mdd, a: &Prepared, b: &Prepared, obligations: bool) -> NodeId {
+fn window<'p>(space: &Space, mdd: &mut Mdd, a: &'p Prepared, b: &'p Prepared, obligations: bool) -> Window<'p> {
+    let everywhere = Window { region: TRUE, focus: None };
     let default = |p: &Prepared| Outcome::of(p.side.table.default.as_ref());
     let named = |p: &Prepared| -> Vec<(String, Cells)> {
         let table = p.side.table;
@@ -886,7 +909,7 @@ fn window(space: &Space, mdd: &mut Mdd, a: &Prepared, b: &Prepared, obligations:
             .collect()
     };
     if a.scope != b.scope || default(a) != default(b) || (obligations && named(a) != named(b)) {
-        return TRUE;
+        return everywhere;
     }
     let (ga, gb) = (rule_groups(a), rule_groups(b));
     let prefix = ga.iter().zip(&gb).take_while(|(x, y)| x == y).count();
@@ -894,19 +917,24 @@ fn window(space: &Space, mdd: &mut Mdd, a: &Prepared, b: &Prepared, obligations:
     let suffix = rest_a.iter().rev().zip(rest_b.iter().rev()).take_while(|(x, y)| x == y).count();
     let changed_a = rest_a.get(..rest_a.len() - suffix).unwrap_or_default();
     let changed_b = rest_b.get(..rest_b.len() - suffix).unwrap_or_default();
+    let changed: Vec<&Cells> = changed_a.iter().chain(changed_b).flat_map(|(rows, _)| rows.iter().copied()).collect();
     let mut window = FALSE;
-    for (rows, _) in changed_a.iter().chain(changed_b) {
-        for cells in rows {
-            let r = space.row(mdd, cells);
-            window = mdd.or(window, r);
-        }
+    for cells in &changed {
+        let r = space.row(mdd, cells);
+        window = mdd.or(window, r);
     }
+    let before = |groups: &[(Vec<&Cells>, Outcome)]| groups.iter().take(prefix).map(|(rows, _)| rows.len()).sum();
+    let focus = Focus { changed, before_a: before(&ga), before_b: before(&gb) };
     // Minus the common rules before: one rule at a time, inside the window, so the diagram
-    // never holds the union of every earlier rule.
+    // never holds the union of every earlier rule; rows that miss every changed row are
+    // skipped without building them.
     for (rows, _) in ga.get(..prefix).unwrap_or_default() {
         for cells in rows {
             if window == FALSE {
-                return FALSE;
+                return Window { region: FALSE, focus: Some(focus) };
+            }
+            if !focus.may_meet(cells) {
+                continue;
             }
             let r = space.row(mdd, cells);
             if mdd.and(window, r) != FALSE {
@@ -914,12 +942,61 @@ fn window(space: &Space, mdd: &mut Mdd, a: &Prepared, b: &Prepared, obligations:
             }
         }
     }
-    window
+    Window { region: window, focus: Some(focus) }
 }
 
-/// A side as disjoint parts covering `window`, each decided one way for one reason.
-fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool, window: NodeId) -> Vec<Part> {
+/// Whether two rows' boxes share a point, read from their cells (a fact only one tests
+/// constrains nothing in the other).
+fn cells_meet(a: &Cells, b: &Cells) -> bool {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small.iter().all(|(fact, x)| large.get(fact).is_none_or(|y| cell_meets(x, y)))
+}
+
+fn cell_meets(x: &Cell, y: &Cell) -> bool {
+    // `from < until` for the overlap of two half-open ranges, `None` meaning unbounded.
+    fn overlap<T: Ord>(from: [Option<T>; 2], until: [Option<T>; 2]) -> bool {
+        let [f1, f2] = from;
+        let [u1, u2] = until;
+        let lo = f1.max(f2);
+        let hi = match (u1, u2) {
+            (Some(u1), Some(u2)) => Some(u1.min(u2)),
+            (u1, u2) => u1.or(u2),
+        };
+        hi.is_none_or(|hi| lo.is_none_or(|lo| lo < hi))
+    }
+    match (x, y) {
+        (Cell::Bool { is: p }, Cell::Bool { is: q }) => p == q,
+        (Cell::Enum { members: m }, Cell::Enum { members: n }) => {
+            if m.len().saturating_mul(n.len()) <= 256 {
+                m.iter().any(|v| n.contains(v))
+            } else {
+                let n: BTreeSet<&String> = n.iter().collect();
+                m.iter().any(|v| n.contains(v))
+            }
+        }
+        (Cell::Set { has: h1, lacks: l1 }, Cell::Set { has: h2, lacks: l2 }) => {
+            !h1.iter().any(|h| l2.contains(h)) && !h2.iter().any(|h| l1.contains(h))
+        }
+        (Cell::Counts { counts: c1 }, Cell::Counts { counts: c2 }) => {
+            c1.iter().any(|r| c2.iter().any(|s| overlap([Some(r.from), Some(s.from)], [r.until, s.until])))
+        }
+        (Cell::Dates { dates: d1 }, Cell::Dates { dates: d2 }) => d1.iter().any(|r| {
+            d2.iter().any(|s| overlap([r.from.as_deref(), s.from.as_deref()], [r.until.as_deref(), s.until.as_deref()]))
+        }),
+        _ => true,
+    }
+}
+
+/// A side as disjoint parts covering the window, each decided one way for one reason.
+fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool, window: &Window, first: bool) -> Vec<Part> {
     let table = p.side.table;
+    // Inside a focused window, the common rules before it decide nothing (the window is what
+    // they leave), and rows that meet no changed row decide nothing either.
+    let (skip, focus) = match &window.focus {
+        Some(f) => (if first { f.before_a } else { f.before_b }, Some(f)),
+        None => (0, None),
+    };
+    let window = window.region;
     let scope = space.row(mdd, &p.scope);
     let scope = mdd.and(scope, window);
     let mut parts = Vec::new();
@@ -933,18 +1010,25 @@ fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool, wind
         });
     }
     let mut remaining = scope;
-    let mut k = 0;
+    let mut k = skip;
+    let row = |mdd: &mut Mdd, cells: &Cells| match focus {
+        Some(f) if !f.may_meet(cells) => FALSE,
+        _ => space.row(mdd, cells),
+    };
     while let Some((first, cells)) = p.rows.get(k) {
         let rule = table.rows.get(*first).map(|r| r.rule.as_str()).unwrap_or_default();
-        let mut region = space.row(mdd, cells);
+        let mut region = row(mdd, cells);
         k += 1;
         while let Some((i, cells)) = p.rows.get(k) {
             if table.rows.get(*i).map(|r| r.rule.as_str()) != Some(rule) {
                 break;
             }
-            let r = space.row(mdd, cells);
+            let r = row(mdd, cells);
             region = mdd.or(region, r);
             k += 1;
+        }
+        if region == FALSE {
+            continue;
         }
         let decided = mdd.and(region, remaining);
         if decided != FALSE {
