@@ -2,11 +2,14 @@
 //!
 //! - `diff_20`: the hand-written 20-rule regime of the eval bench against a variant with other
 //!   thresholds, another outcome and another default; every region listed (target ≤ 1 ms).
-//! - `diff_1000_equivalent`: the generated 1,000-rule, 10-fact regime against the same text
-//!   with every `require` written with its alternatives in reverse order, compiled separately;
-//!   proving that there are no regions (target ≤ 100 ms).
-//! - `diff_1000_one_edit`: the same, with one rule's outcome changed; every region listed
-//!   (target ≤ 100 ms). It does not finish today, so it runs only with `ACCORD_BENCH_ONE_EDIT=1`.
+//! - `diff_1000_equivalent`: a generated 1,000-provision, 10-fact regime shaped like the
+//!   standard ones (`common/provisions.rs`) against the same text with every `require` written
+//!   with its alternatives in reverse order, compiled separately; proving that there are no
+//!   regions (target ≤ 100 ms).
+//! - `diff_1000_one_edit`: the same, with one provision's outcome changed; every region listed
+//!   (target ≤ 100 ms).
+//! - `diff_1000_stress`: one edit in the eval bench's 1,000-rule regime, whose rules draw
+//!   their tests from the whole vocabulary; it ends with a refusal (`ACCORD_BENCH_STRESS=1`).
 //! - `matrix_stdlib`: `diff::agreement` for each of the 105 pairs of the 15 standard regimes
 //!   (target ≤ 1 s for all).
 //!
@@ -15,6 +18,8 @@
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a bench may print
 
 mod common;
+#[path = "common/provisions.rs"]
+mod provisions;
 #[path = "common/regimes.rs"]
 mod regimes;
 
@@ -22,6 +27,7 @@ use accord::analysis::diff::{self, DiffError, Options, Reading, Side};
 use accord::compile::compile_text;
 use accord::table::Table;
 use criterion::{Criterion, criterion_group, criterion_main};
+use provisions::generate_provisions;
 use regimes::{REGIME_20, generate_regime};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -72,44 +78,67 @@ fn diff_20(c: &mut Criterion) {
     });
 }
 
+/// `text` with the outcome of the rule declared as `rule` changed (prohibit ↔ permit).
+fn edit_outcome(text: &str, rule: &str) -> String {
+    let at = text.find(&format!("rule {rule} ")).unwrap();
+    let then = at + text[at..].find("\n    then ").unwrap() + "\n    then ".len();
+    let end = then + text[then..].find('\n').unwrap();
+    let outcome = if &text[then..end] == "prohibit" { "permit" } else { "prohibit" };
+    format!("{}{outcome}{}", &text[..then], &text[end..])
+}
+
 fn diff_1000(c: &mut Criterion) {
-    let text = generate_regime(1_000);
-    let a = table("regime_1000.accord", &text);
+    let text = generate_provisions(1_000);
+    let a = table("provisions_1000.accord", &text);
     let reordered = reorder_alternatives(&text);
     assert_ne!(reordered, text);
-    let b = table("regime_1000_reordered.accord", &reordered);
+    let b = table("provisions_1000_reordered.accord", &reordered);
     let options = Options::default();
-    let started = Instant::now();
     let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
-    eprintln!("diff_1000_equivalent: the first diff took {:?}", started.elapsed());
     assert_eq!(report.totals.regions, 0, "reordering alternatives changed decisions");
     c.bench_function("diff_1000_equivalent", |bench| {
         bench.iter(|| diff::diff(Side::new(black_box(&a)), Side::new(black_box(&b)), &options).unwrap());
     });
 
-    // One rule, half-way down, decides otherwise. The changed rule's region, minus the 500
-    // random rules before it, still blows the decision diagram up (see the README), so this
-    // runs only when asked for: otherwise `cargo bench --bench diff` would never end.
-    if std::env::var_os("ACCORD_BENCH_ONE_EDIT").is_none() {
-        eprintln!("diff_1000_one_edit: skipped (known to blow up; set ACCORD_BENCH_ONE_EDIT=1 to run it)");
-        return;
-    }
-    let rule = "rule r0500 ";
-    let at = reordered.find(rule).unwrap();
-    let then = at + reordered[at..].find("\n    then ").unwrap() + "\n    then ".len();
-    let end = then + reordered[then..].find('\n').unwrap();
-    let outcome = if &reordered[then..end] == "prohibit" { "permit" } else { "prohibit" };
-    let edited = format!("{}{outcome}{}", &reordered[..then], &reordered[end..]);
-    let b = table("regime_1000_edited.accord", &edited);
-    let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
-    assert!(report.totals.regions > 0, "the edit changed nothing");
+    // One rule, half-way down, decides otherwise: the first from the middle on that decides
+    // somewhere (a rule that earlier ones cover changes nothing when edited).
+    let (rule, b, report) = (500..1_000)
+        .map(|i| {
+            let rule = format!("p{i:04}");
+            let b = table("provisions_1000_edited.accord", &edit_outcome(&reordered, &rule));
+            let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
+            (rule, b, report)
+        })
+        .find(|(_, _, report)| report.totals.regions > 0)
+        .unwrap();
     eprintln!(
-        "diff_1000_one_edit: {} regions in {} groups, agreement {:.6}",
+        "diff_1000_one_edit: {rule} edited; {} regions in {} groups, agreement {:.6}",
         report.totals.regions, report.totals.groups, report.totals.agreement
     );
     c.bench_function("diff_1000_one_edit", |bench| {
         bench.iter(|| diff::diff(Side::new(black_box(&a)), Side::new(black_box(&b)), &options).unwrap());
     });
+}
+
+/// The stress case: one edit in a regime of rules drawn from the whole vocabulary (the eval
+/// bench's), where hundreds of unrelated rules overlap the edited one. No exact engine lists
+/// or measures that region quickly; the diff must end with a clear refusal, not run on.
+/// Runs once, untimed by criterion, when `ACCORD_BENCH_STRESS=1`.
+fn diff_1000_stress(_: &mut Criterion) {
+    if std::env::var_os("ACCORD_BENCH_STRESS").is_none() {
+        eprintln!("diff_1000_stress: skipped (set ACCORD_BENCH_STRESS=1 to run it)");
+        return;
+    }
+    let text = generate_regime(1_000);
+    let a = table("regime_1000.accord", &text);
+    let b = table("regime_1000_edited.accord", &edit_outcome(&text, "r0500"));
+    let started = Instant::now();
+    let outcome = diff::diff(Side::new(&a), Side::new(&b), &Options::default());
+    match outcome {
+        Err(DiffError::TooIntricate) => eprintln!("diff_1000_stress: refused in {:?}", started.elapsed()),
+        Err(e) => panic!("diff_1000_stress: {e}"),
+        Ok(report) => eprintln!("diff_1000_stress: {} regions in {:?}", report.totals.regions, started.elapsed()),
+    }
 }
 
 fn matrix_stdlib(c: &mut Criterion) {
@@ -151,6 +180,6 @@ criterion_group! {
 criterion_group! {
     name = heavy;
     config = Criterion::default().sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(6));
-    targets = matrix_stdlib, diff_1000
+    targets = matrix_stdlib, diff_1000, diff_1000_stress
 }
 criterion_main!(small, heavy);
