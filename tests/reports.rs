@@ -350,13 +350,19 @@ fn page_problems(log: &str, url: &str) -> Vec<String> {
         .collect()
 }
 
-/// Opens `page` in headless Chromium and dumps its DOM. The browser runs in its own process
-/// group, with a fresh profile, and is killed (with every process it started) if it takes
-/// longer than `BROWSER_TIMEOUT`.
+/// Opens `page` in headless Chromium and dumps its DOM.
 fn open_in_browser(browser: &Path, page: &Path) -> Opened {
+    let url = format!("file://{}", page.display());
+    let (dom, log) = run_browser(browser, &url, &["--dump-dom".to_owned()]);
+    Opened { dom, problems: page_problems(&log, &url) }
+}
+
+/// Runs headless Chromium on `url` with `args`, returning its output and its log. The browser
+/// runs in its own process group, with a fresh profile, and is killed (with every process it
+/// started) if it takes longer than `BROWSER_TIMEOUT`.
+fn run_browser(browser: &Path, url: &str, args: &[String]) -> (String, String) {
     use std::os::unix::process::CommandExt as _;
     let profile = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", page.display());
     let mut child = Command::new(browser)
         .args([
             "--headless",
@@ -371,8 +377,8 @@ fn open_in_browser(browser: &Path, page: &Path) -> Opened {
             "--v=1",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(&url)
+        .args(args)
+        .arg(url)
         .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -402,9 +408,9 @@ fn open_in_browser(browser: &Path, page: &Path) -> Opened {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let (dom, log) = (stdout.join().unwrap(), stderr.join().unwrap());
+    let (out, log) = (stdout.join().unwrap(), stderr.join().unwrap());
     assert!(status.success(), "{} exited with {status}; its log:\n{log}", browser.display());
-    Opened { dom, problems: page_problems(&log, &url) }
+    (out, log)
 }
 
 /// The browser, or `None` when it is missing and may be (then the test says it skipped).
@@ -451,6 +457,67 @@ fn html_report_opens_cleanly_in_a_headless_browser() {
     // The title arrived as text: the browser made no script element of it.
     assert!(!opened.dom.contains("<script"), "the page has a script element");
     assert!(opened.dom.contains("Left &lt;script&gt;"), "the title is not in the page as text");
+}
+
+/// `pdftotext`, which reads the printed page back: `$PDFTOTEXT`, or Debian's (poppler-utils).
+fn pdftotext() -> Option<PathBuf> {
+    std::env::var_os("PDFTOTEXT")
+        .map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from("/usr/bin/pdftotext")))
+        .filter(|p| p.is_file())
+}
+
+/// The text of a PDF as laid out, or of its first `pages` pages.
+fn pdf_text(tool: &Path, pdf: &Path, pages: Option<usize>) -> String {
+    let last = pages.map(|n| vec!["-l".to_owned(), n.to_string()]).unwrap_or_default();
+    let out = Command::new(tool).arg("-layout").args(last).arg(pdf).arg("-").output().unwrap();
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Printed (by the browser, to PDF), the report opens with its summary and loses nothing:
+/// every group's heading and every region's row number is in the printed text.
+#[test]
+fn html_report_prints_with_the_summary_first() {
+    let Some(browser) = browser_or_skip() else { return };
+    let Some(tool) = pdftotext() else {
+        assert!(
+            std::env::var("ACCORD_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "ACCORD_REQUIRE_BROWSER=1 but no pdftotext at $PDFTOTEXT or /usr/bin/pdftotext: install it with \
+             `apt-get install -y poppler-utils`"
+        );
+        eprintln!("skipped: no pdftotext (install it with `apt-get install -y poppler-utils`)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (page, pdf) = (dir.path().join("diff.html"), dir.path().join("diff.pdf"));
+    std::fs::write(&page, diff("html")).unwrap();
+    let print = [format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer".to_owned()];
+    run_browser(&browser, &format!("file://{}", page.display()), &print);
+    let first = pdf_text(&tool, &pdf, Some(1));
+    let report = diff_json();
+    let agreement = diff("text").lines().find_map(|l| l.split_once(" agreement. ")).map(|(a, _)| a.to_owned());
+    let agreement = agreement.unwrap();
+    assert!(first.contains("Summary") && first.contains(&agreement), "page 1 lacks the summary:\n{first}");
+    let all = pdf_text(&tool, &pdf, None);
+    let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<String>>().join(" ");
+    let flat = words(&all);
+    let html = diff("html");
+    let headings: Vec<String> = html
+        .lines()
+        .filter_map(|l| l.strip_prefix("<h3>")?.strip_suffix("</h3>"))
+        .map(|h| words(&h.replace("<span class=\"muted\">", "").replace("</span>", "")))
+        .collect();
+    assert_eq!(headings.len(), report["groups"].as_array().unwrap().len(), "one heading per group");
+    for heading in &headings {
+        assert!(flat.contains(heading.as_str()), "no group heading `{heading}` in the printed text");
+    }
+    let rows = report["totals"]["regions"].as_u64().unwrap();
+    let numbers: std::collections::BTreeSet<u64> =
+        all.lines().filter_map(|l| l.split_whitespace().next()?.parse().ok()).collect();
+    for n in 1..=rows {
+        assert!(numbers.contains(&n), "region row {n} is missing from the printed text");
+    }
 }
 
 /// The check above would see a broken page: a console error, an uncaught exception, and a

@@ -145,8 +145,8 @@ pub fn corridor_html(c: &Corridor) -> String {
             html::escape(&j.forward.text()),
             html::escape(&j.back.text()),
             html::escape(&joint_verdict(j)),
-            html::escape(&j.witness_forward.to_string()),
-            html::escape(&j.witness_back.to_string())
+            html::json(&j.witness_forward),
+            html::json(&j.witness_back)
         );
     }
     body.push_str("</tbody></table>\n");

@@ -275,6 +275,20 @@ pub mod markdown {
 pub mod html {
     use std::fmt::Write as _;
 
+    /// A JSON value (a witness) escaped for HTML, with a line break between its elements, so
+    /// that a narrow column wraps it between members, not inside them (the breaks read as
+    /// spaces; the text stays JSON that `accord eval` reads).
+    pub fn json(value: &serde_json::Value) -> String {
+        use serde::Serialize as _;
+        let mut bytes = Vec::new();
+        let mut writer =
+            serde_json::Serializer::with_formatter(&mut bytes, serde_json::ser::PrettyFormatter::with_indent(b""));
+        match value.serialize(&mut writer) {
+            Ok(()) => escape(&String::from_utf8_lossy(&bytes)),
+            Err(_) => escape(&value.to_string()),
+        }
+    }
+
     /// Text escaped for HTML content and quoted attribute values.
     pub fn escape(text: &str) -> String {
         let mut out = String::with_capacity(text.len());
@@ -346,6 +360,13 @@ thead th { background: var(--head); }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code { font: .85em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 code.witness, .hash { overflow-wrap: anywhere; }
+table.regions { table-layout: fixed; }
+table.regions th:nth-child(1) { width: 2.5em; }
+table.regions th:nth-child(2) { width: 27%; }
+table.regions th:nth-child(3) { width: 4.5em; }
+table.regions th:nth-child(6) { width: 20%; }
+table.regions td { overflow-wrap: anywhere; }
+table.regions .loc { white-space: normal; }
 ul.plain { margin: 0; padding: 0; list-style: none; }
 ul.plain li + li { margin-top: .3rem; }
 .fact { font-weight: 600; }
@@ -354,6 +375,8 @@ footer { margin-top: 3rem; padding-top: .5rem; border-top: 1px solid var(--line)
 @media print {
   @page { margin: 15mm; }
   body { font-size: 10pt; }
+  table { font-size: 8pt; }
+  .loc { font-size: 7pt; }
   main { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
   thead th { background: none; }
@@ -783,7 +806,7 @@ pub fn diff_html(diff: &Diff) -> String {
                 percent(region.share),
                 rules_html(&region.a_rules, a.source.as_deref()),
                 rules_html(&region.b_rules, b.source.as_deref()),
-                e(&region.witness.to_string())
+                html::json(&region.witness)
             );
         }
         let _ = writeln!(out, "</tbody>\n</table>\n</section>");
