@@ -35,7 +35,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use accord::analysis::diff::{Diff, DiffError, Options, Outcome, Reading, Side, diff};
+use accord::analysis::diff::{Diff, DiffError, Listing, Options, Outcome, Reading, Side, diff};
 use accord::compile::compile_text;
 use accord::date::Date;
 use accord::eval::Scenario;
@@ -686,6 +686,35 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     Ok(())
 }
 
+/// The same diff listed by rule pairs has the same groups and shares, and each group's regions
+/// (one rule of each side, no pair twice) add up to it.
+fn check_rule_pairs(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), String> {
+    let options = Options { listing: Listing::RulePairs, ..options.clone() };
+    let pairs = diff(Side::new(a), Side::new(b), &options).map_err(|e| format!("by rule pairs: {e}"))?;
+    if pairs.totals.agreement != report.totals.agreement || pairs.groups.len() != report.groups.len() {
+        return Err("listed by rule pairs, the totals differ".into());
+    }
+    for (p, g) in pairs.groups.iter().zip(&report.groups) {
+        if (&p.a, &p.b, p.class, p.share) != (&g.a, &g.b, g.class, g.share) {
+            return Err(format!("listed by rule pairs, group {} / {} differs", g.a.text(), g.b.text()));
+        }
+        let mut seen = BTreeSet::new();
+        for region in &p.regions {
+            let ([ra], [rb]) = (&region.a_rules[..], &region.b_rules[..]) else {
+                return Err("a rule pair's region names more than one rule a side".into());
+            };
+            if region.when.is_some() || !seen.insert((&ra.rule, &rb.rule)) {
+                return Err(format!("rule pair {} / {} has a box, or is listed twice", ra.rule, rb.rule));
+            }
+        }
+        let sum: f64 = p.regions.iter().map(|r| r.share).sum();
+        if (sum - p.share).abs() > 1e-12 {
+            return Err(format!("rule pairs add up to {sum}, their group to {}", p.share));
+        }
+    }
+    Ok(())
+}
+
 /// Whether a row's `origin` cell tells members of the table's home apart (obligation rows
 /// only count when obligations are compared).
 fn splits_home(table: &Table, obligations: bool) -> bool {
@@ -769,6 +798,8 @@ fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
                     serde_json::to_string_pretty(&report).unwrap()
                 );
             }
+            check_rule_pairs(a, b, &options, &report)
+                .unwrap_or_else(|problem| panic!("case {case}: {problem}\n{text}"));
             usize::from(report.groups.is_empty())
         }
         Err(DiffError::OriginWithinHome { .. }) => {

@@ -162,11 +162,9 @@ fn canonical(require: &Value) -> Vec<Vec<String>> {
     groups
 }
 
-/// Every witness, decided by `accord eval` on each side, gets the outcome its group names, by
-/// one of the rules its region names.
-#[test]
-fn witnesses_decide_as_the_report_says() {
-    let d = diff_json();
+/// Every witness of a diff report, decided by `accord eval` on each side, gets the outcome its
+/// group names, by one of the rules its region names; returns how many were checked.
+fn check_witnesses(d: &Value) -> usize {
     let mut checked = 0;
     for group in d["groups"].as_array().unwrap() {
         for region in group["regions"].as_array().unwrap() {
@@ -190,7 +188,56 @@ fn witnesses_decide_as_the_report_says() {
             }
         }
     }
-    assert_eq!(checked, 2 * 17);
+    checked
+}
+
+#[test]
+fn witnesses_decide_as_the_report_says() {
+    assert_eq!(check_witnesses(&diff_json()), 2 * 17);
+}
+
+fn by_rules_json() -> Value {
+    serde_json::from_str(&accord(&["diff", LEFT, RIGHT, "--by-rules", "--format", "json"], "")).unwrap()
+}
+
+#[test]
+fn by_rules_text() {
+    insta::assert_snapshot!(accord(&["diff", LEFT, RIGHT, "--by-rules"], ""));
+}
+
+/// Listed by rule pairs, the diff has the same groups with the same shares; each region names
+/// one rule of each side, no pair twice, and a group's regions add up to the group (they are
+/// disjoint: a transfer is decided by one rule on each side). Each witness is decided by the
+/// two rules named.
+#[test]
+fn rule_pairs_split_each_group_exactly() {
+    let (boxes, pairs) = (diff_json(), by_rules_json());
+    assert_eq!(pairs["listing"], "rule_pairs");
+    assert_eq!(boxes["listing"], "regions");
+    assert_eq!(pairs["totals"]["agreement"], boxes["totals"]["agreement"]);
+    let (gb, gp) = (boxes["groups"].as_array().unwrap(), pairs["groups"].as_array().unwrap());
+    assert_eq!(gb.len(), gp.len());
+    let mut regions = 0;
+    for (b, p) in gb.iter().zip(gp) {
+        assert_eq!((&b["a"], &b["b"], &b["class"], &b["share"]), (&p["a"], &p["b"], &p["class"], &p["share"]));
+        let mut seen = std::collections::BTreeSet::new();
+        let mut sum = 0.0;
+        for region in p["regions"].as_array().unwrap() {
+            assert!(region.get("when").is_none(), "a rule pair's region has no box: {region}");
+            let rule = |side: &str| {
+                let rules = region[side].as_array().unwrap();
+                assert_eq!(rules.len(), 1, "{side} names one rule: {region}");
+                rules[0]["rule"].as_str().unwrap().to_owned()
+            };
+            assert!(seen.insert((rule("a_rules"), rule("b_rules"))), "a pair listed twice: {region}");
+            sum += region["share"].as_f64().unwrap();
+            regions += 1;
+        }
+        let share = p["share"].as_f64().unwrap();
+        assert!((sum - share).abs() < 1e-12, "regions add up to {sum}, the group is {share}");
+    }
+    assert_eq!(pairs["totals"]["regions"].as_u64().unwrap(), regions);
+    assert_eq!(check_witnesses(&pairs), 2 * regions as usize);
 }
 
 /// Whether a scenario lies in a region: every cell of `when` admits the scenario's value.

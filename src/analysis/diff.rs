@@ -112,6 +112,21 @@ pub struct Options {
     pub given: Cells,
     /// Report regions over these facts only (the others projected away); `None` for all.
     pub facts: Option<Vec<String>>,
+    /// How the regions of each outcome pair are listed.
+    pub listing: Listing,
+}
+
+/// How a diff lists the regions of an outcome pair.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Listing {
+    /// As disjoint boxes over the facts, merged where practical.
+    #[default]
+    Regions,
+    /// One region per pair of deciding rules (one rule of each side): where those two rules
+    /// meet and decide differently. Coarser than boxes, so fit for regimes that differ in
+    /// thousands of boxes; `facts` does not apply.
+    RulePairs,
 }
 
 impl Default for Options {
@@ -122,6 +137,7 @@ impl Default for Options {
             accords: Vec::new(),
             given: Cells::new(),
             facts: None,
+            listing: Listing::Regions,
         }
     }
 }
@@ -496,11 +512,14 @@ impl SideInfo {
     }
 }
 
-/// One box of the fact space where the sides decide differently.
+/// One region of the fact space where the sides decide differently: a box, or (in a
+/// [`Listing::RulePairs`] listing) where one rule of each side decides.
 #[derive(Debug, Clone, Serialize)]
 pub struct Region {
-    /// The facts it constrains (every other fact is free).
-    pub when: Cells,
+    /// The facts a box constrains (every other fact is free); `None` for a rule pair's region,
+    /// which its two rules describe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<Cells>,
     /// Its share of the compared space.
     pub share: f64,
     /// Rules of A that decide inside it.
@@ -588,6 +607,8 @@ pub struct Diff {
     /// The facts regions are reported over, if projected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facts: Option<Vec<String>>,
+    /// How regions are listed.
+    pub listing: Listing,
     /// The facts either side tests, with their domains (for reading `when`).
     pub columns: Vec<Column>,
     /// Accords applied.
@@ -1114,15 +1135,23 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
             Some(q) => c.mdd.exists(region, q),
             None => region,
         };
-        let boxes =
-            c.mdd.boxes(shown, MAX_BOXES.saturating_sub(count)).ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
-        count += boxes.len();
-        // Only the parts that decide somewhere in the group can decide in one of its boxes.
+        // Only the parts that decide somewhere in the group can decide in one of its regions.
         let candidates = (c.parts_in(true, &oa, region), c.parts_in(false, &ob, region));
-        let mut regions = Vec::with_capacity(boxes.len());
-        for b in &boxes {
-            regions.push(c.region(b, region, &candidates, total));
-        }
+        let regions = match options.listing {
+            Listing::Regions => {
+                let boxes = c
+                    .mdd
+                    .boxes(shown, MAX_BOXES.saturating_sub(count))
+                    .ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
+                let mut regions = Vec::with_capacity(boxes.len());
+                for b in &boxes {
+                    regions.push(c.region(b, region, &candidates, total));
+                }
+                regions
+            }
+            Listing::RulePairs => c.rule_pairs(region, &candidates, total),
+        };
+        count += regions.len();
         let share = c.share(region, total);
         *class_share.entry(class).or_default() += share;
         out_groups.push(Group { a: oa, b: ob, class, share, regions });
@@ -1174,6 +1203,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         obligations: options.obligations,
         given: options.given.clone(),
         facts: options.facts.clone(),
+        listing: options.listing,
         columns: c.space.columns().to_vec(),
         accords,
         totals,
@@ -1191,12 +1221,50 @@ impl Compared<'_> {
         let inside = self.mdd.and(cube, group);
         let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
         Region {
-            when: self.space.box_cells(b),
+            when: Some(self.space.box_cells(b)),
             share: self.share(inside, total),
             a_rules: self.deciders_among(true, &candidates.0, inside),
             b_rules: self.deciders_among(false, &candidates.1, inside),
             witness,
         }
+    }
+}
+
+impl Compared<'_> {
+    /// A group's region as one region per pair of deciding rules, largest first: where a rule
+    /// of A (its parts joined) and a rule of B both decide inside the group.
+    fn rule_pairs(&mut self, group: NodeId, candidates: &Candidates, total: f64) -> Vec<Region> {
+        let (ta, tb) = (self.a.side.table, self.b.side.table);
+        let mut met: BTreeMap<(String, String), (RuleRef, RuleRef, NodeId)> = BTreeMap::new();
+        for &(da, part_a) in &candidates.0 {
+            let in_a = self.mdd.and(part_a, group);
+            for &(db, part_b) in &candidates.1 {
+                let both = self.mdd.and(in_a, part_b);
+                if both == FALSE {
+                    continue;
+                }
+                let (ra, rb) = (rule_ref(ta, da), rule_ref(tb, db));
+                let key = (ra.rule.clone(), rb.rule.clone());
+                match met.get_mut(&key) {
+                    Some((_, _, region)) => *region = self.mdd.or(*region, both),
+                    None => {
+                        met.insert(key, (ra, rb, both));
+                    }
+                }
+            }
+        }
+        let mut regions: Vec<Region> = met
+            .into_values()
+            .map(|(ra, rb, region)| Region {
+                when: None,
+                share: self.share(region, total),
+                a_rules: vec![ra],
+                b_rules: vec![rb],
+                witness: self.mdd.witness(region).map(|p| self.space.scenario(&p)).unwrap_or_default(),
+            })
+            .collect();
+        regions.sort_by(|x, y| y.share.total_cmp(&x.share));
+        regions
     }
 }
 

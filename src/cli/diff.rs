@@ -1,7 +1,7 @@
 //! `accord diff`: every region where two regimes decide differently.
 
 use super::{ErrorFormat, Failure, regime};
-use crate::analysis::diff::{self, Options, Reading, Side};
+use crate::analysis::diff::{self, Listing, Options, Reading, Side};
 use crate::compile::accords::{self, Accord};
 use crate::render::report;
 use clap::ValueEnum;
@@ -60,6 +60,12 @@ pub(crate) struct DiffArgs {
     #[arg(long, value_name = "FACTS", value_delimiter = ',')]
     facts: Option<Vec<String>>,
 
+    /// List one region per pair of deciding rules (a rule of each side, where both decide)
+    /// instead of boxes over the facts: a shorter report for regimes that differ in thousands
+    /// of boxes
+    #[arg(long, conflicts_with = "facts")]
+    by_rules: bool,
+
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
@@ -97,6 +103,7 @@ pub(crate) fn run(args: &DiffArgs, colour: bool) -> Result<ExitCode, Failure> {
         accords,
         given,
         facts: args.facts.clone(),
+        listing: if args.by_rules { Listing::RulePairs } else { Listing::Regions },
     };
     let result = diff::diff(Side::at(&a, date_a), Side::at(&b, date_b), &options).map_err(failure)?;
     print_report(args.format, &result, [report::diff_text, report::diff_markdown, report::diff_html])

@@ -1,7 +1,7 @@
 //! Diff, corridor and matrix reports for people: plain text for a terminal, Markdown for
 //! documents, and one self-contained HTML page to circulate.
 
-use crate::analysis::diff::{Cells, Class, Diff, Reading, Region, RuleRef};
+use crate::analysis::diff::{Cells, Class, Diff, Listing, Reading, Region, RuleRef};
 use crate::table::Column;
 use std::fmt::Write as _;
 
@@ -77,7 +77,8 @@ pub fn summary_text(diff: &Diff) -> String {
     let mut text = format!(
         "{} agreement. {} in {} where they differ: {a} stricter on {}, {b} stricter on {}, incomparable on {}.",
         percent(t.agreement),
-        super::plural(t.regions, "region"),
+        super::plural(t.regions, "region")
+            + if diff.listing == Listing::RulePairs { " (one per pair of deciding rules)" } else { "" },
         super::plural(t.groups, "outcome pair"),
         percent(t.a_stricter),
         percent(t.b_stricter),
@@ -89,9 +90,15 @@ pub fn summary_text(diff: &Diff) -> String {
     text
 }
 
+/// What a rule pair's region is, in the "where" column.
+const RULE_PAIR_WHERE: &str = "where both rules decide";
+
 fn region_text(out: &mut String, n: usize, region: &Region, diff: &Diff) {
-    let when = when_text(&region.when, &diff.columns);
-    let when = if when.is_empty() { "every transfer".to_owned() } else { when.join("; ") };
+    let when = match &region.when {
+        Some(when) if when.is_empty() => "every transfer".to_owned(),
+        Some(when) => when_text(when, &diff.columns).join("; "),
+        None => RULE_PAIR_WHERE.to_owned(),
+    };
     let _ = writeln!(out, "  {n}. {when}  ({})", percent(region.share));
     let _ = writeln!(out, "     {}: {}", diff.a.label, rules_text(&region.a_rules));
     let _ = writeln!(out, "     {}: {}", diff.b.label, rules_text(&region.b_rules));
@@ -590,7 +597,10 @@ pub fn diff_markdown(diff: &Diff) -> String {
                 n += 1;
                 vec![
                     n.to_string(),
-                    when_markdown(&region.when, &diff.columns),
+                    region
+                        .when
+                        .as_ref()
+                        .map_or_else(|| markdown::text(RULE_PAIR_WHERE), |when| when_markdown(when, &diff.columns)),
                     percent(region.share),
                     rules_markdown(&region.a_rules),
                     rules_markdown(&region.b_rules),
@@ -801,7 +811,10 @@ pub fn diff_html(diff: &Diff) -> String {
             let _ = writeln!(
                 out,
                 "<tr id=\"region-{n}\"><td class=\"num\">{n}</td><td>{}</td><td class=\"num\" data-share=\"{}\">{}</td><td>{}</td><td>{}</td><td><code class=\"witness\">{}</code></td></tr>",
-                when_html(&region.when, &diff.columns),
+                region.when.as_ref().map_or_else(
+                    || format!("<span class=\"muted\">{}</span>", html::escape(RULE_PAIR_WHERE)),
+                    |when| when_html(when, &diff.columns)
+                ),
                 region.share,
                 percent(region.share),
                 rules_html(&region.a_rules, a.source.as_deref()),
