@@ -303,6 +303,19 @@ fn compile_markdown() {
     snapshot("compile_markdown", &[&run]);
 }
 
+/// User text (titles, citations) cannot add Markdown markup to a compiled table's page.
+#[test]
+fn compile_markdown_escapes_user_text() {
+    let dir = workspace();
+    let text = "use transfer\n\nregime odd \"*Bold* <b>x</b> | [link](y) # h\" {\n  home SG\n  \
+                rule r \"Rule\" cite \"Act s1 | `code` *x*\" when data has personal then permit\n  default prohibit\n}\n";
+    std::fs::write(dir.path().join("odd.accord"), text).unwrap();
+    let run = accord(dir.path(), &["compile", "odd.accord", "--format", "markdown"], None);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains(r"\*Bold\* \<b\>x\</b\> \| \[link\](y) \# h"), "{}", run.stdout);
+    assert!(run.stdout.contains(r"Act s1 \| \`code\` \*x\*"), "{}", run.stdout);
+}
+
 #[test]
 fn compile_text() {
     let dir = workspace();

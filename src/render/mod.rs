@@ -70,8 +70,9 @@ fn require_groups(groups: &[Vec<String>]) -> String {
     groups.iter().map(|g| format!("require {}", g.join(" or "))).collect::<Vec<_>>().join(" and ")
 }
 
+/// Text for Markdown, every character that would start markup escaped.
 fn escape(text: &str) -> String {
-    text.replace('|', "\\|")
+    report::markdown::text(text)
 }
 
 /// The table in Markdown: one column per fact, one row per table row, with outcome and
