@@ -41,6 +41,8 @@ pub(super) struct Chunk {
     out: Vec<u8>,
     /// How many of the lines failed.
     failed: usize,
+    /// Set on the empty chunk a worker sends when it dies (a bug): its own chunk is lost.
+    lost: bool,
 }
 
 impl Chunk {
@@ -134,12 +136,27 @@ fn work(
             Err(_) => return,
         };
         let Ok(mut chunk) = next else { return };
+        let alarm = Alarm(to_writer);
         let Chunk { text, lines, out, failed, .. } = &mut chunk;
         for (number, line) in lines.iter() {
             *failed += usize::from(!decide(*number, line, text, out));
         }
+        drop(alarm);
         if to_writer.send(chunk).is_err() {
             return;
+        }
+    }
+}
+
+/// Tells the writer if a worker dies while deciding a chunk. Without it the writer would wait
+/// for the lost chunk, and the reader for chunks the writer holds back, forever; told, the
+/// writer stops, the run winds down, and the worker's panic reaches the caller.
+struct Alarm<'a>(&'a Sender<Chunk>);
+
+impl Drop for Alarm<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = self.0.send(Chunk { lost: true, ..Chunk::default() });
         }
     }
 }
@@ -156,6 +173,10 @@ fn write_in_order(
     let mut waiting = BTreeMap::new();
     let mut next = 0;
     for chunk in done {
+        if chunk.lost {
+            result.error = Some(std::io::Error::other("a worker stopped while deciding"));
+            return result;
+        }
         waiting.insert(chunk.seq, chunk);
         while let Some(mut chunk) = waiting.remove(&next) {
             next += 1;
@@ -173,4 +194,39 @@ fn write_in_order(
     }
     result.error = out.flush().err();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A worker that panics ends the run with that panic, rather than leaving the writer and
+    /// the reader waiting for each other.
+    #[test]
+    #[allow(clippy::panic, clippy::unwrap_used)] // the panic is the point
+    fn a_worker_panic_ends_the_run() {
+        let (report, outcome) = channel();
+        std::thread::spawn(move || {
+            let ran = std::panic::catch_unwind(|| {
+                let mut next = 0;
+                let fill = |chunk: &mut Chunk| {
+                    while chunk.lines.len() < 10 && next < 100_000 {
+                        chunk.lines.push((next, Line::Unreadable(String::new())));
+                        next += 1;
+                    }
+                    next < 100_000
+                };
+                let decide = |number: usize, _: &Line, _: &[u8], out: &mut Vec<u8>| {
+                    assert!(number != 5_000, "deliberate");
+                    out.push(b'\n');
+                    true
+                };
+                run(fill, decide, std::io::sink(), |_| {})
+            });
+            let _ = report.send(ran.is_err());
+        });
+        let panicked = outcome.recv_timeout(Duration::from_secs(60)).unwrap();
+        assert!(panicked, "the run ended without the worker's panic");
+    }
 }
