@@ -78,7 +78,8 @@ impl std::fmt::Display for DiffError {
             ),
             DiffError::TooManyBoxes { limit } => write!(
                 f,
-                "the differences split into more than {limit} boxes; narrow the question with `--given` or `--facts`"
+                "the differences split into more than {limit} boxes; list them by deciding rules (`--by-rules`), or \
+                 narrow the question with `--given` or `--facts`"
             ),
             DiffError::UnknownFact { fact, suggestion: Some(s) } => {
                 write!(f, "no fact `{fact}` in either regime's vocabulary (did you mean `{s}`?)")
