@@ -66,13 +66,34 @@ pub const TRUE: NodeId = 1;
 /// next one's start (the last to the variable's size).
 pub type Runs = Vec<(u32, NodeId)>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A node: the variable it tests and where its runs sit in [`Mdd::runs`].
+#[derive(Debug, Clone, Copy)]
 struct Node {
     var: u32,
-    runs: Box<[(u32, NodeId)]>,
+    start: u32,
+    end: u32,
+    /// The next node whose runs hash alike (a chain of the unique table), or `FALSE`.
+    next: NodeId,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A node's runs at one variable, by position: its own, or the node itself as one run when it
+/// does not test the variable. Positions stay valid while nodes are added.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    Own { start: usize, end: usize },
+    Whole(NodeId),
+}
+
+impl At {
+    fn get(self, runs: &[(u32, NodeId)], k: usize) -> Option<(u32, NodeId)> {
+        match self {
+            At::Own { start, end } => start.checked_add(k).filter(|&i| i < end).and_then(|i| runs.get(i)).copied(),
+            At::Whole(node) => (k == 0).then_some((0, node)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     And,
     Or,
@@ -80,31 +101,57 @@ enum Op {
 
 /// The most nodes one store builds. Unions of many unrelated boxes can grow exponentially; past
 /// this, [`Mdd::exhausted`] is set and every operation returns `FALSE` at once, so such an
-/// input ends with a clear message instead of filling memory (about 200 bytes a node).
+/// input ends with a clear message instead of filling memory (about 100 bytes a node).
 pub const NODE_BUDGET: usize = 4_000_000;
 
 /// A store of diagrams over variables of the given sizes (in order).
+///
+/// Every node's runs are stored once, one after another in `runs`; the unique table maps a
+/// hash of a node's variable and runs to the chain of nodes with that hash. Operations build a
+/// node's runs on `scratch` (a stack: each call pushes above its caller's and pops its own), so
+/// building a node that exists allocates nothing.
 #[derive(Debug, Clone)]
 pub struct Mdd {
     sizes: Vec<u32>,
     nodes: Vec<Node>,
-    unique: HashMap<Node, NodeId>,
-    memo: HashMap<(Op, NodeId, NodeId), NodeId>,
+    runs: Vec<(u32, NodeId)>,
+    unique: HashMap<u64, NodeId>,
+    scratch: Vec<(u32, NodeId)>,
+    and_memo: HashMap<u64, NodeId>,
+    or_memo: HashMap<u64, NodeId>,
     not_memo: HashMap<NodeId, NodeId>,
     budget: usize,
     exhausted: bool,
+}
+
+/// Two node ids as one memo key.
+fn pair(a: NodeId, b: NodeId) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The unique table's hash of a node.
+fn node_hash(var: u32, runs: &[(u32, NodeId)]) -> u64 {
+    let mut h = FastHasher::default();
+    h.write_u32(var);
+    for &(start, child) in runs {
+        h.write_u64(pair(start, child));
+    }
+    h.finish()
 }
 
 impl Mdd {
     /// An empty store for variables with these domain sizes.
     pub fn new(sizes: Vec<u32>) -> Mdd {
         // Terminals sit past the last variable, so every real node's variable is lower.
-        let terminal = || Node { var: u32::MAX, runs: Box::new([]) };
+        let terminal = Node { var: u32::MAX, start: 0, end: 0, next: FALSE };
         Mdd {
             sizes,
-            nodes: vec![terminal(), terminal()],
+            nodes: vec![terminal, terminal],
+            runs: Vec::new(),
             unique: HashMap::default(),
-            memo: HashMap::default(),
+            scratch: Vec::new(),
+            and_memo: HashMap::default(),
+            or_memo: HashMap::default(),
             not_memo: HashMap::default(),
             budget: NODE_BUDGET,
             exhausted: false,
@@ -136,42 +183,94 @@ impl Mdd {
         self.nodes.get(node as usize).map_or(u32::MAX, |n| n.var)
     }
 
+    /// A node's own runs (none for a terminal).
+    fn own_runs(&self, node: NodeId) -> &[(u32, NodeId)] {
+        self.nodes.get(node as usize).and_then(|n| self.runs.get(n.start as usize..n.end as usize)).unwrap_or_default()
+    }
+
     /// A node's runs at `var`: its own if it tests `var`, else one run (it does not depend on it).
-    fn runs_at(&self, node: NodeId, var: u32) -> Runs {
+    fn runs_at(&self, node: NodeId, var: u32) -> At {
         match self.nodes.get(node as usize) {
-            Some(n) if n.var == var => n.runs.to_vec(),
-            _ => vec![(0, node)],
+            Some(n) if n.var == var => At::Own { start: n.start as usize, end: n.end as usize },
+            _ => At::Whole(node),
         }
     }
 
     /// The node testing `var` with these runs, reduced and shared.
     pub fn make(&mut self, var: u32, runs: Runs) -> NodeId {
-        let mut merged: Runs = Vec::with_capacity(runs.len());
-        for (k, &(start, child)) in runs.iter().enumerate() {
+        let base = self.scratch.len();
+        self.scratch.extend(runs);
+        self.make_from(var, base)
+    }
+
+    /// The node testing `var` with the runs on `scratch` from `base` on, reduced and shared;
+    /// they are popped.
+    fn make_from(&mut self, var: u32, base: usize) -> NodeId {
+        let built = self.reduce(base);
+        let id = match built {
+            Err(only) => only,
+            Ok(()) => self.share(var, base),
+        };
+        self.scratch.truncate(base);
+        id
+    }
+
+    /// Reduces the runs on `scratch` from `base` on, in place: `Err(child)` if one run is left.
+    fn reduce(&mut self, base: usize) -> Result<(), NodeId> {
+        let end = self.scratch.len();
+        let mut kept = base;
+        for k in base..end {
+            let Some(&(start, child)) = self.scratch.get(k) else { break };
             // A run that the next one starts at or before is empty; one that repeats the
             // previous child continues it.
-            if runs.get(k + 1).is_some_and(|next| next.0 <= start) || merged.last().is_some_and(|&(_, c)| c == child) {
+            let empty = self.scratch.get(k + 1).is_some_and(|next| next.0 <= start);
+            let repeats = kept > base && self.scratch.get(kept - 1).is_some_and(|&(_, c)| c == child);
+            if empty || repeats {
                 continue;
             }
-            merged.push((start, child));
+            if let Some(slot) = self.scratch.get_mut(kept) {
+                *slot = (start, child);
+            }
+            kept += 1;
         }
-        if let Some(first) = merged.first_mut() {
+        self.scratch.truncate(kept);
+        if let Some(first) = self.scratch.get_mut(base) {
             first.0 = 0;
         }
-        if let [(_, only)] = merged.as_slice() {
-            return *only;
+        match self.scratch.get(base..) {
+            Some([(_, only)]) => Err(*only),
+            _ => Ok(()),
         }
-        let node = Node { var, runs: merged.into_boxed_slice() };
-        if let Some(&id) = self.unique.get(&node) {
-            return id;
+    }
+
+    /// The node testing `var` with the (reduced) runs on `scratch` from `base` on: the one
+    /// already built, or a new one.
+    fn share(&mut self, var: u32, base: usize) -> NodeId {
+        let runs = self.scratch.get(base..).unwrap_or_default();
+        let hash = node_hash(var, runs);
+        let head = self.unique.get(&hash).copied().unwrap_or(FALSE);
+        let mut at = head;
+        while let Some(n) = self.nodes.get(at as usize).filter(|_| at != FALSE) {
+            if n.var == var && self.runs.get(n.start as usize..n.end as usize) == Some(runs) {
+                return at;
+            }
+            at = n.next;
         }
+        let (Ok(id), Ok(start), Ok(end)) = (
+            NodeId::try_from(self.nodes.len()),
+            u32::try_from(self.runs.len()),
+            u32::try_from(self.runs.len() + runs.len()),
+        ) else {
+            self.exhausted = true;
+            return FALSE;
+        };
         if self.nodes.len() >= self.budget {
             self.exhausted = true;
             return FALSE;
         }
-        let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
-        self.nodes.push(node.clone());
-        self.unique.insert(node, id);
+        self.runs.extend_from_slice(runs);
+        self.nodes.push(Node { var, start, end, next: head });
+        self.unique.insert(hash, id);
         id
     }
 
@@ -181,8 +280,9 @@ impl Mdd {
         let mut node = TRUE;
         for (var, allowed) in allowed.iter().enumerate().rev() {
             let Some(allowed) = allowed else { continue };
-            let runs = allowed.iter().map(|&(start, ok)| (start, if ok { node } else { FALSE })).collect();
-            node = self.make(u32::try_from(var).unwrap_or(u32::MAX), runs);
+            let base = self.scratch.len();
+            self.scratch.extend(allowed.iter().map(|&(start, ok)| (start, if ok { node } else { FALSE })));
+            node = self.make_from(u32::try_from(var).unwrap_or(u32::MAX), base);
         }
         node
     }
@@ -212,8 +312,14 @@ impl Mdd {
         }
         let var = self.var(a);
         let runs = self.runs_at(a, var);
-        let negated = runs.into_iter().map(|(start, child)| (start, self.not(child))).collect();
-        let r = self.make(var, negated);
+        let base = self.scratch.len();
+        let mut k = 0;
+        while let Some((start, child)) = runs.get(&self.runs, k) {
+            let negated = self.not(child);
+            self.scratch.push((start, negated));
+            k += 1;
+        }
+        let r = self.make_from(var, base);
         self.not_memo.insert(a, r);
         r
     }
@@ -236,19 +342,24 @@ impl Mdd {
             _ if a == b => return a,
             _ => {}
         }
-        let key = (op, a.min(b), a.max(b));
-        if let Some(&r) = self.memo.get(&key) {
+        let key = pair(a.min(b), a.max(b));
+        let memo = match op {
+            Op::And => &self.and_memo,
+            Op::Or => &self.or_memo,
+        };
+        if let Some(&r) = memo.get(&key) {
             return r;
         }
         let var = self.var(a).min(self.var(b));
         let (ra, rb) = (self.runs_at(a, var), self.runs_at(b, var));
         // Walk both run lists together: a new run starts wherever either side's does.
-        let mut runs = Vec::with_capacity(ra.len() + rb.len());
+        let base = self.scratch.len();
         let (mut i, mut j) = (0, 0);
-        while let (Some(&(sa, ca)), Some(&(sb, cb))) = (ra.get(i), rb.get(j)) {
-            runs.push((sa.max(sb), self.apply(op, ca, cb)));
-            let next_a = ra.get(i + 1).map_or(u32::MAX, |r| r.0);
-            let next_b = rb.get(j + 1).map_or(u32::MAX, |r| r.0);
+        while let (Some((sa, ca)), Some((sb, cb))) = (ra.get(&self.runs, i), rb.get(&self.runs, j)) {
+            let child = self.apply(op, ca, cb);
+            self.scratch.push((sa.max(sb), child));
+            let next_a = ra.get(&self.runs, i + 1).map_or(u32::MAX, |r| r.0);
+            let next_b = rb.get(&self.runs, j + 1).map_or(u32::MAX, |r| r.0);
             if next_a == u32::MAX && next_b == u32::MAX {
                 break;
             }
@@ -259,8 +370,11 @@ impl Mdd {
                 j += 1;
             }
         }
-        let r = self.make(var, runs);
-        self.memo.insert(key, r);
+        let r = self.make_from(var, base);
+        match op {
+            Op::And => self.and_memo.insert(key, r),
+            Op::Or => self.or_memo.insert(key, r),
+        };
         r
     }
 
@@ -272,9 +386,9 @@ impl Mdd {
         }
         let mut point = vec![None; self.sizes.len()];
         while node != TRUE {
-            let n = self.nodes.get(node as usize)?;
-            let &(value, next) = n.runs.iter().find(|(_, c)| *c != FALSE)?;
-            if let Some(slot) = point.get_mut(n.var as usize) {
+            let var = self.var(node);
+            let &(value, next) = self.own_runs(node).iter().find(|(_, c)| *c != FALSE)?;
+            if let Some(slot) = point.get_mut(var as usize) {
                 *slot = Some(value);
             }
             node = next;
@@ -312,7 +426,7 @@ impl Mdd {
                 if let Some(&m) = memo.get(&node) {
                     m
                 } else {
-                    let runs = self.runs_at(node, var);
+                    let runs = self.own_runs(node);
                     let mut m = 0.0;
                     for (k, &(start, child)) in runs.iter().enumerate() {
                         let end = runs.get(k + 1).map_or(size(var), |r| r.0);
@@ -346,15 +460,22 @@ impl Mdd {
         let runs = self.runs_at(node, var);
         let r = if quantified.get(var as usize).copied().unwrap_or(false) {
             let mut acc = FALSE;
-            for (_, child) in runs {
+            let mut k = 0;
+            while let Some((_, child)) = runs.get(&self.runs, k) {
                 let child = self.exists_memo(child, quantified, memo);
                 acc = self.or(acc, child);
+                k += 1;
             }
             acc
         } else {
-            let runs =
-                runs.into_iter().map(|(start, child)| (start, self.exists_memo(child, quantified, memo))).collect();
-            self.make(var, runs)
+            let base = self.scratch.len();
+            let mut k = 0;
+            while let Some((start, child)) = runs.get(&self.runs, k) {
+                let child = self.exists_memo(child, quantified, memo);
+                self.scratch.push((start, child));
+                k += 1;
+            }
+            self.make_from(var, base)
         };
         memo.insert(node, r);
         r
@@ -420,7 +541,7 @@ impl Mdd {
             return Some(Rc::clone(done));
         }
         let var = self.var(node);
-        let runs = self.runs_at(node, var);
+        let runs = self.own_runs(node);
         let size = self.sizes.get(var as usize).copied().unwrap_or(0);
         let mut index: HashMap<Sparse, usize> = HashMap::default();
         let mut joined: Vec<(Sparse, Vec<(u32, u32)>)> = Vec::new();
