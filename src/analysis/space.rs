@@ -130,13 +130,27 @@ impl Space {
             let cells: Vec<&Cell> = cells.iter().filter(|(f, _)| *f == column.fact).map(|(_, c)| *c).collect();
             match column.ty {
                 ColumnType::Enum => {
-                    // A member's signature: which cells admit it.
+                    // A member's signature: which cells admit it. Each cell's members are looked
+                    // up in the domain sorted by name, not searched for each member of the domain
+                    // (a domain and a cell can both hold hundreds of names).
+                    let mut by_name: Vec<(&str, usize)> =
+                        column.domain.iter().enumerate().map(|(m, name)| (name.as_str(), m)).collect();
+                    by_name.sort_unstable();
+                    let mut signatures = vec![vec![false; cells.len()]; column.domain.len()];
+                    for (k, cell) in cells.iter().enumerate() {
+                        let Cell::Enum { members } = cell else { continue };
+                        for name in members {
+                            let from = by_name.partition_point(|&(n, _)| n < name.as_str());
+                            let named = by_name.get(from..).unwrap_or_default().iter().take_while(|&&(n, _)| n == name);
+                            for &(_, m) in named {
+                                if let Some(admits) = signatures.get_mut(m).and_then(|s| s.get_mut(k)) {
+                                    *admits = true;
+                                }
+                            }
+                        }
+                    }
                     let mut classes: BTreeMap<Vec<bool>, Vec<u32>> = BTreeMap::new();
-                    for (m, name) in column.domain.iter().enumerate() {
-                        let signature: Vec<bool> = cells
-                            .iter()
-                            .map(|c| matches!(c, Cell::Enum { members } if members.contains(name)))
-                            .collect();
+                    for (m, signature) in signatures.into_iter().enumerate() {
                         classes.entry(signature).or_default().push(u32::try_from(m).unwrap_or(u32::MAX));
                     }
                     let mut classes: Vec<Vec<u32>> = classes.into_values().collect();
