@@ -11,7 +11,6 @@
 //! the sizes of the operands, never by the (huge) number of points.
 
 use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
 
 /// A fast hasher for the diagrams' own keys (node ids, small integer tuples): they are not
 /// attacker-chosen, so the default DoS-resistant hash only costs time (it was most of it).
@@ -505,11 +504,14 @@ impl Mdd {
     /// Boxes are built bottom-up, once per node: a node's boxes are its children's, each
     /// extended with the values leading to that child, and boxes that come from different
     /// children but agree below are joined on the spot. A last pass joins what remains
-    /// (boxes that agree on every variable but one, reached by different paths).
+    /// (boxes that agree on every variable but one, reached by different paths). Boxes and
+    /// interval lists are hash-consed while this runs, so telling two apart compares ids.
     pub fn boxes(&self, node: NodeId, limit: usize) -> Option<Vec<Boxed>> {
-        let mut memo: HashMap<NodeId, Rc<Vec<Sparse>>> = HashMap::default();
-        let sparse = self.sparse_boxes(node, limit, &mut memo)?;
-        let merged = merge_sparse(sparse.to_vec(), &self.sizes);
+        let mut store = BoxStore::default();
+        let mut memo: HashMap<NodeId, Vec<BoxId>> = HashMap::default();
+        let top = self.sparse_boxes(node, limit, &mut store, &mut memo)?;
+        let flat = top.into_iter().map(|b| store.flatten(b)).collect();
+        let merged = store.merge(flat, &self.sizes);
         Some(
             merged
                 .into_iter()
@@ -517,7 +519,7 @@ impl Mdd {
                     let mut dense: Boxed = vec![None; self.sizes.len()];
                     for (var, spans) in b {
                         if let Some(slot) = dense.get_mut(var as usize) {
-                            *slot = Some(spans);
+                            *slot = Some(store.spans(spans).to_vec());
                         }
                     }
                     dense
@@ -530,37 +532,37 @@ impl Mdd {
         &self,
         node: NodeId,
         limit: usize,
-        memo: &mut HashMap<NodeId, Rc<Vec<Sparse>>>,
-    ) -> Option<Rc<Vec<Sparse>>> {
+        store: &mut BoxStore,
+        memo: &mut HashMap<NodeId, Vec<BoxId>>,
+    ) -> Option<Vec<BoxId>> {
         match node {
-            FALSE => return Some(Rc::new(Vec::new())),
-            TRUE => return Some(Rc::new(vec![Vec::new()])),
+            FALSE => return Some(Vec::new()),
+            TRUE => return Some(vec![WHOLE]),
             _ => {}
         }
         if let Some(done) = memo.get(&node) {
-            return Some(Rc::clone(done));
+            return Some(done.clone());
         }
         let var = self.var(node);
         let runs = self.own_runs(node);
         let size = self.sizes.get(var as usize).copied().unwrap_or(0);
-        let mut index: HashMap<Sparse, usize> = HashMap::default();
-        let mut joined: Vec<(Sparse, Vec<(u32, u32)>)> = Vec::new();
+        let mut index: HashMap<BoxId, usize> = HashMap::default();
+        let mut joined: Vec<(BoxId, Vec<(u32, u32)>)> = Vec::new();
         for (k, &(start, child)) in runs.iter().enumerate() {
             if child == FALSE {
                 continue;
             }
             let end = runs.get(k + 1).map_or(size, |r| r.0);
-            let below = self.sparse_boxes(child, limit, memo)?;
-            for b in below.iter() {
-                match index.get(b) {
+            for b in self.sparse_boxes(child, limit, store, memo)? {
+                match index.get(&b) {
                     Some(&i) => {
                         if let Some((_, spans)) = joined.get_mut(i) {
                             spans.push((start, end));
                         }
                     }
                     None => {
-                        index.insert(b.clone(), joined.len());
-                        joined.push((b.clone(), vec![(start, end)]));
+                        index.insert(b, joined.len());
+                        joined.push((b, vec![(start, end)]));
                     }
                 }
             }
@@ -568,65 +570,133 @@ impl Mdd {
                 return None;
             }
         }
-        let out: Vec<Sparse> = joined
+        let out: Vec<BoxId> = joined
             .into_iter()
             .map(|(below, spans)| match union_spans(spans, size) {
-                Some(spans) => std::iter::once((var, spans)).chain(below).collect(),
+                Some(spans) => {
+                    let spans = store.intern_spans(spans);
+                    store.cons(var, spans, below)
+                }
                 None => below,
             })
             .collect();
-        let out = Rc::new(out);
-        memo.insert(node, Rc::clone(&out));
+        memo.insert(node, out.clone());
         Some(out)
     }
 }
 
-/// A box as the variables it constrains, in order, each with its intervals.
-type Sparse = Vec<(u32, Vec<(u32, u32)>)>;
+/// A box under construction, as an id in a [`BoxStore`].
+type BoxId = u32;
 
-/// Merges disjoint boxes that agree on every variable but one, until none do.
-fn merge_sparse(mut boxes: Vec<Sparse>, sizes: &[u32]) -> Vec<Sparse> {
-    // Only variables some box constrains can join boxes.
-    let mut vars: Vec<u32> = boxes.iter().flat_map(|b| b.iter().map(|(v, _)| *v)).collect();
-    vars.sort_unstable();
-    vars.dedup();
-    loop {
-        let mut changed = false;
-        for &var in &vars {
-            let mut index: HashMap<Sparse, usize> = HashMap::default();
-            let mut rest: Vec<Sparse> = Vec::with_capacity(boxes.len());
-            let mut joined: Vec<(Sparse, Vec<(u32, u32)>)> = Vec::new();
-            for mut b in boxes.drain(..) {
-                let Some(at) = b.iter().position(|(v, _)| *v == var) else {
-                    rest.push(b);
-                    continue;
-                };
-                let (_, spans) = b.remove(at);
-                match index.get(&b) {
-                    Some(&i) => {
-                        if let Some((_, acc)) = joined.get_mut(i) {
-                            acc.extend(spans);
-                        }
-                        changed = true;
-                    }
-                    None => {
-                        index.insert(b.clone(), joined.len());
-                        joined.push((b, spans));
-                    }
-                }
-            }
-            let size = sizes.get(var as usize).copied().unwrap_or(0);
-            for (mut b, spans) in joined {
-                if let Some(spans) = union_spans(spans, size) {
-                    let at = b.partition_point(|(v, _)| *v < var);
-                    b.insert(at, (var, spans));
-                }
-                rest.push(b);
-            }
-            boxes = rest;
+/// The box that constrains nothing.
+const WHOLE: BoxId = u32::MAX;
+
+/// A box as the variables it constrains, in order, each with the id of its intervals.
+type Flat = Vec<(u32, u32)>;
+
+/// Sorted, disjoint, half-open intervals `[start, end)` of a variable's values.
+type Spans = Vec<(u32, u32)>;
+
+/// Boxes and interval lists, hash-consed: equal ones get one id. A box is [`WHOLE`] or its
+/// first constrained variable, that variable's intervals, and the box of the variables after.
+#[derive(Default)]
+struct BoxStore {
+    spans: Vec<Spans>,
+    spans_ids: HashMap<Spans, u32>,
+    boxes: Vec<(u32, u32, BoxId)>,
+    box_ids: HashMap<(u32, u32, BoxId), BoxId>,
+}
+
+impl BoxStore {
+    fn intern_spans(&mut self, spans: Spans) -> u32 {
+        if let Some(&id) = self.spans_ids.get(&spans) {
+            return id;
         }
-        if !changed {
-            return boxes;
+        let id = u32::try_from(self.spans.len()).unwrap_or(u32::MAX);
+        self.spans.push(spans.clone());
+        self.spans_ids.insert(spans, id);
+        id
+    }
+
+    fn spans(&self, id: u32) -> &[(u32, u32)] {
+        self.spans.get(id as usize).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The box constraining `var` to intervals `spans`, then as `rest` does.
+    fn cons(&mut self, var: u32, spans: u32, rest: BoxId) -> BoxId {
+        let key = (var, spans, rest);
+        if let Some(&id) = self.box_ids.get(&key) {
+            return id;
+        }
+        let id = BoxId::try_from(self.boxes.len()).unwrap_or(WHOLE);
+        self.boxes.push(key);
+        self.box_ids.insert(key, id);
+        id
+    }
+
+    fn flatten(&self, mut b: BoxId) -> Flat {
+        let mut flat = Flat::new();
+        while let Some(&(var, spans, rest)) = self.boxes.get(b as usize) {
+            flat.push((var, spans));
+            b = rest;
+        }
+        flat
+    }
+
+    /// Merges disjoint boxes that agree on every variable but one, until none do.
+    fn merge(&mut self, mut boxes: Vec<Flat>, sizes: &[u32]) -> Vec<Flat> {
+        // Only variables some box constrains can join boxes.
+        let mut vars: Vec<u32> = boxes.iter().flat_map(|b| b.iter().map(|(v, _)| *v)).collect();
+        vars.sort_unstable();
+        vars.dedup();
+        loop {
+            let mut changed = false;
+            for &var in &vars {
+                let mut index: HashMap<Flat, usize> = HashMap::default();
+                let mut rest: Vec<Flat> = Vec::with_capacity(boxes.len());
+                // Each box without `var`, its intervals there, and those of the boxes joined to it.
+                let mut joined: Vec<(Flat, u32, Spans)> = Vec::new();
+                for mut b in boxes.drain(..) {
+                    let Some(at) = b.iter().position(|(v, _)| *v == var) else {
+                        rest.push(b);
+                        continue;
+                    };
+                    let (_, spans) = b.remove(at);
+                    match index.get(&b) {
+                        Some(&i) => {
+                            if let Some((_, first, acc)) = joined.get_mut(i) {
+                                if acc.is_empty() {
+                                    acc.extend_from_slice(self.spans(*first));
+                                }
+                                acc.extend_from_slice(self.spans(spans));
+                            }
+                            changed = true;
+                        }
+                        None => {
+                            index.insert(b.clone(), joined.len());
+                            joined.push((b, spans, Vec::new()));
+                        }
+                    }
+                }
+                let size = sizes.get(var as usize).copied().unwrap_or(0);
+                for (mut b, first, acc) in joined {
+                    // A box joined to none keeps its intervals, already sorted and joined.
+                    let spans = if acc.is_empty() {
+                        Some(first)
+                    } else {
+                        union_spans(acc, size).map(|spans| self.intern_spans(spans))
+                    };
+                    if let Some(spans) = spans {
+                        let at = b.partition_point(|(v, _)| *v < var);
+                        b.insert(at, (var, spans));
+                    }
+                    rest.push(b);
+                }
+                boxes = rest;
+            }
+            if !changed {
+                return boxes;
+            }
         }
     }
 }
