@@ -12,7 +12,7 @@
 //! band of a count or date between the thresholds either side uses counts as one (see
 //! `docs/decisions/0004-diff-semantics.md`).
 
-use super::mdd::{Boxed, FALSE, Mdd, NodeId, TRUE};
+use super::mdd::{Boxed, FALSE, HashMap, Mdd, NodeId, TRUE};
 use super::space::{Space, scope_cells};
 use crate::compile::accords::Accord;
 use crate::date::Date;
@@ -607,6 +607,8 @@ pub(super) struct Compared<'t> {
     pub(super) space: Space,
     pub(super) mdd: Mdd,
     weights: Vec<Vec<f64>>,
+    /// The measure below each node measured so far, under `weights`.
+    measured: HashMap<NodeId, f64>,
     /// The compared space (the restriction, or everything).
     pub(super) universe: NodeId,
     pub(super) parts_a: Vec<Part>,
@@ -708,14 +710,14 @@ impl<'t> Compared<'t> {
                 segments.push((region, active(&a.side), active(&b.side)));
             }
         }
-        Ok(Compared { a, b, space, mdd, weights, universe, parts_a, parts_b, segments })
+        Ok(Compared { a, b, space, mdd, weights, measured: HashMap::default(), universe, parts_a, parts_b, segments })
     }
 
-    pub(super) fn measure(&self, node: NodeId) -> f64 {
-        self.mdd.measure(node, &self.weights)
+    pub(super) fn measure(&mut self, node: NodeId) -> f64 {
+        self.mdd.measure(node, &self.weights, &mut self.measured)
     }
 
-    pub(super) fn share(&self, node: NodeId, total: f64) -> f64 {
+    pub(super) fn share(&mut self, node: NodeId, total: f64) -> f64 {
         if total > 0.0 { self.measure(node) / total } else { 0.0 }
     }
 

@@ -403,10 +403,10 @@ pub type Boxed = Vec<Option<Vec<(u32, u32)>>>;
 impl Mdd {
     /// The measure of a region, where value `i` of variable `v` weighs
     /// `cumulative[v][i + 1] - cumulative[v][i]` (so `cumulative[v]` has one more entry than
-    /// the variable has values, starting at 0).
-    pub fn measure(&self, node: NodeId, cumulative: &[Vec<f64>]) -> f64 {
-        let mut memo: HashMap<NodeId, f64> = HashMap::default();
-        self.measure_from(node, 0, cumulative, &mut memo)
+    /// the variable has values, starting at 0). `memo` keeps the measure below each node met:
+    /// regions measured one after another with the same weights, in the same store, share it.
+    pub fn measure(&self, node: NodeId, cumulative: &[Vec<f64>], memo: &mut HashMap<NodeId, f64>) -> f64 {
+        self.measure_from(node, 0, cumulative, memo)
     }
 
     fn measure_from(&self, node: NodeId, level: u32, cumulative: &[Vec<f64>], memo: &mut HashMap<NodeId, f64>) -> f64 {
@@ -749,8 +749,8 @@ mod tests {
         assert_eq!(m.and(a, b), FALSE);
         let not_a = m.not(a);
         assert_eq!(not_a, b);
-        assert_eq!(m.measure(a, &unit(&[3, 2])), 2.0);
-        assert_eq!(m.measure(TRUE, &unit(&[3, 2])), 6.0);
+        assert_eq!(m.measure(a, &unit(&[3, 2]), &mut HashMap::default()), 2.0);
+        assert_eq!(m.measure(TRUE, &unit(&[3, 2]), &mut HashMap::default()), 6.0);
     }
 
     #[test]
@@ -772,7 +772,7 @@ mod tests {
             let cell = m.cube(&[Some(vec![(0, false), (i, true), (i + 1, false)])]);
             acc = m.or(acc, cell);
         }
-        assert_eq!(m.measure(acc, &unit(&[n + 1])), f64::from(n));
+        assert_eq!(m.measure(acc, &unit(&[n + 1]), &mut HashMap::default()), f64::from(n));
         assert!(m.len() < 3 * n as usize, "{} nodes", m.len());
     }
 }
