@@ -297,10 +297,14 @@ impl Space {
             match var {
                 Var::Enum { fact, classes } => {
                     let domain = self.domain(fact);
-                    let mut members: Vec<u32> =
-                        values().filter_map(|v| classes.get(v as usize)).flatten().copied().collect();
-                    members.sort_unstable();
-                    let members = members.iter().filter_map(|&m| domain.get(m as usize)).cloned().collect();
+                    // The admitted classes' members, in domain order.
+                    let mut admitted = vec![false; domain.len()];
+                    for &m in values().filter_map(|v| classes.get(v as usize)).flatten() {
+                        if let Some(a) = admitted.get_mut(m as usize) {
+                            *a = true;
+                        }
+                    }
+                    let members = domain.iter().zip(admitted).filter(|(_, a)| *a).map(|(m, _)| m.clone()).collect();
                     cells.insert(fact.clone(), Cell::Enum { members });
                 }
                 Var::Range { fact, date, starts } => {
@@ -328,8 +332,11 @@ impl Space {
                     }
                 }
                 Var::Member { fact, member } => {
-                    let entry = cells.entry(fact.clone()).or_insert(Cell::Set { has: Vec::new(), lacks: Vec::new() });
-                    if let (Cell::Set { has, lacks }, [(lo, _)]) = (entry, spans.as_slice()) {
+                    // A set fact has a variable per member: its name is copied once, not per member.
+                    if !cells.contains_key(fact) {
+                        cells.insert(fact.clone(), Cell::Set { has: Vec::new(), lacks: Vec::new() });
+                    }
+                    if let (Some(Cell::Set { has, lacks }), [(lo, _)]) = (cells.get_mut(fact), spans.as_slice()) {
                         if *lo == 1 { has.push(member.clone()) } else { lacks.push(member.clone()) }
                     }
                 }
@@ -343,7 +350,7 @@ impl Space {
     /// variable for are left out, and take their defaults; a date is always given.
     pub fn scenario(&self, point: &[Option<u32>]) -> serde_json::Value {
         let mut object = serde_json::Map::new();
-        let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut sets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (var, value) in self.vars.iter().zip(point) {
             let value = value.unwrap_or(0);
             match var {
@@ -374,15 +381,14 @@ impl Space {
                     }
                 }
                 Var::Member { fact, member } => {
-                    let entry = sets.entry(fact.clone()).or_default();
                     if value == 1 {
-                        entry.push(member.clone());
+                        sets.entry(fact).or_default().push(member.clone());
                     }
                 }
             }
         }
-        for (fact, members) in sets.into_iter().filter(|(_, m)| !m.is_empty()) {
-            object.insert(fact, members.into_iter().map(serde_json::Value::from).collect::<Vec<_>>().into());
+        for (fact, members) in sets {
+            object.insert(fact.to_owned(), members.into_iter().map(serde_json::Value::from).collect::<Vec<_>>().into());
         }
         serde_json::Value::Object(object)
     }
