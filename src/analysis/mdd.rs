@@ -214,6 +214,26 @@ impl Mdd {
         id
     }
 
+    /// Pushes a run on `scratch` for a node whose runs start at `base`, or continues the last
+    /// one if it has the same child: runs pushed in order of their (distinct) starts, the first
+    /// at 0, need no other reduction.
+    fn push_run(&mut self, base: usize, start: u32, child: NodeId) {
+        if self.scratch.len() > base && self.scratch.last().is_some_and(|&(_, last)| last == child) {
+            return;
+        }
+        self.scratch.push((start, child));
+    }
+
+    /// [`Mdd::make_from`] for runs pushed with [`Mdd::push_run`].
+    fn make_pushed(&mut self, var: u32, base: usize) -> NodeId {
+        let id = match self.scratch.get(base..) {
+            Some([(_, only)]) => *only,
+            _ => self.share(var, base),
+        };
+        self.scratch.truncate(base);
+        id
+    }
+
     /// Reduces the runs on `scratch` from `base` on, in place: `Err(child)` if one run is left.
     fn reduce(&mut self, base: usize) -> Result<(), NodeId> {
         let end = self.scratch.len();
@@ -315,10 +335,10 @@ impl Mdd {
         let mut k = 0;
         while let Some((start, child)) = runs.get(&self.runs, k) {
             let negated = self.not(child);
-            self.scratch.push((start, negated));
+            self.push_run(base, start, negated);
             k += 1;
         }
-        let r = self.make_from(var, base);
+        let r = self.make_pushed(var, base);
         self.not_memo.insert(a, r);
         r
     }
@@ -356,7 +376,7 @@ impl Mdd {
         let (mut i, mut j) = (0, 0);
         while let (Some((sa, ca)), Some((sb, cb))) = (ra.get(&self.runs, i), rb.get(&self.runs, j)) {
             let child = self.apply(op, ca, cb);
-            self.scratch.push((sa.max(sb), child));
+            self.push_run(base, sa.max(sb), child);
             let next_a = ra.get(&self.runs, i + 1).map_or(u32::MAX, |r| r.0);
             let next_b = rb.get(&self.runs, j + 1).map_or(u32::MAX, |r| r.0);
             if next_a == u32::MAX && next_b == u32::MAX {
@@ -369,7 +389,7 @@ impl Mdd {
                 j += 1;
             }
         }
-        let r = self.make_from(var, base);
+        let r = self.make_pushed(var, base);
         match op {
             Op::And => self.and_memo.insert(key, r),
             Op::Or => self.or_memo.insert(key, r),
@@ -471,10 +491,10 @@ impl Mdd {
             let mut k = 0;
             while let Some((start, child)) = runs.get(&self.runs, k) {
                 let child = self.exists_memo(child, quantified, memo);
-                self.scratch.push((start, child));
+                self.push_run(base, start, child);
                 k += 1;
             }
-            self.make_from(var, base)
+            self.make_pushed(var, base)
         };
         memo.insert(node, r);
         r
@@ -482,20 +502,18 @@ impl Mdd {
 
     /// The region a box describes.
     pub fn box_region(&mut self, b: &Boxed) -> NodeId {
-        let allowed: Vec<Option<Vec<(u32, bool)>>> = b
-            .iter()
-            .map(|spans| {
-                spans.as_ref().map(|spans| {
-                    let mut runs = vec![(0, false)];
-                    for &(lo, hi) in spans {
-                        runs.push((lo, true));
-                        runs.push((hi, false));
-                    }
-                    runs
-                })
-            })
-            .collect();
-        self.cube(&allowed)
+        let mut node = TRUE;
+        for (var, spans) in b.iter().enumerate().rev() {
+            let Some(spans) = spans else { continue };
+            let base = self.scratch.len();
+            self.scratch.push((0, FALSE));
+            for &(lo, hi) in spans {
+                self.scratch.push((lo, node));
+                self.scratch.push((hi, FALSE));
+            }
+            node = self.make_from(u32::try_from(var).unwrap_or(u32::MAX), base);
+        }
+        node
     }
 
     /// A region as disjoint boxes, merged where two differ in one variable only; `None` if
