@@ -525,9 +525,9 @@ impl Mdd {
     /// (boxes that agree on every variable but one, reached by different paths). Boxes and
     /// interval lists are hash-consed while this runs, so telling two apart compares ids.
     pub fn boxes(&self, node: NodeId, limit: usize) -> Option<Vec<Boxed>> {
-        let mut store = BoxStore::default();
-        let mut memo: HashMap<NodeId, Vec<BoxId>> = HashMap::default();
-        let top = self.sparse_boxes(node, limit, &mut store, &mut memo)?;
+        let mut store = BoxStore::new();
+        self.sparse_boxes(node, limit, &mut store)?;
+        let top = store.memo.remove(&node).unwrap_or_default();
         let flat = top.into_iter().map(|b| store.flatten(b)).collect();
         let merged = store.merge(flat, &self.sizes);
         Some(
@@ -546,40 +546,37 @@ impl Mdd {
         )
     }
 
-    fn sparse_boxes(
-        &self,
-        node: NodeId,
-        limit: usize,
-        store: &mut BoxStore,
-        memo: &mut HashMap<NodeId, Vec<BoxId>>,
-    ) -> Option<Vec<BoxId>> {
-        match node {
-            FALSE => return Some(Vec::new()),
-            TRUE => return Some(vec![WHOLE]),
-            _ => {}
+    /// Works out the boxes of `node` into `store.memo`; `None` if there are more than `limit`.
+    fn sparse_boxes(&self, node: NodeId, limit: usize, store: &mut BoxStore) -> Option<()> {
+        if store.memo.contains_key(&node) {
+            return Some(());
         }
-        if let Some(done) = memo.get(&node) {
-            return Some(done.clone());
+        let runs = self.own_runs(node);
+        // The children's boxes first, so that joining them below needs no recursion (and one
+        // index serves every node).
+        for &(_, child) in runs {
+            if child != FALSE {
+                self.sparse_boxes(child, limit, store)?;
+            }
         }
         let var = self.var(node);
-        let runs = self.own_runs(node);
         let size = self.sizes.get(var as usize).copied().unwrap_or(0);
-        let mut index: HashMap<BoxId, usize> = HashMap::default();
-        let mut joined: Vec<(BoxId, Vec<(u32, u32)>)> = Vec::new();
+        store.index.clear();
+        let mut joined: Vec<(BoxId, Spans)> = Vec::new();
         for (k, &(start, child)) in runs.iter().enumerate() {
             if child == FALSE {
                 continue;
             }
             let end = runs.get(k + 1).map_or(size, |r| r.0);
-            for b in self.sparse_boxes(child, limit, store, memo)? {
-                match index.get(&b) {
+            for &b in store.memo.get(&child).map(Vec::as_slice).unwrap_or_default() {
+                match store.index.get(&b) {
                     Some(&i) => {
                         if let Some((_, spans)) = joined.get_mut(i) {
                             spans.push((start, end));
                         }
                     }
                     None => {
-                        index.insert(b, joined.len());
+                        store.index.insert(b, joined.len());
                         joined.push((b, vec![(start, end)]));
                     }
                 }
@@ -598,8 +595,8 @@ impl Mdd {
                 None => below,
             })
             .collect();
-        memo.insert(node, out.clone());
-        Some(out)
+        store.memo.insert(node, out);
+        Some(())
     }
 }
 
@@ -617,15 +614,51 @@ type Spans = Vec<(u32, u32)>;
 
 /// Boxes and interval lists, hash-consed: equal ones get one id. A box is [`WHOLE`] or its
 /// first constrained variable, that variable's intervals, and the box of the variables after.
-#[derive(Default)]
 struct BoxStore {
     spans: Vec<Spans>,
     spans_ids: HashMap<Spans, u32>,
     boxes: Vec<(u32, u32, BoxId)>,
     box_ids: HashMap<(u32, u32, BoxId), BoxId>,
+    /// The boxes of each node met (the terminals' from the start).
+    memo: HashMap<NodeId, Vec<BoxId>>,
+    /// Where each box below the node being cut went, while it is.
+    index: HashMap<BoxId, usize>,
+}
+
+/// A box merged with others, in [`BoxStore::merge`].
+struct Joined {
+    /// The box without the variable merged on.
+    rest: Flat,
+    /// Its intervals there.
+    first: u32,
+    /// Those of every box joined to it, its own included, once some box is.
+    spans: Spans,
+    /// The box before it whose rest hashes alike.
+    next: Option<usize>,
+}
+
+/// The hash of a box, for [`BoxStore::merge`].
+fn flat_hash(b: &[(u32, u32)]) -> u64 {
+    let mut h = FastHasher::default();
+    for &(var, spans) in b {
+        h.write_u64(pair(var, spans));
+    }
+    h.finish()
 }
 
 impl BoxStore {
+    fn new() -> BoxStore {
+        let memo = [(FALSE, Vec::new()), (TRUE, vec![WHOLE])].into_iter().collect();
+        BoxStore {
+            spans: Vec::new(),
+            spans_ids: HashMap::default(),
+            boxes: Vec::new(),
+            box_ids: HashMap::default(),
+            memo,
+            index: HashMap::default(),
+        }
+    }
+
     fn intern_spans(&mut self, spans: Spans) -> u32 {
         if let Some(&id) = self.spans_ids.get(&spans) {
             return id;
@@ -667,42 +700,47 @@ impl BoxStore {
         let mut vars: Vec<u32> = boxes.iter().flat_map(|b| b.iter().map(|(v, _)| *v)).collect();
         vars.sort_unstable();
         vars.dedup();
+        // Kept from one variable to the next: boxes by hash without the variable (the last of
+        // each chain of `Joined::next`), boxes that do not constrain it, and boxes that do.
+        let mut index: HashMap<u64, usize> = HashMap::default();
+        let mut rest: Vec<Flat> = Vec::with_capacity(boxes.len());
+        let mut joined: Vec<Joined> = Vec::new();
         loop {
             let mut changed = false;
             for &var in &vars {
-                let mut index: HashMap<Flat, usize> = HashMap::default();
-                let mut rest: Vec<Flat> = Vec::with_capacity(boxes.len());
-                // Each box without `var`, its intervals there, and those of the boxes joined to it.
-                let mut joined: Vec<(Flat, u32, Spans)> = Vec::new();
+                index.clear();
                 for mut b in boxes.drain(..) {
                     let Some(at) = b.iter().position(|(v, _)| *v == var) else {
                         rest.push(b);
                         continue;
                     };
                     let (_, spans) = b.remove(at);
-                    match index.get(&b) {
-                        Some(&i) => {
-                            if let Some((_, first, acc)) = joined.get_mut(i) {
-                                if acc.is_empty() {
-                                    acc.extend_from_slice(self.spans(*first));
-                                }
-                                acc.extend_from_slice(self.spans(spans));
+                    let hash = flat_hash(&b);
+                    let mut same = index.get(&hash).copied();
+                    while let Some(i) = same.filter(|&i| joined.get(i).is_some_and(|j| j.rest != b)) {
+                        same = joined.get(i).and_then(|j| j.next);
+                    }
+                    match same.and_then(|i| joined.get_mut(i)) {
+                        Some(j) => {
+                            if j.spans.is_empty() {
+                                j.spans.extend_from_slice(self.spans(j.first));
                             }
+                            j.spans.extend_from_slice(self.spans(spans));
                             changed = true;
                         }
                         None => {
-                            index.insert(b.clone(), joined.len());
-                            joined.push((b, spans, Vec::new()));
+                            let next = index.insert(hash, joined.len());
+                            joined.push(Joined { rest: b, first: spans, spans: Vec::new(), next });
                         }
                     }
                 }
                 let size = sizes.get(var as usize).copied().unwrap_or(0);
-                for (mut b, first, acc) in joined {
+                for Joined { rest: mut b, first, spans, .. } in joined.drain(..) {
                     // A box joined to none keeps its intervals, already sorted and joined.
-                    let spans = if acc.is_empty() {
+                    let spans = if spans.is_empty() {
                         Some(first)
                     } else {
-                        union_spans(acc, size).map(|spans| self.intern_spans(spans))
+                        union_spans(spans, size).map(|spans| self.intern_spans(spans))
                     };
                     if let Some(spans) = spans {
                         let at = b.partition_point(|(v, _)| *v < var);
@@ -710,7 +748,7 @@ impl BoxStore {
                     }
                     rest.push(b);
                 }
-                boxes = rest;
+                std::mem::swap(&mut boxes, &mut rest);
             }
             if !changed {
                 return boxes;
