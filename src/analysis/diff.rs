@@ -1037,9 +1037,10 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         count += boxes.len();
         // Only the parts that decide somewhere in the group can decide in one of its boxes.
         let candidates = (c.parts_in(true, &oa, region), c.parts_in(false, &ob, region));
+        let projected = quantified.is_some().then_some(region);
         let mut regions = Vec::with_capacity(boxes.len());
         for b in &boxes {
-            regions.push(c.region(b, region, &candidates, total));
+            regions.push(c.region(b, projected, &candidates, total));
         }
         let share = c.share(region, total);
         *class_share.entry(class).or_default() += share;
@@ -1104,9 +1105,15 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
 type Candidates = (Vec<(Decider, NodeId)>, Vec<(Decider, NodeId)>);
 
 impl Compared<'_> {
-    fn region(&mut self, b: &Boxed, group: NodeId, candidates: &Candidates, total: f64) -> Region {
+    /// One box of a group as reported. `projected` is the group when the box was cut from its
+    /// projection, and so reaches outside it; `None` when it was cut from the group itself, and
+    /// so lies inside it (intersecting them would give the box's own region back).
+    fn region(&mut self, b: &Boxed, projected: Option<NodeId>, candidates: &Candidates, total: f64) -> Region {
         let cube = self.mdd.box_region(b);
-        let inside = self.mdd.and(cube, group);
+        let inside = match projected {
+            Some(group) => self.mdd.and(cube, group),
+            None => cube,
+        };
         let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
         Region {
             when: self.space.box_cells(b),
