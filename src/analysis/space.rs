@@ -304,7 +304,8 @@ impl Space {
                             *a = true;
                         }
                     }
-                    let members = domain.iter().zip(admitted).filter(|(_, a)| *a).map(|(m, _)| m.clone()).collect();
+                    let mut members = Vec::with_capacity(admitted.iter().filter(|a| **a).count());
+                    members.extend(domain.iter().zip(admitted).filter(|(_, a)| *a).map(|(m, _)| m.clone()));
                     cells.insert(fact.clone(), Cell::Enum { members });
                 }
                 Var::Range { fact, date, starts } => {
