@@ -7,7 +7,7 @@
 //! member that some cell tests. Every row is then a box over these variables, and the analysis
 //! is exact over the whole fact space: two points in the same classes are decided alike.
 
-use super::mdd::{Boxed, Mdd, NodeId, runs_of};
+use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of};
 use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Table};
 use std::collections::BTreeMap;
@@ -131,26 +131,34 @@ impl Space {
             match column.ty {
                 ColumnType::Enum => {
                     // A member's signature: which cells admit it. Each cell's members are looked
-                    // up in the domain sorted by name, not searched for each member of the domain
-                    // (a domain and a cell can both hold hundreds of names).
-                    let mut by_name: Vec<(&str, usize)> =
-                        column.domain.iter().enumerate().map(|(m, name)| (name.as_str(), m)).collect();
-                    by_name.sort_unstable();
-                    let mut signatures = vec![vec![false; cells.len()]; column.domain.len()];
+                    // up by name, not searched for each member of the domain (a domain and a cell
+                    // can both hold hundreds of names). A domain names each member once, but
+                    // nothing here relies on it: `next` chains the places of a repeated name.
+                    let mut first: HashMap<&str, usize> = HashMap::default();
+                    let mut next = vec![usize::MAX; column.domain.len()];
+                    for (m, name) in column.domain.iter().enumerate().rev() {
+                        if let (Some(later), Some(n)) = (first.insert(name.as_str(), m), next.get_mut(m)) {
+                            *n = later;
+                        }
+                    }
+                    // Signatures side by side: member `m`'s is `admits[m * width..(m + 1) * width]`.
+                    let width = cells.len();
+                    let mut admits = vec![false; column.domain.len() * width];
                     for (k, cell) in cells.iter().enumerate() {
                         let Cell::Enum { members } = cell else { continue };
                         for name in members {
-                            let from = by_name.partition_point(|&(n, _)| n < name.as_str());
-                            let named = by_name.get(from..).unwrap_or_default().iter().take_while(|&&(n, _)| n == name);
-                            for &(_, m) in named {
-                                if let Some(admits) = signatures.get_mut(m).and_then(|s| s.get_mut(k)) {
-                                    *admits = true;
+                            let mut at = first.get(name.as_str()).copied();
+                            while let Some(m) = at {
+                                if let Some(a) = admits.get_mut(m * width + k) {
+                                    *a = true;
                                 }
+                                at = next.get(m).copied().filter(|&n| n != usize::MAX);
                             }
                         }
                     }
-                    let mut classes: BTreeMap<Vec<bool>, Vec<u32>> = BTreeMap::new();
-                    for (m, signature) in signatures.into_iter().enumerate() {
+                    let mut classes: BTreeMap<&[bool], Vec<u32>> = BTreeMap::new();
+                    for m in 0..column.domain.len() {
+                        let signature = admits.get(m * width..(m + 1) * width).unwrap_or_default();
                         classes.entry(signature).or_default().push(u32::try_from(m).unwrap_or(u32::MAX));
                     }
                     let mut classes: Vec<Vec<u32>> = classes.into_values().collect();
