@@ -19,6 +19,7 @@ use crate::date::Date;
 use crate::eval::Verdict;
 use crate::table::{Cell, Column, ColumnType, Location, Outcome as TableOutcome, Table};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Cells by fact: a box over facts, as table rows write it.
@@ -158,10 +159,11 @@ impl<'t> Side<'t> {
 /// A side's rows and scope after pinning and origin alignment, over the space's facts.
 pub(super) struct Prepared<'t> {
     side: Side<'t>,
-    /// Verdict rows kept: (row index in the table, its cells).
-    rows: Vec<(usize, Cells)>,
+    /// Verdict rows kept: (row index in the table, its cells), borrowed from the table unless
+    /// a fact had to be taken out.
+    rows: Vec<(usize, Cow<'t, Cells>)>,
     /// Obligation rows kept.
-    obligations: Vec<(usize, Cells)>,
+    obligations: Vec<(usize, Cow<'t, Cells>)>,
     /// The box where the side is in scope.
     scope: Cells,
     /// The name its destination fact goes by in the common space, when not its own.
@@ -178,24 +180,30 @@ impl<'t> Prepared<'t> {
         let table = side.table;
         let origin = table.scope.origin.clone();
         let aligned = reading == Reading::OriginAligned;
-        let prepare = |rule: &str, cells: &Cells| -> Result<Option<Cells>, DiffError> {
-            let mut cells = cells.clone();
-            if let Some(date) = side.date {
-                match cells.remove(DATE) {
-                    Some(cell) if !cell.ranges().iter().any(|&(lo, hi)| admits(lo, hi, date.days())) => {
-                        return Ok(None);
-                    }
-                    _ => {}
-                }
-            }
-            if aligned && let Some(Cell::Enum { members }) = cells.remove(&origin) {
-                let inside = table.home.iter().filter(|h| members.contains(h)).count();
-                if inside == 0 {
+        let prepare = |rule: &str, cells: &'t Cells| -> Result<Option<Cow<'t, Cells>>, DiffError> {
+            let mut cells = Cow::Borrowed(cells);
+            if let Some(date) = side.date
+                && let Some(cell) = cells.get(DATE)
+            {
+                if !cell.ranges().iter().any(|&(lo, hi)| admits(lo, hi, date.days())) {
                     return Ok(None);
                 }
-                if inside < table.home.len() {
-                    return Err(DiffError::OriginWithinHome { regime: table.regime.clone(), rule: rule.to_owned() });
+                cells.to_mut().remove(DATE);
+            }
+            if aligned && let Some(cell) = cells.get(&origin) {
+                if let Cell::Enum { members } = cell {
+                    let inside = table.home.iter().filter(|h| members.contains(h)).count();
+                    if inside == 0 {
+                        return Ok(None);
+                    }
+                    if inside < table.home.len() {
+                        return Err(DiffError::OriginWithinHome {
+                            regime: table.regime.clone(),
+                            rule: rule.to_owned(),
+                        });
+                    }
                 }
+                cells.to_mut().remove(&origin);
             }
             Ok(Some(cells))
         };
@@ -234,7 +242,7 @@ impl<'t> Prepared<'t> {
                 cells.insert(name.to_owned(), cell);
             }
         };
-        self.rows.iter_mut().chain(self.obligations.iter_mut()).for_each(|(_, c)| rename(c));
+        self.rows.iter_mut().chain(self.obligations.iter_mut()).for_each(|(_, c)| rename(c.to_mut()));
         rename(&mut self.scope);
         self.destination_as = Some(name.to_owned());
         self
@@ -865,8 +873,8 @@ fn rule_groups<'p>(p: &'p Prepared) -> Vec<(Vec<&'p Cells>, Outcome)> {
         let row = table.rows.get(*i);
         let rule = row.map(|r| r.rule.as_str());
         match groups.last_mut() {
-            Some((rows, _)) if rule == last => rows.push(cells),
-            _ => groups.push((vec![cells], Outcome::of(row.map(|r| &r.outcome)))),
+            Some((rows, _)) if rule == last => rows.push(cells.as_ref()),
+            _ => groups.push((vec![cells.as_ref()], Outcome::of(row.map(|r| &r.outcome)))),
         }
         last = rule;
     }
@@ -884,7 +892,9 @@ fn window(space: &Space, mdd: &mut Mdd, a: &Prepared, b: &Prepared, obligations:
         let table = p.side.table;
         p.obligations
             .iter()
-            .map(|(i, c)| (table.obligations.get(*i).map(|o| o.obligation.clone()).unwrap_or_default(), c.clone()))
+            .map(|(i, c)| {
+                (table.obligations.get(*i).map(|o| o.obligation.clone()).unwrap_or_default(), c.as_ref().clone())
+            })
             .collect()
     };
     if a.scope != b.scope || default(a) != default(b) || (obligations && named(a) != named(b)) {
