@@ -1103,7 +1103,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         obligations: options.obligations,
         given: options.given.clone(),
         facts: options.facts.clone(),
-        columns: c.space.columns().to_vec(),
+        columns: c.space.into_columns(),
         accords,
         totals,
         groups: out_groups,

@@ -204,6 +204,12 @@ impl Space {
         &self.columns
     }
 
+    /// The facts of the space, once it is no longer needed (a report takes them without a copy
+    /// of every domain).
+    pub fn into_columns(self) -> Vec<Column> {
+        self.columns
+    }
+
     /// A diagram store over this space.
     pub fn mdd(&self) -> Mdd {
         Mdd::new(self.vars.iter().map(Var::size).collect())
