@@ -575,9 +575,14 @@ impl Mdd {
             let end = runs.get(k + 1).map_or(size, |r| r.0);
             for &b in store.memo.get(&child).map(Vec::as_slice).unwrap_or_default() {
                 match store.index.get(&b) {
+                    // Runs come in order, so a box's intervals stay sorted, and one that starts
+                    // where the last ends continues it: they are joined as `union_spans` would.
                     Some(&i) => {
                         if let Some((_, spans)) = joined.get_mut(i) {
-                            spans.push((start, end));
+                            match spans.last_mut() {
+                                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                                _ => spans.push((start, end)),
+                            }
                         }
                     }
                     None => {
@@ -590,16 +595,17 @@ impl Mdd {
                 return None;
             }
         }
-        let out: Vec<BoxId> = joined
-            .into_iter()
-            .map(|(below, spans)| match union_spans(spans, size) {
-                Some(spans) => {
-                    let spans = store.intern_spans(spans);
-                    store.cons(var, spans, below)
-                }
-                None => below,
-            })
-            .collect();
+        let mut out: Vec<BoxId> = Vec::with_capacity(joined.len());
+        for (below, spans) in joined {
+            if let [(0, end)] = spans.as_slice()
+                && *end >= size
+            {
+                out.push(below);
+            } else {
+                let spans = store.intern_spans(spans);
+                out.push(store.cons(var, spans, below));
+            }
+        }
         store.memo.insert(node, out);
         Some(())
     }
