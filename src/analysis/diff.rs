@@ -812,13 +812,14 @@ impl<'t> Compared<'t> {
     fn deciders_among(&mut self, first: bool, candidates: &[(Decider, NodeId)], region: NodeId) -> Vec<RuleRef> {
         let table = if first { self.a.side.table } else { self.b.side.table };
         let mut refs: Vec<RuleRef> = Vec::new();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
         for &(decider, part) in candidates {
             if self.mdd.and(part, region) == FALSE {
                 continue;
             }
+            // A rule is listed once, though obligations may split it into several parts (the
+            // list is short: looking through it costs less than a set of copied names).
             let r = rule_ref(table, decider);
-            if seen.insert(r.rule.clone()) {
+            if !refs.iter().any(|listed| listed.rule == r.rule) {
                 refs.push(r);
             }
         }
