@@ -47,6 +47,8 @@ impl Var {
 pub struct Space {
     vars: Vec<Var>,
     columns: Vec<Column>,
+    /// The variables of each column's fact (one after another), in the order of `columns`.
+    column_vars: Vec<std::ops::Range<usize>>,
 }
 
 /// A table's scope as cells: origin in its home, destination outside it.
@@ -89,6 +91,34 @@ fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32
     runs
 }
 
+/// The values of a variable that a cell of its fact admits, as runs; `None` if it admits all.
+fn allowed_values(var: &Var, cell: &Cell, domain: &[String]) -> Option<Vec<(u32, bool)>> {
+    match var {
+        Var::Enum { classes, .. } => match cell {
+            Cell::Enum { members } => {
+                let flags: Vec<bool> = classes
+                    .iter()
+                    .map(|class| {
+                        class.first().and_then(|&m| domain.get(m as usize)).is_some_and(|n| members.contains(n))
+                    })
+                    .collect();
+                Some(runs_of(&flags))
+            }
+            _ => None,
+        },
+        Var::Range { starts, .. } => Some(range_runs(starts, &cell.ranges())),
+        Var::Bool { .. } => match cell {
+            Cell::Bool { is } => Some(runs_of(&[!is, *is])),
+            _ => None,
+        },
+        Var::Member { member, .. } => match cell {
+            Cell::Set { has, .. } if has.contains(member) => Some(runs_of(&[false, true])),
+            Cell::Set { lacks, .. } if lacks.contains(member) => Some(runs_of(&[true, false])),
+            _ => None,
+        },
+    }
+}
+
 impl Space {
     /// The space of one table: its columns, plus `origin` and `destination` for scope.
     pub fn of(table: &Table) -> Space {
@@ -126,7 +156,9 @@ impl Space {
         }
         let columns = unique;
         let mut vars = Vec::new();
+        let mut column_vars = Vec::with_capacity(columns.len());
         for column in &columns {
+            let first = vars.len();
             let cells: Vec<&Cell> = cells.iter().filter(|(f, _)| *f == column.fact).map(|(_, c)| *c).collect();
             match column.ty {
                 ColumnType::Enum => {
@@ -195,8 +227,9 @@ impl Space {
                     }
                 }
             }
+            column_vars.push(first..vars.len());
         }
-        Space { vars, columns }
+        Space { vars, columns, column_vars }
     }
 
     /// The facts of the space, with their types and domains.
@@ -221,40 +254,15 @@ impl Space {
 
     /// The region a row's cells describe.
     pub fn row(&self, mdd: &mut Mdd, cells: &BTreeMap<String, Cell>) -> NodeId {
-        let allowed: Vec<Option<Vec<(u32, bool)>>> = self
-            .vars
-            .iter()
-            .map(|var| match var {
-                Var::Enum { fact, classes } => match cells.get(fact) {
-                    Some(Cell::Enum { members }) => {
-                        let domain = self.domain(fact);
-                        Some(
-                            classes
-                                .iter()
-                                .map(|class| {
-                                    class
-                                        .first()
-                                        .and_then(|&m| domain.get(m as usize))
-                                        .is_some_and(|n| members.contains(n))
-                                })
-                                .collect::<Vec<bool>>(),
-                        )
-                        .map(|flags| runs_of(&flags))
-                    }
-                    _ => None,
-                },
-                Var::Range { fact, starts, .. } => cells.get(fact).map(|c| range_runs(starts, &c.ranges())),
-                Var::Bool { fact } => match cells.get(fact) {
-                    Some(Cell::Bool { is }) => Some(runs_of(&[!is, *is])),
-                    _ => None,
-                },
-                Var::Member { fact, member } => match cells.get(fact) {
-                    Some(Cell::Set { has, .. }) if has.contains(member) => Some(runs_of(&[false, true])),
-                    Some(Cell::Set { lacks, .. }) if lacks.contains(member) => Some(runs_of(&[true, false])),
-                    _ => None,
-                },
-            })
-            .collect();
+        let mut allowed: Vec<Option<Vec<(u32, bool)>>> = vec![None; self.vars.len()];
+        // A fact's variables sit together, so each fact of the row is looked up once.
+        for (column, range) in self.columns.iter().zip(&self.column_vars) {
+            let Some(cell) = cells.get(&column.fact) else { continue };
+            let slots = allowed.get_mut(range.clone()).unwrap_or_default();
+            for (slot, var) in slots.iter_mut().zip(self.vars.get(range.clone()).unwrap_or_default()) {
+                *slot = allowed_values(var, cell, &column.domain);
+            }
+        }
         mdd.cube(&allowed)
     }
 
