@@ -12,13 +12,14 @@
 //! band of a count or date between the thresholds either side uses counts as one (see
 //! `docs/decisions/0004-diff-semantics.md`).
 
-use super::mdd::{Boxed, FALSE, Mdd, NodeId, TRUE};
+use super::mdd::{Boxed, FALSE, HashMap, Mdd, NodeId, TRUE};
 use super::space::{Space, scope_cells};
 use crate::compile::accords::Accord;
 use crate::date::Date;
 use crate::eval::Verdict;
 use crate::table::{Cell, Column, ColumnType, Location, Outcome as TableOutcome, Table};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Cells by fact: a box over facts, as table rows write it.
@@ -175,10 +176,11 @@ impl<'t> Side<'t> {
 /// A side's rows and scope after pinning and origin alignment, over the space's facts.
 pub(super) struct Prepared<'t> {
     side: Side<'t>,
-    /// Verdict rows kept: (row index in the table, its cells).
-    rows: Vec<(usize, Cells)>,
+    /// Verdict rows kept: (row index in the table, its cells), borrowed from the table unless
+    /// a fact had to be taken out.
+    rows: Vec<(usize, Cow<'t, Cells>)>,
     /// Obligation rows kept.
-    obligations: Vec<(usize, Cells)>,
+    obligations: Vec<(usize, Cow<'t, Cells>)>,
     /// The box where the side is in scope.
     scope: Cells,
     /// The name its destination fact goes by in the common space, when not its own.
@@ -195,24 +197,30 @@ impl<'t> Prepared<'t> {
         let table = side.table;
         let origin = table.scope.origin.clone();
         let aligned = reading == Reading::OriginAligned;
-        let prepare = |rule: &str, cells: &Cells| -> Result<Option<Cells>, DiffError> {
-            let mut cells = cells.clone();
-            if let Some(date) = side.date {
-                match cells.remove(DATE) {
-                    Some(cell) if !cell.ranges().iter().any(|&(lo, hi)| admits(lo, hi, date.days())) => {
-                        return Ok(None);
-                    }
-                    _ => {}
-                }
-            }
-            if aligned && let Some(Cell::Enum { members }) = cells.remove(&origin) {
-                let inside = table.home.iter().filter(|h| members.contains(h)).count();
-                if inside == 0 {
+        let prepare = |rule: &str, cells: &'t Cells| -> Result<Option<Cow<'t, Cells>>, DiffError> {
+            let mut cells = Cow::Borrowed(cells);
+            if let Some(date) = side.date
+                && let Some(cell) = cells.get(DATE)
+            {
+                if !cell.ranges().iter().any(|&(lo, hi)| admits(lo, hi, date.days())) {
                     return Ok(None);
                 }
-                if inside < table.home.len() {
-                    return Err(DiffError::OriginWithinHome { regime: table.regime.clone(), rule: rule.to_owned() });
+                cells.to_mut().remove(DATE);
+            }
+            if aligned && let Some(cell) = cells.get(&origin) {
+                if let Cell::Enum { members } = cell {
+                    let inside = table.home.iter().filter(|h| members.contains(h)).count();
+                    if inside == 0 {
+                        return Ok(None);
+                    }
+                    if inside < table.home.len() {
+                        return Err(DiffError::OriginWithinHome {
+                            regime: table.regime.clone(),
+                            rule: rule.to_owned(),
+                        });
+                    }
                 }
+                cells.to_mut().remove(&origin);
             }
             Ok(Some(cells))
         };
@@ -251,7 +259,7 @@ impl<'t> Prepared<'t> {
                 cells.insert(name.to_owned(), cell);
             }
         };
-        self.rows.iter_mut().chain(self.obligations.iter_mut()).for_each(|(_, c)| rename(c));
+        self.rows.iter_mut().chain(self.obligations.iter_mut()).for_each(|(_, c)| rename(c.to_mut()));
         rename(&mut self.scope);
         self.destination_as = Some(name.to_owned());
         self
@@ -629,6 +637,8 @@ pub(super) struct Compared<'t> {
     pub(super) space: Space,
     pub(super) mdd: Mdd,
     weights: Vec<Vec<f64>>,
+    /// The measure below each node measured so far, under `weights`.
+    measured: HashMap<NodeId, f64>,
     /// The compared space (the restriction, or everything).
     pub(super) universe: NodeId,
     pub(super) parts_a: Vec<Part>,
@@ -730,14 +740,14 @@ impl<'t> Compared<'t> {
                 segments.push((region, active(&a.side), active(&b.side)));
             }
         }
-        Ok(Compared { a, b, space, mdd, weights, universe, parts_a, parts_b, segments })
+        Ok(Compared { a, b, space, mdd, weights, measured: HashMap::default(), universe, parts_a, parts_b, segments })
     }
 
-    pub(super) fn measure(&self, node: NodeId) -> f64 {
-        self.mdd.measure(node, &self.weights)
+    pub(super) fn measure(&mut self, node: NodeId) -> f64 {
+        self.mdd.measure(node, &self.weights, &mut self.measured)
     }
 
-    pub(super) fn share(&self, node: NodeId, total: f64) -> f64 {
+    pub(super) fn share(&mut self, node: NodeId, total: f64) -> f64 {
         if total > 0.0 { self.measure(node) / total } else { 0.0 }
     }
 
@@ -824,13 +834,14 @@ impl<'t> Compared<'t> {
     fn deciders_among(&mut self, first: bool, candidates: &[(Decider, NodeId)], region: NodeId) -> Vec<RuleRef> {
         let table = if first { self.a.side.table } else { self.b.side.table };
         let mut refs: Vec<RuleRef> = Vec::new();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
         for &(decider, part) in candidates {
             if self.mdd.and(part, region) == FALSE {
                 continue;
             }
+            // A rule is listed once, though obligations may split it into several parts (the
+            // list is short: looking through it costs less than a set of copied names).
             let r = rule_ref(table, decider);
-            if seen.insert(r.rule.clone()) {
+            if !refs.iter().any(|listed| listed.rule == r.rule) {
                 refs.push(r);
             }
         }
@@ -885,8 +896,8 @@ fn rule_groups<'p>(p: &'p Prepared) -> Vec<(Vec<&'p Cells>, Outcome)> {
         let row = table.rows.get(*i);
         let rule = row.map(|r| r.rule.as_str());
         match groups.last_mut() {
-            Some((rows, _)) if rule == last => rows.push(cells),
-            _ => groups.push((vec![cells], Outcome::of(row.map(|r| &r.outcome)))),
+            Some((rows, _)) if rule == last => rows.push(cells.as_ref()),
+            _ => groups.push((vec![cells.as_ref()], Outcome::of(row.map(|r| &r.outcome)))),
         }
         last = rule;
     }
@@ -927,7 +938,9 @@ fn window<'p>(space: &Space, mdd: &mut Mdd, a: &'p Prepared, b: &'p Prepared, ob
         let table = p.side.table;
         p.obligations
             .iter()
-            .map(|(i, c)| (table.obligations.get(*i).map(|o| o.obligation.clone()).unwrap_or_default(), c.clone()))
+            .map(|(i, c)| {
+                (table.obligations.get(*i).map(|o| o.obligation.clone()).unwrap_or_default(), c.as_ref().clone())
+            })
             .collect()
     };
     if a.scope != b.scope || default(a) != default(b) || (obligations && named(a) != named(b)) {
@@ -1140,13 +1153,14 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         let candidates = (c.parts_in(true, &oa, region), c.parts_in(false, &ob, region));
         let regions = match options.listing {
             Listing::Regions => {
+                let projected = quantified.is_some().then_some(region);
                 let boxes = c
                     .mdd
                     .boxes(shown, MAX_BOXES.saturating_sub(count))
                     .ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
                 let mut regions = Vec::with_capacity(boxes.len());
                 for b in &boxes {
-                    regions.push(c.region(b, region, &candidates, total));
+                    regions.push(c.region(b, projected, &candidates, total));
                 }
                 regions
             }
@@ -1205,7 +1219,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         given: options.given.clone(),
         facts: options.facts.clone(),
         listing: options.listing,
-        columns: c.space.columns().to_vec(),
+        columns: c.space.into_columns(),
         accords,
         totals,
         groups: out_groups,
@@ -1217,9 +1231,15 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
 type Candidates = (Vec<(Decider, NodeId)>, Vec<(Decider, NodeId)>);
 
 impl Compared<'_> {
-    fn region(&mut self, b: &Boxed, group: NodeId, candidates: &Candidates, total: f64) -> Region {
+    /// One box of a group as reported. `projected` is the group when the box was cut from its
+    /// projection, and so reaches outside it; `None` when it was cut from the group itself, and
+    /// so lies inside it (intersecting them would give the box's own region back).
+    fn region(&mut self, b: &Boxed, projected: Option<NodeId>, candidates: &Candidates, total: f64) -> Region {
         let cube = self.mdd.box_region(b);
-        let inside = self.mdd.and(cube, group);
+        let inside = match projected {
+            Some(group) => self.mdd.and(cube, group),
+            None => cube,
+        };
         let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
         Region {
             when: Some(self.space.box_cells(b)),

@@ -11,7 +11,6 @@
 //! the sizes of the operands, never by the (huge) number of points.
 
 use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
 
 /// A fast hasher for the diagrams' own keys (node ids, small integer tuples): they are not
 /// attacker-chosen, so the default DoS-resistant hash only costs time (it was most of it).
@@ -66,13 +65,34 @@ pub const TRUE: NodeId = 1;
 /// next one's start (the last to the variable's size).
 pub type Runs = Vec<(u32, NodeId)>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A node: the variable it tests and where its runs sit in [`Mdd::runs`].
+#[derive(Debug, Clone, Copy)]
 struct Node {
     var: u32,
-    runs: Box<[(u32, NodeId)]>,
+    start: u32,
+    end: u32,
+    /// The next node whose runs hash alike (a chain of the unique table), or `FALSE`.
+    next: NodeId,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A node's runs at one variable, by position: its own, or the node itself as one run when it
+/// does not test the variable. Positions stay valid while nodes are added.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    Own { start: usize, end: usize },
+    Whole(NodeId),
+}
+
+impl At {
+    fn get(self, runs: &[(u32, NodeId)], k: usize) -> Option<(u32, NodeId)> {
+        match self {
+            At::Own { start, end } => start.checked_add(k).filter(|&i| i < end).and_then(|i| runs.get(i)).copied(),
+            At::Whole(node) => (k == 0).then_some((0, node)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     And,
     Or,
@@ -80,32 +100,63 @@ enum Op {
 
 /// The most nodes one store builds. Unions of many unrelated boxes can grow exponentially; past
 /// this, [`Mdd::exhausted`] is set and every operation returns `FALSE` at once, so such an
-/// input ends with a clear message instead of filling memory (about 200 bytes a node).
+/// input ends with a clear message instead of filling memory (about 100 bytes a node).
 pub const NODE_BUDGET: usize = 4_000_000;
 
 /// A store of diagrams over variables of the given sizes (in order).
+///
+/// Every node's runs are stored once, one after another in `runs`; the unique table maps a
+/// hash of a node's variable and runs to the chain of nodes with that hash. Operations build a
+/// node's runs on `scratch` (a stack: each call pushes above its caller's and pops its own), so
+/// building a node that exists allocates nothing.
 #[derive(Debug, Clone)]
 pub struct Mdd {
     sizes: Vec<u32>,
     nodes: Vec<Node>,
-    unique: HashMap<Node, NodeId>,
-    memo: HashMap<(Op, NodeId, NodeId), NodeId>,
+    runs: Vec<(u32, NodeId)>,
+    unique: HashMap<u64, NodeId>,
+    scratch: Vec<(u32, NodeId)>,
+    and_memo: HashMap<u64, NodeId>,
+    or_memo: HashMap<u64, NodeId>,
     not_memo: HashMap<NodeId, NodeId>,
     budget: usize,
     exhausted: bool,
+}
+
+/// The entries a store's unique table and memos have room for from the start (about half a
+/// megabyte in all). Growing a hash map rehashes every entry it holds: a comparison of a few
+/// thousand nodes, such as the `diff_20` bench, spent about a sixth of its time doing that.
+const CAPACITY: usize = 4096;
+
+/// Two node ids as one memo key.
+fn pair(a: NodeId, b: NodeId) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The unique table's hash of a node.
+fn node_hash(var: u32, runs: &[(u32, NodeId)]) -> u64 {
+    let mut h = FastHasher::default();
+    h.write_u32(var);
+    for &(start, child) in runs {
+        h.write_u64(pair(start, child));
+    }
+    h.finish()
 }
 
 impl Mdd {
     /// An empty store for variables with these domain sizes.
     pub fn new(sizes: Vec<u32>) -> Mdd {
         // Terminals sit past the last variable, so every real node's variable is lower.
-        let terminal = || Node { var: u32::MAX, runs: Box::new([]) };
+        let terminal = Node { var: u32::MAX, start: 0, end: 0, next: FALSE };
         Mdd {
             sizes,
-            nodes: vec![terminal(), terminal()],
-            unique: HashMap::default(),
-            memo: HashMap::default(),
-            not_memo: HashMap::default(),
+            nodes: vec![terminal, terminal],
+            runs: Vec::new(),
+            unique: HashMap::with_capacity_and_hasher(CAPACITY, Default::default()),
+            scratch: Vec::new(),
+            and_memo: HashMap::with_capacity_and_hasher(CAPACITY, Default::default()),
+            or_memo: HashMap::with_capacity_and_hasher(CAPACITY, Default::default()),
+            not_memo: HashMap::with_capacity_and_hasher(CAPACITY, Default::default()),
             budget: NODE_BUDGET,
             exhausted: false,
         }
@@ -136,42 +187,114 @@ impl Mdd {
         self.nodes.get(node as usize).map_or(u32::MAX, |n| n.var)
     }
 
+    /// A node's own runs (none for a terminal).
+    fn own_runs(&self, node: NodeId) -> &[(u32, NodeId)] {
+        self.nodes.get(node as usize).and_then(|n| self.runs.get(n.start as usize..n.end as usize)).unwrap_or_default()
+    }
+
     /// A node's runs at `var`: its own if it tests `var`, else one run (it does not depend on it).
-    fn runs_at(&self, node: NodeId, var: u32) -> Runs {
+    fn runs_at(&self, node: NodeId, var: u32) -> At {
         match self.nodes.get(node as usize) {
-            Some(n) if n.var == var => n.runs.to_vec(),
-            _ => vec![(0, node)],
+            Some(n) if n.var == var => At::Own { start: n.start as usize, end: n.end as usize },
+            _ => At::Whole(node),
         }
     }
 
     /// The node testing `var` with these runs, reduced and shared.
     pub fn make(&mut self, var: u32, runs: Runs) -> NodeId {
-        let mut merged: Runs = Vec::with_capacity(runs.len());
-        for (k, &(start, child)) in runs.iter().enumerate() {
+        let base = self.scratch.len();
+        self.scratch.extend(runs);
+        self.make_from(var, base)
+    }
+
+    /// The node testing `var` with the runs on `scratch` from `base` on, reduced and shared;
+    /// they are popped.
+    fn make_from(&mut self, var: u32, base: usize) -> NodeId {
+        let built = self.reduce(base);
+        let id = match built {
+            Err(only) => only,
+            Ok(()) => self.share(var, base),
+        };
+        self.scratch.truncate(base);
+        id
+    }
+
+    /// Pushes a run on `scratch` for a node whose runs start at `base`, or continues the last
+    /// one if it has the same child: runs pushed in order of their (distinct) starts, the first
+    /// at 0, need no other reduction.
+    fn push_run(&mut self, base: usize, start: u32, child: NodeId) {
+        if self.scratch.len() > base && self.scratch.last().is_some_and(|&(_, last)| last == child) {
+            return;
+        }
+        self.scratch.push((start, child));
+    }
+
+    /// [`Mdd::make_from`] for runs pushed with [`Mdd::push_run`].
+    fn make_pushed(&mut self, var: u32, base: usize) -> NodeId {
+        let id = match self.scratch.get(base..) {
+            Some([(_, only)]) => *only,
+            _ => self.share(var, base),
+        };
+        self.scratch.truncate(base);
+        id
+    }
+
+    /// Reduces the runs on `scratch` from `base` on, in place: `Err(child)` if one run is left.
+    fn reduce(&mut self, base: usize) -> Result<(), NodeId> {
+        let end = self.scratch.len();
+        let mut kept = base;
+        for k in base..end {
+            let Some(&(start, child)) = self.scratch.get(k) else { break };
             // A run that the next one starts at or before is empty; one that repeats the
             // previous child continues it.
-            if runs.get(k + 1).is_some_and(|next| next.0 <= start) || merged.last().is_some_and(|&(_, c)| c == child) {
+            let empty = self.scratch.get(k + 1).is_some_and(|next| next.0 <= start);
+            let repeats = kept > base && self.scratch.get(kept - 1).is_some_and(|&(_, c)| c == child);
+            if empty || repeats {
                 continue;
             }
-            merged.push((start, child));
+            if let Some(slot) = self.scratch.get_mut(kept) {
+                *slot = (start, child);
+            }
+            kept += 1;
         }
-        if let Some(first) = merged.first_mut() {
+        self.scratch.truncate(kept);
+        if let Some(first) = self.scratch.get_mut(base) {
             first.0 = 0;
         }
-        if let [(_, only)] = merged.as_slice() {
-            return *only;
+        match self.scratch.get(base..) {
+            Some([(_, only)]) => Err(*only),
+            _ => Ok(()),
         }
-        let node = Node { var, runs: merged.into_boxed_slice() };
-        if let Some(&id) = self.unique.get(&node) {
-            return id;
+    }
+
+    /// The node testing `var` with the (reduced) runs on `scratch` from `base` on: the one
+    /// already built, or a new one.
+    fn share(&mut self, var: u32, base: usize) -> NodeId {
+        let runs = self.scratch.get(base..).unwrap_or_default();
+        let hash = node_hash(var, runs);
+        let head = self.unique.get(&hash).copied().unwrap_or(FALSE);
+        let mut at = head;
+        while let Some(n) = self.nodes.get(at as usize).filter(|_| at != FALSE) {
+            if n.var == var && self.runs.get(n.start as usize..n.end as usize) == Some(runs) {
+                return at;
+            }
+            at = n.next;
         }
+        let (Ok(id), Ok(start), Ok(end)) = (
+            NodeId::try_from(self.nodes.len()),
+            u32::try_from(self.runs.len()),
+            u32::try_from(self.runs.len() + runs.len()),
+        ) else {
+            self.exhausted = true;
+            return FALSE;
+        };
         if self.nodes.len() >= self.budget {
             self.exhausted = true;
             return FALSE;
         }
-        let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
-        self.nodes.push(node.clone());
-        self.unique.insert(node, id);
+        self.runs.extend_from_slice(runs);
+        self.nodes.push(Node { var, start, end, next: head });
+        self.unique.insert(hash, id);
         id
     }
 
@@ -181,8 +304,9 @@ impl Mdd {
         let mut node = TRUE;
         for (var, allowed) in allowed.iter().enumerate().rev() {
             let Some(allowed) = allowed else { continue };
-            let runs = allowed.iter().map(|&(start, ok)| (start, if ok { node } else { FALSE })).collect();
-            node = self.make(u32::try_from(var).unwrap_or(u32::MAX), runs);
+            let base = self.scratch.len();
+            self.scratch.extend(allowed.iter().map(|&(start, ok)| (start, if ok { node } else { FALSE })));
+            node = self.make_from(u32::try_from(var).unwrap_or(u32::MAX), base);
         }
         node
     }
@@ -212,8 +336,14 @@ impl Mdd {
         }
         let var = self.var(a);
         let runs = self.runs_at(a, var);
-        let negated = runs.into_iter().map(|(start, child)| (start, self.not(child))).collect();
-        let r = self.make(var, negated);
+        let base = self.scratch.len();
+        let mut k = 0;
+        while let Some((start, child)) = runs.get(&self.runs, k) {
+            let negated = self.not(child);
+            self.push_run(base, start, negated);
+            k += 1;
+        }
+        let r = self.make_pushed(var, base);
         self.not_memo.insert(a, r);
         r
     }
@@ -236,19 +366,24 @@ impl Mdd {
             _ if a == b => return a,
             _ => {}
         }
-        let key = (op, a.min(b), a.max(b));
-        if let Some(&r) = self.memo.get(&key) {
+        let key = pair(a.min(b), a.max(b));
+        let memo = match op {
+            Op::And => &self.and_memo,
+            Op::Or => &self.or_memo,
+        };
+        if let Some(&r) = memo.get(&key) {
             return r;
         }
         let var = self.var(a).min(self.var(b));
         let (ra, rb) = (self.runs_at(a, var), self.runs_at(b, var));
         // Walk both run lists together: a new run starts wherever either side's does.
-        let mut runs = Vec::with_capacity(ra.len() + rb.len());
+        let base = self.scratch.len();
         let (mut i, mut j) = (0, 0);
-        while let (Some(&(sa, ca)), Some(&(sb, cb))) = (ra.get(i), rb.get(j)) {
-            runs.push((sa.max(sb), self.apply(op, ca, cb)));
-            let next_a = ra.get(i + 1).map_or(u32::MAX, |r| r.0);
-            let next_b = rb.get(j + 1).map_or(u32::MAX, |r| r.0);
+        while let (Some((sa, ca)), Some((sb, cb))) = (ra.get(&self.runs, i), rb.get(&self.runs, j)) {
+            let child = self.apply(op, ca, cb);
+            self.push_run(base, sa.max(sb), child);
+            let next_a = ra.get(&self.runs, i + 1).map_or(u32::MAX, |r| r.0);
+            let next_b = rb.get(&self.runs, j + 1).map_or(u32::MAX, |r| r.0);
             if next_a == u32::MAX && next_b == u32::MAX {
                 break;
             }
@@ -259,8 +394,11 @@ impl Mdd {
                 j += 1;
             }
         }
-        let r = self.make(var, runs);
-        self.memo.insert(key, r);
+        let r = self.make_pushed(var, base);
+        match op {
+            Op::And => self.and_memo.insert(key, r),
+            Op::Or => self.or_memo.insert(key, r),
+        };
         r
     }
 
@@ -272,9 +410,9 @@ impl Mdd {
         }
         let mut point = vec![None; self.sizes.len()];
         while node != TRUE {
-            let n = self.nodes.get(node as usize)?;
-            let &(value, next) = n.runs.iter().find(|(_, c)| *c != FALSE)?;
-            if let Some(slot) = point.get_mut(n.var as usize) {
+            let var = self.var(node);
+            let &(value, next) = self.own_runs(node).iter().find(|(_, c)| *c != FALSE)?;
+            if let Some(slot) = point.get_mut(var as usize) {
                 *slot = Some(value);
             }
             node = next;
@@ -290,10 +428,10 @@ pub type Boxed = Vec<Option<Vec<(u32, u32)>>>;
 impl Mdd {
     /// The measure of a region, where value `i` of variable `v` weighs
     /// `cumulative[v][i + 1] - cumulative[v][i]` (so `cumulative[v]` has one more entry than
-    /// the variable has values, starting at 0).
-    pub fn measure(&self, node: NodeId, cumulative: &[Vec<f64>]) -> f64 {
-        let mut memo: HashMap<NodeId, f64> = HashMap::default();
-        self.measure_from(node, 0, cumulative, &mut memo)
+    /// the variable has values, starting at 0). `memo` keeps the measure below each node met:
+    /// regions measured one after another with the same weights, in the same store, share it.
+    pub fn measure(&self, node: NodeId, cumulative: &[Vec<f64>], memo: &mut HashMap<NodeId, f64>) -> f64 {
+        self.measure_from(node, 0, cumulative, memo)
     }
 
     fn measure_from(&self, node: NodeId, level: u32, cumulative: &[Vec<f64>], memo: &mut HashMap<NodeId, f64>) -> f64 {
@@ -312,7 +450,7 @@ impl Mdd {
                 if let Some(&m) = memo.get(&node) {
                     m
                 } else {
-                    let runs = self.runs_at(node, var);
+                    let runs = self.own_runs(node);
                     let mut m = 0.0;
                     for (k, &(start, child)) in runs.iter().enumerate() {
                         let end = runs.get(k + 1).map_or(size(var), |r| r.0);
@@ -346,15 +484,22 @@ impl Mdd {
         let runs = self.runs_at(node, var);
         let r = if quantified.get(var as usize).copied().unwrap_or(false) {
             let mut acc = FALSE;
-            for (_, child) in runs {
+            let mut k = 0;
+            while let Some((_, child)) = runs.get(&self.runs, k) {
                 let child = self.exists_memo(child, quantified, memo);
                 acc = self.or(acc, child);
+                k += 1;
             }
             acc
         } else {
-            let runs =
-                runs.into_iter().map(|(start, child)| (start, self.exists_memo(child, quantified, memo))).collect();
-            self.make(var, runs)
+            let base = self.scratch.len();
+            let mut k = 0;
+            while let Some((start, child)) = runs.get(&self.runs, k) {
+                let child = self.exists_memo(child, quantified, memo);
+                self.push_run(base, start, child);
+                k += 1;
+            }
+            self.make_pushed(var, base)
         };
         memo.insert(node, r);
         r
@@ -362,20 +507,18 @@ impl Mdd {
 
     /// The region a box describes.
     pub fn box_region(&mut self, b: &Boxed) -> NodeId {
-        let allowed: Vec<Option<Vec<(u32, bool)>>> = b
-            .iter()
-            .map(|spans| {
-                spans.as_ref().map(|spans| {
-                    let mut runs = vec![(0, false)];
-                    for &(lo, hi) in spans {
-                        runs.push((lo, true));
-                        runs.push((hi, false));
-                    }
-                    runs
-                })
-            })
-            .collect();
-        self.cube(&allowed)
+        let mut node = TRUE;
+        for (var, spans) in b.iter().enumerate().rev() {
+            let Some(spans) = spans else { continue };
+            let base = self.scratch.len();
+            self.scratch.push((0, FALSE));
+            for &(lo, hi) in spans {
+                self.scratch.push((lo, node));
+                self.scratch.push((hi, FALSE));
+            }
+            node = self.make_from(u32::try_from(var).unwrap_or(u32::MAX), base);
+        }
+        node
     }
 
     /// A region as disjoint boxes, merged where two differ in one variable only; `None` if
@@ -384,11 +527,14 @@ impl Mdd {
     /// Boxes are built bottom-up, once per node: a node's boxes are its children's, each
     /// extended with the values leading to that child, and boxes that come from different
     /// children but agree below are joined on the spot. A last pass joins what remains
-    /// (boxes that agree on every variable but one, reached by different paths).
+    /// (boxes that agree on every variable but one, reached by different paths). Boxes and
+    /// interval lists are hash-consed while this runs, so telling two apart compares ids.
     pub fn boxes(&self, node: NodeId, limit: usize) -> Option<Vec<Boxed>> {
-        let mut memo: HashMap<NodeId, Rc<Vec<Sparse>>> = HashMap::default();
-        let sparse = self.sparse_boxes(node, limit, &mut memo)?;
-        let merged = merge_sparse(sparse.to_vec(), &self.sizes);
+        let mut store = BoxStore::new();
+        self.sparse_boxes(node, limit, &mut store)?;
+        let top = store.memo.remove(&node).unwrap_or_default();
+        let flat = top.into_iter().map(|b| store.flatten(b)).collect();
+        let merged = store.merge(flat, &self.sizes);
         Some(
             merged
                 .into_iter()
@@ -396,7 +542,7 @@ impl Mdd {
                     let mut dense: Boxed = vec![None; self.sizes.len()];
                     for (var, spans) in b {
                         if let Some(slot) = dense.get_mut(var as usize) {
-                            *slot = Some(spans);
+                            *slot = Some(store.spans(spans).to_vec());
                         }
                     }
                     dense
@@ -405,41 +551,43 @@ impl Mdd {
         )
     }
 
-    fn sparse_boxes(
-        &self,
-        node: NodeId,
-        limit: usize,
-        memo: &mut HashMap<NodeId, Rc<Vec<Sparse>>>,
-    ) -> Option<Rc<Vec<Sparse>>> {
-        match node {
-            FALSE => return Some(Rc::new(Vec::new())),
-            TRUE => return Some(Rc::new(vec![Vec::new()])),
-            _ => {}
+    /// Works out the boxes of `node` into `store.memo`; `None` if there are more than `limit`.
+    fn sparse_boxes(&self, node: NodeId, limit: usize, store: &mut BoxStore) -> Option<()> {
+        if store.memo.contains_key(&node) {
+            return Some(());
         }
-        if let Some(done) = memo.get(&node) {
-            return Some(Rc::clone(done));
+        let runs = self.own_runs(node);
+        // The children's boxes first, so that joining them below needs no recursion (and one
+        // index serves every node).
+        for &(_, child) in runs {
+            if child != FALSE {
+                self.sparse_boxes(child, limit, store)?;
+            }
         }
         let var = self.var(node);
-        let runs = self.runs_at(node, var);
         let size = self.sizes.get(var as usize).copied().unwrap_or(0);
-        let mut index: HashMap<Sparse, usize> = HashMap::default();
-        let mut joined: Vec<(Sparse, Vec<(u32, u32)>)> = Vec::new();
+        store.index.clear();
+        let mut joined: Vec<(BoxId, Spans)> = Vec::new();
         for (k, &(start, child)) in runs.iter().enumerate() {
             if child == FALSE {
                 continue;
             }
             let end = runs.get(k + 1).map_or(size, |r| r.0);
-            let below = self.sparse_boxes(child, limit, memo)?;
-            for b in below.iter() {
-                match index.get(b) {
+            for &b in store.memo.get(&child).map(Vec::as_slice).unwrap_or_default() {
+                match store.index.get(&b) {
+                    // Runs come in order, so a box's intervals stay sorted, and one that starts
+                    // where the last ends continues it: they are joined as `union_spans` would.
                     Some(&i) => {
                         if let Some((_, spans)) = joined.get_mut(i) {
-                            spans.push((start, end));
+                            match spans.last_mut() {
+                                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                                _ => spans.push((start, end)),
+                            }
                         }
                     }
                     None => {
-                        index.insert(b.clone(), joined.len());
-                        joined.push((b.clone(), vec![(start, end)]));
+                        store.index.insert(b, joined.len());
+                        joined.push((b, vec![(start, end)]));
                     }
                 }
             }
@@ -447,65 +595,175 @@ impl Mdd {
                 return None;
             }
         }
-        let out: Vec<Sparse> = joined
-            .into_iter()
-            .map(|(below, spans)| match union_spans(spans, size) {
-                Some(spans) => std::iter::once((var, spans)).chain(below).collect(),
-                None => below,
-            })
-            .collect();
-        let out = Rc::new(out);
-        memo.insert(node, Rc::clone(&out));
-        Some(out)
+        let mut out: Vec<BoxId> = Vec::with_capacity(joined.len());
+        for (below, spans) in joined {
+            if let [(0, end)] = spans.as_slice()
+                && *end >= size
+            {
+                out.push(below);
+            } else {
+                let spans = store.intern_spans(spans);
+                out.push(store.cons(var, spans, below));
+            }
+        }
+        store.memo.insert(node, out);
+        Some(())
     }
 }
 
-/// A box as the variables it constrains, in order, each with its intervals.
-type Sparse = Vec<(u32, Vec<(u32, u32)>)>;
+/// A box under construction, as an id in a [`BoxStore`].
+type BoxId = u32;
 
-/// Merges disjoint boxes that agree on every variable but one, until none do.
-fn merge_sparse(mut boxes: Vec<Sparse>, sizes: &[u32]) -> Vec<Sparse> {
-    // Only variables some box constrains can join boxes.
-    let mut vars: Vec<u32> = boxes.iter().flat_map(|b| b.iter().map(|(v, _)| *v)).collect();
-    vars.sort_unstable();
-    vars.dedup();
-    loop {
-        let mut changed = false;
-        for &var in &vars {
-            let mut index: HashMap<Sparse, usize> = HashMap::default();
-            let mut rest: Vec<Sparse> = Vec::with_capacity(boxes.len());
-            let mut joined: Vec<(Sparse, Vec<(u32, u32)>)> = Vec::new();
-            for mut b in boxes.drain(..) {
-                let Some(at) = b.iter().position(|(v, _)| *v == var) else {
-                    rest.push(b);
-                    continue;
-                };
-                let (_, spans) = b.remove(at);
-                match index.get(&b) {
-                    Some(&i) => {
-                        if let Some((_, acc)) = joined.get_mut(i) {
-                            acc.extend(spans);
-                        }
-                        changed = true;
-                    }
-                    None => {
-                        index.insert(b.clone(), joined.len());
-                        joined.push((b, spans));
-                    }
-                }
-            }
-            let size = sizes.get(var as usize).copied().unwrap_or(0);
-            for (mut b, spans) in joined {
-                if let Some(spans) = union_spans(spans, size) {
-                    let at = b.partition_point(|(v, _)| *v < var);
-                    b.insert(at, (var, spans));
-                }
-                rest.push(b);
-            }
-            boxes = rest;
+/// The box that constrains nothing.
+const WHOLE: BoxId = u32::MAX;
+
+/// A box as the variables it constrains, in order, each with the id of its intervals.
+type Flat = Vec<(u32, u32)>;
+
+/// Sorted, disjoint, half-open intervals `[start, end)` of a variable's values.
+type Spans = Vec<(u32, u32)>;
+
+/// Boxes and interval lists, hash-consed: equal ones get one id. A box is [`WHOLE`] or its
+/// first constrained variable, that variable's intervals, and the box of the variables after.
+struct BoxStore {
+    spans: Vec<Spans>,
+    spans_ids: HashMap<Spans, u32>,
+    boxes: Vec<(u32, u32, BoxId)>,
+    box_ids: HashMap<(u32, u32, BoxId), BoxId>,
+    /// The boxes of each node met (the terminals' from the start).
+    memo: HashMap<NodeId, Vec<BoxId>>,
+    /// Where each box below the node being cut went, while it is.
+    index: HashMap<BoxId, usize>,
+}
+
+/// A box merged with others, in [`BoxStore::merge`].
+struct Joined {
+    /// The box without the variable merged on.
+    rest: Flat,
+    /// Its intervals there.
+    first: u32,
+    /// Those of every box joined to it, its own included, once some box is.
+    spans: Spans,
+    /// The box before it whose rest hashes alike.
+    next: Option<usize>,
+}
+
+/// The hash of a box, for [`BoxStore::merge`].
+fn flat_hash(b: &[(u32, u32)]) -> u64 {
+    let mut h = FastHasher::default();
+    for &(var, spans) in b {
+        h.write_u64(pair(var, spans));
+    }
+    h.finish()
+}
+
+impl BoxStore {
+    fn new() -> BoxStore {
+        let memo = [(FALSE, Vec::new()), (TRUE, vec![WHOLE])].into_iter().collect();
+        BoxStore {
+            spans: Vec::new(),
+            spans_ids: HashMap::default(),
+            boxes: Vec::new(),
+            box_ids: HashMap::default(),
+            memo,
+            index: HashMap::default(),
         }
-        if !changed {
-            return boxes;
+    }
+
+    fn intern_spans(&mut self, spans: Spans) -> u32 {
+        if let Some(&id) = self.spans_ids.get(&spans) {
+            return id;
+        }
+        let id = u32::try_from(self.spans.len()).unwrap_or(u32::MAX);
+        self.spans.push(spans.clone());
+        self.spans_ids.insert(spans, id);
+        id
+    }
+
+    fn spans(&self, id: u32) -> &[(u32, u32)] {
+        self.spans.get(id as usize).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The box constraining `var` to intervals `spans`, then as `rest` does.
+    fn cons(&mut self, var: u32, spans: u32, rest: BoxId) -> BoxId {
+        let key = (var, spans, rest);
+        if let Some(&id) = self.box_ids.get(&key) {
+            return id;
+        }
+        let id = BoxId::try_from(self.boxes.len()).unwrap_or(WHOLE);
+        self.boxes.push(key);
+        self.box_ids.insert(key, id);
+        id
+    }
+
+    fn flatten(&self, mut b: BoxId) -> Flat {
+        let mut flat = Flat::new();
+        while let Some(&(var, spans, rest)) = self.boxes.get(b as usize) {
+            flat.push((var, spans));
+            b = rest;
+        }
+        flat
+    }
+
+    /// Merges disjoint boxes that agree on every variable but one, until none do.
+    fn merge(&mut self, mut boxes: Vec<Flat>, sizes: &[u32]) -> Vec<Flat> {
+        // Only variables some box constrains can join boxes.
+        let mut vars: Vec<u32> = boxes.iter().flat_map(|b| b.iter().map(|(v, _)| *v)).collect();
+        vars.sort_unstable();
+        vars.dedup();
+        // Kept from one variable to the next: boxes by hash without the variable (the last of
+        // each chain of `Joined::next`), boxes that do not constrain it, and boxes that do.
+        let mut index: HashMap<u64, usize> = HashMap::default();
+        let mut rest: Vec<Flat> = Vec::with_capacity(boxes.len());
+        let mut joined: Vec<Joined> = Vec::new();
+        loop {
+            let mut changed = false;
+            for &var in &vars {
+                index.clear();
+                for mut b in boxes.drain(..) {
+                    let Some(at) = b.iter().position(|(v, _)| *v == var) else {
+                        rest.push(b);
+                        continue;
+                    };
+                    let (_, spans) = b.remove(at);
+                    let hash = flat_hash(&b);
+                    let mut same = index.get(&hash).copied();
+                    while let Some(i) = same.filter(|&i| joined.get(i).is_some_and(|j| j.rest != b)) {
+                        same = joined.get(i).and_then(|j| j.next);
+                    }
+                    match same.and_then(|i| joined.get_mut(i)) {
+                        Some(j) => {
+                            if j.spans.is_empty() {
+                                j.spans.extend_from_slice(self.spans(j.first));
+                            }
+                            j.spans.extend_from_slice(self.spans(spans));
+                            changed = true;
+                        }
+                        None => {
+                            let next = index.insert(hash, joined.len());
+                            joined.push(Joined { rest: b, first: spans, spans: Vec::new(), next });
+                        }
+                    }
+                }
+                let size = sizes.get(var as usize).copied().unwrap_or(0);
+                for Joined { rest: mut b, first, spans, .. } in joined.drain(..) {
+                    // A box joined to none keeps its intervals, already sorted and joined.
+                    let spans = if spans.is_empty() {
+                        Some(first)
+                    } else {
+                        union_spans(spans, size).map(|spans| self.intern_spans(spans))
+                    };
+                    if let Some(spans) = spans {
+                        let at = b.partition_point(|(v, _)| *v < var);
+                        b.insert(at, (var, spans));
+                    }
+                    rest.push(b);
+                }
+                std::mem::swap(&mut boxes, &mut rest);
+            }
+            if !changed {
+                return boxes;
+            }
         }
     }
 }
@@ -558,8 +816,8 @@ mod tests {
         assert_eq!(m.and(a, b), FALSE);
         let not_a = m.not(a);
         assert_eq!(not_a, b);
-        assert_eq!(m.measure(a, &unit(&[3, 2])), 2.0);
-        assert_eq!(m.measure(TRUE, &unit(&[3, 2])), 6.0);
+        assert_eq!(m.measure(a, &unit(&[3, 2]), &mut HashMap::default()), 2.0);
+        assert_eq!(m.measure(TRUE, &unit(&[3, 2]), &mut HashMap::default()), 6.0);
     }
 
     #[test]
@@ -581,7 +839,7 @@ mod tests {
             let cell = m.cube(&[Some(vec![(0, false), (i, true), (i + 1, false)])]);
             acc = m.or(acc, cell);
         }
-        assert_eq!(m.measure(acc, &unit(&[n + 1])), f64::from(n));
+        assert_eq!(m.measure(acc, &unit(&[n + 1]), &mut HashMap::default()), f64::from(n));
         assert!(m.len() < 3 * n as usize, "{} nodes", m.len());
     }
 }

@@ -7,7 +7,7 @@
 //! member that some cell tests. Every row is then a box over these variables, and the analysis
 //! is exact over the whole fact space: two points in the same classes are decided alike.
 
-use super::mdd::{Boxed, Mdd, NodeId, runs_of};
+use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of};
 use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Table};
 use std::collections::BTreeMap;
@@ -47,6 +47,8 @@ impl Var {
 pub struct Space {
     vars: Vec<Var>,
     columns: Vec<Column>,
+    /// The variables of each column's fact (one after another), in the order of `columns`.
+    column_vars: Vec<std::ops::Range<usize>>,
 }
 
 /// A table's scope as cells: origin in its home, destination outside it.
@@ -89,6 +91,34 @@ fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32
     runs
 }
 
+/// The values of a variable that a cell of its fact admits, as runs; `None` if it admits all.
+fn allowed_values(var: &Var, cell: &Cell, domain: &[String]) -> Option<Vec<(u32, bool)>> {
+    match var {
+        Var::Enum { classes, .. } => match cell {
+            Cell::Enum { members } => {
+                let flags: Vec<bool> = classes
+                    .iter()
+                    .map(|class| {
+                        class.first().and_then(|&m| domain.get(m as usize)).is_some_and(|n| members.contains(n))
+                    })
+                    .collect();
+                Some(runs_of(&flags))
+            }
+            _ => None,
+        },
+        Var::Range { starts, .. } => Some(range_runs(starts, &cell.ranges())),
+        Var::Bool { .. } => match cell {
+            Cell::Bool { is } => Some(runs_of(&[!is, *is])),
+            _ => None,
+        },
+        Var::Member { member, .. } => match cell {
+            Cell::Set { has, .. } if has.contains(member) => Some(runs_of(&[false, true])),
+            Cell::Set { lacks, .. } if lacks.contains(member) => Some(runs_of(&[true, false])),
+            _ => None,
+        },
+    }
+}
+
 impl Space {
     /// The space of one table: its columns, plus `origin` and `destination` for scope.
     pub fn of(table: &Table) -> Space {
@@ -126,17 +156,41 @@ impl Space {
         }
         let columns = unique;
         let mut vars = Vec::new();
+        let mut column_vars = Vec::with_capacity(columns.len());
         for column in &columns {
+            let first = vars.len();
             let cells: Vec<&Cell> = cells.iter().filter(|(f, _)| *f == column.fact).map(|(_, c)| *c).collect();
             match column.ty {
                 ColumnType::Enum => {
-                    // A member's signature: which cells admit it.
-                    let mut classes: BTreeMap<Vec<bool>, Vec<u32>> = BTreeMap::new();
-                    for (m, name) in column.domain.iter().enumerate() {
-                        let signature: Vec<bool> = cells
-                            .iter()
-                            .map(|c| matches!(c, Cell::Enum { members } if members.contains(name)))
-                            .collect();
+                    // A member's signature: which cells admit it. Each cell's members are looked
+                    // up by name, not searched for each member of the domain (a domain and a cell
+                    // can both hold hundreds of names). A domain names each member once, but
+                    // nothing here relies on it: `next` chains the places of a repeated name.
+                    let mut first: HashMap<&str, usize> = HashMap::default();
+                    let mut next = vec![usize::MAX; column.domain.len()];
+                    for (m, name) in column.domain.iter().enumerate().rev() {
+                        if let (Some(later), Some(n)) = (first.insert(name.as_str(), m), next.get_mut(m)) {
+                            *n = later;
+                        }
+                    }
+                    // Signatures side by side: member `m`'s is `admits[m * width..(m + 1) * width]`.
+                    let width = cells.len();
+                    let mut admits = vec![false; column.domain.len() * width];
+                    for (k, cell) in cells.iter().enumerate() {
+                        let Cell::Enum { members } = cell else { continue };
+                        for name in members {
+                            let mut at = first.get(name.as_str()).copied();
+                            while let Some(m) = at {
+                                if let Some(a) = admits.get_mut(m * width + k) {
+                                    *a = true;
+                                }
+                                at = next.get(m).copied().filter(|&n| n != usize::MAX);
+                            }
+                        }
+                    }
+                    let mut classes: BTreeMap<&[bool], Vec<u32>> = BTreeMap::new();
+                    for m in 0..column.domain.len() {
+                        let signature = admits.get(m * width..(m + 1) * width).unwrap_or_default();
                         classes.entry(signature).or_default().push(u32::try_from(m).unwrap_or(u32::MAX));
                     }
                     let mut classes: Vec<Vec<u32>> = classes.into_values().collect();
@@ -173,13 +227,20 @@ impl Space {
                     }
                 }
             }
+            column_vars.push(first..vars.len());
         }
-        Space { vars, columns }
+        Space { vars, columns, column_vars }
     }
 
     /// The facts of the space, with their types and domains.
     pub fn columns(&self) -> &[Column] {
         &self.columns
+    }
+
+    /// The facts of the space, once it is no longer needed (a report takes them without a copy
+    /// of every domain).
+    pub fn into_columns(self) -> Vec<Column> {
+        self.columns
     }
 
     /// A diagram store over this space.
@@ -193,40 +254,15 @@ impl Space {
 
     /// The region a row's cells describe.
     pub fn row(&self, mdd: &mut Mdd, cells: &BTreeMap<String, Cell>) -> NodeId {
-        let allowed: Vec<Option<Vec<(u32, bool)>>> = self
-            .vars
-            .iter()
-            .map(|var| match var {
-                Var::Enum { fact, classes } => match cells.get(fact) {
-                    Some(Cell::Enum { members }) => {
-                        let domain = self.domain(fact);
-                        Some(
-                            classes
-                                .iter()
-                                .map(|class| {
-                                    class
-                                        .first()
-                                        .and_then(|&m| domain.get(m as usize))
-                                        .is_some_and(|n| members.contains(n))
-                                })
-                                .collect::<Vec<bool>>(),
-                        )
-                        .map(|flags| runs_of(&flags))
-                    }
-                    _ => None,
-                },
-                Var::Range { fact, starts, .. } => cells.get(fact).map(|c| range_runs(starts, &c.ranges())),
-                Var::Bool { fact } => match cells.get(fact) {
-                    Some(Cell::Bool { is }) => Some(runs_of(&[!is, *is])),
-                    _ => None,
-                },
-                Var::Member { fact, member } => match cells.get(fact) {
-                    Some(Cell::Set { has, .. }) if has.contains(member) => Some(runs_of(&[false, true])),
-                    Some(Cell::Set { lacks, .. }) if lacks.contains(member) => Some(runs_of(&[true, false])),
-                    _ => None,
-                },
-            })
-            .collect();
+        let mut allowed: Vec<Option<Vec<(u32, bool)>>> = vec![None; self.vars.len()];
+        // A fact's variables sit together, so each fact of the row is looked up once.
+        for (column, range) in self.columns.iter().zip(&self.column_vars) {
+            let Some(cell) = cells.get(&column.fact) else { continue };
+            let slots = allowed.get_mut(range.clone()).unwrap_or_default();
+            for (slot, var) in slots.iter_mut().zip(self.vars.get(range.clone()).unwrap_or_default()) {
+                *slot = allowed_values(var, cell, &column.domain);
+            }
+        }
         mdd.cube(&allowed)
     }
 
@@ -283,10 +319,15 @@ impl Space {
             match var {
                 Var::Enum { fact, classes } => {
                     let domain = self.domain(fact);
-                    let mut members: Vec<u32> =
-                        values().filter_map(|v| classes.get(v as usize)).flatten().copied().collect();
-                    members.sort_unstable();
-                    let members = members.iter().filter_map(|&m| domain.get(m as usize)).cloned().collect();
+                    // The admitted classes' members, in domain order.
+                    let mut admitted = vec![false; domain.len()];
+                    for &m in values().filter_map(|v| classes.get(v as usize)).flatten() {
+                        if let Some(a) = admitted.get_mut(m as usize) {
+                            *a = true;
+                        }
+                    }
+                    let mut members = Vec::with_capacity(admitted.iter().filter(|a| **a).count());
+                    members.extend(domain.iter().zip(admitted).filter(|(_, a)| *a).map(|(m, _)| m.clone()));
                     cells.insert(fact.clone(), Cell::Enum { members });
                 }
                 Var::Range { fact, date, starts } => {
@@ -314,8 +355,11 @@ impl Space {
                     }
                 }
                 Var::Member { fact, member } => {
-                    let entry = cells.entry(fact.clone()).or_insert(Cell::Set { has: Vec::new(), lacks: Vec::new() });
-                    if let (Cell::Set { has, lacks }, [(lo, _)]) = (entry, spans.as_slice()) {
+                    // A set fact has a variable per member: its name is copied once, not per member.
+                    if !cells.contains_key(fact) {
+                        cells.insert(fact.clone(), Cell::Set { has: Vec::new(), lacks: Vec::new() });
+                    }
+                    if let (Some(Cell::Set { has, lacks }), [(lo, _)]) = (cells.get_mut(fact), spans.as_slice()) {
                         if *lo == 1 { has.push(member.clone()) } else { lacks.push(member.clone()) }
                     }
                 }
@@ -329,7 +373,7 @@ impl Space {
     /// variable for are left out, and take their defaults; a date is always given.
     pub fn scenario(&self, point: &[Option<u32>]) -> serde_json::Value {
         let mut object = serde_json::Map::new();
-        let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut sets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (var, value) in self.vars.iter().zip(point) {
             let value = value.unwrap_or(0);
             match var {
@@ -360,15 +404,14 @@ impl Space {
                     }
                 }
                 Var::Member { fact, member } => {
-                    let entry = sets.entry(fact.clone()).or_default();
                     if value == 1 {
-                        entry.push(member.clone());
+                        sets.entry(fact).or_default().push(member.clone());
                     }
                 }
             }
         }
-        for (fact, members) in sets.into_iter().filter(|(_, m)| !m.is_empty()) {
-            object.insert(fact, members.into_iter().map(serde_json::Value::from).collect::<Vec<_>>().into());
+        for (fact, members) in sets {
+            object.insert(fact.to_owned(), members.into_iter().map(serde_json::Value::from).collect::<Vec<_>>().into());
         }
         serde_json::Value::Object(object)
     }
