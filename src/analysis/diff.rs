@@ -56,7 +56,8 @@ pub enum DiffError {
         /// How many were allowed.
         limit: usize,
     },
-    /// The decision diagrams outgrew their budget ([`super::mdd::NODE_BUDGET`] nodes).
+    /// The decision diagrams outgrew their budget ([`super::mdd::NODE_BUDGET`] nodes or
+    /// [`super::mdd::WORK_BUDGET`] operations).
     TooIntricate,
     /// A bug in Accord (never the input's fault).
     Internal(String),
@@ -88,9 +89,10 @@ impl std::fmt::Display for DiffError {
             DiffError::Internal(what) => write!(f, "internal error: {what}"),
             DiffError::TooIntricate => write!(
                 f,
-                "these regimes are too intricate to compare exactly: the decision diagrams outgrew {} nodes; \
-                 narrow the question with `--given`",
-                crate::syntax::write_number(super::mdd::NODE_BUDGET as i64)
+                "these regimes are too intricate to compare exactly: the decision diagrams outgrew {} nodes or \
+                 {} operations; narrow the question with `--given`",
+                crate::syntax::write_number(super::mdd::NODE_BUDGET as i64),
+                crate::syntax::write_number(super::mdd::WORK_BUDGET as i64)
             ),
             DiffError::UnknownFact { fact, suggestion: None } => {
                 write!(f, "no fact `{fact}` in either regime's vocabulary")

@@ -19,7 +19,10 @@ pub struct FastHasher(u64);
 
 impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // A product's low bits depend only on the key's low bits, and the table indexes buckets
+        // by the low bits: without this, node pairs `(a, b)` with one `b` all shared a bucket.
+        // The high bits mix every bit of the key; rotating brings them down.
+        self.0.rotate_left(26)
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -103,6 +106,12 @@ enum Op {
 /// input ends with a clear message instead of filling memory (about 100 bytes a node).
 pub const NODE_BUDGET: usize = 4_000_000;
 
+/// The most `and`/`or` results one store remembers. Past it the store is exhausted too: a
+/// diagram can stay under [`NODE_BUDGET`] while each operation on it takes seconds (hundreds of
+/// unrelated boxes subtracted one by one), and this bounds the time as the node budget bounds
+/// memory. The largest standard comparison (`cn` with `eu`) remembers under a million.
+pub const WORK_BUDGET: usize = 20_000_000;
+
 /// A store of diagrams over variables of the given sizes (in order).
 ///
 /// Every node's runs are stored once, one after another in `runs`; the unique table maps a
@@ -168,7 +177,7 @@ impl Mdd {
         self
     }
 
-    /// Whether the node budget ran out: every result since is meaningless.
+    /// Whether the node or work budget ran out: every result since is meaningless.
     pub fn exhausted(&self) -> bool {
         self.exhausted
     }
@@ -373,6 +382,10 @@ impl Mdd {
         };
         if let Some(&r) = memo.get(&key) {
             return r;
+        }
+        if self.and_memo.len() + self.or_memo.len() >= WORK_BUDGET {
+            self.exhausted = true;
+            return FALSE;
         }
         let var = self.var(a).min(self.var(b));
         let (ra, rb) = (self.runs_at(a, var), self.runs_at(b, var));

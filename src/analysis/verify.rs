@@ -3,7 +3,7 @@
 //! space, so nothing is sampled: a finding holds for every transfer, and no finding means none
 //! exists.
 
-use super::mdd::{FALSE, NODE_BUDGET};
+use super::mdd::{FALSE, NODE_BUDGET, WORK_BUDGET};
 use super::space::Space;
 use crate::check::ir;
 use crate::diagnostics::{Code, Diagnostic};
@@ -33,7 +33,8 @@ pub enum Finding {
         /// The obligation.
         obligation: String,
     },
-    /// The regime's decision diagram outgrew [`NODE_BUDGET`]: nothing was verified.
+    /// The regime's decision diagram outgrew [`NODE_BUDGET`] or [`super::mdd::WORK_BUDGET`]:
+    /// nothing was verified.
     TooIntricate,
     /// A rule whose condition is exactly an earlier rule's.
     SameCondition {
@@ -196,7 +197,11 @@ impl Finding {
                 Code::TooIntricate,
                 format!("regime `{}` is too intricate to verify exactly, so it was not verified", regime.id),
                 regime.name_span,
-                format!("its decision diagram outgrew {} nodes", crate::syntax::write_number(NODE_BUDGET as i64)),
+                format!(
+                    "its decision diagram outgrew {} nodes or {} operations",
+                    crate::syntax::write_number(NODE_BUDGET as i64),
+                    crate::syntax::write_number(WORK_BUDGET as i64)
+                ),
             )
             .with_help("gaps and dead rules are not reported for it; many rules over unrelated facts make the union of their conditions grow fast: splitting the regime, or fewer `or`s and `not`s, helps"),
             Finding::SameCondition { rule, earlier } => Diagnostic::warning(
