@@ -10,6 +10,7 @@
 //! exactly when it is `FALSE`. `and`, `or` and `not` are memoised, so their cost is bounded by
 //! the sizes of the operands, never by the (huge) number of points.
 
+use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A fast hasher for the diagrams' own keys (node ids, small integer tuples): they are not
@@ -271,8 +272,11 @@ impl Mdd {
     /// already built, or a new one.
     fn share(&mut self, var: u32, base: usize) -> NodeId {
         let runs = self.scratch.get(base..).unwrap_or_default();
-        let hash = node_hash(var, runs);
-        let head = self.unique.get(&hash).copied().unwrap_or(FALSE);
+        let chain = self.unique.entry(node_hash(var, runs));
+        let head = match &chain {
+            Entry::Occupied(first) => *first.get(),
+            Entry::Vacant(_) => FALSE,
+        };
         let mut at = head;
         while let Some(n) = self.nodes.get(at as usize).filter(|_| at != FALSE) {
             if n.var == var && self.runs.get(n.start as usize..n.end as usize) == Some(runs) {
@@ -292,9 +296,14 @@ impl Mdd {
             self.exhausted = true;
             return FALSE;
         }
+        match chain {
+            Entry::Occupied(mut first) => *first.get_mut() = id,
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+        }
         self.runs.extend_from_slice(runs);
         self.nodes.push(Node { var, start, end, next: head });
-        self.unique.insert(hash, id);
         id
     }
 
