@@ -20,7 +20,11 @@ pub struct FastHasher(u64);
 
 impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply leaves the low bits depending on the low bits of the input only, and a
+        // hash map picks buckets by the low bits: a memo key's low half is one node id, so
+        // keys sharing it would crowd into a few buckets. The rotation brings well-mixed bits
+        // down.
+        self.0.rotate_left(26)
     }
 
     fn write(&mut self, bytes: &[u8]) {
