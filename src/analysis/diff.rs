@@ -812,7 +812,11 @@ impl<'t> Compared<'t> {
         let parts = if first { &self.parts_a } else { &self.parts_b };
         let mut out: BTreeMap<Outcome, NodeId> = BTreeMap::new();
         for p in parts {
-            let acc = out.entry(p.outcome.clone()).or_insert(FALSE);
+            // An outcome is copied for its first part only.
+            let acc = match out.get_mut(&p.outcome) {
+                Some(acc) => acc,
+                None => out.entry(p.outcome.clone()).or_insert(FALSE),
+            };
             *acc = self.mdd.or(*acc, p.region);
         }
         out

@@ -379,8 +379,8 @@ impl Space {
             match var {
                 Var::Enum { fact, classes } => {
                     let domain = self.domain(fact);
-                    let class = classes.get(value as usize).cloned().unwrap_or_default();
-                    if let Some(name) = class.first().and_then(|&m| domain.get(m as usize)) {
+                    let first = classes.get(value as usize).and_then(|class| class.first());
+                    if let Some(name) = first.and_then(|&m| domain.get(m as usize)) {
                         object.insert(fact.clone(), name.clone().into());
                     }
                 }
