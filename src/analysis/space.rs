@@ -11,6 +11,7 @@ use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of};
 use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Table};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// One variable of the space.
 #[derive(Debug, Clone)]
@@ -81,7 +82,8 @@ fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32
             _ => merged.push((lo, hi)),
         }
     }
-    let mut runs = vec![(0, false)];
+    let mut runs = Vec::with_capacity(1 + 2 * merged.len());
+    runs.push((0, false));
     for (lo, hi) in merged {
         runs.push((lo, true));
         if hi < size {
@@ -89,6 +91,15 @@ fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32
         }
     }
     runs
+}
+
+/// A day as a date fact is written, `YYYY-MM-DD`, in a string of that size from the start
+/// (formatting into an empty one grows it twice).
+fn day_text(days: i64) -> String {
+    let mut text = String::with_capacity(10);
+    // Writing into a string cannot fail.
+    let _ = write!(text, "{}", Date::from_days(days));
+    text
 }
 
 /// The values of a variable that a cell of its fact admits, as runs; `None` if it admits all.
@@ -335,7 +346,7 @@ impl Space {
                     let ranges: Vec<(Option<i64>, Option<i64>)> =
                         spans.iter().map(|&(lo, hi)| (at(lo).filter(|&s| s != i64::MIN), at(hi))).collect();
                     let cell = if *date {
-                        let day = |d: Option<i64>| d.map(|d| Date::from_days(d).to_string());
+                        let day = |d: Option<i64>| d.map(day_text);
                         Cell::Dates {
                             dates: ranges.iter().map(|&(lo, hi)| DateRange { from: day(lo), until: day(hi) }).collect(),
                         }
@@ -393,7 +404,7 @@ impl Space {
                         start
                     };
                     if *date {
-                        object.insert(fact.clone(), Date::from_days(v).to_string().into());
+                        object.insert(fact.clone(), day_text(v).into());
                     } else if v != 0 {
                         object.insert(fact.clone(), v.into());
                     }
