@@ -57,7 +57,12 @@ pub fn scope_cells(table: &Table) -> Vec<(String, Cell)> {
     let outside = |fact: &str| -> Vec<String> {
         table
             .fact(fact)
-            .map(|c| c.domain.iter().filter(|m| !table.home.contains(m)).cloned().collect())
+            .map(|c| {
+                // Sized for the whole domain, so that hundreds of names do not grow it in steps.
+                let mut members = Vec::with_capacity(c.domain.len());
+                members.extend(c.domain.iter().filter(|m| !table.home.contains(m)).cloned());
+                members
+            })
             .unwrap_or_default()
     };
     vec![
@@ -177,7 +182,8 @@ impl Space {
                     // up by name, not searched for each member of the domain (a domain and a cell
                     // can both hold hundreds of names). A domain names each member once, but
                     // nothing here relies on it: `next` chains the places of a repeated name.
-                    let mut first: HashMap<&str, usize> = HashMap::default();
+                    let mut first: HashMap<&str, usize> =
+                        HashMap::with_capacity_and_hasher(column.domain.len(), Default::default());
                     let mut next = vec![usize::MAX; column.domain.len()];
                     for (m, name) in column.domain.iter().enumerate().rev() {
                         if let (Some(later), Some(n)) = (first.insert(name.as_str(), m), next.get_mut(m)) {
