@@ -814,9 +814,15 @@ impl<'t> Compared<'t> {
         self.deciders_among(first, &candidates, region)
     }
 
-    /// Which of `candidates` (parts of one side) decide somewhere in `region`, as rules.
+    /// Which of `candidates` (parts of one side) decide somewhere in `region`, as rules. The
+    /// candidates are the side's parts with one outcome that meet `region`, or a wider region
+    /// whose part with that outcome holds `region`: either way, a lone candidate decides in
+    /// `region` (and intersecting them would only find nodes already built).
     fn deciders_among(&mut self, first: bool, candidates: &[(Decider, NodeId)], region: NodeId) -> Vec<RuleRef> {
         let table = if first { self.a.side.table } else { self.b.side.table };
+        if let [(decider, _)] = candidates {
+            return vec![rule_ref(table, *decider)];
+        }
         let mut refs: Vec<RuleRef> = Vec::new();
         for &(decider, part) in candidates {
             if self.mdd.and(part, region) == FALSE {
