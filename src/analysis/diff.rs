@@ -815,9 +815,10 @@ impl<'t> Compared<'t> {
     }
 
     /// Which of `candidates` (parts of one side) decide somewhere in `region`, as rules. The
-    /// candidates are the side's parts with one outcome that meet `region`, or a wider region
-    /// whose part with that outcome holds `region`: either way, a lone candidate decides in
-    /// `region` (and intersecting them would only find nodes already built).
+    /// candidates are the side's parts with one outcome that meet `region`, or that meet a
+    /// region where the side decides that outcome and which holds `region` (a box's group):
+    /// either way a lone candidate decides in `region`, and intersecting them would build
+    /// nothing.
     fn deciders_among(&mut self, first: bool, candidates: &[(Decider, NodeId)], region: NodeId) -> Vec<RuleRef> {
         let table = if first { self.a.side.table } else { self.b.side.table };
         if let [(decider, _)] = candidates {

@@ -70,7 +70,7 @@ pub const TRUE: NodeId = 1;
 /// next one's start (the last to the variable's size).
 pub type Runs = Vec<(u32, NodeId)>;
 
-/// A node: the variable it tests and where its runs sit in [`Mdd::runs`].
+/// A node: the variable it tests and where its runs sit in the store's `runs`.
 #[derive(Debug, Clone, Copy)]
 struct Node {
     var: u32,

@@ -174,7 +174,7 @@ impl Space {
         let mut vars = Vec::new();
         let mut column_vars = Vec::with_capacity(columns.len());
         for column in &columns {
-            let first = vars.len();
+            let from = vars.len();
             let cells: Vec<&Cell> = cells.iter().filter(|(f, _)| *f == column.fact).map(|(_, c)| *c).collect();
             match column.ty {
                 ColumnType::Enum => {
@@ -244,7 +244,7 @@ impl Space {
                     }
                 }
             }
-            column_vars.push(first..vars.len());
+            column_vars.push(from..vars.len());
         }
         Space { vars, columns, column_vars }
     }
