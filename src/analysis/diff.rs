@@ -742,7 +742,9 @@ impl<'t> Compared<'t> {
                 segments.push((region, active(&a.side), active(&b.side)));
             }
         }
-        Ok(Compared { a, b, space, mdd, weights, measured: HashMap::default(), universe, parts_a, parts_b, segments })
+        // Room for the measures of as many nodes as the partitions took, before the map grows.
+        let measured = HashMap::with_capacity_and_hasher(mdd.len(), Default::default());
+        Ok(Compared { a, b, space, mdd, weights, measured, universe, parts_a, parts_b, segments })
     }
 
     pub(super) fn measure(&mut self, node: NodeId) -> f64 {
@@ -836,9 +838,16 @@ impl<'t> Compared<'t> {
         self.deciders_among(first, &candidates, region)
     }
 
-    /// Which of `candidates` (parts of one side) decide somewhere in `region`, as rules.
+    /// Which of `candidates` (parts of one side) decide somewhere in `region`, as rules. The
+    /// candidates are the side's parts with one outcome that meet `region`, or that meet a
+    /// region where the side decides that outcome and which holds `region` (a box's group):
+    /// either way a lone candidate decides in `region`, and intersecting them would build
+    /// nothing.
     fn deciders_among(&mut self, first: bool, candidates: &[(Decider, NodeId)], region: NodeId) -> Vec<RuleRef> {
         let table = if first { self.a.side.table } else { self.b.side.table };
+        if let [(decider, _)] = candidates {
+            return vec![rule_ref(table, *decider)];
+        }
         let mut refs: Vec<RuleRef> = Vec::new();
         for &(decider, part) in candidates {
             if self.mdd.and(part, region) == FALSE {

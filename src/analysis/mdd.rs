@@ -69,7 +69,7 @@ pub const TRUE: NodeId = 1;
 /// next one's start (the last to the variable's size).
 pub type Runs = Vec<(u32, NodeId)>;
 
-/// A node: the variable it tests and where its runs sit in [`Mdd::runs`].
+/// A node: the variable it tests and where its runs sit in the store's `runs`.
 #[derive(Debug, Clone, Copy)]
 struct Node {
     var: u32,
@@ -611,7 +611,8 @@ impl Mdd {
         let var = self.var(node);
         let size = self.sizes.get(var as usize).copied().unwrap_or(0);
         store.index.clear();
-        let mut joined: Vec<(BoxId, Spans)> = Vec::new();
+        let below = runs.iter().filter_map(|&(_, child)| store.memo.get(&child)).map(Vec::len).sum();
+        let mut joined: Vec<(BoxId, Spans)> = Vec::with_capacity(below);
         for (k, &(start, child)) in runs.iter().enumerate() {
             if child == FALSE {
                 continue;
@@ -740,12 +741,16 @@ impl BoxStore {
         id
     }
 
-    fn flatten(&self, mut b: BoxId) -> Flat {
-        let mut flat = Flat::new();
-        while let Some(&(var, spans, rest)) = self.boxes.get(b as usize) {
-            flat.push((var, spans));
-            b = rest;
-        }
+    fn flatten(&self, b: BoxId) -> Flat {
+        let entries = |mut b: BoxId| {
+            std::iter::from_fn(move || {
+                let &(var, spans, rest) = self.boxes.get(b as usize)?;
+                b = rest;
+                Some((var, spans))
+            })
+        };
+        let mut flat = Flat::with_capacity(entries(b).count());
+        flat.extend(entries(b));
         flat
     }
 
@@ -832,7 +837,7 @@ fn union_spans(mut spans: Vec<(u32, u32)>, size: u32) -> Option<Vec<(u32, u32)>>
 
 /// Runs from one flag per value.
 pub fn runs_of(flags: &[bool]) -> Vec<(u32, bool)> {
-    let mut runs: Vec<(u32, bool)> = Vec::new();
+    let mut runs: Vec<(u32, bool)> = Vec::with_capacity(flags.len());
     for (i, &flag) in flags.iter().enumerate() {
         if runs.last().is_none_or(|&(_, last)| last != flag) {
             runs.push((u32::try_from(i).unwrap_or(u32::MAX), flag));

@@ -11,6 +11,7 @@ use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of};
 use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Table};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// One variable of the space.
 #[derive(Debug, Clone)]
@@ -56,7 +57,12 @@ pub fn scope_cells(table: &Table) -> Vec<(String, Cell)> {
     let outside = |fact: &str| -> Vec<String> {
         table
             .fact(fact)
-            .map(|c| c.domain.iter().filter(|m| !table.home.contains(m)).cloned().collect())
+            .map(|c| {
+                // Sized for the whole domain, so that hundreds of names do not grow it in steps.
+                let mut members = Vec::with_capacity(c.domain.len());
+                members.extend(c.domain.iter().filter(|m| !table.home.contains(m)).cloned());
+                members
+            })
             .unwrap_or_default()
     };
     vec![
@@ -81,7 +87,8 @@ fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32
             _ => merged.push((lo, hi)),
         }
     }
-    let mut runs = vec![(0, false)];
+    let mut runs = Vec::with_capacity(1 + 2 * merged.len());
+    runs.push((0, false));
     for (lo, hi) in merged {
         runs.push((lo, true));
         if hi < size {
@@ -89,6 +96,15 @@ fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32
         }
     }
     runs
+}
+
+/// A day as a date fact is written, `YYYY-MM-DD`, in a string of that size from the start
+/// (formatting into an empty one grows it twice).
+fn day_text(days: i64) -> String {
+    let mut text = String::with_capacity(10);
+    // Writing into a string cannot fail.
+    let _ = write!(text, "{}", Date::from_days(days));
+    text
 }
 
 /// The values of a variable that a cell of its fact admits, as runs; `None` if it admits all.
@@ -158,7 +174,7 @@ impl Space {
         let mut vars = Vec::new();
         let mut column_vars = Vec::with_capacity(columns.len());
         for column in &columns {
-            let first = vars.len();
+            let from = vars.len();
             let cells: Vec<&Cell> = cells.iter().filter(|(f, _)| *f == column.fact).map(|(_, c)| *c).collect();
             match column.ty {
                 ColumnType::Enum => {
@@ -166,7 +182,8 @@ impl Space {
                     // up by name, not searched for each member of the domain (a domain and a cell
                     // can both hold hundreds of names). A domain names each member once, but
                     // nothing here relies on it: `next` chains the places of a repeated name.
-                    let mut first: HashMap<&str, usize> = HashMap::default();
+                    let mut first: HashMap<&str, usize> =
+                        HashMap::with_capacity_and_hasher(column.domain.len(), Default::default());
                     let mut next = vec![usize::MAX; column.domain.len()];
                     for (m, name) in column.domain.iter().enumerate().rev() {
                         if let (Some(later), Some(n)) = (first.insert(name.as_str(), m), next.get_mut(m)) {
@@ -227,7 +244,7 @@ impl Space {
                     }
                 }
             }
-            column_vars.push(first..vars.len());
+            column_vars.push(from..vars.len());
         }
         Space { vars, columns, column_vars }
     }
@@ -335,7 +352,7 @@ impl Space {
                     let ranges: Vec<(Option<i64>, Option<i64>)> =
                         spans.iter().map(|&(lo, hi)| (at(lo).filter(|&s| s != i64::MIN), at(hi))).collect();
                     let cell = if *date {
-                        let day = |d: Option<i64>| d.map(|d| Date::from_days(d).to_string());
+                        let day = |d: Option<i64>| d.map(day_text);
                         Cell::Dates {
                             dates: ranges.iter().map(|&(lo, hi)| DateRange { from: day(lo), until: day(hi) }).collect(),
                         }
@@ -393,7 +410,7 @@ impl Space {
                         start
                     };
                     if *date {
-                        object.insert(fact.clone(), Date::from_days(v).to_string().into());
+                        object.insert(fact.clone(), day_text(v).into());
                     } else if v != 0 {
                         object.insert(fact.clone(), v.into());
                     }
