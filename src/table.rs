@@ -10,7 +10,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::ser::Formatter;
 use std::collections::BTreeMap;
 use std::io;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+/// A member's name in a domain or a cell. Shared, not copied: a table names each member in
+/// its column's domain, and the cells cut from it (rows, and the regions of a diff, which may
+/// list hundreds of members each) point at the same text.
+pub type Name = Arc<str>;
 
 /// The format id this version of Accord writes and reads.
 pub const FORMAT: &str = "accord.table/1";
@@ -72,7 +77,7 @@ pub struct Column {
     pub ty: ColumnType,
     /// For `enum` and `set` columns, the members, in declaration order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub domain: Vec<String>,
+    pub domain: Vec<Name>,
 }
 
 /// A column's type.
@@ -107,16 +112,16 @@ pub enum Cell {
     Enum {
         /// Members admitted, in domain order.
         #[serde(rename = "in")]
-        members: Vec<String>,
+        members: Vec<Name>,
     },
     /// A set column holds every member of `has` and none of `lacks`.
     Set {
         /// Members that must be present.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        has: Vec<String>,
+        has: Vec<Name>,
         /// Members that must be absent.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        lacks: Vec<String>,
+        lacks: Vec<Name>,
     },
     /// A count column lies in one of `counts`.
     Counts {
@@ -136,9 +141,9 @@ pub enum Cell {
 struct RawCell {
     is: Option<bool>,
     #[serde(rename = "in")]
-    members: Option<Vec<String>>,
-    has: Option<Vec<String>>,
-    lacks: Option<Vec<String>>,
+    members: Option<Vec<Name>>,
+    has: Option<Vec<Name>>,
+    lacks: Option<Vec<Name>>,
     counts: Option<Vec<CountRange>>,
     dates: Option<Vec<DateRange>>,
 }

@@ -449,7 +449,9 @@ fn bounds(tables: [&Table; 2], reading: Reading, obligations: bool) -> (BTreeSet
     let (mut counts, mut dates) = (BTreeSet::new(), BTreeSet::new());
     for table in tables {
         let compared = all_rows(table, obligations).filter(|cells| match (reading, cells.get(&table.scope.origin)) {
-            (Reading::OriginAligned, Some(Cell::Enum { members })) => table.home.iter().any(|h| members.contains(h)),
+            (Reading::OriginAligned, Some(Cell::Enum { members })) => {
+                table.home.iter().any(|h| members.iter().any(|m| **m == **h))
+            }
             _ => true,
         });
         for cell in compared.flat_map(|cells| cells.values()) {
@@ -479,7 +481,7 @@ fn tested(table: &Table) -> (BTreeSet<String>, BTreeSet<String>) {
     for (fact, cell) in all_rows(table, true).flatten() {
         facts.insert(fact.clone());
         if let Cell::Set { has, lacks } = cell {
-            members.extend(has.iter().chain(lacks).cloned());
+            members.extend(has.iter().chain(lacks).map(|m| m.to_string()));
         }
     }
     (facts, members)
@@ -724,7 +726,7 @@ fn splits_home(table: &Table, obligations: bool) -> bool {
             _ => None,
         })
         .any(|members| {
-            let inside = table.home.iter().filter(|h| members.contains(h)).count();
+            let inside = table.home.iter().filter(|h| members.iter().any(|m| **m == ***h)).count();
             inside > 0 && inside < table.home.len()
         })
 }

@@ -130,7 +130,7 @@ fn admits(cell: &Cell, value: &serde_json::Value) -> bool {
         Cell::Enum { members } => members.iter().any(|m| value.as_str() == Some(m)),
         Cell::Set { has, lacks } => {
             let held: Vec<&str> = value.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-            has.iter().all(|h| held.contains(&h.as_str())) && !lacks.iter().any(|l| held.contains(&l.as_str()))
+            has.iter().all(|h| held.contains(&&**h)) && !lacks.iter().any(|l| held.contains(&&**l))
         }
         Cell::Counts { counts } => {
             let n = value.as_i64().unwrap();

@@ -17,7 +17,7 @@ use super::space::{Space, scope_cells};
 use crate::compile::accords::Accord;
 use crate::date::Date;
 use crate::eval::Verdict;
-use crate::table::{Cell, Column, ColumnType, Location, Outcome as TableOutcome, Table};
+use crate::table::{Cell, Column, ColumnType, Location, Name, Outcome as TableOutcome, Table};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -211,7 +211,7 @@ impl<'t> Prepared<'t> {
             }
             if aligned && let Some(cell) = cells.get(&origin) {
                 if let Cell::Enum { members } = cell {
-                    let inside = table.home.iter().filter(|h| members.contains(h)).count();
+                    let inside = table.home.iter().filter(|h| members.iter().any(|m| **m == ***h)).count();
                     if inside == 0 {
                         return Ok(None);
                     }
@@ -247,7 +247,7 @@ impl<'t> Prepared<'t> {
         if let Some(allowed) = destination
             && let Some(Cell::Enum { members }) = scope.get_mut(&table.scope.destination)
         {
-            members.retain(|m| allowed.contains(m));
+            members.retain(|m| allowed.iter().any(|a| **a == **m));
         }
         Ok(Prepared { side, rows, obligations, scope, destination_as: None })
     }
@@ -1020,8 +1020,8 @@ fn cell_meets(x: &Cell, y: &Cell) -> bool {
             if m.len().saturating_mul(n.len()) <= 256 {
                 m.iter().any(|v| n.contains(v))
             } else {
-                let n: BTreeSet<&String> = n.iter().collect();
-                m.iter().any(|v| n.contains(v))
+                let n: BTreeSet<&str> = n.iter().map(|v| &**v).collect();
+                m.iter().any(|v| n.contains(&**v))
             }
         }
         (Cell::Set { has: h1, lacks: l1 }, Cell::Set { has: h2, lacks: l2 }) => {
@@ -1338,12 +1338,12 @@ pub fn given_cells(tables: &[&Table], given: &serde_json::Value) -> Result<Cells
                 None => format!("no fact `{fact}`"),
             });
         };
-        let member = |v: &serde_json::Value| -> Result<String, String> {
+        let member = |v: &serde_json::Value| -> Result<Name, String> {
             let name = v.as_str().ok_or_else(|| format!("`{fact}` takes member names"))?;
-            if column.domain.iter().any(|m| m == name) {
-                Ok(name.to_owned())
+            if let Some(m) = column.domain.iter().find(|m| ***m == *name) {
+                Ok(m.clone())
             } else {
-                let suggestion = crate::diagnostics::closest(name, column.domain.iter().map(String::as_str));
+                let suggestion = crate::diagnostics::closest(name, column.domain.iter().map(|m| &**m));
                 Err(match suggestion {
                     Some(s) => format!("`{name}` is not a value of `{fact}` (did you mean `{s}`?)"),
                     None => format!("`{name}` is not a value of `{fact}`"),
@@ -1357,7 +1357,7 @@ pub fn given_cells(tables: &[&Table], given: &serde_json::Value) -> Result<Cells
             ColumnType::Enum => Cell::Enum { members: vec![member(value)?] },
             ColumnType::Set => {
                 let list = value.as_array().ok_or_else(|| format!("`{fact}` takes a list of members"))?;
-                let has: Vec<String> = list.iter().map(member).collect::<Result<_, _>>()?;
+                let has: Vec<Name> = list.iter().map(member).collect::<Result<_, _>>()?;
                 let lacks = column.domain.iter().filter(|m| !has.contains(m)).cloned().collect();
                 Cell::Set { has, lacks }
             }

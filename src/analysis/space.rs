@@ -9,7 +9,7 @@
 
 use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of};
 use crate::date::Date;
-use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Table};
+use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Name, Table};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -23,7 +23,7 @@ enum Var {
     /// A bool fact: value 0 is false, 1 is true.
     Bool { fact: String },
     /// Whether a set fact holds one member: value 0 absent, 1 present.
-    Member { fact: String, member: String },
+    Member { fact: String, member: Name },
 }
 
 impl Var {
@@ -54,19 +54,22 @@ pub struct Space {
 
 /// A table's scope as cells: origin in its home, destination outside it.
 pub fn scope_cells(table: &Table) -> Vec<(String, Cell)> {
-    let outside = |fact: &str| -> Vec<String> {
+    let outside = |fact: &str| -> Vec<Name> {
         table
             .fact(fact)
             .map(|c| {
                 // Sized for the whole domain, so that hundreds of names do not grow it in steps.
                 let mut members = Vec::with_capacity(c.domain.len());
-                members.extend(c.domain.iter().filter(|m| !table.home.contains(m)).cloned());
+                members.extend(c.domain.iter().filter(|m| !table.home.iter().any(|h| **h == ***m)).cloned());
                 members
             })
             .unwrap_or_default()
     };
     vec![
-        (table.scope.origin.clone(), Cell::Enum { members: table.home.clone() }),
+        (
+            table.scope.origin.clone(),
+            Cell::Enum { members: table.home.iter().map(|h| Name::from(h.as_str())).collect() },
+        ),
         (table.scope.destination.clone(), Cell::Enum { members: outside(&table.scope.destination) }),
     ]
 }
@@ -108,7 +111,7 @@ fn day_text(days: i64) -> String {
 }
 
 /// The values of a variable that a cell of its fact admits, as runs; `None` if it admits all.
-fn allowed_values(var: &Var, cell: &Cell, domain: &[String]) -> Option<Vec<(u32, bool)>> {
+fn allowed_values(var: &Var, cell: &Cell, domain: &[Name]) -> Option<Vec<(u32, bool)>> {
     match var {
         Var::Enum { classes, .. } => match cell {
             Cell::Enum { members } => {
@@ -186,7 +189,7 @@ impl Space {
                         HashMap::with_capacity_and_hasher(column.domain.len(), Default::default());
                     let mut next = vec![usize::MAX; column.domain.len()];
                     for (m, name) in column.domain.iter().enumerate().rev() {
-                        if let (Some(later), Some(n)) = (first.insert(name.as_str(), m), next.get_mut(m)) {
+                        if let (Some(later), Some(n)) = (first.insert(&**name, m), next.get_mut(m)) {
                             *n = later;
                         }
                     }
@@ -196,7 +199,7 @@ impl Space {
                     for (k, cell) in cells.iter().enumerate() {
                         let Cell::Enum { members } = cell else { continue };
                         for name in members {
-                            let mut at = first.get(name.as_str()).copied();
+                            let mut at = first.get(&**name).copied();
                             while let Some(m) = at {
                                 if let Some(a) = admits.get_mut(m * width + k) {
                                     *a = true;
@@ -232,7 +235,7 @@ impl Space {
                 }
                 ColumnType::Bool => vars.push(Var::Bool { fact: column.fact.clone() }),
                 ColumnType::Set => {
-                    let mut members: Vec<&String> = Vec::new();
+                    let mut members: Vec<&Name> = Vec::new();
                     for c in &cells {
                         if let Cell::Set { has, lacks } = c {
                             members.extend(has.iter().chain(lacks));
@@ -265,7 +268,7 @@ impl Space {
         Mdd::new(self.vars.iter().map(Var::size).collect())
     }
 
-    fn domain(&self, fact: &str) -> &[String] {
+    fn domain(&self, fact: &str) -> &[Name] {
         self.columns.iter().find(|c| c.fact == fact).map(|c| c.domain.as_slice()).unwrap_or_default()
     }
 
@@ -390,7 +393,7 @@ impl Space {
     /// variable for are left out, and take their defaults; a date is always given.
     pub fn scenario(&self, point: &[Option<u32>]) -> serde_json::Value {
         let mut object = serde_json::Map::new();
-        let mut sets: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut sets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (var, value) in self.vars.iter().zip(point) {
             let value = value.unwrap_or(0);
             match var {
@@ -398,7 +401,7 @@ impl Space {
                     let domain = self.domain(fact);
                     let first = classes.get(value as usize).and_then(|class| class.first());
                     if let Some(name) = first.and_then(|&m| domain.get(m as usize)) {
-                        object.insert(fact.clone(), name.clone().into());
+                        object.insert(fact.clone(), (**name).into());
                     }
                 }
                 Var::Range { fact, date, starts } => {
@@ -422,7 +425,7 @@ impl Space {
                 }
                 Var::Member { fact, member } => {
                     if value == 1 {
-                        sets.entry(fact).or_default().push(member.clone());
+                        sets.entry(fact).or_default().push(member);
                     }
                 }
             }

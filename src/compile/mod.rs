@@ -19,7 +19,7 @@ use crate::check::ir::{self, FactId, LetId, Program, RegimeId, Type};
 use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceMap, Span};
-use crate::table::{self, Column, ColumnType, Location, Table};
+use crate::table::{self, Column, ColumnType, Location, Name, Table};
 use cell::{ColInfo, IBox, ICell};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -105,6 +105,9 @@ struct Compiler<'p> {
     /// `let`s the regime uses, each after the `let`s it names.
     let_order: Vec<LetId>,
     lets: HashMap<LetId, Vec<IBox>>,
+    /// Each enum's member names, by [`ir::EnumId`], made once: a column's domain and every
+    /// cell that names its members share them.
+    names: Vec<Vec<Name>>,
 }
 
 /// The compiled union grew past the bound.
@@ -127,7 +130,9 @@ impl<'p> Compiler<'p> {
         }
         let columns: Vec<ColInfo> = facts.iter().filter_map(|&f| ColInfo::new(program, f)).collect();
         let column_of = columns.iter().enumerate().map(|(i, c)| (c.fact, i)).collect();
-        Compiler { program, regime, sources, columns, column_of, let_order, lets: HashMap::new() }
+        let names =
+            program.enums.iter().map(|e| e.members.iter().map(|m| Name::from(m.name.as_str())).collect()).collect();
+        Compiler { program, regime, sources, columns, column_of, let_order, lets: HashMap::new(), names }
     }
 
     fn run(mut self) -> Result<Table, Vec<Diagnostic>> {
@@ -303,12 +308,13 @@ impl<'p> Compiler<'p> {
     }
 
     fn cell(&self, info: &ColInfo, c: &ICell) -> table::Cell {
-        let names = |members: &[u32]| -> Vec<String> {
-            let e = match info.ty {
-                Type::Enum(e) | Type::Set(e) => Some(e),
+        let names = |members: &[u32]| -> Vec<Name> {
+            let domain = match info.ty {
+                Type::Enum(e) | Type::Set(e) => self.names.get(e.index()).map(Vec::as_slice),
                 _ => None,
             };
-            members.iter().map(|&m| self.member_name(e, ir::MemberId(m))).collect()
+            let name = |m: u32| domain.and_then(|d| d.get(m as usize)).cloned().unwrap_or_else(|| Name::from("?"));
+            members.iter().map(|&m| name(m)).collect()
         };
         match c {
             ICell::Bool(b) => table::Cell::Bool { is: *b },
@@ -341,8 +347,8 @@ impl<'p> Compiler<'p> {
         Column { fact: self.fact_name(Some(fact)), ty, domain }
     }
 
-    fn domain(&self, e: ir::EnumId) -> Vec<String> {
-        self.program.enum_def(e).map(|d| d.members.iter().map(|m| m.name.clone()).collect()).unwrap_or_default()
+    fn domain(&self, e: ir::EnumId) -> Vec<Name> {
+        self.names.get(e.index()).cloned().unwrap_or_default()
     }
 
     fn outcome(&self, outcome: &ir::Outcome) -> table::Outcome {

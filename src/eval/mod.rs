@@ -18,7 +18,7 @@ pub use examples::{ExampleResult, describe, run_examples};
 pub(crate) use scenario::invalid_json;
 pub use scenario::{Scenario, ScenarioError};
 
-use crate::table::{Cell, Column, ColumnType, Outcome, Table};
+use crate::table::{Cell, Column, ColumnType, Name, Outcome, Table};
 use scenario::Value;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -245,13 +245,13 @@ fn in_ranges(ranges: &[(Option<i64>, Option<i64>)], v: i64) -> bool {
     ranges.iter().any(|(lo, hi)| lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v < hi))
 }
 
-fn member_index(domain: &[String], name: &str) -> Option<u32> {
-    domain.iter().position(|m| m == name).and_then(|i| u32::try_from(i).ok())
+fn member_index(domain: &[Name], name: &str) -> Option<u32> {
+    domain.iter().position(|m| **m == *name).and_then(|i| u32::try_from(i).ok())
 }
 
 /// A domain's members by name, so that reading a row's cells does not scan the domain.
-fn member_map(domain: &[String]) -> HashMap<&str, usize> {
-    domain.iter().enumerate().map(|(i, m)| (m.as_str(), i)).collect()
+fn member_map(domain: &[Name]) -> HashMap<&str, usize> {
+    domain.iter().enumerate().map(|(i, m)| (&**m, i)).collect()
 }
 
 /// The bitsets of one column's classes, before they go into the arena.
@@ -325,7 +325,7 @@ impl RowIndex {
                 for r in 0..count {
                     if let Some(Cell::Enum { members }) = cell(r) {
                         admitted.iter_mut().for_each(|a| *a = false);
-                        for m in members.iter().filter_map(|name| names.get(name.as_str())) {
+                        for m in members.iter().filter_map(|name| names.get(&**name)) {
                             if let Some(a) = admitted.get_mut(*m) {
                                 *a = true;
                             }
@@ -382,7 +382,7 @@ impl RowIndex {
         for r in 0..count {
             let Some(Cell::Set { has, lacks }) = cell(r) else { continue };
             for (name, present) in has.iter().map(|n| (n, true)).chain(lacks.iter().map(|n| (n, false))) {
-                let Some(slot) = names.get(name.as_str()).and_then(|&m| tested.get_mut(m)) else { continue };
+                let Some(slot) = names.get(&**name).and_then(|&m| tested.get_mut(m)) else { continue };
                 let (present_ok, absent_ok) = slot.get_or_insert_with(|| (all.clone(), all.clone()));
                 clear(if present { absent_ok } else { present_ok }, r);
             }
@@ -724,14 +724,14 @@ impl Table {
 }
 
 /// Whether a cell admits a value (the slow, direct reading, for explanations).
-fn admits(cell: &Cell, domain: &[String], value: &Value) -> bool {
+fn admits(cell: &Cell, domain: &[Name], value: &Value) -> bool {
     match (cell, value) {
         (Cell::Bool { is }, Value::Bool(b)) => is == b,
         (Cell::Enum { members }, Value::Member(m)) => {
             domain.get(*m as usize).is_some_and(|name| members.contains(name))
         }
         (Cell::Set { has, lacks }, Value::Set(present)) => {
-            let holds = |name: &String| member_index(domain, name).is_some_and(|m| has_bit(present, m as usize));
+            let holds = |name: &Name| member_index(domain, name).is_some_and(|m| has_bit(present, m as usize));
             has.iter().all(holds) && !lacks.iter().any(holds)
         }
         (Cell::Counts { .. } | Cell::Dates { .. }, Value::Count(v) | Value::Date(v)) => in_ranges(&cell.ranges(), *v),
@@ -815,7 +815,7 @@ mod tests {
             let date = if next(2) == 0 { "2023-06-01" } else { "2024-06-01" };
             let mut scenario = serde_json::json!({"origin": "CN", "destination": destination, "date": date});
             for set in &sets {
-                let present: Vec<&String> = set.domain.iter().filter(|_| next(8) == 0).collect();
+                let present: Vec<&Name> = set.domain.iter().filter(|_| next(8) == 0).collect();
                 scenario[&set.fact] = serde_json::json!(present);
             }
             for count in &counts {

@@ -6,7 +6,7 @@
 
 use crate::date::Date;
 use crate::diagnostics::closest;
-use crate::table::{Column, ColumnType, Table};
+use crate::table::{Column, ColumnType, Name, Table};
 use std::fmt;
 
 mod indexed;
@@ -216,7 +216,7 @@ fn required(table: &Table, column: &Column) -> bool {
 /// The regime's home (its first member) as a member of `column`'s domain.
 fn home_member(table: &Table, column: &Column) -> Option<u32> {
     let home = table.home.first()?;
-    column.domain.iter().position(|m| m == home).and_then(|i| u32::try_from(i).ok())
+    column.domain.iter().position(|m| **m == **home).and_then(|i| u32::try_from(i).ok())
 }
 
 /// A JSON syntax error, with its column but not serde's "line 1" (which, in a stream, is not
@@ -242,18 +242,18 @@ fn default_value(table: &Table, column: &Column, today: Date) -> Value {
     }
 }
 
-fn read_value(key: &str, ty: ColumnType, domain: &[String], given: &serde_json::Value) -> Result<Value, ScenarioError> {
+fn read_value(key: &str, ty: ColumnType, domain: &[Name], given: &serde_json::Value) -> Result<Value, ScenarioError> {
     let wrong = |expected: &str| ScenarioError::WrongType {
         key: key.to_owned(),
         expected: expected.to_owned(),
         found: json_kind(given),
     };
     let member = |name: &str| -> Result<u32, ScenarioError> {
-        domain.iter().position(|m| m == name).map(|i| u32::try_from(i).unwrap_or(u32::MAX)).ok_or_else(|| {
+        domain.iter().position(|m| **m == *name).map(|i| u32::try_from(i).unwrap_or(u32::MAX)).ok_or_else(|| {
             ScenarioError::OutsideDomain {
                 key: key.to_owned(),
                 value: name.to_owned(),
-                suggestion: closest(name, domain.iter().map(String::as_str)).map(str::to_owned),
+                suggestion: closest(name, domain.iter().map(|m| &**m)).map(str::to_owned),
             }
         })
     };

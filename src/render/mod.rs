@@ -22,12 +22,8 @@ pub fn cell(cell: &Cell, column: &Column) -> String {
         Cell::Bool { is } => if *is { "yes" } else { "no" }.to_owned(),
         Cell::Enum { members } => {
             // Name the shorter side: the members admitted, or those excluded.
-            let excluded: Vec<&String> = column.domain.iter().filter(|m| !members.contains(m)).collect();
-            if excluded.len() < members.len() {
-                format!("not {}", excluded.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "))
-            } else {
-                members.join(", ")
-            }
+            let excluded: Vec<&str> = column.domain.iter().filter(|m| !members.contains(m)).map(|m| &**m).collect();
+            if excluded.len() < members.len() { format!("not {}", excluded.join(", ")) } else { members.join(", ") }
         }
         Cell::Set { has, lacks } => {
             let mut parts = Vec::new();

@@ -77,7 +77,7 @@ impl<'t> Indexed<'t> {
         let facts = name_map(vocabulary.iter().map(|c| c.fact.as_bytes()));
         Indexed {
             table,
-            members: vocabulary.iter().map(|c| name_map(c.domain.iter().map(String::as_bytes))).collect(),
+            members: vocabulary.iter().map(|c| name_map(c.domain.iter().map(|m| m.as_bytes()))).collect(),
             required: vocabulary.iter().map(|c| required(table, c)).collect(),
             defaults: vocabulary.iter().map(|c| default_value(table, c, Date::from_days(0))).collect(),
             safeguards: facts.get(super::SAFEGUARDS.as_bytes()).map(|&i| i as usize),
