@@ -27,7 +27,9 @@
 //!   ratio of exact integers with the same f64 operations, and the comparison is exact;
 //! - (d) every region's witness lies in the region, and the evaluator decides it on each table
 //!   as the group says (a witness has no `origin` in the aligned reading: the scenario reader
-//!   takes the regime's home).
+//!   takes the regime's home);
+//! - and each region names, for each side, exactly the rules (or `default`, `gap`,
+//!   `out_of_scope`) that the evaluator finds deciding at some point of it.
 //!
 //! Two deterministic tests follow: each standard regime against itself, and a random regime
 //! against a copy whose `require` alternatives, obligations and disjoint adjacent rules are
@@ -35,10 +37,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use accord::analysis::diff::{Diff, DiffError, Listing, Options, Outcome, Reading, Side, diff};
+use accord::analysis::diff::{Diff, DiffError, Listing, Options, Outcome, Reading, RuleRef, Side, diff};
 use accord::compile::compile_text;
 use accord::date::Date;
-use accord::eval::Scenario;
+use accord::eval::{Scenario, Verdict};
 use accord::table::{Cell, Table};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
@@ -310,6 +312,12 @@ fn canonical(groups: &[Vec<String>]) -> Vec<Vec<String>> {
 }
 
 fn decide(table: &Table, scenario: &Value, obligations: bool) -> Result<Outcome, String> {
+    decide_by(table, scenario, obligations).map(|(outcome, _)| outcome)
+}
+
+/// What the evaluator decides, and what decides it, named as a diff names a region's deciding
+/// rules: the rule's id, `default`, `gap` or `out_of_scope`.
+fn decide_by(table: &Table, scenario: &Value, obligations: bool) -> Result<(Outcome, String), String> {
     let read = Scenario::from_value(table, scenario, Date::parse(TODAY).unwrap())
         .map_err(|e| format!("{scenario} does not read as a scenario of `{}`: {e:?}", table.regime))?;
     let d = table.evaluate(&read);
@@ -317,7 +325,13 @@ fn decide(table: &Table, scenario: &Value, obligations: bool) -> Result<Outcome,
         let names: BTreeSet<String> = d.obligations.iter().cloned().collect();
         names.into_iter().collect()
     });
-    Ok(Outcome { verdict: d.verdict, require: canonical(&d.require), obligations })
+    let by = match (&d.rule, d.verdict) {
+        (Some(rule), _) => rule.clone(),
+        (None, Verdict::OutOfScope) => "out_of_scope".to_owned(),
+        (None, Verdict::Undecided) => "gap".to_owned(),
+        (None, _) => "default".to_owned(),
+    };
+    Ok((Outcome { verdict: d.verdict, require: canonical(&d.require), obligations }, by))
 }
 
 /// A point of the space: a value for every fact (`origin` only in the same-origin reading).
@@ -555,7 +569,7 @@ struct Decider<'t> {
     facts: BTreeSet<String>,
     reading: Reading,
     obligations: bool,
-    seen: HashMap<String, Outcome>,
+    seen: HashMap<String, (Outcome, String)>,
 }
 
 impl<'t> Decider<'t> {
@@ -565,7 +579,8 @@ impl<'t> Decider<'t> {
         Decider { table, facts, reading: options.reading, obligations: options.obligations, seen: HashMap::new() }
     }
 
-    fn decide(&mut self, point: &Point) -> Result<Outcome, String> {
+    /// The outcome at `point`, and the rule (or `default`, `gap`, `out_of_scope`) deciding it.
+    fn decide(&mut self, point: &Point) -> Result<(Outcome, String), String> {
         let tests = |fact: &str| self.facts.contains(fact);
         let key = format!(
             "{:?}",
@@ -579,17 +594,17 @@ impl<'t> Decider<'t> {
                 tests("date").then_some(&point.date),
             )
         );
-        if let Some(outcome) = self.seen.get(&key) {
-            return Ok(outcome.clone());
+        if let Some(decided) = self.seen.get(&key) {
+            return Ok(decided.clone());
         }
         let mut scenario = point.json();
         // In the aligned reading, each side reads the transfer as leaving its own home.
         if self.reading == Reading::OriginAligned {
             scenario["origin"] = self.table.home[0].clone().into();
         }
-        let outcome = decide(self.table, &scenario, self.obligations)?;
-        self.seen.insert(key, outcome.clone());
-        Ok(outcome)
+        let decided = decide_by(self.table, &scenario, self.obligations)?;
+        self.seen.insert(key, decided.clone());
+        Ok(decided)
     }
 }
 
@@ -608,8 +623,10 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     let mut differing = 0u64;
     let mut by_group = vec![0u64; report.groups.len()];
     let mut by_region = vec![0u64; regions.len()];
+    // The rules of each side that decide somewhere in each region.
+    let mut deciding: Vec<(BTreeSet<String>, BTreeSet<String>)> = vec![Default::default(); regions.len()];
     for (point, weight) in points([a, b], options.reading, options.obligations) {
-        let (oa, ob) = (decide_a.decide(&point)?, decide_b.decide(&point)?);
+        let ((oa, by_a), (ob, by_b)) = (decide_a.decide(&point)?, decide_b.decide(&point)?);
         let containing: Vec<usize> = (0..regions.len()).filter(|&i| inside(&regions[i].1, &point)).collect();
         total += weight;
         if oa == ob {
@@ -642,6 +659,10 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
         }
         by_group[g] += weight;
         by_region[i] += weight;
+        if let Some((in_a, in_b)) = deciding.get_mut(i) {
+            in_a.insert(by_a);
+            in_b.insert(by_b);
+        }
     }
     // The engine's shares are exact ratios of whole numbers; see the module doc.
     let share = |part: u64| part as f64 / total as f64;
@@ -662,6 +683,16 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
                 return Err(format!(
                     "region {i} share {} but enumeration gives {}/{total}",
                     region.share, by_region[i]
+                ));
+            }
+            // Each side's deciding rules are those that decide at some point of the region.
+            let named = |rules: &[RuleRef]| -> BTreeSet<String> { rules.iter().map(|r| r.rule.clone()).collect() };
+            let (in_a, in_b) = &deciding[i];
+            if (&named(&region.a_rules), &named(&region.b_rules)) != (in_a, in_b) {
+                return Err(format!(
+                    "region {i} names rules {:?} / {:?}, but {in_a:?} / {in_b:?} decide in it",
+                    named(&region.a_rules),
+                    named(&region.b_rules)
                 ));
             }
             // (d) The witness lies in the region and each side decides it as the group says.
