@@ -65,11 +65,9 @@ pub const FALSE: NodeId = 0;
 /// The whole space.
 pub const TRUE: NodeId = 1;
 
-/// Runs of values: `(first value, child)`, sorted, the first starting at 0, each running to the
-/// next one's start (the last to the variable's size).
-pub type Runs = Vec<(u32, NodeId)>;
-
-/// A node: the variable it tests and where its runs sit in the store's `runs`.
+/// A node: the variable it tests and where its runs sit in the store's `runs`. A node's runs are
+/// `(first value, child)`, sorted, the first starting at 0, each running to the next one's
+/// start (the last to the variable's size).
 #[derive(Debug, Clone, Copy)]
 struct Node {
     var: u32,
@@ -210,13 +208,6 @@ impl Mdd {
         }
     }
 
-    /// The node testing `var` with these runs, reduced and shared.
-    pub fn make(&mut self, var: u32, runs: Runs) -> NodeId {
-        let base = self.scratch.len();
-        self.scratch.extend(runs);
-        self.make_from(var, base)
-    }
-
     /// The node testing `var` with the runs on `scratch` from `base` on, reduced and shared;
     /// they are popped.
     fn make_from(&mut self, var: u32, base: usize) -> NodeId {
@@ -317,7 +308,8 @@ impl Mdd {
     }
 
     /// The region where each listed variable takes an allowed value (a box). `allowed[v]` is
-    /// `None` for a free variable, else runs `(first value, allowed)` as in [`Runs`].
+    /// `None` for a free variable, else runs `(first value, allowed)`, laid out as a node's runs
+    /// are (see `Node`).
     pub fn cube(&mut self, allowed: &[Option<Vec<(u32, bool)>>]) -> NodeId {
         let mut node = TRUE;
         for (var, allowed) in allowed.iter().enumerate().rev() {
