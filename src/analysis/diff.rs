@@ -742,9 +742,7 @@ impl<'t> Compared<'t> {
                 segments.push((region, active(&a.side), active(&b.side)));
             }
         }
-        // Room for the measures of as many nodes as the partitions took, before the map grows.
-        let measured = HashMap::with_capacity_and_hasher(mdd.len(), Default::default());
-        Ok(Compared { a, b, space, mdd, weights, measured, universe, parts_a, parts_b, segments })
+        Ok(Compared { a, b, space, mdd, weights, measured: HashMap::default(), universe, parts_a, parts_b, segments })
     }
 
     pub(super) fn measure(&mut self, node: NodeId) -> f64 {

@@ -603,8 +603,7 @@ impl Mdd {
         let var = self.var(node);
         let size = self.sizes.get(var as usize).copied().unwrap_or(0);
         store.index.clear();
-        let below = runs.iter().filter_map(|&(_, child)| store.memo.get(&child)).map(Vec::len).sum();
-        let mut joined: Vec<(BoxId, Spans)> = Vec::with_capacity(below);
+        let mut joined: Vec<(BoxId, Spans)> = Vec::new();
         for (k, &(start, child)) in runs.iter().enumerate() {
             if child == FALSE {
                 continue;
@@ -733,16 +732,12 @@ impl BoxStore {
         id
     }
 
-    fn flatten(&self, b: BoxId) -> Flat {
-        let entries = |mut b: BoxId| {
-            std::iter::from_fn(move || {
-                let &(var, spans, rest) = self.boxes.get(b as usize)?;
-                b = rest;
-                Some((var, spans))
-            })
-        };
-        let mut flat = Flat::with_capacity(entries(b).count());
-        flat.extend(entries(b));
+    fn flatten(&self, mut b: BoxId) -> Flat {
+        let mut flat = Flat::new();
+        while let Some(&(var, spans, rest)) = self.boxes.get(b as usize) {
+            flat.push((var, spans));
+            b = rest;
+        }
         flat
     }
 
