@@ -947,15 +947,13 @@ impl Focus<'_> {
 fn window<'p>(space: &Space, mdd: &mut Mdd, a: &'p Prepared, b: &'p Prepared, obligations: bool) -> Window<'p> {
     let everywhere = Window { region: TRUE, focus: None };
     let default = |p: &Prepared| Outcome::of(p.side.table.default.as_ref());
-    let named = |p: &Prepared| -> Vec<(String, Cells)> {
+    fn named<'p>(p: &'p Prepared) -> Vec<(&'p str, &'p Cells)> {
         let table = p.side.table;
         p.obligations
             .iter()
-            .map(|(i, c)| {
-                (table.obligations.get(*i).map(|o| o.obligation.clone()).unwrap_or_default(), c.as_ref().clone())
-            })
+            .map(|(i, c)| (table.obligations.get(*i).map_or("", |o| o.obligation.as_str()), c.as_ref()))
             .collect()
-    };
+    }
     if a.scope != b.scope || default(a) != default(b) || (obligations && named(a) != named(b)) {
         return everywhere;
     }

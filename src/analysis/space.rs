@@ -11,7 +11,6 @@ use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of};
 use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Name, Table};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 /// One variable of the space.
 #[derive(Debug, Clone)]
@@ -101,15 +100,6 @@ fn range_runs(starts: &[i64], ranges: &[(Option<i64>, Option<i64>)]) -> Vec<(u32
     runs
 }
 
-/// A day as a date fact is written, `YYYY-MM-DD`, in a string of that size from the start
-/// (formatting into an empty one grows it twice).
-fn day_text(days: i64) -> String {
-    let mut text = String::with_capacity(10);
-    // Writing into a string cannot fail.
-    let _ = write!(text, "{}", Date::from_days(days));
-    text
-}
-
 /// The values of a variable that a cell of its fact admits, as runs; `None` if it admits all.
 fn allowed_values(var: &Var, cell: &Cell, domain: &[Name]) -> Option<Vec<(u32, bool)>> {
     match var {
@@ -148,10 +138,11 @@ impl Space {
     /// scope.
     pub fn of_tables(tables: &[&Table]) -> Space {
         let mut columns: Vec<Column> = Vec::new();
-        let scopes: Vec<(String, Cell)> = tables.iter().flat_map(|t| scope_cells(t)).collect();
+        let mut scopes: Vec<(String, Cell)> = Vec::new();
         for table in tables {
-            for (fact, _) in scope_cells(table) {
+            for (fact, cell) in scope_cells(table) {
                 columns.extend(table.fact(&fact).cloned());
+                scopes.push((fact, cell));
             }
         }
         let mut cells: Vec<(&str, &Cell)> = scopes.iter().map(|(f, c)| (f.as_str(), c)).collect();
@@ -355,7 +346,7 @@ impl Space {
                     let ranges: Vec<(Option<i64>, Option<i64>)> =
                         spans.iter().map(|&(lo, hi)| (at(lo).filter(|&s| s != i64::MIN), at(hi))).collect();
                     let cell = if *date {
-                        let day = |d: Option<i64>| d.map(day_text);
+                        let day = |d: Option<i64>| d.map(|d| Date::from_days(d).to_string());
                         Cell::Dates {
                             dates: ranges.iter().map(|&(lo, hi)| DateRange { from: day(lo), until: day(hi) }).collect(),
                         }
@@ -413,7 +404,7 @@ impl Space {
                         start
                     };
                     if *date {
-                        object.insert(fact.clone(), day_text(v).into());
+                        object.insert(fact.clone(), Date::from_days(v).to_string().into());
                     } else if v != 0 {
                         object.insert(fact.clone(), v.into());
                     }
