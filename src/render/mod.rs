@@ -4,6 +4,7 @@
 use crate::eval::{Decision, Explained, Verdict};
 use crate::syntax::write_number;
 use crate::table::{Cell, Column, Outcome, Table};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 pub mod corridor;
@@ -21,8 +22,10 @@ pub fn cell(cell: &Cell, column: &Column) -> String {
     match cell {
         Cell::Bool { is } => if *is { "yes" } else { "no" }.to_owned(),
         Cell::Enum { members } => {
-            // Name the shorter side: the members admitted, or those excluded.
-            let excluded: Vec<&str> = column.domain.iter().filter(|m| !members.contains(m)).map(|m| &**m).collect();
+            // Name the shorter side: the members admitted, or those excluded. Both lists can
+            // hold hundreds of names, so the admitted ones are looked up, not searched.
+            let admitted: HashSet<&str> = members.iter().map(|m| &**m).collect();
+            let excluded: Vec<&str> = column.domain.iter().map(|m| &**m).filter(|m| !admitted.contains(m)).collect();
             if excluded.len() < members.len() { format!("not {}", excluded.join(", ")) } else { members.join(", ") }
         }
         Cell::Set { has, lacks } => {
