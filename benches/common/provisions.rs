@@ -8,7 +8,7 @@
 //! vocabulary instead, so hundreds of unrelated rules overlap any one; see the bench.)
 
 use crate::common::Rng;
-use crate::regimes::subset;
+use crate::regimes::{list, subset};
 use std::fmt::Write as _;
 
 /// Destinations provisions are written about: sixty of the vocabulary's countries.
@@ -40,10 +40,6 @@ const OUTCOMES: &[&str] = &[
     "require cn_security_assessment",
     "require explicit_consent or bcr",
 ];
-
-fn list(items: &[&str]) -> String {
-    format!("{{{}}}", items.join(", "))
-}
 
 /// One test of kind `kind` (of six) from the regime's short list.
 fn factor(rng: &mut Rng, kind: usize) -> String {

@@ -167,6 +167,11 @@ pub fn subset<'a>(rng: &mut Rng, from: &[&'a str], most: usize) -> Vec<&'a str> 
     chosen
 }
 
+/// Members as an Accord set literal: `{a, b}`.
+pub fn list(items: &[&str]) -> String {
+    format!("{{{}}}", items.join(", "))
+}
+
 // ── the generated 1,000-rule regime ─────────────────────────────────────────────────────────
 
 const DEST_SETS: &[&str] = &["EU", "EEA", "APEC", "ASEAN", "APEC_CBPR", "US_COUNTRIES_OF_CONCERN"];
@@ -183,10 +188,6 @@ const MECHANISMS: &[&str] = &[
     "apec_cbpr",
     "sg_contract",
 ];
-
-fn list(items: &[&str]) -> String {
-    format!("{{{}}}", items.join(", "))
-}
 
 /// A selective test, such as a rule is written around: a destination, or a trait, purpose,
 /// consent or data category that few transfers have.
