@@ -538,7 +538,8 @@ fn html_report_prints_with_the_summary_first() {
     };
     let dir = tempfile::tempdir().unwrap();
     let (page, pdf) = (dir.path().join("diff.html"), dir.path().join("diff.pdf"));
-    std::fs::write(&page, diff("html")).unwrap();
+    let html = diff("html");
+    std::fs::write(&page, &html).unwrap();
     let print = [format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer".to_owned()];
     run_browser(&browser, &format!("file://{}", page.display()), &print);
     let first = pdf_text(&tool, &pdf, Some(1));
@@ -549,7 +550,6 @@ fn html_report_prints_with_the_summary_first() {
     let all = pdf_text(&tool, &pdf, None);
     let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<String>>().join(" ");
     let flat = words(&all);
-    let html = diff("html");
     let headings: Vec<String> = html
         .lines()
         .filter_map(|l| l.strip_prefix("<h3>")?.strip_suffix("</h3>"))
