@@ -999,17 +999,6 @@ fn cells_meet(a: &Cells, b: &Cells) -> bool {
 }
 
 fn cell_meets(x: &Cell, y: &Cell) -> bool {
-    // `from < until` for the overlap of two half-open ranges, `None` meaning unbounded.
-    fn overlap<T: Ord>(from: [Option<T>; 2], until: [Option<T>; 2]) -> bool {
-        let [f1, f2] = from;
-        let [u1, u2] = until;
-        let lo = f1.max(f2);
-        let hi = match (u1, u2) {
-            (Some(u1), Some(u2)) => Some(u1.min(u2)),
-            (u1, u2) => u1.or(u2),
-        };
-        hi.is_none_or(|hi| lo.is_none_or(|lo| lo < hi))
-    }
     match (x, y) {
         (Cell::Bool { is: p }, Cell::Bool { is: q }) => p == q,
         (Cell::Enum { members: m }, Cell::Enum { members: n }) => {
@@ -1023,12 +1012,20 @@ fn cell_meets(x: &Cell, y: &Cell) -> bool {
         (Cell::Set { has: h1, lacks: l1 }, Cell::Set { has: h2, lacks: l2 }) => {
             !h1.iter().any(|h| l2.contains(h)) && !h2.iter().any(|h| l1.contains(h))
         }
-        (Cell::Counts { counts: c1 }, Cell::Counts { counts: c2 }) => {
-            c1.iter().any(|r| c2.iter().any(|s| overlap([Some(r.from), Some(s.from)], [r.until, s.until])))
+        (Cell::Counts { .. } | Cell::Dates { .. }, Cell::Counts { .. } | Cell::Dates { .. }) => {
+            // Two half-open ranges meet when the later start is before the earlier end (`None`
+            // is unbounded: below every start, above every end).
+            let ys = y.ranges();
+            x.ranges().iter().any(|&(l1, h1)| {
+                ys.iter().any(|&(l2, h2)| {
+                    let end = match (h1, h2) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    end.is_none_or(|end| l1.max(l2).is_none_or(|start| start < end))
+                })
+            })
         }
-        (Cell::Dates { dates: d1 }, Cell::Dates { dates: d2 }) => d1.iter().any(|r| {
-            d2.iter().any(|s| overlap([r.from.as_deref(), s.from.as_deref()], [r.until.as_deref(), s.until.as_deref()]))
-        }),
         _ => true,
     }
 }
