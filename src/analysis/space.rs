@@ -243,13 +243,8 @@ impl Space {
         Space { vars, columns, column_vars }
     }
 
-    /// The facts of the space, with their types and domains.
-    pub fn columns(&self) -> &[Column] {
-        &self.columns
-    }
-
-    /// The facts of the space, once it is no longer needed (a report takes them without a copy
-    /// of every domain).
+    /// The facts of the space, with their types and domains, once the space is no longer
+    /// needed (a report takes them without a copy of every domain).
     pub fn into_columns(self) -> Vec<Column> {
         self.columns
     }
