@@ -59,7 +59,7 @@ codes! {
     DuplicateDefinition = "E0104", "two declarations with the same name";
     DuplicateRule = "E0105", "two rules or obligations with the same name in one regime";
     DuplicateExample = "E0106", "two examples with the same name in one regime";
-    MissingCite = "E0107", "a rule, obligation or accord without a citation";
+    MissingCite = "E0107", "a rule, obligation, accord or relation without a citation";
     BadRange = "E0108", "an empty or inverted range";
     OperatorType = "E0109", "an operator applied to a fact of the wrong type";
     OutsideDomain = "E0110", "a value that is not in the fact's domain";
@@ -72,6 +72,7 @@ codes! {
     LetCycle = "E0117", "a `let` defined in terms of itself";
     WrongKind = "E0118", "a name of the wrong kind for its place";
     AmbiguousName = "E0119", "a name that two used modules both declare";
+    StrengthCycle = "E0120", "a strength order between mechanisms that contradicts itself";
     TooManyRows = "E0301", "a condition too large to compile into a table";
     UnusedLet = "W0201", "a `let` that no rule uses";
     UnusedUse = "W0202", "a `use` whose names are never used";

@@ -50,6 +50,9 @@ pub struct Table {
     /// The verdict when no row matches; `None` leaves a gap (which `accord check` reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Outcome>,
+    /// The vocabulary's relations, as far as they bear on this table.
+    #[serde(default, skip_serializing_if = "Relations::is_empty")]
+    pub relations: Relations,
     /// The evaluator's index, built on first use.
     #[serde(skip)]
     pub(crate) index: OnceLock<crate::eval::Index>,
@@ -255,6 +258,98 @@ pub struct Row {
     pub cells: BTreeMap<String, Cell>,
     /// What the row decides.
     pub outcome: Outcome,
+    /// For a `permit` because facts establish the rule's required mechanisms: what was met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met: Option<Met>,
+}
+
+/// A requirement that facts met: the rule required `require`, and the facts establish `by`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Met {
+    /// The rule's `require` groups, as written.
+    pub require: Vec<Vec<String>>,
+    /// For each group, the mechanism the facts establish.
+    pub by: Vec<String>,
+}
+
+/// The relations of the shared vocabulary (the design, §4) that a table's meaning uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relations {
+    /// For set facts: members that imply others. Scenarios are closed under these before they
+    /// are decided, and analyses range only over closed (consistent) points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implies: Vec<Implication>,
+    /// Mechanisms the rows require that facts can establish (the rows already say where).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub established: Vec<Established>,
+    /// Families the table's mechanisms belong to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub families: Vec<Family>,
+    /// Pairs of mechanisms, one of them the table's, where requiring the first is the heavier
+    /// burden (declared orders, closed transitively).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stronger: Vec<Stronger>,
+}
+
+impl Relations {
+    /// Whether there is nothing to say.
+    pub fn is_empty(&self) -> bool {
+        self.implies.is_empty() && self.established.is_empty() && self.families.is_empty() && self.stronger.is_empty()
+    }
+}
+
+/// In set fact `fact`, a scenario holding `member` holds every member of `implies` too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Implication {
+    /// The set fact.
+    pub fact: String,
+    /// The implying member.
+    pub member: Name,
+    /// Every member it implies, directly or through others, in domain order.
+    pub implies: Vec<Name>,
+}
+
+/// A mechanism that facts can establish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Established {
+    /// The mechanism.
+    pub mechanism: String,
+    /// The declarations' titles.
+    pub title: String,
+    /// Their citations.
+    pub cite: Vec<String>,
+    /// The facts their conditions test.
+    pub facts: Vec<String>,
+}
+
+/// Mechanisms of one kind: not an equivalence, only a kinship a report can name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    /// The family's id.
+    pub family: String,
+    /// Its title.
+    pub title: String,
+    /// Its members among the table's mechanisms.
+    pub members: Vec<String>,
+}
+
+/// Requiring `stronger` is a heavier burden than requiring `weaker`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stronger {
+    /// The heavier mechanism.
+    pub stronger: String,
+    /// The lighter one.
+    pub weaker: String,
+    /// The `strength` declarations the pair follows from, in order along the chain.
+    pub orders: Vec<String>,
+    /// Their citations.
+    pub cite: Vec<String>,
 }
 
 /// One obligation row.

@@ -3,17 +3,27 @@
 //!
 //! The pair, worked by hand (origin aligned: `left` governs transfers leaving SG, `right`
 //! those leaving MY). The compared space has the destination (n members, each weighing
-//! 1/n), the `personal` and `health` members of `data` (fair coins), `individuals_ytd` in
-//! three bands (below 10,000; up to 50,000; above) and the date in two (before 2025-01-01;
-//! after). The sides differ:
+//! 1/n), the members of `data` (fair coins), `consent`, `individuals_ytd` in three bands (below
+//! 10,000; up to 50,000; above) and the date in two (before 2025-01-01; after). Only
+//! consistent points count: the vocabulary makes K categories (`health` among them) imply
+//! `personal`, so a data set is either empty of them all (one point) or holds `personal` and
+//! any of the K (2^K points). Personal data weighs p = 2^K / (2^K + 1), personal health data
+//! and personal data without health q = p / 2 each. Facts establish two mechanisms: explicit
+//! consent (left's `health`), where both of left's outcomes are looser than right's, so the
+//! class does not change; and a recipient's APEC CBPR certification (right's `bulk`), a fair
+//! coin, which turns right's `require apec_cbpr` into `permit` on half of its cells. The sides
+//! differ:
 //! - to SG (left out of scope) and to MY (right out of scope): everywhere, 1/n each;
-//! - to IR (only right prohibits): wherever the data is personal, 1/(2n);
-//! - elsewhere but KP (n - 4 members): personal health data (1/4: right accepts fewer
-//!   mechanisms, so is stricter), and personal data without health (1/4) in half of its
-//!   count-by-date cells: 10,000-50,000 from 2025 (left stricter), 50,000 up before 2025
-//!   (right stricter) and from 2025 (different mechanisms: incomparable).
+//! - to IR (only right prohibits): wherever the data is personal, p/n;
+//! - elsewhere but KP (n - 4 members): personal health data (q: right accepts fewer
+//!   mechanisms, or left's are met by explicit consent, so right is stricter), and personal
+//!   data without health (q) in three of its six count-by-date cells: 10,000-50,000 from 2025
+//!   (left stricter), 50,000 up before 2025 (right stricter, where the recipient is not
+//!   certified) and from 2025 (left stricter where it is certified; elsewhere different
+//!   mechanisms of no common family or order: incomparable).
 //!
-//! So the agreement is 1 - (2.5 + 3(n - 4)/8)/n, which `totals_match_the_hand_count` checks.
+//! So the agreement is 1 - (2 + p + 17/12 q (n - 4))/n, which `totals_match_the_hand_count`
+//! checks.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failed assertion is how a test reports
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // tests run programs, read the environment and print
@@ -46,8 +56,12 @@ fn accord(args: &[&str], stdin: &str) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    // Written from another thread: a long input and its output would otherwise fill both pipes.
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_owned();
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
     let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
     assert!(
         out.status.success(),
         "accord {} failed: {}\n{}",
@@ -127,20 +141,30 @@ fn totals_match_the_hand_count() {
         .unwrap()
         .len() as f64;
     let others = (n - 4.0) / n;
+    // K: the data categories the vocabulary makes imply `personal`, as the table states them.
+    let k = implying_personal();
+    assert!(k > 10, "the vocabulary makes {k} categories imply `personal`");
+    let p = 2f64.powi(k) / (2f64.powi(k) + 1.0);
+    let q = p / 2.0;
     let expected = [
-        ("agreement", 1.0 - (2.5 + 3.0 * (n - 4.0) / 8.0) / n),
-        // MY everywhere; elsewhere, personal data without health, 10,000-50,000, from 2025.
-        ("a_stricter", 1.0 / n + others / 4.0 / 6.0),
-        // SG everywhere; IR for personal data; elsewhere health, and 50,000 up before 2025.
-        ("b_stricter", 1.0 / n + 0.5 / n + others / 4.0 + others / 4.0 / 6.0),
-        ("incomparable", others / 4.0 / 6.0),
+        ("agreement", 1.0 - (2.0 + p + 17.0 / 12.0 * q * (n - 4.0)) / n),
+        // MY everywhere; elsewhere, personal data without health: 10,000-50,000 from 2025, and
+        // 50,000 up from 2025 to a certified recipient.
+        ("a_stricter", 1.0 / n + others * (q / 6.0 + q / 12.0)),
+        // SG everywhere; IR for personal data; elsewhere health, and 50,000 up before 2025 to
+        // a recipient without certification.
+        ("b_stricter", 1.0 / n + p / n + others * (q + q / 12.0)),
+        ("incomparable", others * q / 12.0),
     ];
     for (name, share) in expected {
         let got = d["totals"][name].as_f64().unwrap();
         assert!((got - share).abs() < 1e-12, "{name}: the diff says {got}, the hand count {share}");
     }
-    assert_eq!(d["totals"]["regions"], 17);
-    assert_eq!(d["totals"]["groups"], 13);
+    // Groups by hand: two for health and three for bulk elsewhere; three each where only one
+    // side governs (to MY, to SG) or only right prohibits (to IR). The number of boxes is the
+    // engine's cut, checked one by one by the witness test below.
+    assert_eq!(d["totals"]["groups"], 14);
+    assert_eq!(d["totals"]["regions"], 22);
 }
 
 /// `require` groups as the diff compares them: each sorted, and sorted.
@@ -193,7 +217,7 @@ fn check_witnesses(d: &Value) -> usize {
 
 #[test]
 fn witnesses_decide_as_the_report_says() {
-    assert_eq!(check_witnesses(&diff_json()), 2 * 17);
+    assert_eq!(check_witnesses(&diff_json()), 2 * 22);
 }
 
 fn by_rules_json() -> Value {
@@ -272,27 +296,49 @@ fn inside(when: &Value, scenario: &Value) -> bool {
     })
 }
 
-/// An oracle independent of the diff engine: one scenario in every cell of the compared space
-/// (each destination, with and without `personal` and `health` data, one count in each band
-/// and one date on each side of 2025-01-01), decided by `accord eval` on both sides. Where the
-/// decisions differ, exactly one region holds the scenario, in the group of those two
-/// outcomes; where they agree, none does. The cells weigh alike, so their count gives the
-/// agreement too.
+/// The number of data categories the vocabulary makes imply `personal`, as the table says.
+fn implying_personal() -> i32 {
+    let table: Value = serde_json::from_str(&accord(&["compile", LEFT, "--format", "json"], "")).unwrap();
+    let implying = table["relations"]["implies"].as_array().unwrap().iter();
+    let k = implying.filter(|i| i["fact"] == "data" && i["implies"].as_array().unwrap().contains(&"personal".into()));
+    k.count() as i32
+}
+
+/// An oracle independent of the diff engine: one consistent scenario in every cell of the
+/// compared space (each destination; no personal data, personal data without health, personal
+/// health data; no consent, informed consent, explicit consent; a recipient with and without
+/// APEC CBPR certification; one count in each band and one date on each side of 2025-01-01),
+/// decided by `accord eval` on both sides. Where the decisions differ, exactly one region
+/// holds the scenario, in the group of those two outcomes; where they agree, none does. Each
+/// cell weighs the consistent points it stands for (see the header), so the weighted count
+/// gives the agreement too.
 #[test]
 fn regions_cover_exactly_where_the_evaluator_differs() {
     let d = diff_json();
+    let k = implying_personal();
+    let (all, half) = (2f64.powi(k) + 1.0, 2f64.powi(k - 1));
+    let data = [(vec![], 1.0 / all), (vec!["personal"], half / all), (vec!["personal", "health"], half / all)];
+    // `explicit` implies `informed`, and so do three other kinds no rule here tests: 17 points.
+    let consent = [(vec![], 1.0 / 17.0), (vec!["informed"], 8.0 / 17.0), (vec!["informed", "explicit"], 8.0 / 17.0)];
     let destinations = d["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
         .as_array()
         .unwrap()
         .clone();
     let mut scenarios = Vec::new();
+    let mut weights = Vec::new();
     for destination in &destinations {
-        for data in [vec![], vec!["personal"], vec!["health"], vec!["personal", "health"]] {
-            for count in [0, 10_000, 50_000] {
-                for date in ["2024-06-01", "2025-06-01"] {
-                    scenarios.push(serde_json::json!({
-                        "destination": destination, "data": data, "individuals_ytd": count, "date": date
-                    }));
+        for (data, w_data) in &data {
+            for (consent, w_consent) in &consent {
+                for recipient in [vec![], vec!["apec_cbpr_certified"]] {
+                    for count in [0, 10_000, 50_000] {
+                        for date in ["2024-06-01", "2025-06-01"] {
+                            scenarios.push(serde_json::json!({
+                                "destination": destination, "data": data, "consent": consent,
+                                "recipient": recipient, "individuals_ytd": count, "date": date
+                            }));
+                            weights.push(w_data * w_consent);
+                        }
+                    }
                 }
             }
         }
@@ -304,8 +350,8 @@ fn regions_cover_exactly_where_the_evaluator_differs() {
     let (left, right) = (decide(LEFT), decide(RIGHT));
     assert_eq!((left.len(), right.len()), (scenarios.len(), scenarios.len()));
     let outcome = |decision: &Value| (decision["verdict"].clone(), canonical(&decision["require"]));
-    let mut differing = 0;
-    for ((scenario, l), r) in scenarios.iter().zip(&left).zip(&right) {
+    let mut differing = 0.0;
+    for (((scenario, l), r), w) in scenarios.iter().zip(&left).zip(&right).zip(&weights) {
         let holding: Vec<&Value> = d["groups"]
             .as_array()
             .unwrap()
@@ -317,7 +363,7 @@ fn regions_cover_exactly_where_the_evaluator_differs() {
         if outcome(l) == outcome(r) {
             assert!(holding.is_empty(), "{scenario}: decided alike ({l}), yet in a region");
         } else {
-            differing += 1;
+            differing += w;
             assert_eq!(holding.len(), 1, "{scenario}: {l} vs {r}, in {} regions", holding.len());
             let group = holding[0];
             let expected = (group["a"]["verdict"].clone(), canonical(&group["a"]["require"]));
@@ -326,12 +372,11 @@ fn regions_cover_exactly_where_the_evaluator_differs() {
             assert_eq!(outcome(r), expected, "{scenario}: right");
         }
     }
-    let agreement = 1.0 - differing as f64 / scenarios.len() as f64;
+    let agreement = 1.0 - differing / weights.iter().sum::<f64>();
     let reported = d["totals"]["agreement"].as_f64().unwrap();
     assert!(
         (agreement - reported).abs() < 1e-12,
-        "{differing} of {} cells differ: agreement {agreement}, reported {reported}",
-        scenarios.len()
+        "cells weighing {differing} differ: agreement {agreement}, reported {reported}"
     );
 }
 

@@ -368,6 +368,11 @@ fn the_hash_is_the_sha256_of_the_document_without_its_hash() {
 type Breaker = Box<dyn Fn(&mut Value)>;
 
 /// A valid document to break: the every-cell table, as JSON.
+/// The first row of `sample` that a requirement met by facts makes a `permit`.
+fn met_row(d: &Value) -> usize {
+    d["rows"].as_array().unwrap().iter().position(|r| r.get("met").is_some()).expect("a row met by facts")
+}
+
 fn sample() -> Value {
     serde_json::from_str(&compile_file("every_cell.accord", EVERY_CELL, &[])[0].to_json()).unwrap()
 }
@@ -385,6 +390,16 @@ fn reading_refuses_unknown_fields_and_other_formats() {
         ("a key in an obligation row", Box::new(|d| d["obligations"][0]["extra"] = json!(1))),
         ("a key in an outcome", Box::new(|d| d["rows"][0]["outcome"]["extra"] = json!(1))),
         ("a key in the default", Box::new(|d| d["default"]["extra"] = json!(1))),
+        ("a key in the relations", Box::new(|d| d["relations"]["extra"] = json!(1))),
+        ("a key in an implication", Box::new(|d| d["relations"]["implies"][0]["extra"] = json!(1))),
+        ("a key in a strength pair", Box::new(|d| d["relations"]["stronger"][0]["extra"] = json!(1))),
+        (
+            "a key in a met requirement",
+            Box::new(|d| {
+                let row = met_row(d);
+                d["rows"][row]["met"]["extra"] = json!(1);
+            }),
+        ),
         ("a key in a count range", Box::new(|d| d["rows"][1]["cells"]["individuals_ytd"]["counts"][0]["x"] = json!(1))),
         ("a key in a date range", Box::new(|d| d["rows"][1]["cells"]["date"]["dates"][0]["x"] = json!(1))),
         ("a key in a bool cell", Box::new(|d| d["rows"][0]["cells"]["on_ftz_negative_list"]["x"] = json!(1))),
@@ -433,6 +448,16 @@ fn the_schema_refuses_broken_documents() {
         ("a md5 hash", Box::new(|d| d["hash"] = json!("md5:d41d8cd98f00b204e9800998ecf8427e"))),
         ("an empty hash", Box::new(|d| d["hash"] = json!(""))),
         ("an unknown top-level key", Box::new(|d| d["comment"] = json!("hello"))),
+        ("an implication of nothing", Box::new(|d| d["relations"]["implies"][0]["implies"] = json!([]))),
+        ("a strength pair without orders", Box::new(|d| d["relations"]["stronger"][0]["orders"] = json!([]))),
+        ("a family without members", Box::new(|d| d["relations"]["families"][0]["members"] = json!([]))),
+        (
+            "a met requirement without `by`",
+            Box::new(|d| {
+                let row = met_row(d);
+                _ = d["rows"][row]["met"].as_object_mut().unwrap().remove("by");
+            }),
+        ),
         ("home as a string", Box::new(|d| d["home"] = json!("SG"))),
         ("a column type `string`", Box::new(|d| d["columns"][0]["type"] = json!("string"))),
         ("a column without a type", Box::new(|d| _ = d["columns"][0].as_object_mut().unwrap().remove("type"))),

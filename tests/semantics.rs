@@ -110,7 +110,22 @@ impl Facts {
                 (Type::Enum(_), None) => Fact::Omitted,
                 (Type::Set(_), None) => Fact::Set(BTreeSet::new()),
                 (Type::Set(e), Some(v)) => {
-                    Fact::Set(v.as_array().unwrap().iter().map(|m| member(e, m.as_str().unwrap())).collect())
+                    let mut set: BTreeSet<ir::MemberId> =
+                        v.as_array().unwrap().iter().map(|m| member(e, m.as_str().unwrap())).collect();
+                    // Closed under the vocabulary's implications, one step at a time to a
+                    // fixed point.
+                    loop {
+                        let implied: Vec<ir::MemberId> = set
+                            .iter()
+                            .flat_map(|m| program.enums[e.index()].members[m.index()].implies.iter().map(|(n, _)| *n))
+                            .filter(|n| !set.contains(n))
+                            .collect();
+                        if implied.is_empty() {
+                            break;
+                        }
+                        set.extend(implied);
+                    }
+                    Fact::Set(set)
                 }
             };
             values.push((fact, value));
@@ -420,9 +435,10 @@ fn obligations_apply_whatever_the_verdict_each_once_in_declaration_order() {
     let data = |d: &[&str]| json!({"origin": "CN", "destination": "US", "data": d});
     let both = ["separate_consent", "pipia"];
     assert_eq!(decide(text, data(&["important", "health"])), decided("prohibit", Some("banned"), &[], &both));
+    // Biometric data is personal data (the vocabulary says so), so `pipia` applies too.
     assert_eq!(
         decide(text, data(&["biometric"])),
-        decided("require", Some("contract"), &[&["cn_standard_contract"]], &["separate_consent"])
+        decided("require", Some("contract"), &[&["cn_standard_contract"]], &both)
     );
     // No rule and no default: a gap, which evaluation reports as undecided.
     assert_eq!(decide(text, data(&["personal"])), decided(GAP, None, &[], &both));
@@ -482,6 +498,12 @@ fn a_table_reads_back_from_json_as_it_was_written() {
 
 const JURISDICTIONS: &[&str] = &["CN", "DE", "FR", "JP", "US", "SG"];
 const DATA: &[&str] = &["personal", "health", "biometric", "important", "genetic"];
+/// The members of `DATA` that the standard vocabulary declares imply `personal`.
+const IMPLY_PERSONAL: &[&str] = &["health", "biometric", "genetic"];
+
+fn index_of(member: &str) -> usize {
+    DATA.iter().position(|m| *m == member).unwrap()
+}
 const EXPORTER: &[&str] = &["ciio", "public_authority"];
 const TIERS: &[&str] = &["t1", "t2", "t3"];
 const MECHANISMS: &[&str] = &["eu_scc", "bcr", "apec_cbpr", "cn_standard_contract", "explicit_consent"];
@@ -1072,7 +1094,11 @@ impl Scn {
     }
 
     fn holds(&self, fact: usize, member: usize) -> bool {
-        [&self.data, &self.exporter][fact][member]
+        // The vocabulary makes every special category personal data: the data set is read
+        // closed under that.
+        let implied =
+            fact == 0 && DATA[member] == "personal" && IMPLY_PERSONAL.iter().any(|c| self.holds(0, index_of(c)));
+        implied || [&self.data, &self.exporter][fact][member]
     }
 
     fn json(&self) -> Value {

@@ -13,7 +13,7 @@
 //! `docs/decisions/0004-diff-semantics.md`).
 
 use super::mdd::{Boxed, FALSE, HashMap, Mdd, NodeId, TRUE};
-use super::space::{Space, scope_cells};
+use super::space::{Space, implications, scope_cells};
 use crate::compile::accords::Accord;
 use crate::date::Date;
 use crate::eval::Verdict;
@@ -409,8 +409,81 @@ fn implies(a: &[Vec<String>], b: &[Vec<String>]) -> bool {
     b.iter().all(|gb| a.iter().any(|ga| ga.iter().all(|m| gb.contains(m))))
 }
 
-/// `Greater` when `a` is stricter; `None` when neither is.
-fn strictness(a: &Outcome, b: &Outcome) -> Option<std::cmp::Ordering> {
+/// The vocabulary's strength order and families, from both sides' tables: what classes two
+/// `require`s that accept different mechanisms, and what a report says of them.
+#[derive(Debug, Clone, Default)]
+pub struct Order {
+    /// `(stronger, weaker)` to the `strength` declarations the pair follows from.
+    stronger: BTreeMap<(String, String), Vec<String>>,
+    /// Each family's id and members.
+    families: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Order {
+    /// The order and families the tables carry.
+    pub fn of(tables: &[&Table]) -> Order {
+        let mut order = Order::default();
+        for table in tables {
+            for pair in &table.relations.stronger {
+                order
+                    .stronger
+                    .entry((pair.stronger.clone(), pair.weaker.clone()))
+                    .or_insert_with(|| pair.orders.clone());
+            }
+            for family in &table.relations.families {
+                order.families.entry(family.family.clone()).or_default().extend(family.members.iter().cloned());
+            }
+        }
+        order
+    }
+
+    /// Whether requiring `x` weighs at least as much as requiring `y`; the declarations that
+    /// say so when they are not the same mechanism.
+    fn at_least(&self, x: &str, y: &str) -> Option<Vec<String>> {
+        if x == y {
+            return Some(Vec::new());
+        }
+        self.stronger.get(&(x.to_owned(), y.to_owned())).cloned()
+    }
+
+    /// Whether meeting `a` weighs at least as much as meeting `b`: for each of `b`'s groups,
+    /// some group of `a` whose every alternative weighs at least as much as one of that group's.
+    /// The declarations used, if it does.
+    fn outweighs(&self, a: &[Vec<String>], b: &[Vec<String>]) -> Option<BTreeSet<String>> {
+        let mut used = BTreeSet::new();
+        for gb in b {
+            let found = a.iter().find_map(|ga| {
+                let mut here = BTreeSet::new();
+                for x in ga {
+                    let step = gb.iter().filter_map(|y| self.at_least(x, y)).min_by_key(Vec::len)?;
+                    here.extend(step);
+                }
+                Some(here)
+            })?;
+            used.extend(found);
+        }
+        Some(used)
+    }
+
+    /// The families every mechanism of both outcomes belongs to (for "both need standard
+    /// contractual clauses, of different texts").
+    pub fn shared_families(&self, a: &Outcome, b: &Outcome) -> Vec<String> {
+        if a.verdict != Verdict::Require || b.verdict != Verdict::Require {
+            return Vec::new();
+        }
+        let all: Vec<&String> = a.require.iter().chain(&b.require).flatten().collect();
+        self.families
+            .iter()
+            .filter(|(_, members)| all.iter().all(|m| members.contains(*m)))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+}
+
+/// `Greater` when `a` is stricter; `None` when neither is. Two `require`s are first compared
+/// by what meets them; where neither accepts all the other does, the strength order may still
+/// rank them, and the declarations it used are returned.
+fn strictness(a: &Outcome, b: &Outcome, order: &Order) -> (Option<std::cmp::Ordering>, Vec<String>) {
     use std::cmp::Ordering;
     let rank = |v: Verdict| match v {
         Verdict::OutOfScope => Some(0),
@@ -419,39 +492,58 @@ fn strictness(a: &Outcome, b: &Outcome) -> Option<std::cmp::Ordering> {
         Verdict::Prohibit => Some(3),
         Verdict::Undecided => None,
     };
+    let mut decided_by = Vec::new();
     let verdict = match (rank(a.verdict), rank(b.verdict)) {
         (Some(2), Some(2)) => match (implies(&a.require, &b.require), implies(&b.require, &a.require)) {
             (true, true) => Some(Ordering::Equal),
             (true, false) => Some(Ordering::Greater),
             (false, true) => Some(Ordering::Less),
-            (false, false) => None,
+            (false, false) => {
+                match (order.outweighs(&a.require, &b.require), order.outweighs(&b.require, &a.require)) {
+                    (Some(used), None) => {
+                        decided_by = used.into_iter().collect();
+                        Some(Ordering::Greater)
+                    }
+                    (None, Some(used)) => {
+                        decided_by = used.into_iter().collect();
+                        Some(Ordering::Less)
+                    }
+                    _ => None,
+                }
+            }
         },
         (Some(x), Some(y)) => Some(x.cmp(&y)),
         _ => None,
-    }?;
+    };
+    let Some(verdict) = verdict else { return (None, Vec::new()) };
     let obligations = match (&a.obligations, &b.obligations) {
         (Some(x), Some(y)) => match (x.iter().all(|o| y.contains(o)), y.iter().all(|o| x.contains(o))) {
             (true, true) => Ordering::Equal,
             (false, true) => Ordering::Greater,
             (true, false) => Ordering::Less,
-            (false, false) => return None,
+            (false, false) => return (None, Vec::new()),
         },
         _ => Ordering::Equal,
     };
-    match (verdict, obligations) {
+    let combined = match (verdict, obligations) {
         (v, Ordering::Equal) => Some(v),
         (Ordering::Equal, o) => Some(o),
         (v, o) if v == o => Some(v),
         _ => None,
+    };
+    if combined.is_none() || verdict == Ordering::Equal {
+        decided_by.clear();
     }
+    (combined, decided_by)
 }
 
-/// The class of a pair of outcomes that differ.
-pub fn classify(a: &Outcome, b: &Outcome) -> Class {
-    match strictness(a, b) {
-        Some(std::cmp::Ordering::Greater) => Class::AStricter,
-        Some(std::cmp::Ordering::Less) => Class::BStricter,
-        _ => Class::Incomparable,
+/// The class of a pair of outcomes that differ, and the strength declarations that decided
+/// it (empty when what meets each outcome decided it, or nothing did).
+pub fn classify(a: &Outcome, b: &Outcome, order: &Order) -> (Class, Vec<String>) {
+    match strictness(a, b, order) {
+        (Some(std::cmp::Ordering::Greater), by) => (Class::AStricter, by),
+        (Some(std::cmp::Ordering::Less), by) => (Class::BStricter, by),
+        _ => (Class::Incomparable, Vec::new()),
     }
 }
 
@@ -550,6 +642,14 @@ pub struct Group {
     pub b: Outcome,
     /// Which is stricter (after any accords).
     pub class: Class,
+    /// The `strength` declarations that decided the class, when what meets each outcome
+    /// did not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub class_by: Vec<String>,
+    /// Families that every mechanism either side requires belongs to: both need that kind of
+    /// mechanism, of different instruments (only an accord makes one stand for the other).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub families: Vec<String>,
     /// The group's share of the compared space.
     pub share: f64,
     /// Its boxes.
@@ -641,12 +741,16 @@ pub(super) struct Compared<'t> {
     weights: Vec<Vec<f64>>,
     /// The measure below each node measured so far, under `weights`.
     measured: HashMap<NodeId, f64>,
-    /// The compared space (the restriction, or everything).
+    /// The compared space (the restriction, or everything), consistent points only.
     pub(super) universe: NodeId,
+    /// The points closed under the vocabulary's implications.
+    consistent: NodeId,
     pub(super) parts_a: Vec<Part>,
     pub(super) parts_b: Vec<Part>,
     /// Date segments with the accords active on each side.
     pub(super) segments: Vec<(NodeId, Vec<usize>, Vec<usize>)>,
+    /// The strength order and families of both sides.
+    pub(super) order: Order,
 }
 
 impl<'t> Compared<'t> {
@@ -703,10 +807,13 @@ impl<'t> Compared<'t> {
                 }
             }
         }
-        let space = Space::new(columns, &cells);
+        let space = Space::new(columns, &cells, &implications(&[a.side.table, b.side.table]));
         let mut mdd = space.mdd();
         let weights = space.cumulative_weights();
-        let universe = space.row(&mut mdd, &options.given);
+        // Only consistent points are ever decided, so only they are compared.
+        let given = space.row(&mut mdd, &options.given);
+        let consistent = space.consistent(&mut mdd);
+        let universe = mdd.and(given, consistent);
         let window = window(&space, &mut mdd, &a, &b, options.obligations);
         let parts_a = partition(&space, &mut mdd, &a, options.obligations, &window, true);
         let parts_b = partition(&space, &mut mdd, &b, options.obligations, &window, false);
@@ -742,7 +849,21 @@ impl<'t> Compared<'t> {
                 segments.push((region, active(&a.side), active(&b.side)));
             }
         }
-        Ok(Compared { a, b, space, mdd, weights, measured: HashMap::default(), universe, parts_a, parts_b, segments })
+        let order = Order::of(&[a.side.table, b.side.table]);
+        Ok(Compared {
+            a,
+            b,
+            space,
+            mdd,
+            weights,
+            measured: HashMap::default(),
+            universe,
+            consistent,
+            parts_a,
+            parts_b,
+            segments,
+            order,
+        })
     }
 
     pub(super) fn measure(&mut self, node: NodeId) -> f64 {
@@ -758,10 +879,11 @@ impl<'t> Compared<'t> {
     fn differences(
         &mut self,
         options: &Options,
-    ) -> (BTreeMap<(Outcome, Outcome, Class), NodeId>, Vec<(Outcome, Outcome, Vec<usize>, NodeId)>) {
+    ) -> (BTreeMap<(Outcome, Outcome, Class), (NodeId, Vec<String>)>, Vec<(Outcome, Outcome, Vec<usize>, NodeId)>) {
         let outs_a = self.by_outcome(true);
         let outs_b = self.by_outcome(false);
-        let mut groups: BTreeMap<(Outcome, Outcome, Class), NodeId> = BTreeMap::new();
+        // Each group's region, and the strength declarations that decided its class.
+        let mut groups: BTreeMap<(Outcome, Outcome, Class), (NodeId, Vec<String>)> = BTreeMap::new();
         let mut resolved: Vec<(Outcome, Outcome, Vec<usize>, NodeId)> = Vec::new();
         let (ra, rb) = (self.a.side.table.regime.clone(), self.b.side.table.regime.clone());
         for (oa, &region_a) in &outs_a {
@@ -797,8 +919,8 @@ impl<'t> Compared<'t> {
                         used.sort_unstable();
                         resolved.push((oa.clone(), ob.clone(), used, region));
                     } else {
-                        let key = (oa.clone(), ob.clone(), classify(&ea, &eb));
-                        let acc = groups.entry(key).or_insert(FALSE);
+                        let (class, by) = classify(&ea, &eb, &self.order);
+                        let (acc, _) = groups.entry((oa.clone(), ob.clone(), class)).or_insert((FALSE, by));
                         *acc = self.mdd.or(*acc, region);
                     }
                 }
@@ -904,15 +1026,16 @@ fn rule_ref(table: &Table, decider: Decider) -> RuleRef {
 fn rule_groups<'p>(p: &'p Prepared) -> Vec<(Vec<&'p Cells>, Outcome)> {
     let table = p.side.table;
     let mut groups: Vec<(Vec<&Cells>, Outcome)> = Vec::new();
-    let mut last: Option<&str> = None;
+    let mut last: Option<(&str, &TableOutcome)> = None;
     for (i, cells) in &p.rows {
         let row = table.rows.get(*i);
-        let rule = row.map(|r| r.rule.as_str());
+        // A rule whose requirement facts can meet has rows of two outcomes: one group each.
+        let key = row.map(|r| (r.rule.as_str(), &r.outcome));
         match groups.last_mut() {
-            Some((rows, _)) if rule == last => rows.push(cells.as_ref()),
+            Some((rows, _)) if key == last => rows.push(cells.as_ref()),
             _ => groups.push((vec![cells.as_ref()], Outcome::of(row.map(|r| &r.outcome)))),
         }
-        last = rule;
+        last = key;
     }
     groups
 }
@@ -1059,11 +1182,13 @@ fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool, wind
         _ => space.row(mdd, cells),
     };
     while let Some((first, cells)) = p.rows.get(k) {
-        let rule = table.rows.get(*first).map(|r| r.rule.as_str()).unwrap_or_default();
+        // Adjacent rows of one rule and one outcome (a rule whose requirement facts can meet
+        // has rows of two outcomes) make one part.
+        let key = table.rows.get(*first).map(|r| (r.rule.as_str(), &r.outcome));
         let mut region = row(mdd, cells);
         k += 1;
         while let Some((i, cells)) = p.rows.get(k) {
-            if table.rows.get(*i).map(|r| r.rule.as_str()) != Some(rule) {
+            if table.rows.get(*i).map(|r| (r.rule.as_str(), &r.outcome)) != key {
                 break;
             }
             let r = row(mdd, cells);
@@ -1151,9 +1276,19 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     let mut count = 0usize;
     let mut class_share: BTreeMap<Class, f64> = BTreeMap::new();
     let mut differing = FALSE;
-    for ((oa, ob, class), region) in groups {
+    let related = c.space.related_facts();
+    for ((oa, ob, class), (region, class_by)) in groups {
         differing = c.mdd.or(differing, region);
-        let shown = match &quantified {
+        // A fact whose members the implications tie together, and on which the group does not
+        // depend, is left out of its boxes (else consistency alone would split them); each box
+        // is then read within the group.
+        let free = c.free_of(region, &related);
+        let hidden: Option<Vec<bool>> = match (&quantified, free) {
+            (Some(q), Some(f)) => Some(q.iter().zip(&f).map(|(x, y)| *x || *y).collect()),
+            (Some(q), None) => Some(q.clone()),
+            (None, f) => f,
+        };
+        let shown = match &hidden {
             Some(q) => c.mdd.exists(region, q),
             None => region,
         };
@@ -1161,14 +1296,15 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         let candidates = (c.parts_in(true, &oa, region), c.parts_in(false, &ob, region));
         let regions = match options.listing {
             Listing::Regions => {
-                let projected = quantified.is_some().then_some(region);
                 let boxes = c
                     .mdd
                     .boxes(shown, MAX_BOXES.saturating_sub(count))
                     .ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
+                let (boxes, merged) = c.merge_modulo_consistency(boxes, &related);
+                let projected = (hidden.is_some() || merged).then_some(region);
                 let mut regions = Vec::with_capacity(boxes.len());
                 for b in &boxes {
-                    regions.push(c.region(b, projected, &candidates, total));
+                    regions.extend(c.region(b, projected, &candidates, total));
                 }
                 regions
             }
@@ -1177,7 +1313,8 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         count += regions.len();
         let share = c.share(region, total);
         *class_share.entry(class).or_default() += share;
-        out_groups.push(Group { a: oa, b: ob, class, share, regions });
+        let families = c.order.shared_families(&oa, &ob);
+        out_groups.push(Group { a: oa, b: ob, class, class_by, families, share, regions });
     }
     // Largest differences first; ties in a stable order.
     out_groups
@@ -1239,23 +1376,100 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
 type Candidates = (Vec<(Decider, NodeId)>, Vec<(Decider, NodeId)>);
 
 impl Compared<'_> {
+    /// Boxes that differ only on a fact in `facts`, joined into their hull on that fact where
+    /// the hull holds no other consistent point (consistency alone had split them) and meets
+    /// no other box. Whether any were joined: a joined box reaches
+    /// inconsistent points, so it is read within its group.
+    fn merge_modulo_consistency(&mut self, boxes: Vec<Boxed>, facts: &[String]) -> (Vec<Boxed>, bool) {
+        let mut boxes = boxes;
+        let mut merged = false;
+        for fact in facts {
+            if boxes.len() < 2 {
+                break;
+            }
+            let regions: Vec<NodeId> = boxes.iter().map(|b| self.mdd.box_region(b)).collect();
+            let mut all = FALSE;
+            for &r in &regions {
+                all = self.mdd.or(all, r);
+            }
+            let mut taken = vec![false; boxes.len()];
+            let mut out: Vec<Boxed> = Vec::with_capacity(boxes.len());
+            for i in 0..boxes.len() {
+                if taken.get(i).copied().unwrap_or(true) {
+                    continue;
+                }
+                let Some(first) = boxes.get(i) else { continue };
+                let members: Vec<usize> = (i..boxes.len())
+                    .filter(|&j| !taken.get(j).copied().unwrap_or(true))
+                    .filter(|&j| boxes.get(j).is_some_and(|b| self.space.same_but(first, b, fact)))
+                    .collect();
+                let chosen: Vec<&Boxed> = members.iter().filter_map(|&j| boxes.get(j)).collect();
+                let joined = self.space.hull_on(&chosen, fact).unwrap_or_else(|| first.clone());
+                if members.len() > 1 {
+                    let mut union = FALSE;
+                    for &j in &members {
+                        union = self.mdd.or(union, regions.get(j).copied().unwrap_or(FALSE));
+                    }
+                    let cube = self.mdd.box_region(&joined);
+                    let whole = self.mdd.and(cube, self.consistent);
+                    let held = self.mdd.and(union, self.consistent);
+                    let others = self.mdd.minus(all, union);
+                    let overlap = self.mdd.and(whole, others);
+                    if whole == held && overlap == FALSE {
+                        members.iter().for_each(|&j| taken.get_mut(j).into_iter().for_each(|t| *t = true));
+                        out.push(joined);
+                        merged = true;
+                        continue;
+                    }
+                }
+                if let Some(t) = taken.get_mut(i) {
+                    *t = true;
+                }
+                out.push(first.clone());
+            }
+            boxes = out;
+        }
+        (boxes, merged)
+    }
+
+    /// The variables of those of `facts` that `region` does not depend on (within the
+    /// consistent points), or `None` if it depends on each of them.
+    fn free_of(&mut self, region: NodeId, facts: &[String]) -> Option<Vec<bool>> {
+        let mut free: Option<Vec<bool>> = None;
+        for fact in facts {
+            let mut trial = self.space.vars_of(std::slice::from_ref(fact));
+            if let Some(f) = &free {
+                trial.iter_mut().zip(f).for_each(|(t, f)| *t = *t || *f);
+            }
+            let projected = self.mdd.exists(region, &trial);
+            if self.mdd.and(projected, self.consistent) == region {
+                free = Some(trial);
+            }
+        }
+        free
+    }
+
     /// One box of a group as reported. `projected` is the group when the box was cut from its
-    /// projection, and so reaches outside it; `None` when it was cut from the group itself, and
-    /// so lies inside it (intersecting them would give the box's own region back).
-    fn region(&mut self, b: &Boxed, projected: Option<NodeId>, candidates: &Candidates, total: f64) -> Region {
+    /// projection, or with inconsistent points, and so reaches outside it; `None` when it was
+    /// cut from the group itself, and so lies inside it (intersecting them would give the
+    /// box's own region back). `None` for a box that holds no point of the group.
+    fn region(&mut self, b: &Boxed, projected: Option<NodeId>, candidates: &Candidates, total: f64) -> Option<Region> {
         let cube = self.mdd.box_region(b);
         let inside = match projected {
             Some(group) => self.mdd.and(cube, group),
             None => cube,
         };
+        if inside == FALSE {
+            return None;
+        }
         let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
-        Region {
+        Some(Region {
             when: Some(self.space.box_cells(b)),
             share: self.share(inside, total),
             a_rules: self.deciders_among(true, &candidates.0, inside),
             b_rules: self.deciders_among(false, &candidates.1, inside),
             witness,
-        }
+        })
     }
 }
 
@@ -1306,7 +1520,7 @@ pub fn agreement(a: Side, b: Side, options: &Options) -> Result<f64, DiffError> 
     let total = c.measure(c.universe);
     let (groups, _) = c.differences(options);
     let mut differing = FALSE;
-    for region in groups.values() {
+    for (region, _) in groups.values() {
         differing = c.mdd.or(differing, *region);
     }
     if c.mdd.exhausted() {
@@ -1350,7 +1564,14 @@ pub fn given_cells(tables: &[&Table], given: &serde_json::Value) -> Result<Cells
             ColumnType::Enum => Cell::Enum { members: vec![member(value)?] },
             ColumnType::Set => {
                 let list = value.as_array().ok_or_else(|| format!("`{fact}` takes a list of members"))?;
-                let has: Vec<Name> = list.iter().map(member).collect::<Result<_, _>>()?;
+                let mut has: Vec<Name> = list.iter().map(member).collect::<Result<_, _>>()?;
+                // Closed under the implications, as a scenario is before it is decided.
+                for (_, m, n) in implications(tables).iter().filter(|(f, _, _)| f == fact) {
+                    if has.contains(m) && !has.contains(n) {
+                        has.push(n.clone());
+                    }
+                }
+                has.sort_by_key(|m| column.domain.iter().position(|d| d == m));
                 let lacks = column.domain.iter().filter(|m| !has.contains(m)).cloned().collect();
                 Cell::Set { has, lacks }
             }

@@ -547,10 +547,15 @@ impl Mdd {
         for (var, spans) in b.iter().enumerate().rev() {
             let Some(spans) = spans else { continue };
             let base = self.scratch.len();
+            let size = self.sizes.get(var).copied().unwrap_or(u32::MAX);
             self.scratch.push((0, FALSE));
             for &(lo, hi) in spans {
                 self.scratch.push((lo, node));
-                self.scratch.push((hi, FALSE));
+                // A span that reaches the last value ends the runs: a run starting past the
+                // domain would make a node no other operation builds.
+                if hi < size {
+                    self.scratch.push((hi, FALSE));
+                }
             }
             node = self.make_from(u32::try_from(var).unwrap_or(u32::MAX), base);
         }

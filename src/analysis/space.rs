@@ -49,6 +49,26 @@ pub struct Space {
     columns: Vec<Column>,
     /// The variables of each column's fact (one after another), in the order of `columns`.
     column_vars: Vec<std::ops::Range<usize>>,
+    /// Implications between member variables: a consistent point with the first present has
+    /// the second present too.
+    implications: Vec<(usize, usize)>,
+}
+
+/// The vocabulary's implications between set members, as (fact, member, a member it implies),
+/// from every table given (tables over one vocabulary state the same ones).
+pub fn implications(tables: &[&Table]) -> Vec<(String, Name, Name)> {
+    let mut pairs: Vec<(String, Name, Name)> = Vec::new();
+    for table in tables {
+        for i in &table.relations.implies {
+            for implied in &i.implies {
+                let pair = (i.fact.clone(), i.member.clone(), implied.clone());
+                if !pairs.contains(&pair) {
+                    pairs.push(pair);
+                }
+            }
+        }
+    }
+    pairs
 }
 
 /// A table's scope as cells: origin in its home, destination outside it.
@@ -152,12 +172,14 @@ impl Space {
                 cells.extend(cells_of.iter().map(|(f, c)| (f.as_str(), c)));
             }
         }
-        Space::new(columns, &cells)
+        Space::new(columns, &cells, &implications(tables))
     }
 
     /// The space in which every one of `cells` is a box: variables for the `columns` (each
     /// fact once, in the order first given), split as finely as the cells tell values apart.
-    pub fn new(columns: Vec<Column>, cells: &[(&str, &Cell)]) -> Space {
+    /// A set member that is tested brings in every member linked to it by `implications`, so
+    /// that [`Space::consistent`] can say which points are consistent.
+    pub fn new(columns: Vec<Column>, cells: &[(&str, &Cell)], implications: &[(String, Name, Name)]) -> Space {
         let mut unique: Vec<Column> = Vec::with_capacity(columns.len());
         for c in columns {
             if !unique.iter().any(|x| x.fact == c.fact) {
@@ -232,6 +254,21 @@ impl Space {
                             members.extend(has.iter().chain(lacks));
                         }
                     }
+                    // The members linked to a tested one, up to a fixed point: what a consistent
+                    // point holds of a tested member depends on them.
+                    let links: Vec<(&Name, &Name)> =
+                        implications.iter().filter(|(f, _, _)| *f == column.fact).map(|(_, m, n)| (m, n)).collect();
+                    let mut grown = true;
+                    while grown {
+                        grown = false;
+                        for &(m, n) in &links {
+                            let (has_m, has_n) = (members.contains(&m), members.contains(&n));
+                            if has_m != has_n {
+                                members.push(if has_m { n } else { m });
+                                grown = true;
+                            }
+                        }
+                    }
                     // Domain order, each once.
                     for name in column.domain.iter().filter(|m| members.contains(m)) {
                         vars.push(Var::Member { fact: column.fact.clone(), member: name.clone() });
@@ -240,7 +277,89 @@ impl Space {
             }
             column_vars.push(from..vars.len());
         }
-        Space { vars, columns, column_vars }
+        let var_of = |fact: &str, member: &Name| {
+            vars.iter().position(|v| matches!(v, Var::Member { fact: f, member: m } if f == fact && m == member))
+        };
+        let implications =
+            implications.iter().filter_map(|(fact, m, n)| Some((var_of(fact, m)?, var_of(fact, n)?))).collect();
+        Space { vars, columns, column_vars, implications }
+    }
+
+    /// The boxes' hull on the variables of `fact`: each of them admits every value any box
+    /// admits (free where that is every value); the other variables as in the first box.
+    pub fn hull_on(&self, boxes: &[&Boxed], fact: &str) -> Option<Boxed> {
+        let first = boxes.first()?;
+        let mut hull: Boxed = Vec::with_capacity(first.len());
+        for (v, var) in self.vars.iter().enumerate() {
+            let own = first.get(v).cloned().flatten();
+            if var.fact() != fact {
+                hull.push(own);
+                continue;
+            }
+            let mut admitted = vec![false; var.size() as usize];
+            let mut free = false;
+            for b in boxes {
+                match b.get(v).cloned().flatten() {
+                    None => free = true,
+                    Some(spans) => {
+                        for (lo, hi) in spans {
+                            admitted.iter_mut().take(hi as usize).skip(lo as usize).for_each(|a| *a = true);
+                        }
+                    }
+                }
+            }
+            if free || admitted.iter().all(|a| *a) {
+                hull.push(None);
+            } else {
+                let mut spans: Vec<(u32, u32)> = Vec::new();
+                for (value, &a) in (0u32..).zip(&admitted) {
+                    match spans.last_mut() {
+                        Some(last) if a && last.1 == value => last.1 = value + 1,
+                        _ if a => spans.push((value, value + 1)),
+                        _ => {}
+                    }
+                }
+                hull.push(Some(spans));
+            }
+        }
+        Some(hull)
+    }
+
+    /// Whether two boxes agree on every variable outside `fact`.
+    pub fn same_but(&self, x: &Boxed, y: &Boxed, fact: &str) -> bool {
+        self.vars.iter().zip(x.iter().zip(y)).all(|(var, (a, b))| var.fact() == fact || a == b)
+    }
+
+    /// The facts whose members the implications tie together, each once.
+    pub fn related_facts(&self) -> Vec<String> {
+        let mut facts: Vec<String> = Vec::new();
+        for &(m, _) in &self.implications {
+            if let Some(fact) = self.vars.get(m).map(Var::fact) {
+                if !facts.iter().any(|f| f == fact) {
+                    facts.push(fact.to_owned());
+                }
+            }
+        }
+        facts
+    }
+
+    /// The consistent points: those closed under the implications (no member present without
+    /// the members it implies). Scenarios are closed before they are decided, so only these
+    /// points are ever decided; every analysis ranges over them alone.
+    pub fn consistent(&self, mdd: &mut Mdd) -> NodeId {
+        let mut consistent = super::mdd::TRUE;
+        for &(m, n) in &self.implications {
+            let mut allowed: Vec<Option<Vec<(u32, bool)>>> = vec![None; self.vars.len()];
+            if let Some(slot) = allowed.get_mut(m) {
+                *slot = Some(runs_of(&[false, true]));
+            }
+            if let Some(slot) = allowed.get_mut(n) {
+                *slot = Some(runs_of(&[true, false]));
+            }
+            let broken = mdd.cube(&allowed);
+            consistent = mdd.minus(consistent, broken);
+        }
+        consistent
     }
 
     /// The facts of the space, with their types and domains, once the space is no longer
@@ -317,10 +436,16 @@ impl Space {
     }
 
     /// A box as cells, by fact: the form rows use, so the same reading applies.
+    /// A member a box lacks is left out when it implies another member the box lacks: no
+    /// consistent point holds it (`lacks personal` says `lacks health` already).
     pub fn box_cells(&self, b: &Boxed) -> BTreeMap<String, Cell> {
+        let absent = |v: usize| matches!(b.get(v), Some(Some(spans)) if spans.as_slice() == [(0, 1)]);
         let mut cells: BTreeMap<String, Cell> = BTreeMap::new();
-        for (var, spans) in self.vars.iter().zip(b) {
+        for (v, (var, spans)) in self.vars.iter().zip(b).enumerate() {
             let Some(spans) = spans else { continue };
+            if absent(v) && self.implications.iter().any(|&(m, n)| m == v && absent(n)) {
+                continue;
+            }
             let values = || spans.iter().flat_map(|&(lo, hi)| lo..hi);
             match var {
                 Var::Enum { fact, classes } => {

@@ -78,7 +78,11 @@ pub fn verify(table: &Table) -> Vec<Finding> {
 fn verify_within(table: &Table, budget: usize) -> Vec<Finding> {
     let space = Space::of(table);
     let mut mdd = space.mdd().with_budget(budget);
-    let scope = space.scope(&mut mdd, table);
+    // Only consistent points are ever decided: a rule that applies only to inconsistent ones
+    // can never decide.
+    let in_scope = space.scope(&mut mdd, table);
+    let consistent = space.consistent(&mut mdd);
+    let scope = mdd.and(in_scope, consistent);
     let mut findings = Vec::new();
 
     let rules = regions(&space, &mut mdd, table.rows.iter().map(|r| (&r.rule, &r.cells)));

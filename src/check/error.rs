@@ -70,6 +70,8 @@ pub enum CheckError {
     UnusedLet { span: Span, name: String },
     /// A `use` whose module gives nothing used.
     UnusedUse { span: Span, module: String },
+    /// A strength order that puts a mechanism above itself.
+    StrengthCycle { span: Span, cycle: Vec<String>, back: Vec<(Span, String, String)> },
 }
 
 fn did_you_mean(suggestion: &Option<String>) -> Option<String> {
@@ -241,6 +243,23 @@ impl CheckError {
             CheckError::UnusedLet { span, name } => {
                 Diagnostic::warning(Code::UnusedLet, format!("`let {name}` is never used"), *span, "unused")
                     .with_help("use it in a rule, or remove it")
+            }
+            CheckError::StrengthCycle { span, cycle, back } => {
+                let first = cycle.first().cloned().unwrap_or_default();
+                let second = cycle.get(1).cloned().unwrap_or_else(|| first.clone());
+                let mut shown = cycle.clone();
+                shown.push(first.clone());
+                let mut d = Diagnostic::error(
+                    Code::StrengthCycle,
+                    format!("the strength order puts `{first}` above itself"),
+                    *span,
+                    format!("`{first}` above `{second}` here"),
+                )
+                .with_note(format!("the cycle: {}", shown.join(" > ")));
+                for (place, upper, lower) in back {
+                    d = d.with_label(*place, format!("and `{upper}` above `{lower}` here"));
+                }
+                d.with_help("an order says which requirement is the heavier burden; remove or reverse one of these declarations")
             }
             CheckError::UnusedUse { span, module } => {
                 Diagnostic::warning(Code::UnusedUse, format!("nothing from `{module}` is used"), *span, "unused")

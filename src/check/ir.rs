@@ -51,6 +51,12 @@ pub struct Program {
     pub regimes: Vec<Regime>,
     /// Recognition accords.
     pub accords: Vec<Accord>,
+    /// Mechanisms established by facts.
+    pub establishments: Vec<Establishment>,
+    /// Families of mechanisms.
+    pub families: Vec<Family>,
+    /// Strength orders between mechanisms.
+    pub strengths: Vec<Strength>,
 }
 
 impl Program {
@@ -92,6 +98,8 @@ pub struct MemberDef {
     pub description: Option<String>,
     /// Doc comment lines.
     pub doc: Vec<String>,
+    /// The members it implies directly (`implies …`), each with where it is written.
+    pub implies: Vec<(MemberId, Span)>,
     /// Where declared.
     pub span: Span,
 }
@@ -387,4 +395,47 @@ pub struct Acceptance {
     pub mechanisms: Vec<MemberId>,
     /// Its own mechanism they stand for.
     pub as_mechanism: MemberId,
+}
+
+/// `establish`: a condition on the facts that puts a mechanism in place.
+#[derive(Debug, Clone)]
+pub struct Establishment {
+    /// The mechanism (a member of `Mechanism`).
+    pub mechanism: MemberId,
+    /// Its title.
+    pub title: String,
+    /// Citations.
+    pub cites: Vec<Cite>,
+    /// The facts that establish it.
+    pub when: Cond,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// `family`: mechanisms of one kind (never an equivalence).
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its mechanisms.
+    pub members: Vec<MemberId>,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// `strength`: pairs of mechanisms where requiring the first is the heavier burden.
+#[derive(Debug, Clone)]
+pub struct Strength {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Citations.
+    pub cites: Vec<Cite>,
+    /// `(stronger, weaker, where the `>` is written)`, families expanded.
+    pub pairs: Vec<(MemberId, MemberId, Span)>,
+    /// Where declared.
+    pub span: Span,
 }

@@ -28,6 +28,8 @@ enum Symbol {
     Let(LetId),
     Regime(RegimeId),
     Accord,
+    Family(usize),
+    Strength,
 }
 
 impl Symbol {
@@ -39,6 +41,8 @@ impl Symbol {
             Symbol::Let(_) => "a `let`",
             Symbol::Regime(_) => "a regime",
             Symbol::Accord => "an accord",
+            Symbol::Family(_) => "a family of mechanisms",
+            Symbol::Strength => "a strength order",
         }
     }
 }
@@ -117,10 +121,28 @@ impl<'g> Checker<'g> {
                         regime_index += 1;
                     }
                     ast::Item::Accord(decl) => self.accord(m, decl),
+                    ast::Item::Establish(decl) => self.establish(m, decl),
                     _ => {}
                 }
             }
         }
+        let mut family = 0;
+        for (m, module) in graph.modules.iter().enumerate() {
+            for item in &module.ast.items {
+                if let ast::Item::Family(decl) = item {
+                    self.family(m, family, decl);
+                    family += 1;
+                }
+            }
+        }
+        for (m, module) in graph.modules.iter().enumerate() {
+            for item in &module.ast.items {
+                if let ast::Item::Strength(decl) = item {
+                    self.strength(m, decl);
+                }
+            }
+        }
+        self.strength_cycles();
         self.unused_uses();
         self.let_cycles();
         (self.program, self.errors)
@@ -156,6 +178,7 @@ impl<'g> Checker<'g> {
                                 name: member.name.name.clone(),
                                 description: member.description.as_ref().map(|d| d.value.clone()),
                                 doc: member.doc.clone(),
+                                implies: Vec::new(),
                                 span: member.name.span,
                             });
                         }
@@ -166,6 +189,7 @@ impl<'g> Checker<'g> {
                             span: decl.span,
                         });
                         self.define(m, &decl.name, Symbol::Enum(id));
+                        self.implications(id, decl);
                     }
                     ast::Item::Set(decl) => {
                         let id = SetId(index_u32(self.program.sets.len()));
@@ -202,6 +226,18 @@ impl<'g> Checker<'g> {
                         self.define(m, &decl.name, Symbol::Regime(id));
                     }
                     ast::Item::Accord(decl) => self.define(m, &decl.name, Symbol::Accord),
+                    ast::Item::Family(decl) => {
+                        let index = self.program.families.len();
+                        self.program.families.push(ir::Family {
+                            id: decl.name.name.clone(),
+                            title: decl.title.value.clone(),
+                            members: Vec::new(),
+                            span: decl.span,
+                        });
+                        self.define(m, &decl.name, Symbol::Family(index));
+                    }
+                    ast::Item::Strength(decl) => self.define(m, &decl.name, Symbol::Strength),
+                    ast::Item::Establish(_) => {}
                 }
             }
         }
@@ -574,6 +610,8 @@ impl<'g> Checker<'g> {
             Symbol::Enum(_) => format!("`{n}` is a type: name one of its members, or a fact of that type"),
             Symbol::Fact(_) => format!("a fact is tested in a condition, e.g. `{n} == …`"),
             Symbol::Regime(_) | Symbol::Accord => format!("`{n}` can be named only in an accord"),
+            Symbol::Family(_) => format!("a family can be named only in a `strength` order, e.g. `{n} > …`"),
+            Symbol::Strength => format!("`{n}` is a strength order and cannot be named"),
         };
         self.errors.push(CheckError::WrongKind {
             span: name.span,
@@ -1481,6 +1519,16 @@ impl<'g> Checker<'g> {
         })
     }
 
+    /// The `Mechanism` enum as a relation sees it, recording the `use` that brings it (a
+    /// relation names mechanisms by member alone, so nothing else would).
+    fn mechanism_enum(&mut self, module: usize, span: Span) -> Option<EnumId> {
+        let name = ast::Ident { name: "Mechanism".to_owned(), span };
+        match self.lookup(module, None, &name) {
+            Some(Symbol::Enum(id)) => Some(id),
+            _ => None,
+        }
+    }
+
     /// A member of a well-known enum (`Mechanism`, `Obligation`) named in a regime.
     fn vocabulary_member(
         &mut self,
@@ -1655,6 +1703,176 @@ impl<'g> Checker<'g> {
         });
     }
 
+    // ── relations ───────────────────────────────────────────────────────────────────────────
+
+    /// Resolves the `implies` clauses of an enum's members: each names members of the same enum.
+    fn implications(&mut self, id: EnumId, decl: &ast::EnumDecl) {
+        let mut seen: HashSet<&str> = HashSet::new();
+        for member in &decl.members {
+            // A repeated member is an error already; its clause is not read.
+            if !seen.insert(&member.name.name) {
+                continue;
+            }
+            let mut implied = Vec::new();
+            for literal in &member.implies {
+                let name = match literal {
+                    ast::Literal::Name(name) => name.clone(),
+                    other => ast::Ident { name: literal_text(other), span: other.span() },
+                };
+                match self.member(id, &name.name) {
+                    Some(target) => implied.push((target, name.span)),
+                    None => self.outside_domain(&name, None, id),
+                }
+            }
+            let Some(position) = self.member(id, &member.name.name) else { continue };
+            if let Some(def) = self.program.enums.get_mut(id.index()).and_then(|e| e.members.get_mut(position.index()))
+            {
+                def.implies = implied;
+            }
+        }
+    }
+
+    fn establish(&mut self, module: usize, decl: &ast::EstablishDecl) {
+        let cites = self.cites(&decl.cites, "establishment of", &decl.mechanism);
+        let mechanism = self.mechanism_enum(module, decl.span);
+        let date = self.well_known_fact(module, "date");
+        let cx = Cx { module, regime: None, date };
+        let target = self.vocabulary_member(cx, mechanism, "Mechanism", &decl.mechanism);
+        let when = self.cond(cx, &decl.when);
+        if let Some(mechanism) = target {
+            self.program.establishments.push(ir::Establishment {
+                mechanism,
+                title: decl.title.value.clone(),
+                cites,
+                when,
+                span: decl.span,
+            });
+        }
+    }
+
+    fn family(&mut self, module: usize, index: usize, decl: &ast::FamilyDecl) {
+        let mechanism = self.mechanism_enum(module, decl.span);
+        let cx = Cx { module, regime: None, date: None };
+        let mut members: Vec<MemberId> = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for name in &decl.members {
+            if let Some(previous) = seen.insert(&name.name, name.span) {
+                let what = format!("mechanism `{}`", name.name);
+                self.errors.push(CheckError::DuplicateEntry { span: name.span, what, previous });
+                continue;
+            }
+            members.extend(self.vocabulary_member(cx, mechanism, "Mechanism", name));
+        }
+        if let Some(family) = self.program.families.get_mut(index) {
+            family.members = members;
+        }
+    }
+
+    /// One side of `a > b`: mechanisms and families, as mechanisms.
+    fn strength_side(&mut self, module: usize, side: &[ast::Literal]) -> Vec<MemberId> {
+        let mechanism = side.first().and_then(|l| self.mechanism_enum(module, l.span()));
+        let mut members = Vec::new();
+        for literal in side {
+            let name = match literal {
+                ast::Literal::Name(name) => name.clone(),
+                other => ast::Ident { name: literal_text(other), span: other.span() },
+            };
+            if let Some(m) = mechanism.and_then(|e| self.member(e, &name.name)) {
+                members.push(m);
+                continue;
+            }
+            match self.lookup(module, None, &name) {
+                Some(Symbol::Family(index)) => {
+                    members.extend(self.program.families.get(index).map(|f| f.members.clone()).unwrap_or_default());
+                }
+                Some(other) => self.wrong_kind(&name, "a mechanism or a family".into(), other),
+                None => {
+                    let mut names = self.visible(module, None, |s| matches!(s, Symbol::Family(_)));
+                    names.extend(
+                        mechanism
+                            .and_then(|e| self.program.enum_def(e))
+                            .map(|e| e.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>())
+                            .unwrap_or_default(),
+                    );
+                    self.unknown(module, &name, "mechanism or family", names);
+                }
+            }
+        }
+        members
+    }
+
+    fn strength(&mut self, module: usize, decl: &ast::StrengthDecl) {
+        let cites = self.cites(&decl.cites, "strength order", &decl.name);
+        let mut pairs = Vec::new();
+        for chain in &decl.chains {
+            let sides: Vec<(Vec<MemberId>, Span)> = chain
+                .iter()
+                .map(|side| {
+                    let span = match (side.first(), side.last()) {
+                        (Some(a), Some(b)) => Span { end: b.span().end, ..a.span() },
+                        _ => decl.span,
+                    };
+                    (self.strength_side(module, side), span)
+                })
+                .collect();
+            for pair in sides.windows(2) {
+                let [(stronger, left), (weaker, right)] = pair else { continue };
+                let span = Span { end: right.end, ..*left };
+                for &a in stronger {
+                    for &b in weaker {
+                        pairs.push((a, b, span));
+                    }
+                }
+            }
+        }
+        self.program.strengths.push(ir::Strength {
+            id: decl.name.name.clone(),
+            title: decl.title.value.clone(),
+            cites,
+            pairs,
+            span: decl.span,
+        });
+    }
+
+    /// Reports an order that contradicts itself: a mechanism above itself, directly or through
+    /// a chain of declared pairs. Each cycle is reported once, at the pair that closes it.
+    fn strength_cycles(&mut self) {
+        let edges: Vec<(MemberId, MemberId, Span)> =
+            self.program.strengths.iter().flat_map(|s| s.pairs.iter().copied()).collect();
+        let mut above: BTreeMap<MemberId, Vec<(MemberId, Span)>> = BTreeMap::new();
+        for &(a, b, span) in &edges {
+            above.entry(a).or_default().push((b, span));
+        }
+        let mut reported: HashSet<Vec<MemberId>> = HashSet::new();
+        let mechanism = self.program.enums.iter().position(|e| e.name == "Mechanism").map(|i| EnumId(index_u32(i)));
+        // The latest declaration first: a cycle is reported where it was closed.
+        for &(a, b, span) in edges.iter().rev() {
+            // A path from `b` back to `a` closes a cycle with `a > b`.
+            let Some(path) = path_between(&above, b, a) else { continue };
+            let mut members: Vec<MemberId> = vec![a];
+            if a != b {
+                members.push(b);
+                members.extend(path.iter().map(|(m, _)| *m).take(path.len().saturating_sub(1)));
+            }
+            let mut key = members.clone();
+            key.sort_unstable();
+            key.dedup();
+            if !reported.insert(key) {
+                continue;
+            }
+            let name = |m: MemberId| mechanism.map_or_else(String::new, |e| self.program.member_name(e, m).to_owned());
+            let cycle: Vec<String> = members.iter().map(|&m| name(m)).collect();
+            // Each further pair of the cycle, as (where, upper, lower).
+            let mut back = Vec::new();
+            let mut upper = b;
+            for &(lower, place) in &path {
+                back.push((place, name(upper), name(lower)));
+                upper = lower;
+            }
+            self.errors.push(CheckError::StrengthCycle { span, cycle, back });
+        }
+    }
+
     fn unused_uses(&mut self) {
         let graph = self.graph;
         for (m, module) in graph.modules.iter().enumerate() {
@@ -1674,6 +1892,38 @@ impl<'g> Checker<'g> {
             }
         }
     }
+}
+
+/// A path of declared pairs from `from` down to `to`, as the members reached and where each
+/// pair is written; `None` if there is none.
+fn path_between(
+    above: &BTreeMap<MemberId, Vec<(MemberId, Span)>>,
+    from: MemberId,
+    to: MemberId,
+) -> Option<Vec<(MemberId, Span)>> {
+    let mut previous: BTreeMap<MemberId, (MemberId, Span)> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([from]);
+    let mut seen: HashSet<MemberId> = HashSet::from([from]);
+    while let Some(at) = queue.pop_front() {
+        if at == to {
+            let mut path = Vec::new();
+            let mut step = to;
+            while step != from {
+                let &(before, span) = previous.get(&step)?;
+                path.push((step, span));
+                step = before;
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for &(next, span) in above.get(&at).map(Vec::as_slice).unwrap_or_default() {
+            if seen.insert(next) {
+                previous.insert(next, (at, span));
+                queue.push_back(next);
+            }
+        }
+    }
+    None
 }
 
 /// What [`Checker::find`] found: the symbol, the `use`s that provide it, and, when used

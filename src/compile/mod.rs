@@ -108,6 +108,9 @@ struct Compiler<'p> {
     /// Each enum's member names, by [`ir::EnumId`], made once: a column's domain and every
     /// cell that names its members share them.
     names: Vec<Vec<Name>>,
+    /// Each mechanism's establishing condition as boxes, once worked out (`None`: no facts
+    /// establish it).
+    established: HashMap<ir::MemberId, Option<Vec<IBox>>>,
 }
 
 /// The compiled union grew past the bound.
@@ -128,11 +131,33 @@ impl<'p> Compiler<'p> {
                 facts.extend(regime.vocabulary.date);
             }
         }
+        // The facts that establish a required mechanism are columns like any other.
+        let required: BTreeSet<ir::MemberId> = regime
+            .rules
+            .iter()
+            .flat_map(|r| match &r.then {
+                ir::Outcome::Require(groups) => groups.iter().flatten().copied().collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        for establishment in program.establishments.iter().filter(|e| required.contains(&e.mechanism)) {
+            collect(program, &establishment.when, &mut facts, &mut let_order);
+        }
         let columns: Vec<ColInfo> = facts.iter().filter_map(|&f| ColInfo::new(program, f)).collect();
         let column_of = columns.iter().enumerate().map(|(i, c)| (c.fact, i)).collect();
         let names =
             program.enums.iter().map(|e| e.members.iter().map(|m| Name::from(m.name.as_str())).collect()).collect();
-        Compiler { program, regime, sources, columns, column_of, let_order, lets: HashMap::new(), names }
+        Compiler {
+            program,
+            regime,
+            sources,
+            columns,
+            column_of,
+            let_order,
+            lets: HashMap::new(),
+            names,
+            established: HashMap::new(),
+        }
     }
 
     fn run(mut self) -> Result<Table, Vec<Diagnostic>> {
@@ -159,14 +184,35 @@ impl<'p> Compiler<'p> {
                     let cite: Vec<String> = rule.cites.iter().map(|c| c.text.clone()).collect();
                     let location = self.location(rule.span);
                     let outcome = self.outcome(&rule.then);
-                    for b in boxes {
+                    let met = match &rule.then {
+                        ir::Outcome::Require(groups) => match self.met(&boxes, groups) {
+                            Ok(met) => met,
+                            Err(TooBig) => {
+                                errors.push(too_big("rule", &rule.id, rule.name_span));
+                                continue;
+                            }
+                        },
+                        _ => Vec::new(),
+                    };
+                    let require = match &outcome {
+                        table::Outcome::Require { require } => require.clone(),
+                        _ => Vec::new(),
+                    };
+                    // Where the facts establish a mechanism of every group, the rule permits:
+                    // those rows come first, and the rule's own rows decide the rest.
+                    let met_rows = met.into_iter().map(|(b, by)| {
+                        (b, table::Outcome::Permit, Some(table::Met { require: require.clone(), by }))
+                    });
+                    let own_rows = boxes.into_iter().map(|b| (b, outcome.clone(), None));
+                    for (b, outcome, met) in met_rows.chain(own_rows) {
                         rows.push(table::Row {
                             rule: rule.id.clone(),
                             title: rule.title.clone(),
                             cite: cite.clone(),
                             location: location.clone(),
                             cells: self.cells(&b),
-                            outcome: outcome.clone(),
+                            outcome,
+                            met,
                         });
                     }
                 }
@@ -213,10 +259,136 @@ impl<'p> Compiler<'p> {
             rows,
             obligations,
             default: self.regime.default.as_ref().map(|o| self.outcome(o)),
+            relations: table::Relations::default(),
             index: Default::default(),
         };
+        table.relations = self.relations(&table);
         table.hash = content_hash(&table);
         Ok(table)
+    }
+
+    /// The boxes of `rule` (a rule's condition) where facts establish one mechanism of every
+    /// group, each with the mechanisms chosen: groups are taken in order, and alternatives in
+    /// the order written, so an earlier alternative is named where several are established.
+    fn met(&mut self, rule: &[IBox], groups: &[Vec<ir::MemberId>]) -> Result<Vec<(IBox, Vec<String>)>, TooBig> {
+        let mut choices: Vec<(Vec<IBox>, Vec<String>)> = vec![(rule.to_vec(), Vec::new())];
+        for group in groups {
+            let mut next = Vec::new();
+            for &m in group {
+                let Some(established) = self.established_boxes(m)? else { continue };
+                let name = self.member_name(self.regime.vocabulary.mechanism, m);
+                for (boxes, by) in &choices {
+                    let both = cell::and(boxes, &established, &self.columns, MAX_ROWS_PER_RULE).ok_or(TooBig)?;
+                    if !both.is_empty() {
+                        let mut by = by.clone();
+                        by.push(name.clone());
+                        next.push((both, by));
+                    }
+                }
+            }
+            if next.iter().map(|(b, _)| b.len()).sum::<usize>() > MAX_ROWS_PER_RULE {
+                return Err(TooBig);
+            }
+            choices = next;
+        }
+        Ok(choices.into_iter().flat_map(|(boxes, by)| boxes.into_iter().map(move |b| (b, by.clone()))).collect())
+    }
+
+    /// Where facts establish mechanism `m`, as boxes; `None` if no declaration establishes it.
+    fn established_boxes(&mut self, m: ir::MemberId) -> Result<Option<Vec<IBox>>, TooBig> {
+        if let Some(known) = self.established.get(&m) {
+            return Ok(known.clone());
+        }
+        let program = self.program;
+        let conditions: Vec<ir::Cond> =
+            program.establishments.iter().filter(|e| e.mechanism == m).map(|e| e.when.clone()).collect();
+        let boxes = if conditions.is_empty() { None } else { Some(self.dnf(&ir::Cond::Or(conditions))?) };
+        self.established.insert(m, boxes.clone());
+        Ok(boxes)
+    }
+
+    /// The relations of the vocabulary that bear on `table`: implications in its set facts,
+    /// and the establishments, families and strength pairs of the mechanisms it requires.
+    fn relations(&self, table: &Table) -> table::Relations {
+        let program = self.program;
+        let mut implies = Vec::new();
+        for &fact in &self.regime.facts {
+            let Some(def) = program.fact(fact) else { continue };
+            let Type::Set(e) = def.ty else { continue };
+            let Some(enum_def) = program.enum_def(e) else { continue };
+            for (i, member) in enum_def.members.iter().enumerate() {
+                let closure = implied_members(enum_def, i);
+                if !closure.is_empty() {
+                    implies.push(table::Implication {
+                        fact: def.name.clone(),
+                        member: Name::from(member.name.as_str()),
+                        implies: closure
+                            .iter()
+                            .filter_map(|&j| enum_def.members.get(j))
+                            .map(|m| Name::from(m.name.as_str()))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        let mechanism = self.regime.vocabulary.mechanism;
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for outcome in table.rows.iter().map(|r| &r.outcome).chain(table.default.as_ref()) {
+            if let table::Outcome::Require { require } = outcome {
+                used.extend(require.iter().flatten().cloned());
+            }
+        }
+        let name = |m: ir::MemberId| self.member_name(mechanism, m);
+        let mut established: Vec<table::Established> = Vec::new();
+        for e in &program.establishments {
+            let mechanism = name(e.mechanism);
+            if !used.contains(&mechanism) {
+                continue;
+            }
+            let mut facts = BTreeSet::new();
+            collect(program, &e.when, &mut facts, &mut Vec::new());
+            let facts: Vec<String> = facts.iter().map(|&f| self.fact_name(Some(f))).collect();
+            let cite: Vec<String> = e.cites.iter().map(|c| c.text.clone()).collect();
+            match established.iter_mut().find(|x| x.mechanism == mechanism) {
+                Some(x) => {
+                    x.title = format!("{}; {}", x.title, e.title);
+                    x.cite.extend(cite);
+                    for fact in facts {
+                        if !x.facts.contains(&fact) {
+                            x.facts.push(fact);
+                        }
+                    }
+                }
+                None => established.push(table::Established { mechanism, title: e.title.clone(), cite, facts }),
+            }
+        }
+        established.sort_by(|a, b| a.mechanism.cmp(&b.mechanism));
+        let families = program
+            .families
+            .iter()
+            .filter_map(|f| {
+                let members: Vec<String> = f.members.iter().map(|&m| name(m)).filter(|m| used.contains(m)).collect();
+                (!members.is_empty()).then(|| table::Family { family: f.id.clone(), title: f.title.clone(), members })
+            })
+            .collect();
+        let stronger = stronger_pairs(program)
+            .into_iter()
+            .map(|(a, b, orders)| (name(a), name(b), orders))
+            .filter(|(a, b, _)| used.contains(a) || used.contains(b))
+            .map(|(stronger, weaker, orders)| {
+                let mut cite: Vec<String> = Vec::new();
+                for &o in &orders {
+                    for c in program.strengths.get(o).map(|s| s.cites.as_slice()).unwrap_or_default() {
+                        if !cite.contains(&c.text) {
+                            cite.push(c.text.clone());
+                        }
+                    }
+                }
+                let orders = orders.iter().filter_map(|&o| program.strengths.get(o).map(|s| s.id.clone())).collect();
+                table::Stronger { stronger, weaker, orders, cite }
+            })
+            .collect();
+        table::Relations { implies, established, families, stronger }
     }
 
     /// A rule's condition (and its `effective` range) as a union of boxes.
@@ -419,6 +591,53 @@ fn collect(program: &Program, cond: &ir::Cond, facts: &mut BTreeSet<FactId>, ord
             },
         }
     }
+}
+
+/// The members that member `i` of `e` implies, directly or through others, in domain order
+/// (itself only if a chain leads back to it).
+fn implied_members(e: &ir::EnumDef, i: usize) -> Vec<usize> {
+    let mut reached = vec![false; e.members.len()];
+    let mut stack = vec![i];
+    while let Some(at) = stack.pop() {
+        for &(next, _) in e.members.get(at).map(|m| m.implies.as_slice()).unwrap_or_default() {
+            if let Some(slot) = reached.get_mut(next.index()) {
+                if !*slot {
+                    *slot = true;
+                    stack.push(next.index());
+                }
+            }
+        }
+    }
+    reached.iter().enumerate().filter(|&(j, &r)| r && j != i).map(|(j, _)| j).collect()
+}
+
+/// Every pair `(a, b)` where the declared strength orders put `a` above `b`, directly or
+/// through a chain, with the declarations along the shortest chain; sorted by `a`, then `b`.
+fn stronger_pairs(program: &Program) -> Vec<(ir::MemberId, ir::MemberId, Vec<usize>)> {
+    let mut below: BTreeMap<ir::MemberId, Vec<(ir::MemberId, usize)>> = BTreeMap::new();
+    for (o, strength) in program.strengths.iter().enumerate() {
+        for &(a, b, _) in &strength.pairs {
+            below.entry(a).or_default().push((b, o));
+        }
+    }
+    let mut pairs = Vec::new();
+    for &from in below.keys() {
+        let mut path: BTreeMap<ir::MemberId, Vec<usize>> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        while let Some(at) = queue.pop_front() {
+            let here = path.get(&at).cloned().unwrap_or_default();
+            for &(next, o) in below.get(&at).map(Vec::as_slice).unwrap_or_default() {
+                if next != from && !path.contains_key(&next) {
+                    let mut chain = here.clone();
+                    chain.push(o);
+                    path.insert(next, chain);
+                    queue.push_back(next);
+                }
+            }
+        }
+        pairs.extend(path.into_iter().map(|(to, orders)| (from, to, orders)));
+    }
+    pairs
 }
 
 /// `sha256:` of the table's JSON ([`Table::to_json`]), hashed as it is written rather than

@@ -72,9 +72,45 @@ pub struct Decision {
     /// Present when the scenario lists `safeguards`: whether every `require` group is met.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub satisfied: Option<bool>,
+    /// For a `permit` because the deciding rule's requirement was met: what met it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub met_by: Option<MetBy>,
     /// The deciding row's index in the table, if a row decided.
     #[serde(skip)]
     pub row: Option<usize>,
+}
+
+/// What met a rule's requirement, making the transfer a `permit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetBy {
+    /// For each `require` group of the rule, the mechanism that met it.
+    pub mechanisms: Vec<String>,
+    /// The rule's `require` groups, as written.
+    pub require: Vec<Vec<String>>,
+    /// `facts` when the scenario's facts establish the mechanisms (see the vocabulary's
+    /// `establish` declarations), `safeguards` when the scenario lists them in place.
+    pub through: MetThrough,
+}
+
+/// How a requirement was met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetThrough {
+    /// Facts of the scenario establish the mechanisms.
+    Facts,
+    /// The scenario lists the mechanisms in `safeguards`.
+    Safeguards,
+}
+
+/// A member that an implication of the vocabulary added to a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Implied {
+    /// The set fact.
+    pub fact: String,
+    /// The member added.
+    pub member: String,
+    /// A member the scenario gives that implies it.
+    pub because: String,
 }
 
 /// A decision's verdict and deciding row, without the rest (see [`Table::decide`]).
@@ -106,6 +142,21 @@ pub struct Explained {
     pub decision: Decision,
     /// Every rule before the deciding one, in order, with what ruled it out.
     pub ruled_out: Vec<RuledOut>,
+    /// Members the vocabulary's implications added to the scenario before it was decided.
+    pub implied: Vec<Implied>,
+    /// When facts met the requirement: the facts that establish each mechanism named.
+    pub established_by: Vec<EstablishedBy>,
+}
+
+/// The facts that establish one mechanism of a met requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EstablishedBy {
+    /// The mechanism.
+    pub mechanism: String,
+    /// The establishing declarations' citations.
+    pub cite: Vec<String>,
+    /// The facts their conditions test.
+    pub facts: Vec<String>,
 }
 
 /// One look-up a scenario makes in a [`RowIndex`]: its value of one fact chooses a class (a
@@ -219,6 +270,9 @@ pub struct Index {
     /// For each `require` group of each row's outcome, member indices into `safeguards`' domain.
     row_requirements: Vec<Vec<Vec<u32>>>,
     default_requirements: Vec<Vec<u32>>,
+    /// For each set fact with implications (by vocabulary index): each implying member with
+    /// the mask of every member it implies.
+    implications: Vec<(usize, Vec<(u32, Bits)>)>,
 }
 
 fn ones(n: usize) -> Bits {
@@ -532,7 +586,24 @@ impl Index {
                 _ => Vec::new(),
             }
         };
+        let mut implications: Vec<(usize, Vec<(u32, Bits)>)> = Vec::new();
+        for implication in &table.relations.implies {
+            let Some(vocab) = position(&implication.fact) else { continue };
+            let Some(domain) = table.vocabulary.get(vocab).map(|c| c.domain.as_slice()) else { continue };
+            let Some(member) = member_index(domain, &implication.member) else { continue };
+            let mut mask = vec![0u64; domain.len().div_ceil(64)];
+            for implied in implication.implies.iter().filter_map(|m| member_index(domain, m)) {
+                if let Some(word) = mask.get_mut(implied as usize / 64) {
+                    *word |= 1u64 << (implied % 64);
+                }
+            }
+            match implications.iter_mut().find(|(v, _)| *v == vocab) {
+                Some((_, members)) => members.push((member, mask)),
+                None => implications.push((vocab, vec![(member, mask)])),
+            }
+        }
         Index {
+            implications,
             row_requirements: table.rows.iter().map(|r| requirements(&r.outcome)).collect(),
             default_requirements: table.default.as_ref().map(requirements).unwrap_or_default(),
             rows,
@@ -548,6 +619,34 @@ impl Index {
 impl Table {
     fn index(&self) -> &Index {
         self.index.get_or_init(|| Index::build(self))
+    }
+
+    /// Closes set values under the table's implications, in place; returns what was added, as
+    /// (vocabulary index, member added, a given member that implies it). The implications are
+    /// closed transitively in the table, so one pass suffices.
+    pub(crate) fn close(&self, values: &mut [Value]) -> Vec<(usize, u32, u32)> {
+        let mut added = Vec::new();
+        for (vocab, members) in &self.index().implications {
+            let Some(Value::Set(present)) = values.get_mut(*vocab) else { continue };
+            let given = present.clone();
+            for (member, mask) in members {
+                if !has_bit(&given, *member as usize) {
+                    continue;
+                }
+                for (w, bits) in mask.iter().enumerate() {
+                    let Some(word) = present.get_mut(w) else { continue };
+                    let new = bits & !*word;
+                    *word |= bits;
+                    let mut rest = new;
+                    while rest != 0 {
+                        let bit = rest.trailing_zeros();
+                        rest &= rest - 1;
+                        added.push((*vocab, (w as u32) * 64 + bit, *member));
+                    }
+                }
+            }
+        }
+        added
     }
 
     /// Decides a scenario read for this table.
@@ -582,6 +681,7 @@ impl Table {
                 rule: None,
                 cite: Vec::new(),
                 satisfied: self.satisfied(scenario, Verdict::OutOfScope, &[]),
+                met_by: None,
                 row: None,
             };
         }
@@ -610,7 +710,42 @@ impl Table {
             None => (Verdict::Undecided, Vec::new()),
         };
         let satisfied = self.satisfied(scenario, verdict, requirements);
-        Decision { regime: self.regime.clone(), verdict, require, obligations, rule, cite, satisfied, row }
+        let met = row.and_then(|r| self.rows.get(r)).and_then(|row| row.met.as_ref());
+        let (verdict, require, met_by) = match (met, satisfied) {
+            (Some(met), _) => (
+                verdict,
+                require,
+                Some(MetBy { mechanisms: met.by.clone(), require: met.require.clone(), through: MetThrough::Facts }),
+            ),
+            // The safeguards in place meet every group: the transfer may go ahead.
+            (None, Some(true)) if verdict == Verdict::Require => {
+                let mechanisms = self.meeting_safeguards(scenario, &require, requirements);
+                (Verdict::Permit, Vec::new(), Some(MetBy { mechanisms, require, through: MetThrough::Safeguards }))
+            }
+            _ => (verdict, require, None),
+        };
+        Decision { regime: self.regime.clone(), verdict, require, obligations, rule, cite, satisfied, met_by, row }
+    }
+
+    /// For each `require` group, the first of its alternatives the scenario's safeguards hold.
+    fn meeting_safeguards(
+        &self,
+        scenario: &Scenario,
+        groups: &[Vec<String>],
+        requirements: &[Vec<u32>],
+    ) -> Vec<String> {
+        let present = self.index().safeguards.and_then(|s| match scenario.values.get(s) {
+            Some(Value::Set(present)) => Some(present.as_slice()),
+            _ => None,
+        });
+        groups
+            .iter()
+            .zip(requirements)
+            .filter_map(|(names, indices)| {
+                let first = indices.iter().position(|&m| present.is_some_and(|p| has_bit(p, m as usize)))?;
+                names.get(first).cloned()
+            })
+            .collect()
     }
 
     /// The verdict and the deciding row only: no obligations, no strings, no allocation. This
@@ -705,7 +840,24 @@ impl Table {
                 });
             }
         }
-        Explained { decision, ruled_out }
+        let implied = scenario
+            .implied
+            .iter()
+            .filter_map(|&(vocab, member, because)| {
+                let column = self.vocabulary.get(vocab)?;
+                let name = |m: u32| column.domain.get(m as usize).map(|n| n.to_string());
+                Some(Implied { fact: column.fact.clone(), member: name(member)?, because: name(because)? })
+            })
+            .collect();
+        let established_by = match &decision.met_by {
+            Some(MetBy { mechanisms, through: MetThrough::Facts, .. }) => mechanisms
+                .iter()
+                .filter_map(|m| self.relations.established.iter().find(|e| e.mechanism == *m))
+                .map(|e| EstablishedBy { mechanism: e.mechanism.clone(), cite: e.cite.clone(), facts: e.facts.clone() })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Explained { decision, ruled_out, implied, established_by }
     }
 
     /// The columns (in column order) whose cell in `row` excludes the scenario's value.

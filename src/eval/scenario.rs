@@ -30,6 +30,18 @@ pub struct Scenario {
     pub(crate) values: Vec<Value>,
     /// Whether the scenario gives `safeguards` at all (an empty list counts).
     pub(crate) safeguards_given: bool,
+    /// Members the vocabulary's implications added to set facts, as (vocabulary index, member
+    /// added, a given member that implies it).
+    pub(crate) implied: Vec<(usize, u32, u32)>,
+}
+
+impl Scenario {
+    /// A scenario read for `table`, closed under the table's implications: a set holding a
+    /// member holds every member it implies. What was added is kept for explanations.
+    pub(crate) fn closed(table: &Table, mut values: Vec<Value>, safeguards_given: bool) -> Scenario {
+        let implied = table.close(&mut values);
+        Scenario { values, safeguards_given, implied }
+    }
 }
 
 /// What is wrong with one key of a scenario.
@@ -196,7 +208,7 @@ impl Scenario {
             };
             complete.push(value);
         }
-        if errors.is_empty() { Ok(Scenario { values: complete, safeguards_given }) } else { Err(errors) }
+        if errors.is_empty() { Ok(Scenario::closed(table, complete, safeguards_given)) } else { Err(errors) }
     }
 }
 

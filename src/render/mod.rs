@@ -150,7 +150,19 @@ pub fn table_text(table: &Table) -> String {
     for (i, row) in table.rows.iter().enumerate() {
         let _ = writeln!(out, "  {:>3}. {} \"{}\" [{}]", i + 1, row.rule, row.title, row.cite.join("; "));
         cells(&row.cells, &mut out);
-        let _ = writeln!(out, "         → {}", outcome(Some(&row.outcome)));
+        match &row.met {
+            Some(met) => {
+                let _ = writeln!(
+                    out,
+                    "         → permit: {} met by {}",
+                    require_groups(&met.require),
+                    met.by.join(" and ")
+                );
+            }
+            None => {
+                let _ = writeln!(out, "         → {}", outcome(Some(&row.outcome)));
+            }
+        }
     }
     let _ = writeln!(out, "  default → {}", outcome(table.default.as_ref()));
     let _ = writeln!(out, "\nobligation rows (every matching row applies):");
@@ -185,6 +197,17 @@ fn decided_by(decision: &Decision) -> String {
     }
 }
 
+/// "the requirement `require a or b` is met by `a` (established by the facts)".
+fn met_words(decision: &Decision) -> Option<String> {
+    let met = decision.met_by.as_ref()?;
+    let by: Vec<String> = met.mechanisms.iter().map(|m| format!("`{m}`")).collect();
+    let through = match met.through {
+        crate::eval::MetThrough::Facts => "established by the scenario's facts",
+        crate::eval::MetThrough::Safeguards => "listed in `safeguards`",
+    };
+    Some(format!("the requirement `{}` is met by {} ({through})", require_groups(&met.require), by.join(" and ")))
+}
+
 fn safeguards_words(decision: &Decision) -> Option<String> {
     let satisfied = decision.satisfied?;
     Some(match (decision.verdict, satisfied) {
@@ -200,6 +223,9 @@ pub fn decision_text(decision: &Decision) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", decision.regime, verdict_words(decision));
     let _ = writeln!(out, "  {}", decided_by(decision));
+    if let Some(words) = met_words(decision) {
+        let _ = writeln!(out, "  {words}");
+    }
     if !decision.obligations.is_empty() {
         let _ = writeln!(out, "  obligations: {}", decision.obligations.join(", "));
     }
@@ -215,6 +241,7 @@ pub fn decision_line(decision: &Decision) -> String {
     if !decision.obligations.is_empty() {
         parts.push(format!("obligations: {}", decision.obligations.join(", ")));
     }
+    parts.extend(met_words(decision));
     parts.extend(safeguards_words(decision));
     parts.join("; ")
 }
@@ -222,6 +249,16 @@ pub fn decision_line(decision: &Decision) -> String {
 /// A decision with the rules before it and what ruled each out.
 pub fn explained_text(explained: &Explained) -> String {
     let mut out = decision_text(&explained.decision);
+    if !explained.implied.is_empty() {
+        let _ = writeln!(out, "  implied by the vocabulary before deciding:");
+        for i in &explained.implied {
+            let _ = writeln!(out, "    `{}` has `{}`, because `{}` implies it", i.fact, i.member, i.because);
+        }
+    }
+    for e in &explained.established_by {
+        let facts: Vec<String> = e.facts.iter().map(|f| format!("`{f}`")).collect();
+        let _ = writeln!(out, "  `{}` established by {} [{}]", e.mechanism, facts.join(", "), e.cite.join("; "));
+    }
     if explained.ruled_out.is_empty() {
         return out;
     }

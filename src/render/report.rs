@@ -134,6 +134,9 @@ pub fn diff_text(diff: &Diff) -> String {
             group.class.text(&diff.a.label, &diff.b.label),
             percent(group.share)
         );
+        for note in group_notes(group) {
+            let _ = writeln!(out, "  ({note})");
+        }
         for region in &group.regions {
             n += 1;
             region_text(&mut out, n, region, diff);
@@ -183,6 +186,20 @@ fn exactness_text(diff: &Diff, code: fn(&str) -> String) -> String {
 }
 
 /// The stylesheet class of a comparison class.
+/// What a group's class rests on, and the kinship of its requirements, in words.
+fn group_notes(group: &crate::analysis::diff::Group) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !group.class_by.is_empty() {
+        let orders: Vec<String> = group.class_by.iter().map(|o| format!("`{o}`")).collect();
+        notes.push(format!("classed by the strength order {}", orders.join(", ")));
+    }
+    if !group.families.is_empty() {
+        let families: Vec<String> = group.families.iter().map(|f| format!("`{f}`")).collect();
+        notes.push(format!("both need a mechanism of the family {}, of different instruments", families.join(", ")));
+    }
+    notes
+}
+
 fn class_key(class: Class) -> &'static str {
     match class {
         Class::AStricter => "a-stricter",
@@ -590,6 +607,9 @@ pub fn diff_markdown(diff: &Diff) -> String {
             percent(group.share),
             super::plural(group.regions.len(), "region")
         );
+        for note in group_notes(group) {
+            let _ = writeln!(out, "_{}._\n", markdown::text(&note));
+        }
         let rows: Vec<Vec<String>> = group
             .regions
             .iter()
@@ -800,6 +820,9 @@ pub fn diff_html(diff: &Diff) -> String {
             percent(group.share),
             super::plural(group.regions.len(), "region")
         );
+        for note in group_notes(group) {
+            let _ = writeln!(out, "<p class=\"muted\">{}</p>", e(&note));
+        }
         let _ = writeln!(
             out,
             "<table class=\"regions\">\n<thead><tr><th class=\"num\">#</th><th>where</th><th class=\"num\">share</th><th>{}</th><th>{}</th><th>witness</th></tr></thead>\n<tbody>",

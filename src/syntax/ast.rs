@@ -49,6 +49,12 @@ pub enum Item {
     Regime(RegimeDecl),
     /// `accord id "title" { … }`.
     Accord(AccordDecl),
+    /// `establish mechanism "title" cite … when …`.
+    Establish(EstablishDecl),
+    /// `family id "title" { … }`.
+    Family(FamilyDecl),
+    /// `strength id "title" { cite … a > b … }`.
+    Strength(StrengthDecl),
 }
 
 /// What a `use` names.
@@ -91,6 +97,8 @@ pub struct EnumMember {
     pub name: Ident,
     /// Its description, for people.
     pub description: Option<StrLit>,
+    /// The members it implies (`implies personal`, `implies {a, b}`), as written.
+    pub implies: Vec<Literal>,
 }
 
 /// `set NAME: Enum = { member [effective range] … }`.
@@ -558,5 +566,56 @@ pub struct Accept {
     /// Its own mechanism they stand for.
     pub as_mechanism: Ident,
     /// The whole clause.
+    pub span: Span,
+}
+
+/// `establish mechanism "title" cite … when condition`: the facts in the condition put the
+/// mechanism in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EstablishDecl {
+    /// Doc comment.
+    pub doc: Doc,
+    /// The mechanism established.
+    pub mechanism: Ident,
+    /// Its title.
+    pub title: StrLit,
+    /// `cite` clauses.
+    pub cites: Vec<CiteClause>,
+    /// The facts that establish it.
+    pub when: Cond,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `family id "title" { m1, m2 }`: mechanisms of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyDecl {
+    /// Doc comment.
+    pub doc: Doc,
+    /// Its id.
+    pub name: Ident,
+    /// Its title.
+    pub title: StrLit,
+    /// Its mechanisms, as written.
+    pub members: Vec<Ident>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `strength id "title" { cite … a > {b, c} … }`: requiring the left side is a heavier burden
+/// than requiring the right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrengthDecl {
+    /// Doc comment.
+    pub doc: Doc,
+    /// Its id.
+    pub name: Ident,
+    /// Its title.
+    pub title: StrLit,
+    /// `cite` clauses.
+    pub cites: Vec<CiteClause>,
+    /// Chains `a > b > c`, each side a list of mechanisms or family ids.
+    pub chains: Vec<Vec<Vec<Literal>>>,
+    /// The whole declaration.
     pub span: Span,
 }

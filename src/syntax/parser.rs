@@ -175,11 +175,15 @@ fn token_words(tokens: &[String]) -> Vec<String> {
 }
 
 /// The words for a grammar rule in "expected …"; `None` for rules never worth naming.
+/// What may start a top-level declaration.
+const DECLARATION: &str =
+    "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime`, `accord`, `establish`, `family` or `strength`)";
+
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
-        Rule::file => "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime` or `accord`)",
-        Rule::item => "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime` or `accord`)",
+        Rule::file => DECLARATION,
+        Rule::item => DECLARATION,
         Rule::regime_item => "a regime item (`home`, `source`, `let`, `rule`, `oblige`, `default` or `example`)",
         Rule::ident | Rule::name => "a name",
         Rule::module_path => "a module (`transfer`, `regimes/eu` or a quoted file path)",
@@ -216,6 +220,16 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::let_decl => "`let`",
         Rule::regime_decl => "`regime`",
         Rule::accord_decl => "`accord`",
+        Rule::establish_decl => "`establish`",
+        Rule::family_decl => "`family`",
+        Rule::strength_decl => "`strength`",
+        Rule::implies_clause => "`implies`",
+        Rule::strength_chain => "a strength order (`a > b`)",
+        Rule::strength_side => "a mechanism, a family or a list",
+        Rule::kw_implies => "`implies`",
+        Rule::kw_establish => "`establish`",
+        Rule::kw_family => "`family`",
+        Rule::kw_strength => "`strength`",
         Rule::home_item => "`home`",
         Rule::source_item => "`source`",
         Rule::rule_decl => "`rule`",
@@ -375,6 +389,9 @@ impl Builder {
             Rule::let_decl => Item::Let(self.let_decl(decl, doc)?),
             Rule::regime_decl => Item::Regime(self.regime_decl(decl, doc)?),
             Rule::accord_decl => Item::Accord(self.accord_decl(decl, doc)?),
+            Rule::establish_decl => Item::Establish(self.establish_decl(decl, doc)?),
+            Rule::family_decl => Item::Family(self.family_decl(decl, doc)?),
+            Rule::strength_decl => Item::Strength(self.strength_decl(decl, doc)?),
             _ => return Err(unexpected(&decl, "a declaration")),
         })
     }
@@ -403,7 +420,15 @@ impl Builder {
             let doc = kids.docs();
             let name = self.ident(kids.take(Rule::ident)?);
             let description = kids.maybe(Rule::string).map(|s| self.string(s));
-            members.push(EnumMember { doc, name, description });
+            let implies = match kids.maybe(Rule::implies_clause) {
+                Some(clause) => {
+                    let mut kids = Kids::of(clause);
+                    kids.take(Rule::kw_implies)?;
+                    self.names_or_list(kids.next()?)?
+                }
+                None => Vec::new(),
+            };
+            members.push(EnumMember { doc, name, description, implies });
         }
         Ok(EnumDecl { doc, name, members, span })
     }
@@ -671,6 +696,58 @@ impl Builder {
         Ok(AccordDecl { doc, name, title, cites, effective, accepts, span })
     }
 
+    fn establish_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<EstablishDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_establish)?;
+        let mechanism = self.ident(kids.take(Rule::ident)?);
+        let title = self.string(kids.take(Rule::string)?);
+        let (cites, _) = self.clauses(&mut kids)?;
+        let when = self.when_clause(kids.take(Rule::when_clause)?)?;
+        Ok(EstablishDecl { doc, mechanism, title, cites, when, span })
+    }
+
+    fn family_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<FamilyDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_family)?;
+        let name = self.ident(kids.take(Rule::name)?);
+        let title = self.string(kids.take(Rule::string)?);
+        let mut members = Vec::new();
+        while let Some(member) = kids.maybe(Rule::ident) {
+            members.push(self.ident(member));
+        }
+        Ok(FamilyDecl { doc, name, title, members, span })
+    }
+
+    fn strength_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<StrengthDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_strength)?;
+        let name = self.ident(kids.take(Rule::name)?);
+        let title = self.string(kids.take(Rule::string)?);
+        let (cites, _) = self.clauses(&mut kids)?;
+        let mut chains = Vec::new();
+        while let Some(chain) = kids.maybe(Rule::strength_chain) {
+            let mut sides = Vec::new();
+            for side in chain.into_inner() {
+                let inner = Kids::of(side).next()?;
+                sides.push(self.names_or_list(inner)?);
+            }
+            chains.push(sides);
+        }
+        Ok(StrengthDecl { doc, name, title, cites, chains, span })
+    }
+
+    /// A bare name or a `{…}` list, as literals.
+    fn names_or_list(&mut self, pair: P<'_>) -> Built<Vec<Literal>> {
+        Ok(match pair.as_rule() {
+            Rule::value_list => self.value_list(pair)?.items,
+            Rule::ident => vec![Literal::Name(self.ident(pair))],
+            _ => return Err(unexpected(&pair, "a name or a list")),
+        })
+    }
+
     // ── conditions ──
 
     /// `depth` counts the brackets and `not`s around this condition, so that a long run of
@@ -933,7 +1010,7 @@ regime cn "China" {
         assert_eq!(message("regime r { }"), "expected a quoted string after `r`");
         assert_eq!(
             message("let x = a &&& b"),
-            "expected `and`, `has`, `in`, `or`, a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`), a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime` or `accord`) or the end of the file after `a`"
+            "expected `and`, `has`, `in`, `or`, a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`), a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime`, `accord`, `establish`, `family` or `strength`) or the end of the file after `a`"
         );
     }
 }

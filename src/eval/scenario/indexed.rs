@@ -110,7 +110,7 @@ impl<'t> Indexed<'t> {
                 }),
             })
             .collect::<Option<Vec<Value>>>()?;
-        Some(Scenario { values, safeguards_given })
+        Some(Scenario::closed(self.table, values, safeguards_given))
     }
 
     /// The whole text as one object of facts: each vocabulary column's value, if given.
