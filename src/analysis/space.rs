@@ -436,14 +436,16 @@ impl Space {
     }
 
     /// A box as cells, by fact: the form rows use, so the same reading applies.
-    /// A member a box lacks is left out when it implies another member the box lacks: no
-    /// consistent point holds it (`lacks personal` says `lacks health` already).
+    /// A member a box lacks is left out when it implies another member the box lacks that does
+    /// not imply it back: no consistent point holds it (`lacks personal` says `lacks health`
+    /// already). Members that imply each other are all kept.
     pub fn box_cells(&self, b: &Boxed) -> BTreeMap<String, Cell> {
         let absent = |v: usize| matches!(b.get(v), Some(Some(spans)) if spans.as_slice() == [(0, 1)]);
         let mut cells: BTreeMap<String, Cell> = BTreeMap::new();
         for (v, (var, spans)) in self.vars.iter().zip(b).enumerate() {
             let Some(spans) = spans else { continue };
-            if absent(v) && self.implications.iter().any(|&(m, n)| m == v && absent(n)) {
+            let below = |n: usize| !self.implications.contains(&(n, v));
+            if absent(v) && self.implications.iter().any(|&(m, n)| m == v && absent(n) && below(n)) {
                 continue;
             }
             let values = || spans.iter().flat_map(|&(lo, hi)| lo..hi);

@@ -200,9 +200,9 @@ impl<'p> Compiler<'p> {
                     };
                     // Where the facts establish a mechanism of every group, the rule permits:
                     // those rows come first, and the rule's own rows decide the rest.
-                    let met_rows = met.into_iter().map(|(b, by)| {
-                        (b, table::Outcome::Permit, Some(table::Met { require: require.clone(), by }))
-                    });
+                    let met_rows = met
+                        .into_iter()
+                        .map(|(b, by)| (b, table::Outcome::Permit, Some(table::Met { require: require.clone(), by })));
                     let own_rows = boxes.into_iter().map(|b| (b, outcome.clone(), None));
                     for (b, outcome, met) in met_rows.chain(own_rows) {
                         rows.push(table::Row {
