@@ -165,3 +165,30 @@ fn the_2024_provisions_change_nothing_the_strength_order_cannot_class() {
     assert_eq!(ranked.class, Class::AStricter);
     assert_eq!(ranked.class_by, ["cn_assessment_over_contract"]);
 }
+
+#[test]
+fn a_plain_consent_meets_the_laws_that_ask_for_no_more_and_only_those() {
+    let plain = json!({"destination": "US", "data": ["personal"], "date": "2025-06-01", "consent": ["consented"]});
+    for regime in ["my", "id"] {
+        assert_eq!(decide(&standard(regime), &plain).verdict, Verdict::Permit, "{regime}");
+    }
+    // Thailand asks for consent after being told of the destination's standards; Korea from
+    // 2023 for separate consent after the Art. 28-8(2) notice; Singapore for consent after a
+    // written summary of the protection there.
+    for regime in ["th", "kr", "sg"] {
+        assert_eq!(decide(&standard(regime), &plain).verdict, Verdict::Require, "{regime}");
+    }
+}
+
+#[test]
+fn explain_names_the_facts_that_would_meet_a_requirement() {
+    let sg = standard("sg");
+    let plain = json!({"destination": "US", "data": ["personal"], "date": "2025-06-01"});
+    let explained = sg.explain(&Scenario::from_value(&sg, &plain, today()).unwrap());
+    let named: Vec<(&str, &[String])> =
+        explained.could_be_met_by.iter().map(|e| (e.mechanism.as_str(), e.facts.as_slice())).collect();
+    assert!(named.contains(&("apec_cbpr", &["recipient".to_owned()][..])), "{named:?}");
+    assert!(named.contains(&("sg_consent_after_summary", &["consent".to_owned()][..])), "{named:?}");
+    let text = accord::render::explained_text(&explained);
+    assert!(text.contains("facts would meet it with `apec_cbpr`"), "{text}");
+}

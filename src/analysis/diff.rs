@@ -1384,48 +1384,53 @@ impl Compared<'_> {
         let mut boxes = boxes;
         let mut merged = false;
         for fact in facts {
-            if boxes.len() < 2 {
-                break;
+            // Boxes alike but on `fact`, found by hashing what they say of the other facts.
+            let keys: Vec<Boxed> = boxes.iter().map(|b| self.space.without_fact(b, fact)).collect();
+            let mut alike: HashMap<&Boxed, Vec<usize>> = HashMap::default();
+            for (i, key) in keys.iter().enumerate() {
+                alike.entry(key).or_default().push(i);
+            }
+            if alike.values().all(|members| members.len() < 2) {
+                continue;
             }
             let regions: Vec<NodeId> = boxes.iter().map(|b| self.mdd.box_region(b)).collect();
             let mut all = FALSE;
             for &r in &regions {
                 all = self.mdd.or(all, r);
             }
-            let mut taken = vec![false; boxes.len()];
-            let mut out: Vec<Boxed> = Vec::with_capacity(boxes.len());
-            for i in 0..boxes.len() {
-                if taken.get(i).copied().unwrap_or(true) {
+            // For each group that joins, its hull, placed where its first box was.
+            let mut joined_at: HashMap<usize, Boxed> = HashMap::default();
+            let mut absorbed = vec![false; boxes.len()];
+            for members in alike.values().filter(|members| members.len() > 1) {
+                let chosen: Vec<&Boxed> = members.iter().filter_map(|&j| boxes.get(j)).collect();
+                let Some(hull) = self.space.hull_on(&chosen, fact) else { continue };
+                let mut union = FALSE;
+                for r in members.iter().filter_map(|&j| regions.get(j)) {
+                    union = self.mdd.or(union, *r);
+                }
+                let cube = self.mdd.box_region(&hull);
+                let whole = self.mdd.and(cube, self.consistent);
+                let held = self.mdd.and(union, self.consistent);
+                let others = self.mdd.minus(all, union);
+                if whole != held || self.mdd.and(whole, others) != FALSE {
                     continue;
                 }
-                let Some(first) = boxes.get(i) else { continue };
-                let members: Vec<usize> = (i..boxes.len())
-                    .filter(|&j| !taken.get(j).copied().unwrap_or(true))
-                    .filter(|&j| boxes.get(j).is_some_and(|b| self.space.same_but(first, b, fact)))
-                    .collect();
-                let chosen: Vec<&Boxed> = members.iter().filter_map(|&j| boxes.get(j)).collect();
-                let joined = self.space.hull_on(&chosen, fact).unwrap_or_else(|| first.clone());
-                if members.len() > 1 {
-                    let mut union = FALSE;
-                    for &j in &members {
-                        union = self.mdd.or(union, regions.get(j).copied().unwrap_or(FALSE));
-                    }
-                    let cube = self.mdd.box_region(&joined);
-                    let whole = self.mdd.and(cube, self.consistent);
-                    let held = self.mdd.and(union, self.consistent);
-                    let others = self.mdd.minus(all, union);
-                    let overlap = self.mdd.and(whole, others);
-                    if whole == held && overlap == FALSE {
-                        members.iter().for_each(|&j| taken.get_mut(j).into_iter().for_each(|t| *t = true));
-                        out.push(joined);
-                        merged = true;
-                        continue;
-                    }
+                if let Some(&first) = members.first() {
+                    joined_at.insert(first, hull);
                 }
-                if let Some(t) = taken.get_mut(i) {
-                    *t = true;
+                members.iter().for_each(|&j| absorbed.get_mut(j).into_iter().for_each(|a| *a = true));
+            }
+            if joined_at.is_empty() {
+                continue;
+            }
+            merged = true;
+            let mut out = Vec::with_capacity(boxes.len());
+            for (i, b) in boxes.into_iter().enumerate() {
+                match joined_at.remove(&i) {
+                    Some(hull) => out.push(hull),
+                    None if absorbed.get(i).copied().unwrap_or(false) => {}
+                    None => out.push(b),
                 }
-                out.push(first.clone());
             }
             boxes = out;
         }

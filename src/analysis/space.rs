@@ -325,9 +325,9 @@ impl Space {
         Some(hull)
     }
 
-    /// Whether two boxes agree on every variable outside `fact`.
-    pub fn same_but(&self, x: &Boxed, y: &Boxed, fact: &str) -> bool {
-        self.vars.iter().zip(x.iter().zip(y)).all(|(var, (a, b))| var.fact() == fact || a == b)
+    /// A box with the variables of `fact` left free.
+    pub fn without_fact(&self, b: &Boxed, fact: &str) -> Boxed {
+        self.vars.iter().zip(b).map(|(var, spans)| if var.fact() == fact { None } else { spans.clone() }).collect()
     }
 
     /// The facts whose members the implications tie together, each once.

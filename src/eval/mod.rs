@@ -146,6 +146,8 @@ pub struct Explained {
     pub implied: Vec<Implied>,
     /// When facts met the requirement: the facts that establish each mechanism named.
     pub established_by: Vec<EstablishedBy>,
+    /// When a requirement is left: its mechanisms that facts could establish, and which facts.
+    pub could_be_met_by: Vec<EstablishedBy>,
 }
 
 /// The facts that establish one mechanism of a met requirement.
@@ -153,6 +155,8 @@ pub struct Explained {
 pub struct EstablishedBy {
     /// The mechanism.
     pub mechanism: String,
+    /// What establishes it, in words (the declarations' titles).
+    pub title: String,
     /// The establishing declarations' citations.
     pub cite: Vec<String>,
     /// The facts their conditions test.
@@ -750,6 +754,8 @@ impl Table {
 
     /// The verdict and the deciding row only: no obligations, no strings, no allocation. This
     /// is the hot path of [`Table::evaluate`], for callers that decide millions of scenarios.
+    /// It is the table's verdict, what the law requires: a `require` that the scenario's
+    /// `safeguards` meet is still `require` here, and `permit` in [`Table::evaluate`].
     pub fn decide(&self, scenario: &Scenario) -> Decided {
         let index = self.index();
         let values = &scenario.values;
@@ -849,15 +855,27 @@ impl Table {
                 Some(Implied { fact: column.fact.clone(), member: name(member)?, because: name(because)? })
             })
             .collect();
+        let established = |names: &mut dyn Iterator<Item = &String>| -> Vec<EstablishedBy> {
+            let mut out: Vec<EstablishedBy> = Vec::new();
+            for name in names {
+                let Some(e) = self.relations.established.iter().find(|e| e.mechanism == *name) else { continue };
+                if !out.iter().any(|o| o.mechanism == e.mechanism) {
+                    out.push(EstablishedBy {
+                        mechanism: e.mechanism.clone(),
+                        title: e.title.clone(),
+                        cite: e.cite.clone(),
+                        facts: e.facts.clone(),
+                    });
+                }
+            }
+            out
+        };
         let established_by = match &decision.met_by {
-            Some(MetBy { mechanisms, through: MetThrough::Facts, .. }) => mechanisms
-                .iter()
-                .filter_map(|m| self.relations.established.iter().find(|e| e.mechanism == *m))
-                .map(|e| EstablishedBy { mechanism: e.mechanism.clone(), cite: e.cite.clone(), facts: e.facts.clone() })
-                .collect(),
+            Some(MetBy { mechanisms, through: MetThrough::Facts, .. }) => established(&mut mechanisms.iter()),
             _ => Vec::new(),
         };
-        Explained { decision, ruled_out, implied, established_by }
+        let could_be_met_by = established(&mut decision.require.iter().flatten());
+        Explained { decision, ruled_out, implied, established_by, could_be_met_by }
     }
 
     /// The columns (in column order) whose cell in `row` excludes the scenario's value.

@@ -65,6 +65,14 @@ pub fn outcome(outcome: Option<&Outcome>) -> String {
     }
 }
 
+/// A row's outcome: its rule's, or `permit` with what the facts met.
+fn row_outcome(row: &crate::table::Row) -> String {
+    match &row.met {
+        Some(met) => format!("permit: {} met by {}", require_groups(&met.require), met.by.join(" and ")),
+        None => outcome(Some(&row.outcome)),
+    }
+}
+
 fn require_groups(groups: &[Vec<String>]) -> String {
     groups.iter().map(|g| format!("require {}", g.join(" or "))).collect::<Vec<_>>().join(" and ")
 }
@@ -105,7 +113,7 @@ pub fn table_markdown(table: &Table) -> String {
             i + 1,
             row.rule,
             cells.join(" | "),
-            outcome(Some(&row.outcome)),
+            row_outcome(row),
             escape(&row.cite.join("; "))
         );
     }
@@ -150,19 +158,7 @@ pub fn table_text(table: &Table) -> String {
     for (i, row) in table.rows.iter().enumerate() {
         let _ = writeln!(out, "  {:>3}. {} \"{}\" [{}]", i + 1, row.rule, row.title, row.cite.join("; "));
         cells(&row.cells, &mut out);
-        match &row.met {
-            Some(met) => {
-                let _ = writeln!(
-                    out,
-                    "         → permit: {} met by {}",
-                    require_groups(&met.require),
-                    met.by.join(" and ")
-                );
-            }
-            None => {
-                let _ = writeln!(out, "         → {}", outcome(Some(&row.outcome)));
-            }
-        }
+        let _ = writeln!(out, "         → {}", row_outcome(row));
     }
     let _ = writeln!(out, "  default → {}", outcome(table.default.as_ref()));
     let _ = writeln!(out, "\nobligation rows (every matching row applies):");
@@ -258,6 +254,17 @@ pub fn explained_text(explained: &Explained) -> String {
     for e in &explained.established_by {
         let facts: Vec<String> = e.facts.iter().map(|f| format!("`{f}`")).collect();
         let _ = writeln!(out, "  `{}` established by {} [{}]", e.mechanism, facts.join(", "), e.cite.join("; "));
+    }
+    for e in &explained.could_be_met_by {
+        let facts: Vec<String> = e.facts.iter().map(|f| format!("`{f}`")).collect();
+        let _ = writeln!(
+            out,
+            "  facts would meet it with `{}`: {} (from {}) [{}]",
+            e.mechanism,
+            e.title,
+            facts.join(", "),
+            e.cite.join("; ")
+        );
     }
     if explained.ruled_out.is_empty() {
         return out;
