@@ -2,6 +2,7 @@
 //!
 //! Each case declares an enum `Kind` of four members with random `implies` clauses (cycles
 //! included), random `establish` declarations for three mechanisms (by `flag` or by a kind),
+//! which rules may also test with `established`,
 //! a random strength order among them (a chain, so never a cycle), and two random regimes
 //! over `destination`, `kinds` and `flag`. A model of the same declarations, kept here, decides
 //! every point by the language's meaning: close the kinds under the implications, take the
@@ -47,6 +48,8 @@ enum Atom {
     Flag(bool),
     To(usize),
     Always,
+    /// `established m` (rules only).
+    Established(usize),
 }
 
 impl Atom {
@@ -58,16 +61,19 @@ impl Atom {
             Atom::Flag(false) => "not flag".to_owned(),
             Atom::To(p) => format!("destination == {}", PLACES[*p]),
             Atom::Always => "true".to_owned(),
+            Atom::Established(m) => format!("established {}", MECHANISMS[*m]),
         }
     }
 
-    fn holds(&self, p: &Point) -> bool {
+    /// Whether the atom holds at `p`; `established` reads the case's establishments.
+    fn holds(&self, case: &Case, p: &Point) -> bool {
         match self {
             Atom::Has(k) => p.kinds.contains(k),
             Atom::Lacks(k) => !p.kinds.contains(k),
             Atom::Flag(b) => p.flag == *b,
             Atom::To(place) => p.destination == *place,
             Atom::Always => true,
+            Atom::Established(m) => case.established[*m].iter().any(|a| a.holds(case, p)),
         }
     }
 }
@@ -168,15 +174,15 @@ impl Case {
     }
 
     /// The first rule of `regime` that matches `p` (consistent), by index.
-    fn rule_at(regime: &Regime, p: &Point) -> Option<usize> {
-        regime.rules.iter().position(|r| r.when.iter().all(|a| a.holds(p)))
+    fn rule_at(&self, regime: &Regime, p: &Point) -> Option<usize> {
+        regime.rules.iter().position(|r| r.when.iter().all(|a| a.holds(self, p)))
     }
 
     fn decide(&self, regime: &Regime, p: &Point) -> Decided {
         if p.destination == 0 {
             return Decided { verdict: "out_of_scope", require: Vec::new() };
         }
-        let Some(r) = Self::rule_at(regime, p) else {
+        let Some(r) = self.rule_at(regime, p) else {
             return if regime.default {
                 Decided { verdict: "permit", require: Vec::new() }
             } else {
@@ -187,7 +193,7 @@ impl Case {
             None => Decided { verdict: "permit", require: Vec::new() },
             Some(groups) if groups.is_empty() => Decided { verdict: "prohibit", require: Vec::new() },
             Some(groups) => {
-                let established = |m: usize| self.established[m].iter().any(|a| a.holds(p));
+                let established = |m: usize| self.established[m].iter().any(|a| a.holds(self, p));
                 if groups.iter().all(|g| g.iter().any(|&m| established(m))) {
                     Decided { verdict: "permit", require: Vec::new() }
                 } else {
@@ -311,6 +317,7 @@ fn atom() -> impl Strategy<Value = Atom> {
         any::<bool>().prop_map(Atom::Flag),
         (1..3usize).prop_map(Atom::To),
         Just(Atom::Always),
+        (0..3usize).prop_map(Atom::Established),
     ]
 }
 
@@ -333,8 +340,21 @@ fn case() -> impl Strategy<Value = Case> {
     );
     let order = prop::option::of(Just(vec![0usize, 1, 2]).prop_shuffle());
     let family = prop::option::of(prop::sample::subsequence(vec![0usize, 1, 2], 1..=3));
-    (implies, established, order, family, regime(), regime())
-        .prop_map(|(implies, established, order, family, a, b)| Case { implies, established, order, family, a, b })
+    (implies, established, order, family, regime(), regime()).prop_map(
+        |(implies, mut established, order, family, a, b)| {
+            // `established m` needs a declaration that establishes `m`.
+            for rule in a.rules.iter().chain(&b.rules) {
+                for atom in &rule.when {
+                    if let Atom::Established(m) = atom {
+                        if established[*m].is_empty() {
+                            established[*m].push(Atom::Flag(true));
+                        }
+                    }
+                }
+            }
+            Case { implies, established, order, family, a, b }
+        },
+    )
 }
 
 fn scenario(p: &Point) -> Value {
@@ -421,7 +441,7 @@ fn holds(case: &Case) -> Result<(), TestCaseError> {
     let findings = verify(ta);
     let in_scope: Vec<&Point> = points.iter().filter(|p| p.destination != 0).collect();
     for (i, _) in case.a.rules.iter().enumerate() {
-        let reached = in_scope.iter().any(|p| Case::rule_at(&case.a, p) == Some(i));
+        let reached = in_scope.iter().any(|p| case.rule_at(&case.a, p) == Some(i));
         let id = format!("r{i}");
         // A rule whose condition holds nowhere compiles to no row (`accord check` reports it
         // from the regime; the table's verification cannot see it).
@@ -432,7 +452,7 @@ fn holds(case: &Case) -> Result<(), TestCaseError> {
             });
         prop_assert_eq!(reported, !reached, "rule r{} dead: {:?}\n{}", i, findings, text);
     }
-    let gap = !case.a.default && in_scope.iter().any(|p| Case::rule_at(&case.a, p).is_none());
+    let gap = !case.a.default && in_scope.iter().any(|p| case.rule_at(&case.a, p).is_none());
     let gap_reported = findings.iter().find_map(|f| match f {
         Finding::Gap { witness } => Some(witness.clone()),
         _ => None,
@@ -441,7 +461,7 @@ fn holds(case: &Case) -> Result<(), TestCaseError> {
     if let Some(witness) = gap_reported {
         let p = point_of(&witness);
         prop_assert!(case.consistent(&p.kinds), "an inconsistent gap witness {}\n{}", witness, text);
-        prop_assert_eq!(Case::rule_at(&case.a, &p), None, "the witness {} is decided\n{}", witness, text);
+        prop_assert_eq!(case.rule_at(&case.a, &p), None, "the witness {} is decided\n{}", witness, text);
     }
 
     // The diff.

@@ -142,6 +142,9 @@ fn holds(program: &ir::Program, cond: &ir::Cond, facts: &Facts) -> bool {
         ir::Cond::Or(parts) => parts.iter().any(|p| holds(program, p, facts)),
         ir::Cond::Not(inner) => !holds(program, inner, facts),
         ir::Cond::Let(id) => holds(program, &program.lets[id.index()].cond, facts),
+        ir::Cond::Established(m) => {
+            program.establishments.iter().filter(|e| e.mechanism == *m).any(|e| holds(program, &e.when, facts))
+        }
         ir::Cond::Test(test) => test_holds(&test.pred, facts.get(test.fact)),
     }
 }
@@ -1140,6 +1143,9 @@ fn conditions<'p>(program: &'p ir::Program, regime: &'p ir::Regime) -> Vec<&'p i
             ir::Cond::And(parts) | ir::Cond::Or(parts) => out.extend(parts),
             ir::Cond::Not(inner) => out.push(inner),
             ir::Cond::Let(id) => out.push(&program.lets[id.index()].cond),
+            ir::Cond::Established(m) => {
+                out.extend(program.establishments.iter().filter(|e| e.mechanism == *m).map(|e| &e.when));
+            }
             ir::Cond::Const(_) | ir::Cond::Test(_) => {}
         }
         i += 1;

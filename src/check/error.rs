@@ -70,6 +70,10 @@ pub enum CheckError {
     UnusedLet { span: Span, name: String },
     /// A `use` whose module gives nothing used.
     UnusedUse { span: Span, module: String },
+    /// `established` inside an `establish` condition.
+    EstablishedInEstablish { span: Span },
+    /// `established m` where no declaration establishes `m`.
+    NeverEstablished { span: Span, mechanism: String },
     /// A strength order that puts a mechanism above itself.
     StrengthCycle { span: Span, cycle: Vec<String>, back: Vec<(Span, String, String)> },
 }
@@ -261,6 +265,22 @@ impl CheckError {
                 }
                 d.with_help("an order says which requirement is the heavier burden; remove or reverse one of these declarations")
             }
+            CheckError::EstablishedInEstablish { span } => Diagnostic::error(
+                Code::WrongKind,
+                "an `establish` condition cannot use `established`",
+                *span,
+                "facts only here",
+            )
+            .with_help("write the facts that establish the mechanism: establishments that named each other could go round in a cycle"),
+            CheckError::NeverEstablished { span, mechanism } => Diagnostic::error(
+                Code::WrongKind,
+                format!("no `establish` declaration says which facts establish `{mechanism}`"),
+                *span,
+                "never established by facts",
+            )
+            .with_help(format!(
+                "declare `establish {mechanism} \"…\" cite \"…\" when …`, or test the facts themselves"
+            )),
             CheckError::UnusedUse { span, module } => {
                 Diagnostic::warning(Code::UnusedUse, format!("nothing from `{module}` is used"), *span, "unused")
                     .with_help("remove this `use`")

@@ -197,6 +197,9 @@ pub enum Cond {
     Let(LetId),
     /// A test on one fact.
     Test(Test),
+    /// The facts establish this mechanism: its `establish` declarations' conditions, joined
+    /// with `or` (kept by reference; the compiler expands it).
+    Established(MemberId),
 }
 
 /// A test on one fact.

@@ -86,6 +86,10 @@ pub(crate) struct Checker<'g> {
     used_lets: HashSet<LetId>,
     /// Regime-local `let`s, by regime.
     regime_lets: Vec<HashMap<String, LetId>>,
+    /// Whether an `establish` condition is being checked (it may not use `established`).
+    in_establishment: bool,
+    /// Every `established m` written, to check that something establishes `m`.
+    established_uses: Vec<(MemberId, ast::Ident)>,
 }
 
 impl<'g> Checker<'g> {
@@ -102,6 +106,8 @@ impl<'g> Checker<'g> {
             current_let: None,
             used_lets: HashSet::new(),
             regime_lets: Vec::new(),
+            in_establishment: false,
+            established_uses: Vec::new(),
         }
     }
 
@@ -143,6 +149,11 @@ impl<'g> Checker<'g> {
             }
         }
         self.strength_cycles();
+        for (m, name) in std::mem::take(&mut self.established_uses) {
+            if !self.program.establishments.iter().any(|e| e.mechanism == m) {
+                self.errors.push(CheckError::NeverEstablished { span: name.span, mechanism: name.name });
+            }
+        }
         self.unused_uses();
         self.let_cycles();
         (self.program, self.errors)
@@ -751,6 +762,20 @@ impl<'g> Checker<'g> {
             ast::Cond::Or(parts, _) => ir::Cond::Or(parts.iter().map(|p| self.cond(cx, p)).collect()),
             ast::Cond::Not(inner, _) => ir::Cond::Not(Box::new(self.cond(cx, inner))),
             ast::Cond::Test(test) => self.test(cx, test).unwrap_or(ir::Cond::Const(false)),
+            ast::Cond::Established(name, span) => {
+                if self.in_establishment {
+                    self.errors.push(CheckError::EstablishedInEstablish { span: *span });
+                    return ir::Cond::Const(false);
+                }
+                let mechanism = self.mechanism_enum(cx.module, name.span);
+                match self.vocabulary_member(cx, mechanism, "Mechanism", name) {
+                    Some(m) => {
+                        self.established_uses.push((m, name.clone()));
+                        ir::Cond::Established(m)
+                    }
+                    None => ir::Cond::Const(false),
+                }
+            }
         }
     }
 
@@ -1738,7 +1763,9 @@ impl<'g> Checker<'g> {
         let date = self.well_known_fact(module, "date");
         let cx = Cx { module, regime: None, date };
         let target = self.vocabulary_member(cx, mechanism, "Mechanism", &decl.mechanism);
+        self.in_establishment = true;
         let when = self.cond(cx, &decl.when);
+        self.in_establishment = false;
         if let Some(mechanism) = target {
             self.program.establishments.push(ir::Establishment {
                 mechanism,

@@ -438,6 +438,9 @@ impl<'p> Compiler<'p> {
                 cell::not(&boxes, &self.columns, bound).ok_or(TooBig)?
             }
             ir::Cond::Let(id) => self.lets.get(id).cloned().unwrap_or_default(),
+            // The checker makes sure some declaration establishes it, and that no establishing
+            // condition names `established` (so this cannot recurse).
+            ir::Cond::Established(m) => self.established_boxes(*m)?.unwrap_or_default(),
         })
     }
 
@@ -580,6 +583,10 @@ fn collect(program: &Program, cond: &ir::Cond, facts: &mut BTreeSet<FactId>, ord
                 }
                 ir::Cond::And(parts) | ir::Cond::Or(parts) => stack.extend(parts.iter().map(Step::Visit)),
                 ir::Cond::Not(inner) => stack.push(Step::Visit(inner)),
+                ir::Cond::Established(m) => {
+                    let conditions = program.establishments.iter().filter(|e| e.mechanism == *m);
+                    stack.extend(conditions.map(|e| Step::Visit(&e.when)));
+                }
                 ir::Cond::Let(id) => {
                     if seen.insert(*id) {
                         if let Some(def) = program.lets.get(id.index()) {

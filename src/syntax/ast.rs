@@ -341,13 +341,15 @@ pub enum Cond {
     Not(Box<Cond>, Span),
     /// A test (or a bare name or literal).
     Test(Test),
+    /// `established m`: the facts establish mechanism `m`.
+    Established(Ident, Span),
 }
 
 impl Cond {
     /// Where it is written.
     pub fn span(&self) -> Span {
         match self {
-            Cond::And(_, s) | Cond::Or(_, s) | Cond::Not(_, s) => *s,
+            Cond::And(_, s) | Cond::Or(_, s) | Cond::Not(_, s) | Cond::Established(_, s) => *s,
             Cond::Test(t) => t.span,
         }
     }

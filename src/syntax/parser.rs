@@ -228,6 +228,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::strength_side => "a mechanism, a family or a list",
         Rule::kw_implies => "`implies`",
         Rule::kw_establish => "`establish`",
+        Rule::kw_established => "`established`",
+        Rule::established_test => "`established`",
         Rule::kw_family => "`family`",
         Rule::kw_strength => "`strength`",
         Rule::home_item => "`home`",
@@ -803,6 +805,12 @@ impl Builder {
         match inner.as_rule() {
             Rule::cond => self.cond(inner, depth + 1),
             Rule::test => Ok(Cond::Test(self.test(inner)?)),
+            Rule::established_test => {
+                let span = self.span(&inner);
+                let mut kids = Kids::of(inner);
+                kids.take(Rule::kw_established)?;
+                Ok(Cond::Established(self.ident(kids.take(Rule::ident)?), span))
+            }
             _ => Err(unexpected(&inner, "a condition")),
         }
     }
