@@ -1300,10 +1300,12 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
                     .mdd
                     .boxes(shown, MAX_BOXES.saturating_sub(count))
                     .ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
-                let (boxes, merged) = c.merge_modulo_consistency(boxes, &related);
-                let projected = (hidden.is_some() || merged).then_some(region);
+                let boxes = c.merge_modulo_consistency(boxes, &related);
                 let mut regions = Vec::with_capacity(boxes.len());
-                for b in &boxes {
+                for (b, joined) in &boxes {
+                    // A box cut from the group lies inside it; one cut from a projection, or
+                    // joined into a hull, reaches outside and is read within the group.
+                    let projected = (hidden.is_some() || *joined).then_some(region);
                     regions.extend(c.region(b, projected, &candidates, total));
                 }
                 regions
@@ -1377,15 +1379,14 @@ type Candidates = (Vec<(Decider, NodeId)>, Vec<(Decider, NodeId)>);
 
 impl Compared<'_> {
     /// Boxes that differ only on a fact in `facts`, joined into their hull on that fact where
-    /// the hull holds no other consistent point (consistency alone had split them) and meets
-    /// no other box. Whether any were joined: a joined box reaches
-    /// inconsistent points, so it is read within its group.
-    fn merge_modulo_consistency(&mut self, boxes: Vec<Boxed>, facts: &[String]) -> (Vec<Boxed>, bool) {
-        let mut boxes = boxes;
-        let mut merged = false;
+    /// the hull holds no consistent point but theirs (consistency alone had split them). Each
+    /// box says whether it is such a hull: a hull reaches inconsistent points, so it is read
+    /// within its group.
+    fn merge_modulo_consistency(&mut self, boxes: Vec<Boxed>, facts: &[String]) -> Vec<(Boxed, bool)> {
+        let mut boxes: Vec<(Boxed, bool)> = boxes.into_iter().map(|b| (b, false)).collect();
         for fact in facts {
             // Boxes alike but on `fact`, found by hashing what they say of the other facts.
-            let keys: Vec<Boxed> = boxes.iter().map(|b| self.space.without_fact(b, fact)).collect();
+            let keys: Vec<Boxed> = boxes.iter().map(|(b, _)| self.space.without_fact(b, fact)).collect();
             let mut alike: HashMap<&Boxed, Vec<usize>> = HashMap::default();
             for (i, key) in keys.iter().enumerate() {
                 alike.entry(key).or_default().push(i);
@@ -1393,26 +1394,23 @@ impl Compared<'_> {
             if alike.values().all(|members| members.len() < 2) {
                 continue;
             }
-            let regions: Vec<NodeId> = boxes.iter().map(|b| self.mdd.box_region(b)).collect();
-            let mut all = FALSE;
-            for &r in &regions {
-                all = self.mdd.or(all, r);
-            }
             // For each group that joins, its hull, placed where its first box was.
             let mut joined_at: HashMap<usize, Boxed> = HashMap::default();
             let mut absorbed = vec![false; boxes.len()];
             for members in alike.values().filter(|members| members.len() > 1) {
-                let chosen: Vec<&Boxed> = members.iter().filter_map(|&j| boxes.get(j)).collect();
+                let chosen: Vec<&Boxed> = members.iter().filter_map(|&j| boxes.get(j).map(|(b, _)| b)).collect();
                 let Some(hull) = self.space.hull_on(&chosen, fact) else { continue };
                 let mut union = FALSE;
-                for r in members.iter().filter_map(|&j| regions.get(j)) {
-                    union = self.mdd.or(union, *r);
+                for b in members.iter().filter_map(|&j| boxes.get(j)) {
+                    let r = self.mdd.box_region(&b.0);
+                    union = self.mdd.or(union, r);
                 }
                 let cube = self.mdd.box_region(&hull);
                 let whole = self.mdd.and(cube, self.consistent);
                 let held = self.mdd.and(union, self.consistent);
-                let others = self.mdd.minus(all, union);
-                if whole != held || self.mdd.and(whole, others) != FALSE {
+                // The hull holds exactly the boxes' consistent points, so it meets no other
+                // box (boxes are disjoint) at a point any scenario can be.
+                if whole != held {
                     continue;
                 }
                 if let Some(&first) = members.first() {
@@ -1423,18 +1421,17 @@ impl Compared<'_> {
             if joined_at.is_empty() {
                 continue;
             }
-            merged = true;
             let mut out = Vec::with_capacity(boxes.len());
             for (i, b) in boxes.into_iter().enumerate() {
                 match joined_at.remove(&i) {
-                    Some(hull) => out.push(hull),
+                    Some(hull) => out.push((hull, true)),
                     None if absorbed.get(i).copied().unwrap_or(false) => {}
                     None => out.push(b),
                 }
             }
             boxes = out;
         }
-        (boxes, merged)
+        boxes
     }
 
     /// The variables of those of `facts` that `region` does not depend on (within the
