@@ -810,7 +810,7 @@ impl BoxStore {
 }
 
 /// The union of intervals, sorted and joined; `None` if it is every value.
-fn union_spans(mut spans: Vec<(u32, u32)>, size: u32) -> Option<Vec<(u32, u32)>> {
+pub(super) fn union_spans(mut spans: Vec<(u32, u32)>, size: u32) -> Option<Vec<(u32, u32)>> {
     spans.sort_unstable();
     let mut joined: Vec<(u32, u32)> = Vec::with_capacity(spans.len());
     for (lo, hi) in spans {

@@ -7,7 +7,7 @@
 //! member that some cell tests. Every row is then a box over these variables, and the analysis
 //! is exact over the whole fact space: two points in the same classes are decided alike.
 
-use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of};
+use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of, union_spans};
 use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Name, Table};
 use std::collections::BTreeMap;
@@ -296,31 +296,9 @@ impl Space {
                 hull.push(own);
                 continue;
             }
-            let mut admitted = vec![false; var.size() as usize];
-            let mut free = false;
-            for b in boxes {
-                match b.get(v).cloned().flatten() {
-                    None => free = true,
-                    Some(spans) => {
-                        for (lo, hi) in spans {
-                            admitted.iter_mut().take(hi as usize).skip(lo as usize).for_each(|a| *a = true);
-                        }
-                    }
-                }
-            }
-            if free || admitted.iter().all(|a| *a) {
-                hull.push(None);
-            } else {
-                let mut spans: Vec<(u32, u32)> = Vec::new();
-                for (value, &a) in (0u32..).zip(&admitted) {
-                    match spans.last_mut() {
-                        Some(last) if a && last.1 == value => last.1 = value + 1,
-                        _ if a => spans.push((value, value + 1)),
-                        _ => {}
-                    }
-                }
-                hull.push(Some(spans));
-            }
+            // Free where some box leaves it free, else the union of what the boxes admit.
+            let spans: Option<Vec<Vec<(u32, u32)>>> = boxes.iter().map(|b| b.get(v).cloned().flatten()).collect();
+            hull.push(spans.and_then(|s| union_spans(s.concat(), var.size())));
         }
         Some(hull)
     }
