@@ -117,7 +117,7 @@ impl Facts {
                     loop {
                         let implied: Vec<ir::MemberId> = set
                             .iter()
-                            .flat_map(|m| program.enums[e.index()].members[m.index()].implies.iter().map(|(n, _)| *n))
+                            .flat_map(|m| program.enums[e.index()].members[m.index()].implies.iter().copied())
                             .filter(|n| !set.contains(n))
                             .collect();
                         if implied.is_empty() {

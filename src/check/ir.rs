@@ -98,8 +98,8 @@ pub struct MemberDef {
     pub description: Option<String>,
     /// Doc comment lines.
     pub doc: Vec<String>,
-    /// The members it implies directly (`implies …`), each with where it is written.
-    pub implies: Vec<(MemberId, Span)>,
+    /// The members it implies directly (`implies …`).
+    pub implies: Vec<MemberId>,
     /// Where declared.
     pub span: Span,
 }

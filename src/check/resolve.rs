@@ -1740,12 +1740,9 @@ impl<'g> Checker<'g> {
             }
             let mut implied = Vec::new();
             for literal in &member.implies {
-                let name = match literal {
-                    ast::Literal::Name(name) => name.clone(),
-                    other => ast::Ident { name: literal_text(other), span: other.span() },
-                };
+                let name = literal_name(literal);
                 match self.member(id, &name.name) {
-                    Some(target) => implied.push((target, name.span)),
+                    Some(target) => implied.push(target),
                     None => self.outside_domain(&name, None, id),
                 }
             }
@@ -1800,10 +1797,7 @@ impl<'g> Checker<'g> {
         let mechanism = side.first().and_then(|l| self.mechanism_enum(module, l.span()));
         let mut members = Vec::new();
         for literal in side {
-            let name = match literal {
-                ast::Literal::Name(name) => name.clone(),
-                other => ast::Ident { name: literal_text(other), span: other.span() },
-            };
+            let name = literal_name(literal);
             if let Some(m) = mechanism.and_then(|e| self.member(e, &name.name)) {
                 members.push(m);
                 continue;
@@ -1862,40 +1856,39 @@ impl<'g> Checker<'g> {
     }
 
     /// Reports an order that contradicts itself: a mechanism above itself, directly or through
-    /// a chain of declared pairs. Each cycle is reported once, at the pair that closes it.
+    /// a chain of declared pairs. Each cycle is reported once, at its pair declared last.
     fn strength_cycles(&mut self) {
-        let edges: Vec<(MemberId, MemberId, Span)> =
-            self.program.strengths.iter().flat_map(|s| s.pairs.iter().copied()).collect();
-        let mut above: BTreeMap<MemberId, Vec<(MemberId, Span)>> = BTreeMap::new();
-        for &(a, b, span) in &edges {
-            above.entry(a).or_default().push((b, span));
+        let Some(mechanism) = self.program.enums.iter().position(|e| e.name == "Mechanism") else { return };
+        let members = self.program.enums.get(mechanism).map_or(0, |e| e.members.len());
+        // Each pair once, at its first declaration; its place in declaration order.
+        let mut first: BTreeMap<(usize, usize), (usize, Span)> = BTreeMap::new();
+        let pairs = self.program.strengths.iter().flat_map(|s| s.pairs.iter());
+        for (order, &(a, b, span)) in pairs.enumerate() {
+            first.entry((a.index(), b.index())).or_insert((order, span));
         }
-        let mut reported: HashSet<Vec<MemberId>> = HashSet::new();
-        let mechanism = self.program.enums.iter().position(|e| e.name == "Mechanism").map(|i| EnumId(index_u32(i)));
-        // The latest declaration first: a cycle is reported where it was closed.
-        for &(a, b, span) in edges.iter().rev() {
-            // A path from `b` back to `a` closes a cycle with `a > b`.
-            let Some(path) = path_between(&above, b, a) else { continue };
-            let mut members: Vec<MemberId> = vec![a];
-            if a != b {
-                members.push(b);
-                members.extend(path.iter().map(|(m, _)| *m).take(path.len().saturating_sub(1)));
+        let mut edges: Vec<Vec<(usize, Span)>> = vec![Vec::new(); members];
+        for (&(a, b), &(_, span)) in &first {
+            if let Some(out) = edges.get_mut(a) {
+                out.push((b, span));
             }
-            let mut key = members.clone();
-            key.sort_unstable();
-            key.dedup();
-            if !reported.insert(key) {
-                continue;
-            }
-            let name = |m: MemberId| mechanism.map_or_else(String::new, |e| self.program.member_name(e, m).to_owned());
-            let cycle: Vec<String> = members.iter().map(|&m| name(m)).collect();
-            // Each further pair of the cycle, as (where, upper, lower).
-            let mut back = Vec::new();
-            let mut upper = b;
-            for &(lower, place) in &path {
-                back.push((place, name(upper), name(lower)));
-                upper = lower;
-            }
+        }
+        let name = |m: usize| {
+            self.program.enums.get(mechanism).and_then(|e| e.members.get(m)).map_or(String::new(), |d| d.name.clone())
+        };
+        for cycle in graph::walk(&edges).cycles {
+            // The cycle's pairs in order, closing pair included, rotated to start at the one
+            // declared last.
+            let around: Vec<(usize, usize)> =
+                cycle.path.iter().zip(cycle.path.iter().cycle().skip(1)).map(|(&a, &b)| (a, b)).collect();
+            let latest = (0..around.len())
+                .max_by_key(|&i| around.get(i).and_then(|p| first.get(p)).map(|(order, _)| *order))
+                .unwrap_or(0);
+            let rotated: Vec<(usize, usize)> = around.iter().cycle().skip(latest).take(around.len()).copied().collect();
+            let Some((top, rest)) = rotated.split_first() else { continue };
+            let span = first.get(top).map_or(cycle.closing, |(_, s)| *s);
+            let back =
+                rest.iter().filter_map(|p| first.get(p).map(|(_, place)| (*place, name(p.0), name(p.1)))).collect();
+            let cycle = rotated.iter().map(|&(a, _)| name(a)).collect();
             self.errors.push(CheckError::StrengthCycle { span, cycle, back });
         }
     }
@@ -1919,38 +1912,6 @@ impl<'g> Checker<'g> {
             }
         }
     }
-}
-
-/// A path of declared pairs from `from` down to `to`, as the members reached and where each
-/// pair is written; `None` if there is none.
-fn path_between(
-    above: &BTreeMap<MemberId, Vec<(MemberId, Span)>>,
-    from: MemberId,
-    to: MemberId,
-) -> Option<Vec<(MemberId, Span)>> {
-    let mut previous: BTreeMap<MemberId, (MemberId, Span)> = BTreeMap::new();
-    let mut queue = std::collections::VecDeque::from([from]);
-    let mut seen: HashSet<MemberId> = HashSet::from([from]);
-    while let Some(at) = queue.pop_front() {
-        if at == to {
-            let mut path = Vec::new();
-            let mut step = to;
-            while step != from {
-                let &(before, span) = previous.get(&step)?;
-                path.push((step, span));
-                step = before;
-            }
-            path.reverse();
-            return Some(path);
-        }
-        for &(next, span) in above.get(&at).map(Vec::as_slice).unwrap_or_default() {
-            if seen.insert(next) {
-                previous.insert(next, (at, span));
-                queue.push_back(next);
-            }
-        }
-    }
-    None
 }
 
 /// What [`Checker::find`] found: the symbol, the `use`s that provide it, and, when used
@@ -2071,6 +2032,15 @@ fn literal_words(literal: &ast::Literal) -> String {
         ast::Literal::Date(d, _) => format!("the date `{d}`"),
         ast::Literal::Bool(b, _) => format!("`{b}`"),
         ast::Literal::Name(name) => format!("the name `{}`", name.name),
+    }
+}
+
+/// A literal where a name belongs, as a name (a number or a date then fails to resolve, and is
+/// reported as the name it is written as).
+fn literal_name(literal: &ast::Literal) -> ast::Ident {
+    match literal {
+        ast::Literal::Name(name) => name.clone(),
+        other => ast::Ident { name: literal_text(other), span: other.span() },
     }
 }
 

@@ -606,7 +606,7 @@ fn implied_members(e: &ir::EnumDef, i: usize) -> Vec<usize> {
     let mut reached = vec![false; e.members.len()];
     let mut stack = vec![i];
     while let Some(at) = stack.pop() {
-        for &(next, _) in e.members.get(at).map(|m| m.implies.as_slice()).unwrap_or_default() {
+        for &next in e.members.get(at).map(|m| m.implies.as_slice()).unwrap_or_default() {
             if let Some(slot) = reached.get_mut(next.index()) {
                 if !*slot {
                     *slot = true;
