@@ -18,7 +18,7 @@ pub use examples::{ExampleResult, describe, run_examples};
 pub(crate) use scenario::invalid_json;
 pub use scenario::{Scenario, ScenarioError};
 
-use crate::table::{Cell, Column, ColumnType, Name, Outcome, Table};
+use crate::table::{Cell, Column, ColumnType, Established, Name, Outcome, Table};
 use scenario::Value;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -144,23 +144,11 @@ pub struct Explained {
     pub ruled_out: Vec<RuledOut>,
     /// Members the vocabulary's implications added to the scenario before it was decided.
     pub implied: Vec<Implied>,
-    /// When facts met the requirement: the facts that establish each mechanism named.
-    pub established_by: Vec<EstablishedBy>,
+    /// When facts met the requirement: the facts that establish each mechanism named, as the
+    /// table states them.
+    pub established_by: Vec<Established>,
     /// When a requirement is left: its mechanisms that facts could establish, and which facts.
-    pub could_be_met_by: Vec<EstablishedBy>,
-}
-
-/// The facts that establish one mechanism of a met requirement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EstablishedBy {
-    /// The mechanism.
-    pub mechanism: String,
-    /// What establishes it, in words (the declarations' titles).
-    pub title: String,
-    /// The establishing declarations' citations.
-    pub cite: Vec<String>,
-    /// The facts their conditions test.
-    pub facts: Vec<String>,
+    pub could_be_met_by: Vec<Established>,
 }
 
 /// One look-up a scenario makes in a [`RowIndex`]: its value of one fact chooses a class (a
@@ -627,14 +615,15 @@ impl Table {
 
     /// Closes set values under the table's implications, in place; returns what was added, as
     /// (vocabulary index, member added, a given member that implies it). The implications are
-    /// closed transitively in the table, so one pass suffices.
+    /// closed transitively in the table, so one pass suffices, and the set can be read as it
+    /// grows: a member another one added implies nothing that one did not (so it adds no bit,
+    /// and what is named as implying a member is always a given one).
     pub(crate) fn close(&self, values: &mut [Value]) -> Vec<(usize, u32, u32)> {
         let mut added = Vec::new();
         for (vocab, members) in &self.index().implications {
             let Some(Value::Set(present)) = values.get_mut(*vocab) else { continue };
-            let given = present.clone();
             for (member, mask) in members {
-                if !has_bit(&given, *member as usize) {
+                if !has_bit(present, *member as usize) {
                     continue;
                 }
                 for (w, bits) in mask.iter().enumerate() {
@@ -731,6 +720,14 @@ impl Table {
         Decision { regime: self.regime.clone(), verdict, require, obligations, rule, cite, satisfied, met_by, row }
     }
 
+    /// The mechanisms the scenario lists in `safeguards`, as a bit mask over their domain.
+    fn safeguards_present<'s>(&self, scenario: &'s Scenario) -> Option<&'s [u64]> {
+        self.index().safeguards.and_then(|s| match scenario.values.get(s) {
+            Some(Value::Set(present)) => Some(present.as_slice()),
+            _ => None,
+        })
+    }
+
     /// For each `require` group, the first of its alternatives the scenario's safeguards hold.
     fn meeting_safeguards(
         &self,
@@ -738,10 +735,7 @@ impl Table {
         groups: &[Vec<String>],
         requirements: &[Vec<u32>],
     ) -> Vec<String> {
-        let present = self.index().safeguards.and_then(|s| match scenario.values.get(s) {
-            Some(Value::Set(present)) => Some(present.as_slice()),
-            _ => None,
-        });
+        let present = self.safeguards_present(scenario);
         groups
             .iter()
             .zip(requirements)
@@ -788,10 +782,7 @@ impl Table {
         if !scenario.safeguards_given {
             return None;
         }
-        let present = self.index().safeguards.and_then(|s| match scenario.values.get(s) {
-            Some(Value::Set(present)) => Some(present.as_slice()),
-            _ => None,
-        });
+        let present = self.safeguards_present(scenario);
         Some(match verdict {
             Verdict::Permit | Verdict::OutOfScope => true,
             Verdict::Prohibit | Verdict::Undecided => false,
@@ -855,17 +846,12 @@ impl Table {
                 Some(Implied { fact: column.fact.clone(), member: name(member)?, because: name(because)? })
             })
             .collect();
-        let established = |names: &mut dyn Iterator<Item = &String>| -> Vec<EstablishedBy> {
-            let mut out: Vec<EstablishedBy> = Vec::new();
+        let established = |names: &mut dyn Iterator<Item = &String>| -> Vec<Established> {
+            let mut out: Vec<Established> = Vec::new();
             for name in names {
                 let Some(e) = self.relations.established.iter().find(|e| e.mechanism == *name) else { continue };
                 if !out.iter().any(|o| o.mechanism == e.mechanism) {
-                    out.push(EstablishedBy {
-                        mechanism: e.mechanism.clone(),
-                        title: e.title.clone(),
-                        cite: e.cite.clone(),
-                        facts: e.facts.clone(),
-                    });
+                    out.push(e.clone());
                 }
             }
             out
