@@ -1279,36 +1279,12 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     let related = c.space.related_facts();
     for ((oa, ob, class), (region, class_by)) in groups {
         differing = c.mdd.or(differing, region);
-        // A fact whose members the implications tie together, and on which the group does not
-        // depend, is left out of its boxes (else consistency alone would split them); each box
-        // is then read within the group.
-        let free = c.free_of(region, &related);
-        let hidden: Option<Vec<bool>> = match (&quantified, free) {
-            (Some(q), Some(f)) => Some(q.iter().zip(&f).map(|(x, y)| *x || *y).collect()),
-            (Some(q), None) => Some(q.clone()),
-            (None, f) => f,
-        };
-        let shown = match &hidden {
-            Some(q) => c.mdd.exists(region, q),
-            None => region,
-        };
         // Only the parts that decide somewhere in the group can decide in one of its regions.
         let candidates = (c.parts_in(true, &oa, region), c.parts_in(false, &ob, region));
         let regions = match options.listing {
             Listing::Regions => {
-                let boxes = c
-                    .mdd
-                    .boxes(shown, MAX_BOXES.saturating_sub(count))
-                    .ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
-                let boxes = c.merge_modulo_consistency(boxes, &related);
-                let mut regions = Vec::with_capacity(boxes.len());
-                for (b, joined) in &boxes {
-                    // A box cut from the group lies inside it; one cut from a projection, or
-                    // joined into a hull, reaches outside and is read within the group.
-                    let projected = (hidden.is_some() || *joined).then_some(region);
-                    regions.extend(c.region(b, projected, &candidates, total));
-                }
-                regions
+                let limit = MAX_BOXES.saturating_sub(count);
+                c.boxed_regions(region, quantified.as_deref(), &related, &candidates, total, limit)?
             }
             Listing::RulePairs => c.rule_pairs(region, &candidates, total),
         };
@@ -1378,6 +1354,41 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
 type Candidates = (Vec<(Decider, NodeId)>, Vec<(Decider, NodeId)>);
 
 impl Compared<'_> {
+    /// A group's region as at most `limit` disjoint boxes, each with its share, deciders and
+    /// witness. `quantified` projects the boxes (`--facts`). A fact in `related` whose members
+    /// the implications tie together, and on which the group does not depend, is left out of
+    /// its boxes too (else consistency alone would split them); each box is then read within
+    /// the group.
+    fn boxed_regions(
+        &mut self,
+        region: NodeId,
+        quantified: Option<&[bool]>,
+        related: &[String],
+        candidates: &Candidates,
+        total: f64,
+        limit: usize,
+    ) -> Result<Vec<Region>, DiffError> {
+        let hidden: Option<Vec<bool>> = match (quantified, self.free_of(region, related)) {
+            (Some(q), Some(f)) => Some(q.iter().zip(&f).map(|(x, y)| *x || *y).collect()),
+            (Some(q), None) => Some(q.to_vec()),
+            (None, f) => f,
+        };
+        let shown = match &hidden {
+            Some(q) => self.mdd.exists(region, q),
+            None => region,
+        };
+        let boxes = self.mdd.boxes(shown, limit).ok_or(DiffError::TooManyBoxes { limit: MAX_BOXES })?;
+        let boxes = self.merge_modulo_consistency(boxes, related);
+        let mut regions = Vec::with_capacity(boxes.len());
+        for (b, joined) in &boxes {
+            // A box cut from the group lies inside it; one cut from a projection, or joined
+            // into a hull, reaches outside and is read within the group.
+            let projected = (hidden.is_some() || *joined).then_some(region);
+            regions.extend(self.region(b, projected, candidates, total));
+        }
+        Ok(regions)
+    }
+
     /// Boxes that differ only on a fact in `facts`, joined into their hull on that fact where
     /// the hull holds no consistent point but theirs (consistency alone had split them). Each
     /// box says whether it is such a hull: a hull reaches inconsistent points, so it is read
