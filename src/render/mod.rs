@@ -196,12 +196,17 @@ fn decided_by(decision: &Decision) -> String {
 /// "the requirement `require a or b` is met by `a` (established by the facts)".
 fn met_words(decision: &Decision) -> Option<String> {
     let met = decision.met_by.as_ref()?;
-    let by: Vec<String> = met.mechanisms.iter().map(|m| format!("`{m}`")).collect();
     let through = match met.through {
         crate::eval::MetThrough::Facts => "established by the scenario's facts",
         crate::eval::MetThrough::Safeguards => "listed in `safeguards`",
     };
-    Some(format!("the requirement `{}` is met by {} ({through})", require_groups(&met.require), by.join(" and ")))
+    let by = code_list(&met.mechanisms, " and ");
+    Some(format!("the requirement `{}` is met by {by} ({through})", require_groups(&met.require)))
+}
+
+/// Names in backticks, joined by `separator`.
+fn code_list(names: &[String], separator: &str) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(separator)
 }
 
 fn safeguards_words(decision: &Decision) -> Option<String> {
@@ -252,27 +257,19 @@ pub fn explained_text(explained: &Explained) -> String {
         }
     }
     for e in &explained.established_by {
-        let facts: Vec<String> = e.facts.iter().map(|f| format!("`{f}`")).collect();
-        let _ = writeln!(out, "  `{}` established by {} [{}]", e.mechanism, facts.join(", "), e.cite.join("; "));
+        let (facts, cite) = (code_list(&e.facts, ", "), e.cite.join("; "));
+        let _ = writeln!(out, "  `{}` established by {facts} [{cite}]", e.mechanism);
     }
     for e in &explained.could_be_met_by {
-        let facts: Vec<String> = e.facts.iter().map(|f| format!("`{f}`")).collect();
-        let _ = writeln!(
-            out,
-            "  facts would meet it with `{}`: {} (from {}) [{}]",
-            e.mechanism,
-            e.title,
-            facts.join(", "),
-            e.cite.join("; ")
-        );
+        let (facts, cite) = (code_list(&e.facts, ", "), e.cite.join("; "));
+        let _ = writeln!(out, "  facts would meet it with `{}`: {} (from {facts}) [{cite}]", e.mechanism, e.title);
     }
     if explained.ruled_out.is_empty() {
         return out;
     }
     let _ = writeln!(out, "  earlier rules that did not apply:");
     for r in &explained.ruled_out {
-        let facts: Vec<String> = r.facts.iter().map(|f| format!("`{f}`")).collect();
-        let _ = writeln!(out, "    {} [{}]: ruled out by {}", r.rule, r.cite.join("; "), facts.join(", "));
+        let _ = writeln!(out, "    {} [{}]: ruled out by {}", r.rule, r.cite.join("; "), code_list(&r.facts, ", "));
     }
     out
 }

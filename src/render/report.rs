@@ -185,21 +185,20 @@ fn exactness_text(diff: &Diff, code: fn(&str) -> String) -> String {
     text
 }
 
-/// The stylesheet class of a comparison class.
 /// What a group's class rests on, and the kinship of its requirements, in words.
 fn group_notes(group: &crate::analysis::diff::Group) -> Vec<String> {
     let mut notes = Vec::new();
     if !group.class_by.is_empty() {
-        let orders: Vec<String> = group.class_by.iter().map(|o| format!("`{o}`")).collect();
-        notes.push(format!("classed by the strength order {}", orders.join(", ")));
+        notes.push(format!("classed by the strength order {}", super::code_list(&group.class_by, ", ")));
     }
     if !group.families.is_empty() {
-        let families: Vec<String> = group.families.iter().map(|f| format!("`{f}`")).collect();
-        notes.push(format!("both need a mechanism of the family {}, of different instruments", families.join(", ")));
+        let families = super::code_list(&group.families, ", ");
+        notes.push(format!("both need a mechanism of the family {families}, of different instruments"));
     }
     notes
 }
 
+/// The stylesheet class of a comparison class.
 fn class_key(class: Class) -> &'static str {
     match class {
         Class::AStricter => "a-stricter",
