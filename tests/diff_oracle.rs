@@ -11,7 +11,7 @@
 //! cell of either table tests is visited at one value). Each point is decided by the evaluator
 //! on both tables (in the origin-aligned reading each side with `origin` its own home; in the
 //! same-origin reading with one origin, enumerated too), and the outcomes are compared in
-//! canonical form, written here. Then:
+//! canonical form, as the oracles read it (`tests/common`). Then:
 //!
 //! - (a) every point where the decisions differ lies in exactly one reported region, read
 //!   from the region's cells by `admits` below (not by the engine), and that region's group
@@ -37,11 +37,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use accord::analysis::diff::{Diff, DiffError, Listing, Options, Outcome, Reading, RuleRef, Side, diff};
 use accord::compile::compile_text;
 use accord::date::Date;
 use accord::eval::{Scenario, Verdict};
 use accord::table::{Cell, Table};
+use common::canonical;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 
@@ -299,17 +302,6 @@ fn mutate(rng: &mut Rng, r: &Regime, home: &str, origin: bool) -> Regime {
 }
 
 // ── reading decisions and regions ───────────────────────────────────────────────────────────
-
-/// `require` groups in canonical form: each group sorted and without repeats, groups that
-/// contain another group dropped, groups sorted.
-fn canonical(groups: &[Vec<String>]) -> Vec<Vec<String>> {
-    let sorted: BTreeSet<BTreeSet<&String>> = groups.iter().map(|g| g.iter().collect()).collect();
-    sorted
-        .iter()
-        .filter(|g| !sorted.iter().any(|other| other != *g && other.is_subset(g)))
-        .map(|g| g.iter().map(|m| (*m).clone()).collect())
-        .collect()
-}
 
 fn decide(table: &Table, scenario: &Value, obligations: bool) -> Result<Outcome, String> {
     decide_by(table, scenario, obligations).map(|(outcome, _)| outcome)

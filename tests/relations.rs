@@ -23,12 +23,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use accord::analysis::diff::{Class, Options, Side, diff};
 use accord::analysis::{Finding, verify};
 use accord::compile::compile_text;
 use accord::date::Date;
 use accord::eval::{Scenario, Verdict};
 use accord::table::{Cell, Table};
+use common::canonical;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -119,23 +122,6 @@ struct Point {
 struct Decided {
     verdict: &'static str,
     require: Vec<Vec<String>>,
-}
-
-fn canonical(groups: &[Vec<String>]) -> Vec<Vec<String>> {
-    let mut groups: Vec<Vec<String>> = groups
-        .iter()
-        .map(|g| {
-            let mut g = g.clone();
-            g.sort();
-            g.dedup();
-            g
-        })
-        .collect();
-    groups.sort();
-    groups.dedup();
-    let keep: Vec<bool> =
-        groups.iter().map(|g| !groups.iter().any(|o| o != g && o.iter().all(|m| g.contains(m)))).collect();
-    groups.into_iter().zip(keep).filter(|(_, k)| *k).map(|(g, _)| g).collect()
 }
 
 impl Case {
