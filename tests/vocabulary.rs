@@ -192,3 +192,22 @@ fn explain_names_the_facts_that_would_meet_a_requirement() {
     let text = accord::render::explained_text(&explained);
     assert!(text.contains("facts would meet it with `apec_cbpr`"), "{text}");
 }
+
+#[test]
+fn a_given_category_is_closed_as_a_scenario_is() {
+    let (eu, sg) = (standard("eu"), standard("sg"));
+    let tables = [&eu, &sg];
+    let report = |given: Value| {
+        let options =
+            Options { given: accord::analysis::diff::given_cells(&tables, &given).unwrap(), ..Options::default() };
+        diff(Side::new(&eu), Side::new(&sg), &options).unwrap()
+    };
+    let alone = report(json!({"data": ["health"], "destination": "US"}));
+    let both = report(json!({"data": ["health", "personal"], "destination": "US"}));
+    // `{health}` names the consistent transfers `{personal, health}`: the same comparison,
+    // not an empty one.
+    assert_eq!(alone.given, both.given);
+    assert!(!alone.groups.is_empty() && alone.totals.agreement < 1.0, "{:?}", alone.totals);
+    assert_eq!(alone.totals.agreement, both.totals.agreement);
+    assert_eq!(alone.totals.regions, both.totals.regions);
+}
