@@ -70,8 +70,8 @@ pub enum CheckError {
     UnusedLet { span: Span, name: String },
     /// A `use` whose module gives nothing used.
     UnusedUse { span: Span, module: String },
-    /// `established` inside an `establish` condition.
-    EstablishedInEstablish { span: Span },
+    /// `established` inside an `establish` condition (written there, or in a `let` it names).
+    EstablishedInEstablish { span: Span, through_let: bool },
     /// `established m` where no declaration establishes `m`.
     NeverEstablished { span: Span, mechanism: String },
     /// A strength order that puts a mechanism above itself.
@@ -265,11 +265,11 @@ impl CheckError {
                 }
                 d.with_help("an order says which requirement is the heavier burden; remove or reverse one of these declarations")
             }
-            CheckError::EstablishedInEstablish { span } => Diagnostic::error(
+            CheckError::EstablishedInEstablish { span, through_let } => Diagnostic::error(
                 Code::WrongKind,
                 "an `establish` condition cannot use `established`",
                 *span,
-                "facts only here",
+                if *through_let { "names a `let` that uses `established`" } else { "facts only here" },
             )
             .with_help("write the facts that establish the mechanism: establishments that named each other could go round in a cycle"),
             CheckError::NeverEstablished { span, mechanism } => Diagnostic::error(

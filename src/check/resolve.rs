@@ -154,6 +154,13 @@ impl<'g> Checker<'g> {
                 self.errors.push(CheckError::NeverEstablished { span: name.span, mechanism: name.name });
             }
         }
+        // `established` written in an establishing condition is reported where it stands; one
+        // reached through a `let` is reported at the declaration.
+        for e in &self.program.establishments {
+            if reaches_established(&self.program, &e.when) {
+                self.errors.push(CheckError::EstablishedInEstablish { span: e.span, through_let: true });
+            }
+        }
         self.unused_uses();
         self.let_cycles();
         (self.program, self.errors)
@@ -764,7 +771,7 @@ impl<'g> Checker<'g> {
             ast::Cond::Test(test) => self.test(cx, test).unwrap_or(ir::Cond::Const(false)),
             ast::Cond::Established(name, span) => {
                 if self.in_establishment {
-                    self.errors.push(CheckError::EstablishedInEstablish { span: *span });
+                    self.errors.push(CheckError::EstablishedInEstablish { span: *span, through_let: false });
                     return ir::Cond::Const(false);
                 }
                 let mechanism = self.mechanism_enum(cx.module, name.span);
@@ -2033,6 +2040,27 @@ fn literal_words(literal: &ast::Literal) -> String {
         ast::Literal::Bool(b, _) => format!("`{b}`"),
         ast::Literal::Name(name) => format!("the name `{}`", name.name),
     }
+}
+
+/// Whether a condition tests `established`, directly or through the `let`s it names (each
+/// followed once, so a `let` cycle, reported elsewhere, ends the walk).
+fn reaches_established(program: &ir::Program, cond: &ir::Cond) -> bool {
+    let mut seen: HashSet<LetId> = HashSet::new();
+    let mut stack = vec![cond];
+    while let Some(cond) = stack.pop() {
+        match cond {
+            ir::Cond::Established(_) => return true,
+            ir::Cond::And(parts) | ir::Cond::Or(parts) => stack.extend(parts),
+            ir::Cond::Not(inner) => stack.push(inner),
+            ir::Cond::Let(id) => {
+                if seen.insert(*id) {
+                    stack.extend(program.lets.get(id.index()).map(|l| &l.cond));
+                }
+            }
+            ir::Cond::Const(_) | ir::Cond::Test(_) => {}
+        }
+    }
+    false
 }
 
 /// A literal where a name belongs, as a name (a number or a date then fails to resolve, and is
