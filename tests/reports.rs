@@ -142,7 +142,7 @@ fn totals_match_the_hand_count() {
         .len() as f64;
     let others = (n - 4.0) / n;
     // K: the data categories the vocabulary makes imply `personal`, as the table states them.
-    let k = implying_personal();
+    let k = implying_personal(&left_implications());
     assert!(k > 10, "the vocabulary makes {k} categories imply `personal`");
     let p = 2f64.powi(k) / (2f64.powi(k) + 1.0);
     let q = p / 2.0;
@@ -296,10 +296,15 @@ fn inside(when: &Value, scenario: &Value) -> bool {
     })
 }
 
-/// The number of data categories the vocabulary makes imply `personal`, as the table says.
-fn implying_personal() -> i32 {
+/// The implications the left table states (`relations.implies`), as `accord compile` writes them.
+fn left_implications() -> Vec<Value> {
     let table: Value = serde_json::from_str(&accord(&["compile", LEFT, "--format", "json"], "")).unwrap();
-    let implying = table["relations"]["implies"].as_array().unwrap().iter();
+    table["relations"]["implies"].as_array().unwrap().clone()
+}
+
+/// The number of data categories the vocabulary makes imply `personal`, as the table says.
+fn implying_personal(implications: &[Value]) -> i32 {
+    let implying = implications.iter();
     let k = implying.filter(|i| i["fact"] == "data" && i["implies"].as_array().unwrap().contains(&"personal".into()));
     k.count() as i32
 }
@@ -307,11 +312,8 @@ fn implying_personal() -> i32 {
 /// The consistent subsets of the consent kinds that implications link to `explicit` (those
 /// with `explicit`, those without), enumerated from the table's implications; and `explicit`
 /// with what it implies.
-fn consent_subsets() -> (f64, f64, Vec<String>) {
-    let table: Value = serde_json::from_str(&accord(&["compile", LEFT, "--format", "json"], "")).unwrap();
-    let pairs: Vec<(String, String)> = table["relations"]["implies"]
-        .as_array()
-        .unwrap()
+fn consent_subsets(implications: &[Value]) -> (f64, f64, Vec<String>) {
+    let pairs: Vec<(String, String)> = implications
         .iter()
         .filter(|i| i["fact"] == "consent")
         .flat_map(|i| {
@@ -363,13 +365,14 @@ fn consent_subsets() -> (f64, f64, Vec<String>) {
 #[test]
 fn regions_cover_exactly_where_the_evaluator_differs() {
     let d = diff_json();
-    let k = implying_personal();
+    let implications = left_implications();
+    let k = implying_personal(&implications);
     let (all, half) = (2f64.powi(k) + 1.0, 2f64.powi(k - 1));
     let data = [(vec![], 1.0 / all), (vec!["personal"], half / all), (vec!["personal", "health"], half / all)];
     // Only `explicit` matters to the pair, but the consent kinds linked to it by implications
     // weigh as their consistent subsets, counted here by brute force from the table's
     // implications: those with `explicit`, and those without.
-    let (with, without, explicit) = consent_subsets();
+    let (with, without, explicit) = consent_subsets(&implications);
     let total = with + without;
     let explicit: Vec<&str> = explicit.iter().map(String::as_str).collect();
     let consent = [(vec![], without / total), (explicit, with / total)];
