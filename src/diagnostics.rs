@@ -73,6 +73,7 @@ codes! {
     WrongKind = "E0118", "a name of the wrong kind for its place";
     AmbiguousName = "E0119", "a name that two used modules both declare";
     StrengthCycle = "E0120", "a strength order between mechanisms that contradicts itself";
+    BadWeights = "E0121", "weights that are not a distribution over a fact's values";
     TooManyRows = "E0301", "a condition too large to compile into a table";
     UnusedLet = "W0201", "a `let` that no rule uses";
     UnusedUse = "W0202", "a `use` whose names are never used";

@@ -17,7 +17,8 @@ macro_rules! embed {
 
 /// The vocabulary every rule file speaks: these modules are in scope in every file without a
 /// `use` (the prelude), and may also be named with `use`.
-pub const VOCABULARY: &[StdModule] = embed!["jurisdiction", "mechanism", "obligation", "transfer", "relations"];
+pub const VOCABULARY: &[StdModule] =
+    embed!["jurisdiction", "mechanism", "obligation", "transfer", "relations", "weights"];
 
 /// The standard regimes (`stdlib/regimes/*.accord`), by id (the file's stem), in id order.
 pub const REGIMES: &[StdModule] = include!(concat!(env!("OUT_DIR"), "/regimes.rs"));

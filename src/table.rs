@@ -53,6 +53,11 @@ pub struct Table {
     /// The vocabulary's relations, as far as they bear on this table.
     #[serde(default, skip_serializing_if = "Relations::is_empty")]
     pub relations: Relations,
+    /// How common each value of a fact is among transfers (`weigh`), for the facts that
+    /// declare it: the measure comparisons report shares in. A fact not listed is weighed by
+    /// the fallback `docs/weights.md` describes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<Weight>,
     /// The evaluator's index, built on first use.
     #[serde(skip)]
     pub(crate) index: OnceLock<crate::eval::Index>,
@@ -271,6 +276,84 @@ pub struct Met {
     pub require: Vec<Vec<String>>,
     /// For each group, the mechanism the facts establish.
     pub by: Vec<String>,
+}
+
+/// How common each value of one fact is among transfers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weight {
+    /// The fact.
+    pub fact: String,
+    /// What the weights say.
+    pub title: String,
+    /// Their source, or `[interp]` with the reason.
+    pub cite: Vec<String>,
+    /// The weights themselves.
+    pub shares: Shares,
+}
+
+/// A fact's weights, by its type. Every share is between 0 and 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Shares {
+    /// An enum fact: each member's share of transfers; `others` is the share of the members
+    /// not listed, together, spread evenly over them. They add up to 1.
+    Members {
+        /// Listed members.
+        members: BTreeMap<String, f64>,
+        /// The unlisted members' share, together.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        others: Option<f64>,
+    },
+    /// A set fact: how often each member is present, each independently of the others;
+    /// `others` for each member not listed.
+    Presence {
+        /// Listed members.
+        members: BTreeMap<String, f64>,
+        /// Each unlisted member's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        others: Option<f64>,
+    },
+    /// A bool fact: how often it is true.
+    Bool {
+        /// The share of transfers where it holds.
+        true_share: f64,
+    },
+    /// A count fact: disjoint bands with their shares (adding up to 1), each spread evenly
+    /// over its counts; a count in no band weighs nothing.
+    Counts {
+        /// The bands.
+        bands: Vec<CountBand>,
+    },
+    /// A date fact: likewise, over days.
+    Dates {
+        /// The bands.
+        bands: Vec<DateBand>,
+    },
+}
+
+/// Counts `from <= n < until`, and their share.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountBand {
+    /// Inclusive.
+    pub from: i64,
+    /// Exclusive.
+    pub until: i64,
+    /// The share of transfers with a count in the band.
+    pub share: f64,
+}
+
+/// Dates `from <= d < until` (YYYY-MM-DD), and their share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateBand {
+    /// Inclusive.
+    pub from: String,
+    /// Exclusive.
+    pub until: String,
+    /// The share of transfers dated in the band.
+    pub share: f64,
 }
 
 /// The relations of the shared vocabulary (the design, §4) that a table's meaning uses.

@@ -871,3 +871,136 @@ fn json_cycle_is_reported_once() {
     let cycles = json["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "E0103").count();
     assert_eq!(cycles, 1, "{json:#}");
 }
+
+// ── weights ─────────────────────────────────────────────────────────────────────────────────
+
+/// Two regimes that differ only on health data (`left` prohibits it), and a third with the
+/// other home, for corridors.
+const HEALTH_PAIR: &str = r#"regime left "Left" {
+  home SG
+  rule h "Health" cite "s1" when data has health then prohibit
+  default permit
+}
+regime right "Right" {
+  home SG
+  default permit
+}
+regime far "Far" {
+  home MY
+  default permit
+}
+"#;
+
+/// Weights under which health data is in half of all transfers and every transfer carries
+/// personal data (so every point is consistent): the pair then agrees on exactly half.
+const HALF_HEALTH: &str = r#"[{"fact": "data", "title": "Half health", "cite": ["[interp] a test"],
+  "shares": {"kind": "presence", "members": {"health": 0.5, "personal": 1}, "others": 0}}]"#;
+
+fn weights_fixture() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(dir.path(), "pair.accord", HEALTH_PAIR);
+    let weights = write(dir.path(), "half.json", HALF_HEALTH);
+    (dir, rules.to_str().unwrap().to_owned(), weights.to_str().unwrap().to_owned())
+}
+
+/// `--weights` replaces the standard weights in diff, matrix and corridor. By hand: half of
+/// the transfers carry health data, and destinations weigh alike (n of them, the home among
+/// them, where both sides are out of scope), so the pair differs on 1/2 (n - 1)/n; the
+/// corridor runs only to MY, so its flow there is blocked on exactly half. Without the flag
+/// the standard weights give other figures.
+#[test]
+fn weights_file_sets_the_measure_of_every_comparison() {
+    let (_dir, rules, weights) = weights_fixture();
+    let (left, right, far) = (format!("{rules}#left"), format!("{rules}#right"), format!("{rules}#far"));
+    let with = run(&["diff", &left, &right, "--format", "json", "--weights", &weights]);
+    let with = with.code(0).json();
+    let n = with["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
+        .as_array()
+        .unwrap()
+        .len() as f64;
+    let expected = 1.0 - 0.5 * (n - 1.0) / n;
+    let close = |v: &Value| (v.as_f64().unwrap() - expected).abs() < 1e-12;
+    assert!(close(&with["totals"]["agreement"]), "{:#} against {expected}", with["totals"]);
+    let listed: Vec<&str> = with["weights"].as_array().unwrap().iter().map(|w| w["title"].as_str().unwrap()).collect();
+    assert!(listed.contains(&"Half health"), "{listed:?}");
+    let without = run(&["diff", &left, &right, "--format", "json"]).code(0).json();
+    let standard = without["totals"]["agreement"].as_f64().unwrap();
+    assert!(standard > 0.9 && standard < 1.0, "standard weights give {standard}");
+
+    let matrix = run(&["matrix", &left, &right, "--format", "json", "--weights", &weights]).code(0).json();
+    assert!(close(&matrix["agreement"][0][1]), "{matrix:#}");
+    let corridor = run(&["corridor", &left, &far, "--format", "json", "--weights", &weights]).code(0).json();
+    assert_eq!(corridor["totals"]["blocked"], 0.5, "{:#}", corridor["totals"]);
+    assert_eq!(corridor["totals"]["nothing_needed"], 0.5, "{:#}", corridor["totals"]);
+    let text = run(&["diff", &left, &right, "--weights", &weights]).code(0).stdout.clone();
+    assert!(text.contains("50.2% agreement") && text.contains("data: Half health"), "{text}");
+}
+
+/// Two regimes that weigh a fact differently cannot be compared until `--weights` settles it.
+#[test]
+fn regimes_with_their_own_weights_need_one_measure() {
+    let dir = tempfile::tempdir().unwrap();
+    let own = HEALTH_PAIR.replacen(
+        "  default permit\n}\nregime right",
+        "  weigh data \"Health everywhere\" { cite \"[interp] a test\" health 1 others 0.5 }\n  default permit\n}\nregime right",
+        1,
+    );
+    let rules = write(dir.path(), "own.accord", own);
+    let weights = write(dir.path(), "half.json", HALF_HEALTH);
+    let rules = rules.to_str().unwrap();
+    let table = run(&["compile", &format!("{rules}#left"), "--format", "json"]).code(0).json();
+    let data = table["weights"].as_array().unwrap().iter().find(|w| w["fact"] == "data").unwrap();
+    assert_eq!(data["title"], "Health everywhere");
+    let (left, right) = (format!("{rules}#left"), format!("{rules}#right"));
+    run(&["diff", &left, &right]).code(1).stderr_has("weigh `data` differently").stderr_has("--weights");
+    let settled = run(&["diff", &left, &right, "--format", "json", "--weights", weights.to_str().unwrap()]);
+    let settled = settled.code(0).json();
+    let listed = settled["weights"].as_array().unwrap().iter().find(|w| w["fact"] == "data").unwrap().clone();
+    assert_eq!(listed["title"], "Half health");
+}
+
+/// A weights file that is not a distribution over the regimes' facts is refused, naming the
+/// entry and the problem.
+#[test]
+fn bad_weights_files_are_refused_with_the_entry() {
+    let (dir, rules, _) = weights_fixture();
+    let (left, right) = (format!("{rules}#left"), format!("{rules}#right"));
+    let cases = [
+        ("not json", "{", "not JSON"),
+        (
+            "unknown fact",
+            r#"[{"fact": "dat", "title": "t", "cite": ["c"], "shares": {"kind": "bool", "true_share": 0.5}}]"#,
+            "no fact `dat`",
+        ),
+        (
+            "unknown member",
+            r#"[{"fact": "data", "title": "t", "cite": ["c"], "shares": {"kind": "presence", "members": {"helth": 0.5}, "others": 0.1}}]"#,
+            "`helth` is not a value",
+        ),
+        (
+            "not one",
+            r#"[{"fact": "individuals_ytd", "title": "t", "cite": ["c"], "shares": {"kind": "counts", "bands": [{"from": 0, "until": 10, "share": 0.5}]}}]"#,
+            "add up to 0.5, not 1",
+        ),
+        (
+            "wrong kind",
+            r#"[{"fact": "data", "title": "t", "cite": ["c"], "shares": {"kind": "bool", "true_share": 0.5}}]"#,
+            "`presence`",
+        ),
+        (
+            "twice",
+            &format!(
+                "[{0}, {0}]",
+                r#"{"fact": "flag", "title": "t", "cite": ["c"], "shares": {"kind": "bool", "true_share": 0.5}}"#
+                    .replace("flag", "data_collected_abroad")
+            ),
+            "weight 2: `data_collected_abroad`",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let file = write(dir.path(), &format!("{}.json", name.replace(' ', "_")), text);
+        run(&["diff", &left, &right, "--weights", file.to_str().unwrap()]).code(1).stderr_has(expected);
+    }
+    let missing = dir.path().join("missing.json");
+    run(&["diff", &left, &right, "--weights", missing.to_str().unwrap()]).code(1).stderr_has("cannot read");
+}

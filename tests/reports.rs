@@ -2,28 +2,31 @@
 //! (`tests/reports/pair.accord`), and the HTML report opened in a headless browser.
 //!
 //! The pair, worked by hand (origin aligned: `left` governs transfers leaving SG, `right`
-//! those leaving MY). The compared space has the destination (n members, each weighing
-//! 1/n), the members of `data` (fair coins), `consent`, `individuals_ytd` in three bands (below
-//! 10,000; up to 50,000; above) and the date in two (before 2025-01-01; after). Only
-//! consistent points count: the vocabulary makes K categories (`health` among them) imply
-//! `personal`, so a data set is either empty of them all (one point) or holds `personal` and
-//! any of the K (2^K points). Personal data weighs p = 2^K / (2^K + 1), personal health data
-//! and personal data without health q = p / 2 each. Facts establish two mechanisms: explicit
-//! consent (left's `health`), where both of left's outcomes are looser than right's, so the
-//! class does not change; and a recipient's APEC CBPR certification (right's `bulk`), a fair
-//! coin, which turns right's `require apec_cbpr` into `permit` on half of its cells. The sides
+//! those leaving MY). Shares are under the standard library's weights, read here from the
+//! compiled table: each fact independent, each set member present independently, and only
+//! points consistent with the vocabulary's implications counting. The compared space has the
+//! destination (n members, each weighing 1/n), the members of `data`, `consent`, the
+//! recipient's APEC CBPR certification (present with weight r), `individuals_ytd` in three
+//! bands (below 10,000: c1; up to 50,000: c2; above: c3) and the date in two (before
+//! 2025-01-01: d1; after: d2). The vocabulary makes K categories (`health` among them) imply
+//! `personal`, so a data set is consistent when it holds none of them, or holds `personal`.
+//! With `personal` present with weight P, `health` with H and A the weight of holding none of
+//! the K, the consistent points weigh A + (1 - A) P: personal data weighs p = P / (A + (1 - A)
+//! P), personal health data q_h = p H, personal data without health q_o = p (1 - H). Facts
+//! establish two mechanisms: explicit consent (left's `health`), where both of left's outcomes
+//! are looser than right's, so the class does not change; and the certification (right's
+//! `bulk`), which turns right's `require apec_cbpr` into `permit` where it is held. The sides
 //! differ:
 //! - to SG (left out of scope) and to MY (right out of scope): everywhere, 1/n each;
 //! - to IR (only right prohibits): wherever the data is personal, p/n;
-//! - elsewhere but KP (n - 4 members): personal health data (q: right accepts fewer
+//! - elsewhere but KP (n - 4 members): personal health data (q_h: right accepts fewer
 //!   mechanisms, or left's are met by explicit consent, so right is stricter), and personal
-//!   data without health (q) in three of its six count-by-date cells: 10,000-50,000 from 2025
+//!   data without health (q_o) in three of its six count-by-date cells: 10,000-50,000 from 2025
 //!   (left stricter), 50,000 up before 2025 (right stricter, where the recipient is not
 //!   certified) and from 2025 (left stricter where it is certified; elsewhere different
 //!   mechanisms of no common family or order: incomparable).
 //!
-//! So the agreement is 1 - (2 + p + 17/12 q (n - 4))/n, which `totals_match_the_hand_count`
-//! checks.
+//! `totals_match_the_hand_count` checks the totals this gives.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failed assertion is how a test reports
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // tests run programs, read the environment and print
@@ -141,20 +144,23 @@ fn totals_match_the_hand_count() {
         .unwrap()
         .len() as f64;
     let others = (n - 4.0) / n;
-    // K: the data categories the vocabulary makes imply `personal`, as the table states them.
-    let k = implying_personal(&left_implications());
-    assert!(k > 10, "the vocabulary makes {k} categories imply `personal`");
-    let p = 2f64.powi(k) / (2f64.powi(k) + 1.0);
-    let q = p / 2.0;
+    let w = Weighed::of_left();
+    let (p, q_h, q_o) = w.data();
+    let r = w.presence("recipient", "apec_cbpr_certified");
+    let [_, c2, c3] = w.counts();
+    let [d1, d2] = w.dates();
+    let a_stricter = 1.0 / n + others * q_o * (c2 * d2 + c3 * d2 * r);
+    let b_stricter = 1.0 / n + p / n + others * (q_h + q_o * c3 * d1 * (1.0 - r));
+    let incomparable = others * q_o * c3 * d2 * (1.0 - r);
     let expected = [
-        ("agreement", 1.0 - (2.0 + p + 17.0 / 12.0 * q * (n - 4.0)) / n),
+        ("agreement", 1.0 - (a_stricter + b_stricter + incomparable)),
         // MY everywhere; elsewhere, personal data without health: 10,000-50,000 from 2025, and
         // 50,000 up from 2025 to a certified recipient.
-        ("a_stricter", 1.0 / n + others * (q / 6.0 + q / 12.0)),
+        ("a_stricter", a_stricter),
         // SG everywhere; IR for personal data; elsewhere health, and 50,000 up before 2025 to
         // a recipient without certification.
-        ("b_stricter", 1.0 / n + p / n + others * (q + q / 12.0)),
-        ("incomparable", others * q / 12.0),
+        ("b_stricter", b_stricter),
+        ("incomparable", incomparable),
     ];
     for (name, share) in expected {
         let got = d["totals"][name].as_f64().unwrap();
@@ -165,6 +171,83 @@ fn totals_match_the_hand_count() {
     // engine's cut, checked one by one by the witness test below.
     assert_eq!(d["totals"]["groups"], 14);
     assert_eq!(d["totals"]["regions"], 22);
+}
+
+/// The weights the diff reports it used, and the figures of the header read from them.
+struct Weighed {
+    weights: Vec<Value>,
+    implications: Vec<Value>,
+}
+
+impl Weighed {
+    fn of_left() -> Weighed {
+        Weighed { weights: diff_json()["weights"].as_array().unwrap().clone(), implications: left_implications() }
+    }
+
+    fn of(&self, fact: &str) -> &Value {
+        let found = self.weights.iter().find(|w| w["fact"] == fact);
+        &found.unwrap_or_else(|| panic!("the report lists no weights for `{fact}`"))["shares"]
+    }
+
+    /// How often a set member is present.
+    fn presence(&self, fact: &str, member: &str) -> f64 {
+        let shares = self.of(fact);
+        assert_eq!(shares["kind"], "presence");
+        shares["members"].get(member).or(shares.get("others")).and_then(Value::as_f64).unwrap()
+    }
+
+    /// (p, q_h, q_o) of the header.
+    fn data(&self) -> (f64, f64, f64) {
+        let implying: Vec<String> = self
+            .implications
+            .iter()
+            .filter(|i| i["fact"] == "data" && i["implies"].as_array().unwrap().contains(&"personal".into()))
+            .map(|i| i["member"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(implying.len() > 10 && implying.iter().any(|m| m == "health"), "{implying:?}");
+        let none: f64 = implying.iter().map(|m| 1.0 - self.presence("data", m)).product();
+        let personal = self.presence("data", "personal");
+        let p = personal / (none + (1.0 - none) * personal);
+        let health = self.presence("data", "health");
+        (p, p * health, p * (1.0 - health))
+    }
+
+    /// The weight of `lo <= v < hi` under bands `[(from, until, share)]`, each even inside.
+    fn band_mass(bands: &[(i64, i64, f64)], lo: i64, hi: i64) -> f64 {
+        bands
+            .iter()
+            .map(|&(f, u, share)| {
+                let (start, end) = (lo.max(f), hi.min(u));
+                if end > start { share * (end - start) as f64 / (u - f) as f64 } else { 0.0 }
+            })
+            .sum()
+    }
+
+    /// c1, c2, c3 of the header.
+    fn counts(&self) -> [f64; 3] {
+        let shares = self.of("individuals_ytd");
+        let bands: Vec<(i64, i64, f64)> = shares["bands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["from"].as_i64().unwrap(), b["until"].as_i64().unwrap(), b["share"].as_f64().unwrap()))
+            .collect();
+        let m = |lo, hi| Self::band_mass(&bands, lo, hi);
+        [m(0, 10_000), m(10_000, 50_000), m(50_000, i64::MAX)]
+    }
+
+    /// d1, d2 of the header.
+    fn dates(&self) -> [f64; 2] {
+        let day = |v: &Value| accord::date::Date::parse(v.as_str().unwrap()).unwrap().days();
+        let bands: Vec<(i64, i64, f64)> = self.of("date")["bands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (day(&b["from"]), day(&b["until"]), b["share"].as_f64().unwrap()))
+            .collect();
+        let split = accord::date::Date::parse("2025-01-01").unwrap().days();
+        [Self::band_mass(&bands, i64::MIN, split), Self::band_mass(&bands, split, i64::MAX)]
+    }
 }
 
 /// `require` groups as the diff compares them: each sorted, and sorted.
@@ -302,17 +385,10 @@ fn left_implications() -> Vec<Value> {
     table["relations"]["implies"].as_array().unwrap().clone()
 }
 
-/// The number of data categories the vocabulary makes imply `personal`, as the table says.
-fn implying_personal(implications: &[Value]) -> i32 {
-    let implying = implications.iter();
-    let k = implying.filter(|i| i["fact"] == "data" && i["implies"].as_array().unwrap().contains(&"personal".into()));
-    k.count() as i32
-}
-
-/// The consistent subsets of the consent kinds that implications link to `explicit` (those
-/// with `explicit`, those without), enumerated from the table's implications; and `explicit`
-/// with what it implies.
-fn consent_subsets(implications: &[Value]) -> (f64, f64, Vec<String>) {
+/// The weight of the consistent subsets of the consent kinds that implications link to
+/// `explicit` (those with `explicit`, those without), enumerated from the table's implications
+/// and weighed by the report's weights; and `explicit` with what it implies.
+fn consent_subsets(implications: &[Value], w: &Weighed) -> (f64, f64, Vec<String>) {
     let pairs: Vec<(String, String)> = implications
         .iter()
         .filter(|i| i["fact"] == "consent")
@@ -343,7 +419,14 @@ fn consent_subsets(implications: &[Value]) -> (f64, f64, Vec<String>) {
     for mask in 0u32..(1 << linked.len()) {
         let holds = |m: &str| linked.iter().position(|l| l == m).is_some_and(|i| mask & (1 << i) != 0);
         if pairs.iter().all(|(m, n)| !holds(m) || holds(n)) {
-            if holds("explicit") { with += 1.0 } else { without += 1.0 }
+            let weight: f64 = linked
+                .iter()
+                .map(|l| {
+                    let p = w.presence("consent", l);
+                    if holds(l) { p } else { 1.0 - p }
+                })
+                .product();
+            if holds("explicit") { with += weight } else { without += weight }
         }
     }
     let closed: Vec<String> = linked
@@ -365,17 +448,20 @@ fn consent_subsets(implications: &[Value]) -> (f64, f64, Vec<String>) {
 #[test]
 fn regions_cover_exactly_where_the_evaluator_differs() {
     let d = diff_json();
-    let implications = left_implications();
-    let k = implying_personal(&implications);
-    let (all, half) = (2f64.powi(k) + 1.0, 2f64.powi(k - 1));
-    let data = [(vec![], 1.0 / all), (vec!["personal"], half / all), (vec!["personal", "health"], half / all)];
+    let w = Weighed::of_left();
+    let (p, q_h, q_o) = w.data();
+    let data = [(vec![], 1.0 - p), (vec!["personal"], q_o), (vec!["personal", "health"], q_h)];
     // Only `explicit` matters to the pair, but the consent kinds linked to it by implications
     // weigh as their consistent subsets, counted here by brute force from the table's
     // implications: those with `explicit`, and those without.
-    let (with, without, explicit) = consent_subsets(&implications);
+    let (with, without, explicit) = consent_subsets(&w.implications, &w);
     let total = with + without;
     let explicit: Vec<&str> = explicit.iter().map(String::as_str).collect();
     let consent = [(vec![], without / total), (explicit, with / total)];
+    let r = w.presence("recipient", "apec_cbpr_certified");
+    let recipients = [(vec![], 1.0 - r), (vec!["apec_cbpr_certified"], r)];
+    let counts = [0, 10_000, 50_000].into_iter().zip(w.counts());
+    let dates = ["2024-06-01", "2025-06-01"].into_iter().zip(w.dates());
     let destinations = d["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
         .as_array()
         .unwrap()
@@ -385,14 +471,14 @@ fn regions_cover_exactly_where_the_evaluator_differs() {
     for destination in &destinations {
         for (data, w_data) in &data {
             for (consent, w_consent) in &consent {
-                for recipient in [vec![], vec!["apec_cbpr_certified"]] {
-                    for count in [0, 10_000, 50_000] {
-                        for date in ["2024-06-01", "2025-06-01"] {
+                for (recipient, w_recipient) in &recipients {
+                    for (count, w_count) in counts.clone() {
+                        for (date, w_date) in dates.clone() {
                             scenarios.push(serde_json::json!({
                                 "destination": destination, "data": data, "consent": consent,
                                 "recipient": recipient, "individuals_ytd": count, "date": date
                             }));
-                            weights.push(w_data * w_consent);
+                            weights.push(w_data * w_consent * w_recipient * w_count * w_date);
                         }
                     }
                 }

@@ -451,6 +451,10 @@ fn the_schema_refuses_broken_documents() {
         ("an implication of nothing", Box::new(|d| d["relations"]["implies"][0]["implies"] = json!([]))),
         ("a strength pair without orders", Box::new(|d| d["relations"]["stronger"][0]["orders"] = json!([]))),
         ("a family without members", Box::new(|d| d["relations"]["families"][0]["members"] = json!([]))),
+        ("a weight above 1", Box::new(|d| d["weights"][0]["shares"] = json!({"kind": "bool", "true_share": 1.5}))),
+        ("weights of no kind", Box::new(|d| d["weights"][0]["shares"] = json!({"kind": "normal", "mean": 3}))),
+        ("weights without a citation", Box::new(|d| d["weights"][0]["cite"] = json!([]))),
+        ("an empty band list", Box::new(|d| d["weights"][0]["shares"] = json!({"kind": "counts", "bands": []}))),
         (
             "a met requirement without `by`",
             Box::new(|d| {

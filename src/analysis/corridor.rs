@@ -81,6 +81,8 @@ pub struct Corridor {
     pub joint: Vec<Joint>,
     /// The figures.
     pub totals: CorridorTotals,
+    /// The weights every share is measured with.
+    pub weights: Vec<crate::table::Weight>,
 }
 
 /// Mechanisms each of which alone meets every group, and why none might.
@@ -115,7 +117,7 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
     let out_b = c.parts_b.iter().find(|p| p.outcome == Outcome::out_of_scope()).map_or(FALSE, |p| p.region);
     let outside = c.mdd.or(out_a, out_b);
     c.universe = c.mdd.minus(c.universe, outside);
-    let total = c.measure(c.universe);
+    let total = c.total()?;
 
     let requirements = |c: &mut Compared, first: bool| -> Vec<Requirement> {
         let mut by_outcome = c.by_outcome(first);
@@ -189,6 +191,7 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
         back: back_req,
         joint,
         totals,
+        weights: std::mem::take(&mut c.weights_used),
     })
 }
 

@@ -14,10 +14,11 @@
 
 use super::mdd::{Boxed, FALSE, HashMap, Mdd, NodeId, TRUE};
 use super::space::{Space, implications, scope_cells};
+use super::weights::Weights;
 use crate::compile::accords::Accord;
 use crate::date::Date;
 use crate::eval::Verdict;
-use crate::table::{Cell, Column, ColumnType, Location, Name, Outcome as TableOutcome, Table};
+use crate::table::{Cell, Column, ColumnType, Location, Name, Outcome as TableOutcome, Table, Weight};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,6 +52,15 @@ pub enum DiffError {
         /// A rule whose condition does.
         rule: String,
     },
+    /// The two tables weigh a fact differently, and no `--weights` settles it.
+    WeightsDiffer {
+        /// The fact.
+        fact: String,
+        /// The two regimes.
+        regimes: (String, String),
+    },
+    /// Under the weights, the compared transfers weigh nothing, so no share can be given.
+    Weightless,
     /// The differences are too fragmented to list.
     TooManyBoxes {
         /// How many were allowed.
@@ -87,6 +97,16 @@ impl std::fmt::Display for DiffError {
                 write!(f, "no fact `{fact}` in either regime's vocabulary (did you mean `{s}`?)")
             }
             DiffError::Internal(what) => write!(f, "internal error: {what}"),
+            DiffError::WeightsDiffer { fact, regimes: (a, b) } => write!(
+                f,
+                "`{a}` and `{b}` weigh `{fact}` differently, so their shares would mean different things; compare \
+                 them under one set of weights with `--weights FILE`"
+            ),
+            DiffError::Weightless => write!(
+                f,
+                "under the weights, the compared transfers weigh nothing (every value they may take has weight 0), so \
+                 no share can be given; widen `--given`, or give those values weight with `--weights`"
+            ),
             DiffError::TooIntricate => write!(
                 f,
                 "these regimes are too intricate to compare exactly: the decision diagrams outgrew {} nodes or \
@@ -118,6 +138,8 @@ pub struct Options {
     pub facts: Option<Vec<String>>,
     /// How the regions of each outcome pair are listed.
     pub listing: Listing,
+    /// Weights in place of the tables' own (`--weights`), by fact.
+    pub weights: Vec<Weight>,
 }
 
 /// How a diff lists the regions of an outcome pair.
@@ -142,6 +164,7 @@ impl Default for Options {
             given: Cells::new(),
             facts: None,
             listing: Listing::Regions,
+            weights: Vec::new(),
         }
     }
 }
@@ -722,6 +745,8 @@ pub struct Diff {
     pub listing: Listing,
     /// The facts either side tests, with their domains (for reading `when`).
     pub columns: Vec<Column>,
+    /// The weights every share is measured with, for each fact of `columns`.
+    pub weights: Vec<Weight>,
     /// Accords applied.
     pub accords: Vec<AccordUse>,
     /// The figures.
@@ -751,6 +776,8 @@ pub(super) struct Compared<'t> {
     pub(super) segments: Vec<(NodeId, Vec<usize>, Vec<usize>)>,
     /// The strength order and families of both sides.
     pub(super) order: Order,
+    /// The weights each fact of the space is measured with.
+    pub(super) weights_used: Vec<Weight>,
 }
 
 impl<'t> Compared<'t> {
@@ -807,9 +834,13 @@ impl<'t> Compared<'t> {
                 }
             }
         }
-        let space = Space::new(columns, &cells, &implications(&[a.side.table, b.side.table]));
+        let tables = [a.side.table, b.side.table];
+        let declared = Weights::of(&tables, &options.weights)
+            .map_err(|c| DiffError::WeightsDiffer { fact: c.fact, regimes: c.regimes })?;
+        let weights_used = declared.used(&columns);
+        let space = Space::new(columns, &cells, &implications(&tables));
         let mut mdd = space.mdd();
-        let weights = space.cumulative_weights();
+        let weights = space.cumulative_weights(&declared);
         // Only consistent points are ever decided, so only they are compared.
         let given = space.row(&mut mdd, &options.given);
         let consistent = space.consistent(&mut mdd);
@@ -863,7 +894,14 @@ impl<'t> Compared<'t> {
             parts_b,
             segments,
             order,
+            weights_used,
         })
+    }
+
+    /// The measure of the compared space, or an error if it weighs nothing.
+    pub(super) fn total(&mut self) -> Result<f64, DiffError> {
+        let total = self.measure(self.universe);
+        if total > 0.0 { Ok(total) } else { Err(DiffError::Weightless) }
     }
 
     pub(super) fn measure(&mut self, node: NodeId) -> f64 {
@@ -1264,7 +1302,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     let pa = Prepared::new(a, options.reading, options.obligations, None)?;
     let pb = Prepared::new(b, options.reading, options.obligations, None)?;
     let mut c = Compared::new(pa, pb, options)?;
-    let total = c.measure(c.universe);
+    let total = c.total()?;
     let (groups, resolved) = c.differences(options);
 
     let quantified: Option<Vec<bool>> = options.facts.as_ref().map(|facts| {
@@ -1342,6 +1380,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         given: options.given.clone(),
         facts: options.facts.clone(),
         listing: options.listing,
+        weights: std::mem::take(&mut c.weights_used),
         columns: c.space.into_columns(),
         accords,
         totals,
@@ -1530,7 +1569,7 @@ pub fn agreement(a: Side, b: Side, options: &Options) -> Result<f64, DiffError> 
     let pa = Prepared::new(a, options.reading, options.obligations, None)?;
     let pb = Prepared::new(b, options.reading, options.obligations, None)?;
     let mut c = Compared::new(pa, pb, options)?;
-    let total = c.measure(c.universe);
+    let total = c.total()?;
     let (groups, _) = c.differences(options);
     let mut differing = FALSE;
     for (region, _) in groups.values() {

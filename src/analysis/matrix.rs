@@ -14,9 +14,11 @@ pub struct Matrix {
     pub obligations: bool,
     /// The regimes, in the order given.
     pub regimes: Vec<SideInfo>,
-    /// `agreement[i][j]`: the share of the fact space where regimes `i` and `j` decide alike
-    /// (1 on the diagonal; symmetric).
+    /// `agreement[i][j]`: the share of transfers where regimes `i` and `j` decide alike, under
+    /// the weights (1 on the diagonal; symmetric).
     pub agreement: Vec<Vec<f64>>,
+    /// The weights declared for the regimes' facts (a fact not listed takes the fallback).
+    pub weights: Vec<crate::table::Weight>,
 }
 
 impl Matrix {
@@ -76,8 +78,13 @@ pub fn matrix(sides: &[Side], options: &Options) -> Result<Matrix, DiffError> {
             *cell = share;
         }
     }
+    let tables: Vec<&crate::table::Table> = sides.iter().map(|s| s.table).collect();
+    let weights = super::weights::Weights::of(&tables, &options.weights)
+        .map_err(|c| DiffError::WeightsDiffer { fact: c.fact, regimes: c.regimes })?
+        .declared();
     Ok(Matrix {
         format: "accord.matrix/1",
+        weights,
         reading: options.reading,
         obligations: options.obligations,
         regimes: sides.iter().map(SideInfo::of).collect(),

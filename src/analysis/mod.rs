@@ -8,5 +8,6 @@ pub mod matrix;
 pub mod mdd;
 pub mod space;
 mod verify;
+pub mod weights;
 
 pub use verify::{Finding, verify, verify_regime};

@@ -8,6 +8,7 @@
 //! is exact over the whole fact space: two points in the same classes are decided alike.
 
 use super::mdd::{Boxed, HashMap, Mdd, NodeId, runs_of, union_spans};
+use super::weights::Weights;
 use crate::date::Date;
 use crate::table::{Cell, Column, ColumnType, CountRange, DateRange, Name, Table};
 use std::collections::BTreeMap;
@@ -375,26 +376,57 @@ impl Space {
         self.row(mdd, &cells)
     }
 
-    /// How much each value of each variable weighs, as running sums (see [`Mdd::measure`]):
-    /// an enum class weighs as many members as it has, so every member of a fact's domain
-    /// counts alike; a bool, a set member, and each segment of a count or date, weigh one.
-    pub fn cumulative_weights(&self) -> Vec<Vec<f64>> {
-        self.vars
-            .iter()
-            .map(|var| {
-                let weights: Vec<f64> = match var {
-                    Var::Enum { classes, .. } => classes.iter().map(|c| c.len() as f64).collect(),
-                    _ => vec![1.0; var.size() as usize],
+    /// How much each value of each variable weighs under `weights`, as running sums (see
+    /// [`Mdd::measure`]): an enum class weighs its members' shares, a set member its presence
+    /// or absence, a bool its truth or falsehood, and a segment of a count or date the share of
+    /// values inside it. Each variable's weights add up to one (a set member's two, a fact's
+    /// classes or segments), so a variable a region does not test leaves its measure alone, and
+    /// cutting a segment in two or a class in two splits its weight without changing any sum.
+    pub fn cumulative_weights(&self, weights: &Weights) -> Vec<Vec<f64>> {
+        let mut out: Vec<Vec<f64>> = vec![Vec::new(); self.vars.len()];
+        for (column, range) in self.columns.iter().zip(&self.column_vars) {
+            let weight = weights.of_column(column);
+            for v in range.clone() {
+                let Some(var) = self.vars.get(v) else { continue };
+                let values: Vec<f64> = match var {
+                    Var::Enum { classes, .. } => classes
+                        .iter()
+                        .map(|class| {
+                            class
+                                .iter()
+                                .filter_map(|&m| column.domain.get(m as usize))
+                                .map(|name| weight.member(name, &column.domain))
+                                .sum()
+                        })
+                        .collect(),
+                    Var::Member { member, .. } => {
+                        let p = weight.member(member, &column.domain);
+                        vec![1.0 - p, p]
+                    }
+                    Var::Bool { .. } => {
+                        let p = weight.true_share();
+                        vec![1.0 - p, p]
+                    }
+                    Var::Range { starts, .. } => (0..starts.len())
+                        .map(|i| {
+                            let lo = starts.get(i).copied().filter(|&s| s != i64::MIN);
+                            weight.between(lo, starts.get(i + 1).copied())
+                        })
+                        .collect(),
                 };
-                let mut running = vec![0.0];
+                let mut running = Vec::with_capacity(values.len() + 1);
+                running.push(0.0);
                 let mut total = 0.0;
-                for w in weights {
+                for w in values {
                     total += w;
                     running.push(total);
                 }
-                running
-            })
-            .collect()
+                if let Some(slot) = out.get_mut(v) {
+                    *slot = running;
+                }
+            }
+        }
+        out
     }
 
     /// For each variable, whether it belongs to one of `facts`.

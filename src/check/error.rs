@@ -74,6 +74,8 @@ pub enum CheckError {
     EstablishedInEstablish { span: Span, through_let: bool },
     /// `established m` where no declaration establishes `m`.
     NeverEstablished { span: Span, mechanism: String },
+    /// Weights that are not a distribution over a fact's values.
+    BadWeights { span: Span, message: String, label: String, help: String, other: Option<(Span, String)> },
     /// A strength order that puts a mechanism above itself.
     StrengthCycle { span: Span, cycle: Vec<String>, back: Vec<(Span, String, String)> },
 }
@@ -83,6 +85,17 @@ fn did_you_mean(suggestion: &Option<String>) -> Option<String> {
 }
 
 impl CheckError {
+    /// The same error, also pointing at `span` with `words` (for weights: the band it
+    /// overlaps, the declaration it conflicts with).
+    pub(crate) fn with_other(self, span: Span, words: &str) -> CheckError {
+        match self {
+            CheckError::BadWeights { span: at, message, label, help, .. } => {
+                CheckError::BadWeights { span: at, message, label, help, other: Some((span, words.to_owned())) }
+            }
+            other => other,
+        }
+    }
+
     /// Words the problem for people and tools.
     pub fn to_diagnostic(&self) -> Diagnostic {
         match self {
@@ -247,6 +260,14 @@ impl CheckError {
             CheckError::UnusedLet { span, name } => {
                 Diagnostic::warning(Code::UnusedLet, format!("`let {name}` is never used"), *span, "unused")
                     .with_help("use it in a rule, or remove it")
+            }
+            CheckError::BadWeights { span, message, label, help, other } => {
+                let d = Diagnostic::error(Code::BadWeights, message.clone(), *span, label.clone());
+                let d = match other {
+                    Some((other, words)) => d.with_label(*other, words.clone()),
+                    None => d,
+                };
+                d.with_help(help.clone())
             }
             CheckError::StrengthCycle { span, cycle, back } => {
                 let first = cycle.first().cloned().unwrap_or_default();

@@ -57,6 +57,8 @@ pub struct Program {
     pub families: Vec<Family>,
     /// Strength orders between mechanisms.
     pub strengths: Vec<Strength>,
+    /// Default weights of facts' values (top-level `weigh`), each fact at most once.
+    pub weights: Vec<Weighting>,
 }
 
 impl Program {
@@ -273,6 +275,8 @@ pub struct Regime {
     pub vocabulary: Vocabulary,
     /// Every fact visible where the regime is declared: what its scenarios may give.
     pub facts: Vec<FactId>,
+    /// Its own weights (`weigh` inside the regime), in place of the defaults for those facts.
+    pub weights: Vec<Weighting>,
     /// Where declared.
     pub span: Span,
     /// Where its id is written.
@@ -442,3 +446,55 @@ pub struct Strength {
     /// Where declared.
     pub span: Span,
 }
+
+/// `weigh fact …`: how common each value of a fact is among transfers, checked to be a
+/// distribution.
+#[derive(Debug, Clone)]
+pub struct Weighting {
+    /// The fact.
+    pub fact: FactId,
+    /// Its title.
+    pub title: String,
+    /// Citations (a source, or `[interp]` with the reason).
+    pub cites: Vec<Cite>,
+    /// The weights.
+    pub distribution: Distribution,
+    /// Where declared.
+    pub span: Span,
+}
+
+/// A fact's weights, by the fact's type. Every weight is in billionths, as written (the
+/// checker adds them exactly).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Distribution {
+    /// An enum: each member's share of transfers; `others` is the share of every member not
+    /// listed, together, spread evenly over them. The shares add up to one.
+    Members {
+        /// Listed members.
+        members: Vec<(MemberId, u64)>,
+        /// The unlisted members' share together.
+        others: Option<u64>,
+    },
+    /// A set: how often each member is present, independently; `others` for each member not
+    /// listed.
+    Presence {
+        /// Listed members.
+        members: Vec<(MemberId, u64)>,
+        /// Each unlisted member's.
+        others: Option<u64>,
+    },
+    /// A bool: how often it is true.
+    Bool {
+        /// The share of transfers where it holds.
+        true_share: u64,
+    },
+    /// A count or a date: disjoint bands `[from, until)` with their shares, adding up to one;
+    /// values inside a band are alike, values in no band weigh nothing.
+    Bands {
+        /// `(from, until, share)`, in order.
+        bands: Vec<(i64, i64, u64)>,
+    },
+}
+
+/// One, in the billionths weights are written in.
+pub const WEIGHT_ONE: u64 = 1_000_000_000;

@@ -128,6 +128,30 @@ impl<'g> Checker<'g> {
                     }
                     ast::Item::Accord(decl) => self.accord(m, decl),
                     ast::Item::Establish(decl) => self.establish(m, decl),
+                    ast::Item::Weigh(decl) => {
+                        // The same weights read twice (the embedded vocabulary and its file, in
+                        // `accord check stdlib`) are one declaration; different ones conflict.
+                        if let Some(w) = self.weigh(m, None, decl, &[]) {
+                            match self.program.weights.iter().find(|p| p.fact == w.fact) {
+                                Some(p) if p.distribution == w.distribution => {}
+                                Some(p) => {
+                                    let first = p.span;
+                                    let error = CheckError::BadWeights {
+                                        span: decl.fact.span,
+                                        message: format!("`{}` is weighed already, differently", decl.fact.name),
+                                        label: "weighed again here".into(),
+                                        help: "weights at the top level hold for every regime: to weigh a fact \
+                                               otherwise for one regime, write `weigh` inside it; for one \
+                                               comparison, pass `--weights FILE`"
+                                            .into(),
+                                        other: None,
+                                    };
+                                    self.errors.push(error.with_other(first, "first weighed here"));
+                                }
+                                None => self.program.weights.push(w),
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -255,7 +279,7 @@ impl<'g> Checker<'g> {
                         self.define(m, &decl.name, Symbol::Family(index));
                     }
                     ast::Item::Strength(decl) => self.define(m, &decl.name, Symbol::Strength),
-                    ast::Item::Establish(_) => {}
+                    ast::Item::Establish(_) | ast::Item::Weigh(_) => {}
                 }
             }
         }
@@ -1418,6 +1442,12 @@ impl<'g> Checker<'g> {
                         });
                     }
                 }
+                ast::RegimeItem::Weigh(weigh) => {
+                    let previous: Vec<(FactId, Span)> = regime.weights.iter().map(|w| (w.fact, w.span)).collect();
+                    if let Some(w) = self.weigh(module, Some(index), weigh, &previous) {
+                        regime.weights.push(w);
+                    }
+                }
                 ast::RegimeItem::Example(example) => {
                     if let Some(previous) = example_names.insert(example.name.value.clone(), example.name.span) {
                         let name = example.name.value.clone();
@@ -1781,6 +1811,229 @@ impl<'g> Checker<'g> {
         }
     }
 
+    /// A `weigh` declaration, checked to be a distribution over the fact's values; `previous`
+    /// are the facts already weighed in the same place.
+    fn weigh(
+        &mut self,
+        module: usize,
+        regime: Option<usize>,
+        decl: &ast::WeighDecl,
+        previous: &[(FactId, Span)],
+    ) -> Option<ir::Weighting> {
+        let cites = self.cites(&decl.cites, "the weighing of", &decl.fact);
+        let fact = match self.lookup(module, regime, &decl.fact) {
+            Some(Symbol::Fact(id)) => id,
+            Some(other) => {
+                self.errors.push(CheckError::WrongKind {
+                    span: decl.fact.span,
+                    name: decl.fact.name.clone(),
+                    expected: "a fact".into(),
+                    found: other.words().into(),
+                    help: "`weigh` names the fact whose values it weighs, such as `data` or `destination`".into(),
+                });
+                return None;
+            }
+            None => {
+                let facts = self.visible(module, regime, |s| matches!(s, Symbol::Fact(_)));
+                self.unknown(module, &decl.fact, "fact", facts);
+                return None;
+            }
+        };
+        if let Some(&(_, earlier)) = previous.iter().find(|(f, _)| *f == fact) {
+            let what = format!("`weigh {}`", decl.fact.name);
+            self.errors.push(CheckError::DuplicateEntry { span: decl.fact.span, what, previous: earlier });
+            return None;
+        }
+        let ty = self.fact_ty(fact);
+        let name = decl.fact.name.as_str();
+        let bad = |span: Span, message: String, label: &str, help: String| CheckError::BadWeights {
+            span,
+            message,
+            label: label.to_owned(),
+            help,
+            other: None,
+        };
+        let mut weights: Vec<(Option<u64>, &ast::WeightEntry)> = Vec::with_capacity(decl.entries.len());
+        for entry in &decl.entries {
+            let w = parse_weight(&entry.weight);
+            if w.is_none() {
+                self.errors.push(bad(
+                    entry.weight_span,
+                    format!("weight `{}` is not a share between 0 and 1", entry.weight),
+                    "not a share",
+                    "write a decimal from 0 to 1 with at most nine decimal places, such as `0.25`".into(),
+                ));
+            }
+            weights.push((w, entry));
+        }
+        let mut errors: Vec<CheckError> = Vec::new();
+        let wrong_key = |entry: &ast::WeightEntry, expected: &str| {
+            bad(
+                entry.span,
+                format!("`{name}` is {}, so its weights are {expected}", type_words(ty)),
+                "not a value of this fact",
+                format!("write {expected}"),
+            )
+        };
+        let distribution = match ty {
+            Type::Enum(element) | Type::Set(element) => {
+                let mut members: Vec<(MemberId, u64)> = Vec::new();
+                let mut others: Option<u64> = None;
+                let mut seen: HashMap<&str, Span> = HashMap::new();
+                let expected = "members with their shares (`member 0.25`), and `others` for the rest";
+                for &(w, entry) in &weights {
+                    let ast::WeightKey::Name(member) = &entry.key else {
+                        errors.push(wrong_key(entry, expected));
+                        continue;
+                    };
+                    if let Some(earlier) = seen.insert(&member.name, member.span) {
+                        let what = format!("weight for `{}`", member.name);
+                        errors.push(CheckError::DuplicateEntry { span: member.span, what, previous: earlier });
+                        continue;
+                    }
+                    let Some(w) = w else { continue };
+                    if member.name == "others" {
+                        others = Some(w);
+                    } else if let Some(m) = self.member(element, &member.name) {
+                        members.push((m, w));
+                    } else {
+                        self.outside_domain(member, Some(name), element);
+                    }
+                }
+                let size = self.program.enum_def(element).map_or(0, |e| e.members.len());
+                let unlisted = size - members.len().min(size);
+                if matches!(ty, Type::Enum(_)) {
+                    let total: u64 = members.iter().map(|(_, w)| w).chain(others.iter()).sum();
+                    if weights.iter().all(|(w, _)| w.is_some()) && errors.is_empty() && total != ir::WEIGHT_ONE {
+                        errors.push(bad(
+                            decl.fact.span,
+                            format!("the weights of `{name}` add up to {}, not 1", write_weight(total)),
+                            "not a distribution",
+                            "each transfer has one value of an enum fact: its members' shares, with `others`, must add up to exactly 1".into(),
+                        ));
+                    }
+                    if unlisted == 0 && others.is_some_and(|o| o > 0) {
+                        errors.push(bad(
+                            decl.fact.span,
+                            format!("`others` weighs no member of `{name}`: every member is listed"),
+                            "`others` left over",
+                            "remove `others`, or give its share to the listed members".into(),
+                        ));
+                    }
+                    Some(ir::Distribution::Members { members, others })
+                } else {
+                    if unlisted > 0 && others.is_none() {
+                        let missing: Vec<String> = self
+                            .program
+                            .enum_def(element)
+                            .map(|e| {
+                                e.members
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(i, _)| !members.iter().any(|(m, _)| m.index() == *i))
+                                    .map(|(_, m)| format!("`{}`", m.name))
+                                    .take(4)
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let more = if unlisted > missing.len() { ", …" } else { "" };
+                        errors.push(bad(
+                            decl.fact.span,
+                            format!("no weight for {unlisted} members of `{name}` ({}{more})", missing.join(", ")),
+                            "members left unweighed",
+                            "give each member how often it is present, or `others 0.01` for every member not listed"
+                                .into(),
+                        ));
+                    }
+                    Some(ir::Distribution::Presence { members, others })
+                }
+            }
+            Type::Bool => {
+                let mut share = None;
+                for &(w, entry) in &weights {
+                    match &entry.key {
+                        ast::WeightKey::True(_) if share.is_none() => share = w,
+                        ast::WeightKey::True(span) => {
+                            let what = "weight for `true`".to_owned();
+                            errors.push(CheckError::DuplicateEntry { span: *span, what, previous: entry.span });
+                        }
+                        _ => errors.push(wrong_key(entry, "how often it is true (`true 0.1`)")),
+                    }
+                }
+                match share {
+                    Some(true_share) => Some(ir::Distribution::Bool { true_share }),
+                    None if errors.is_empty() && weights.iter().all(|(w, _)| w.is_some()) => {
+                        errors.push(bad(
+                            decl.fact.span,
+                            format!("no weight for `{name}`"),
+                            "how often is it true?",
+                            "write `true 0.1`: the share of transfers where it holds".into(),
+                        ));
+                        None
+                    }
+                    None => None,
+                }
+            }
+            Type::Count | Type::Date => {
+                let mut bands: Vec<(i64, i64, u64, Span)> = Vec::new();
+                let expected = if ty == Type::Date {
+                    "bands of dates with their shares (`2025-01-01..2026-01-01 0.5`)"
+                } else {
+                    "bands of counts with their shares (`0..1_000 0.5`)"
+                };
+                for &(w, entry) in &weights {
+                    let ast::WeightKey::Range(range) = &entry.key else {
+                        errors.push(wrong_key(entry, expected));
+                        continue;
+                    };
+                    let Some(interval) = self.range(range, ty, "a band of weights") else { continue };
+                    let (Some(hi), true) = (interval.hi, range.lo.is_some()) else {
+                        errors.push(bad(
+                            range.span,
+                            "a band of weights needs both ends".into(),
+                            "open band",
+                            "a share spread over an endless band would give each value nothing: write `lo..hi`".into(),
+                        ));
+                        continue;
+                    };
+                    if let Some(w) = w {
+                        bands.push((interval.lo, hi, w, range.span));
+                    }
+                }
+                bands.sort_by_key(|b| (b.0, b.1));
+                for pair in bands.windows(2) {
+                    if let [(_, hi, _, first), (lo, _, _, second)] = pair
+                        && lo < hi
+                    {
+                        errors.push(
+                            bad(
+                                *second,
+                                format!("two bands of `{name}` overlap"),
+                                "overlaps an earlier band",
+                                "bands are disjoint: end one where the next begins".into(),
+                            )
+                            .with_other(*first, "this band"),
+                        );
+                    }
+                }
+                let total: u64 = bands.iter().map(|b| b.2).sum();
+                if weights.iter().all(|(w, _)| w.is_some()) && errors.is_empty() && total != ir::WEIGHT_ONE {
+                    errors.push(bad(
+                        decl.fact.span,
+                        format!("the weights of `{name}` add up to {}, not 1", write_weight(total)),
+                        "not a distribution",
+                        "each transfer has one value: the bands' shares must add up to exactly 1".into(),
+                    ));
+                }
+                Some(ir::Distribution::Bands { bands: bands.into_iter().map(|(lo, hi, w, _)| (lo, hi, w)).collect() })
+            }
+        };
+        let failed = !errors.is_empty() || weights.iter().any(|(w, _)| w.is_none());
+        self.errors.extend(errors);
+        let distribution = distribution.filter(|_| !failed)?;
+        Some(ir::Weighting { fact, title: decl.title.value.clone(), cites, distribution, span: decl.span })
+    }
+
     fn family(&mut self, module: usize, index: usize, decl: &ast::FamilyDecl) {
         let mechanism = self.mechanism_enum(module, decl.span);
         let cx = Cx { module, regime: None, date: None };
@@ -1964,6 +2217,7 @@ fn placeholder_regime(decl: &ast::RegimeDecl) -> ir::Regime {
             obligation: None,
         },
         facts: Vec::new(),
+        weights: Vec::new(),
         span: decl.span,
         name_span: decl.name.span,
     }
@@ -2078,6 +2332,38 @@ fn literal_text(literal: &ast::Literal) -> String {
         ast::Literal::Date(d, _) => Date::to_string(d),
         ast::Literal::Bool(b, _) => b.to_string(),
         ast::Literal::Name(name) => name.name.clone(),
+    }
+}
+
+/// A weight as written (`0.25`, `1`), in billionths; `None` above one or past nine decimals.
+fn parse_weight(text: &str) -> Option<u64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 9 || whole.is_empty() || whole.len() > 2 {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let padded = format!("{fraction:0<9}");
+    let fraction: u64 = padded.parse().ok()?;
+    let value = whole.checked_mul(ir::WEIGHT_ONE)?.checked_add(fraction)?;
+    (value <= ir::WEIGHT_ONE).then_some(value)
+}
+
+/// Billionths as a decimal, without trailing zeros (`0.25`, `1.1`).
+fn write_weight(value: u64) -> String {
+    let whole = value / ir::WEIGHT_ONE;
+    let fraction = format!("{:09}", value % ir::WEIGHT_ONE);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") }
+}
+
+/// A type in words, for weights: "an enum fact", "a set fact", ….
+fn type_words(ty: Type) -> &'static str {
+    match ty {
+        Type::Enum(_) => "an enum fact",
+        Type::Set(_) => "a set fact",
+        Type::Bool => "a bool fact",
+        Type::Count => "a count fact",
+        Type::Date => "a date fact",
     }
 }
 

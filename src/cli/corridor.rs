@@ -1,6 +1,6 @@
 //! `accord corridor`: transfers from A's home to B's home and back.
 
-use super::diff::{ReportFormat, chosen_accords, failure, print_report};
+use super::diff::{ReportFormat, chosen_accords, failure, load_weights, print_report};
 use super::{ErrorFormat, Failure, regime};
 use crate::analysis::corridor;
 use crate::analysis::diff::{Options, Side};
@@ -39,6 +39,11 @@ pub(crate) struct CorridorArgs {
     #[arg(long, conflicts_with = "accord")]
     accords: bool,
 
+    /// Weigh facts by this JSON file instead of the regimes' weights: a list of weights as a
+    /// compiled table's `weights` holds them (or any document with a `weights` list)
+    #[arg(long, value_name = "FILE")]
+    weights: Option<std::path::PathBuf>,
+
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
@@ -56,7 +61,8 @@ pub(crate) fn run(args: &CorridorArgs, colour: bool) -> Result<ExitCode, Failure
         )));
     }
     let accords = chosen_accords(&args.accord, args.accords, &[&a, &b], args.error_format, colour)?;
-    let options = Options { obligations: args.obligations, accords, ..Options::default() };
+    let weights = load_weights(args.weights.as_deref(), &[&a, &b])?;
+    let options = Options { obligations: args.obligations, accords, weights, ..Options::default() };
     let result = corridor::corridor(Side::at(&a, date_a), Side::at(&b, date_b), &options).map_err(failure)?;
     print_report(args.format, &result, [render::corridor_text, render::corridor_markdown, render::corridor_html])
 }

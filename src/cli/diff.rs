@@ -22,8 +22,10 @@ use std::process::ExitCode;
 ///
 /// Each region is classed: A stricter, B stricter, or incomparable (out of scope < permit <
 /// require < prohibit; between two requires, the one accepting fewer mechanisms is stricter).
-/// The agreement share weighs every enum member, every subset of a set, and every band between
-/// the thresholds either regime uses, alike.
+/// Shares are of transfers weighed by how common each value of each fact is: the standard
+/// library's `weigh` declarations (each with its source or `[interp]`), a regime's own, or
+/// `--weights FILE`. A share depends only on what the regimes decide, never on how they are
+/// written; the report lists the weights it used.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DiffArgs {
     /// The first regime: a rule file, a standard id (`cn`), `FILE#ID`, optionally `@YYYY-MM-DD`
@@ -66,6 +68,11 @@ pub(crate) struct DiffArgs {
     #[arg(long, conflicts_with = "facts")]
     by_rules: bool,
 
+    /// Weigh facts by this JSON file instead of the regimes' weights: a list of weights as a
+    /// compiled table's `weights` holds them (or any document with a `weights` list)
+    #[arg(long, value_name = "FILE")]
+    weights: Option<std::path::PathBuf>,
+
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
@@ -104,6 +111,7 @@ pub(crate) fn run(args: &DiffArgs, colour: bool) -> Result<ExitCode, Failure> {
         given,
         facts: args.facts.clone(),
         listing: if args.by_rules { Listing::RulePairs } else { Listing::Regions },
+        weights: load_weights(args.weights.as_deref(), &tables)?,
     };
     let result = diff::diff(Side::at(&a, date_a), Side::at(&b, date_b), &options).map_err(failure)?;
     print_report(args.format, &result, [report::diff_text, report::diff_markdown, report::diff_html])
@@ -163,6 +171,26 @@ pub(crate) fn chosen_accords(
         }
     }
     Ok(out)
+}
+
+/// The weights of `--weights FILE`, checked against the tables' facts; none without the flag.
+pub(crate) fn load_weights(
+    path: Option<&std::path::Path>,
+    tables: &[&crate::table::Table],
+) -> Result<Vec<crate::table::Weight>, Failure> {
+    let Some(path) = path else { return Ok(Vec::new()) };
+    let shown = path.display();
+    let loaded = super::files::read(path).map_err(|e| Failure::Input(miette!("cannot read `{shown}`: {e}")))?;
+    if loaded.bytes.len() > crate::syntax::MAX_FILE_BYTES {
+        return Err(Failure::Input(miette!(
+            "`{shown}` is larger than the {} MiB a weights file may be",
+            crate::syntax::MAX_FILE_BYTES >> 20
+        )));
+    }
+    let text = String::from_utf8(loaded.bytes).map_err(|_| Failure::Input(miette!("`{shown}` is not UTF-8 text")))?;
+    crate::analysis::weights::read(&text, tables).map_err(|e| {
+        Failure::Input(miette!(help = "see docs/weights.md for the form of a weights file", "`{shown}`: {e}"))
+    })
 }
 
 /// A comparison that could not be made: the user's question, or (rarely) a bug.

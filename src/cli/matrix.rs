@@ -1,6 +1,6 @@
 //! `accord matrix`: pairwise agreement between regimes.
 
-use super::diff::{ReportFormat, failure, print_report};
+use super::diff::{ReportFormat, failure, load_weights, print_report};
 use super::{ErrorFormat, Failure, regime};
 use crate::analysis::diff::{Options, Reading, Side};
 use crate::analysis::matrix;
@@ -9,9 +9,10 @@ use crate::stdlib;
 use miette::miette;
 use std::process::ExitCode;
 
-/// Compare every pair of regimes: the share of the fact space where each pair decides alike.
+/// Compare every pair of regimes: the share of transfers each pair decides alike.
 ///
-/// Each cell is the agreement share `accord diff A B` reports, computed exactly. With no
+/// Each cell is the agreement share `accord diff A B` reports, computed exactly, under the
+/// same weights (`--weights` to choose others). With no
 /// regimes named, every standard regime is compared. Text and Markdown print the grid; HTML
 /// adds a heat map; JSON gives the matrix for tools.
 #[derive(Debug, clap::Args)]
@@ -31,6 +32,11 @@ pub(crate) struct MatrixArgs {
     /// Read all regimes with one shared `origin` instead of each from its own home
     #[arg(long)]
     same_origin: bool,
+
+    /// Weigh facts by this JSON file instead of the regimes' weights: a list of weights as a
+    /// compiled table's `weights` holds them (or any document with a `weights` list)
+    #[arg(long, value_name = "FILE")]
+    weights: Option<std::path::PathBuf>,
 
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
@@ -54,9 +60,11 @@ pub(crate) fn run(args: &MatrixArgs, colour: bool) -> Result<ExitCode, Failure> 
         loaded.push(regime::load_pinned(name, args.error_format, colour)?);
     }
     let sides: Vec<Side> = loaded.iter().map(|(t, d)| Side::at(t, *d)).collect();
+    let tables: Vec<&crate::table::Table> = loaded.iter().map(|(t, _)| t).collect();
     let options = Options {
         reading: if args.same_origin { Reading::SameOrigin } else { Reading::OriginAligned },
         obligations: args.obligations,
+        weights: load_weights(args.weights.as_deref(), &tables)?,
         ..Options::default()
     };
     let m = matrix::matrix(&sides, &options).map_err(failure)?;

@@ -260,6 +260,7 @@ impl<'p> Compiler<'p> {
             obligations,
             default: self.regime.default.as_ref().map(|o| self.outcome(o)),
             relations: table::Relations::default(),
+            weights: self.weights(),
             index: Default::default(),
         };
         table.relations = self.relations(&table);
@@ -305,6 +306,63 @@ impl<'p> Compiler<'p> {
         let boxes = if conditions.is_empty() { None } else { Some(self.dnf(&ir::Cond::Or(conditions))?) };
         self.established.insert(m, boxes.clone());
         Ok(boxes)
+    }
+
+    /// The weights of the regime's facts: its own, else the vocabulary's defaults, in the
+    /// order of its facts.
+    fn weights(&self) -> Vec<table::Weight> {
+        let program = self.program;
+        let share = |w: u64| w as f64 / ir::WEIGHT_ONE as f64;
+        let mut out = Vec::new();
+        for &fact in &self.regime.facts {
+            let own = self.regime.weights.iter().find(|w| w.fact == fact);
+            let Some(w) = own.or_else(|| program.weights.iter().find(|w| w.fact == fact)) else { continue };
+            let element = match program.fact(fact).map(|f| f.ty) {
+                Some(ir::Type::Enum(e) | ir::Type::Set(e)) => Some(e),
+                _ => None,
+            };
+            let members = |listed: &[(ir::MemberId, u64)]| -> BTreeMap<String, f64> {
+                listed
+                    .iter()
+                    .filter_map(|&(m, v)| Some((program.member_name(element?, m).to_owned(), share(v))))
+                    .collect()
+            };
+            let shares = match &w.distribution {
+                ir::Distribution::Members { members: listed, others } => {
+                    table::Shares::Members { members: members(listed), others: others.map(share) }
+                }
+                ir::Distribution::Presence { members: listed, others } => {
+                    table::Shares::Presence { members: members(listed), others: others.map(share) }
+                }
+                ir::Distribution::Bool { true_share } => table::Shares::Bool { true_share: share(*true_share) },
+                ir::Distribution::Bands { bands } if program.fact(fact).is_some_and(|f| f.ty == ir::Type::Date) => {
+                    let day = |d: i64| crate::date::Date::from_days(d).to_string();
+                    table::Shares::Dates {
+                        bands: bands
+                            .iter()
+                            .map(|&(from, until, v)| table::DateBand {
+                                from: day(from),
+                                until: day(until),
+                                share: share(v),
+                            })
+                            .collect(),
+                    }
+                }
+                ir::Distribution::Bands { bands } => table::Shares::Counts {
+                    bands: bands
+                        .iter()
+                        .map(|&(from, until, v)| table::CountBand { from, until, share: share(v) })
+                        .collect(),
+                },
+            };
+            out.push(table::Weight {
+                fact: self.fact_name(Some(fact)),
+                title: w.title.clone(),
+                cite: w.cites.iter().map(|c| c.text.clone()).collect(),
+                shares,
+            });
+        }
+        out
     }
 
     /// The relations of the vocabulary that bear on `table`: implications in its set facts,

@@ -1,6 +1,6 @@
 //! A corridor report for people.
 
-use super::report::{html, markdown, percent, rule_text};
+use super::report::{html, markdown, percent, rule_text, weights_html, weights_lines, weights_markdown};
 use crate::analysis::corridor::{Corridor, Joint, Requirement};
 use std::fmt::Write as _;
 
@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 pub fn summary_text(c: &Corridor) -> String {
     let t = &c.totals;
     format!(
-        "Both ways: nothing needed on {}, one mechanism meets both sides on {}, separate arrangements needed on {}, \
-         blocked (prohibited or undecided) on {}.",
+        "Of the transfers both ways (weighed by the weights listed): nothing needed on {}, one mechanism meets both \
+         sides on {}, separate arrangements needed on {}, blocked (prohibited or undecided) on {}.",
         percent(t.nothing_needed),
         percent(t.one_mechanism),
         percent(t.separate),
@@ -54,6 +54,7 @@ pub fn corridor_text(c: &Corridor) -> String {
         let _ = writeln!(out, "           {}", joint_verdict(j));
         let _ = writeln!(out, "           witness there: {}  back: {}", j.witness_forward, j.witness_back);
     }
+    weights_lines(&mut out, &c.weights);
     out
 }
 
@@ -87,6 +88,7 @@ pub fn corridor_markdown(c: &Corridor) -> String {
             markdown::code(&j.witness_back.to_string())
         );
     }
+    weights_markdown(&mut out, &c.weights);
     out
 }
 
@@ -150,5 +152,6 @@ pub fn corridor_html(c: &Corridor) -> String {
         );
     }
     body.push_str("</tbody></table>\n");
+    weights_html(&mut body, &c.weights);
     html::page(&format!("Corridor {} ⇄ {}", c.a.label, c.b.label), &body)
 }

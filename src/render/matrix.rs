@@ -26,7 +26,11 @@ fn cell(share: f64) -> String {
 /// The matrix for a terminal: the grid of whole percentages, then the pairs that differ most.
 pub fn matrix_text(m: &Matrix) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "accord matrix: agreement between every pair, in % of the fact space ({})\n", reading(m));
+    let _ = writeln!(
+        out,
+        "accord matrix: agreement between every pair, in % of transfers weighed by the weights listed ({})\n",
+        reading(m)
+    );
     let width = m.regimes.iter().map(|r| r.label.len()).max().unwrap_or(0).max(4);
     let _ = write!(out, "{:width$}", "");
     for r in &m.regimes {
@@ -54,6 +58,7 @@ pub fn matrix_text(m: &Matrix) -> String {
             let _ = writeln!(out, "  … and {} more pairs (every pair is in the grid above)", pairs.len() - 10);
         }
     }
+    super::report::weights_lines(&mut out, &m.weights);
     out
 }
 
@@ -61,7 +66,11 @@ pub fn matrix_text(m: &Matrix) -> String {
 pub fn matrix_markdown(m: &Matrix) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Agreement between regimes\n");
-    let _ = writeln!(out, "Share of the fact space where each pair decides alike ({}).\n", reading(m));
+    let _ = writeln!(
+        out,
+        "Share of transfers, weighed by the weights listed, that each pair decides alike ({}).\n",
+        reading(m)
+    );
     let _ = write!(out, "| |");
     for r in &m.regimes {
         let _ = write!(out, " {} |", markdown::text(&r.label));
@@ -84,6 +93,7 @@ pub fn matrix_markdown(m: &Matrix) -> String {
     for r in &m.regimes {
         let _ = writeln!(out, "- **{}**: {}", markdown::text(&r.label), markdown::text(&r.title));
     }
+    super::report::weights_markdown(&mut out, &m.weights);
     out
 }
 
@@ -157,7 +167,7 @@ pub fn matrix_html(m: &Matrix) -> String {
     }
     let _ = writeln!(
         body,
-        "</dl><p id=\"summary\">Share of the fact space where each pair decides alike ({}). Every cell is exact: \
+        "</dl><p id=\"summary\">Share of transfers, weighed by the weights listed, that each pair decides alike ({}). Every cell is exact: \
          the agreement share <code>accord diff</code> reports for that pair.</p></section>",
         html::escape(&reading(m))
     );
@@ -182,5 +192,6 @@ pub fn matrix_html(m: &Matrix) -> String {
             writeln!(body, "<li><b>{}</b>: {}</li>", html::escape(&r.label), html::link(r.source.as_deref(), &r.title));
     }
     body.push_str("</ul>\n");
+    super::report::weights_html(&mut body, &m.weights);
     html::page("Agreement between regimes", &body)
 }

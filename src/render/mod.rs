@@ -11,6 +11,45 @@ pub mod corridor;
 pub mod matrix;
 pub mod report;
 
+/// How a share is measured, in one sentence, for every report that gives shares.
+pub const MEASURE: &str = "Each share is a share of transfers, weighed by how common each value of each fact is (the \
+     weights listed): facts independent of each other, set members present independently, and only transfers \
+     consistent with the vocabulary's implications counted. A share depends on what the regimes decide, never on \
+     how their rules are written.";
+
+/// A fact's weights in words: `personal 80%, health 5%, others 1% each`, `true 2%`,
+/// `0..1 10%, 1..1_000 30%`.
+pub fn weights_text(weight: &crate::table::Weight) -> String {
+    use crate::table::Shares;
+    let pct = |v: f64| {
+        let p = v * 100.0;
+        if (p - p.round()).abs() < 1e-9 { format!("{}%", p.round()) } else { format!("{p:.3}%").replace(".000", "") }
+    };
+    let members = |members: &std::collections::BTreeMap<String, f64>, others: Option<f64>, each: &str| {
+        let mut listed: Vec<(&String, &f64)> = members.iter().collect();
+        listed.sort_by(|x, y| y.1.total_cmp(x.1).then_with(|| x.0.cmp(y.0)));
+        let mut parts: Vec<String> = listed.into_iter().map(|(m, v)| format!("{m} {}", pct(*v))).collect();
+        if let Some(o) = others {
+            parts.push(format!("others {}{each}", pct(o)));
+        }
+        parts.join(", ")
+    };
+    match &weight.shares {
+        Shares::Members { members: m, others } if m.is_empty() && others.is_some() => "every member alike".to_owned(),
+        Shares::Members { members: m, others } => members(m, *others, " together"),
+        Shares::Presence { members: m, others } => members(m, *others, " each"),
+        Shares::Bool { true_share } => format!("true {}", pct(*true_share)),
+        Shares::Counts { bands } => bands
+            .iter()
+            .map(|b| format!("{}..{} {}", write_number(b.from), write_number(b.until), pct(b.share)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Shares::Dates { bands } => {
+            bands.iter().map(|b| format!("{}..{} {}", b.from, b.until, pct(b.share))).collect::<Vec<_>>().join(", ")
+        }
+    }
+}
+
 /// `1 file`, `2 files`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }

@@ -157,6 +157,7 @@ pub fn diff_text(diff: &Diff) -> String {
             );
         }
     }
+    weights_lines(&mut out, &diff.weights);
     out
 }
 
@@ -165,11 +166,64 @@ fn is_pseudo(r: &RuleRef) -> bool {
     r.location.is_none() && matches!(r.rule.as_str(), "default" | "gap" | "out_of_scope")
 }
 
-/// How shares are measured, in one sentence (counts and dates are unbounded, so a reader
-/// needs to know what a percentage is a percentage of).
+/// How shares are measured (a reader needs to know what a percentage is a percentage of).
 fn measure_text() -> &'static str {
-    "Shares weigh every member of an enum alike, every subset of a set fact alike, and each band of a count or \
-     date between the thresholds either regime uses as one value."
+    super::MEASURE
+}
+
+/// The weights of a report, one line per fact, for a terminal.
+pub(crate) fn weights_lines(out: &mut String, weights: &[crate::table::Weight]) {
+    if weights.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nWeights (shares are of transfers weighed so; `--weights FILE` for others):");
+    for w in weights {
+        let _ = writeln!(out, "  {}: {} ({})", w.fact, w.title, w.cite.join("; "));
+    }
+}
+
+/// The weights of a report as a Markdown section.
+pub(crate) fn weights_markdown(out: &mut String, weights: &[crate::table::Weight]) {
+    if weights.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Weights\n\n{}\n", markdown::text(measure_text()));
+    let rows: Vec<Vec<String>> = weights
+        .iter()
+        .map(|w| {
+            vec![
+                markdown::code(&w.fact),
+                markdown::text(&w.title),
+                markdown::text(&super::weights_text(w)),
+                markdown::text(&w.cite.join("; ")),
+            ]
+        })
+        .collect();
+    out.push_str(&markdown::table(&["fact", "weights", "shares", "source"], &rows));
+}
+
+/// The weights of a report as an HTML section.
+pub(crate) fn weights_html(out: &mut String, weights: &[crate::table::Weight]) {
+    if weights.is_empty() {
+        return;
+    }
+    let e = html::escape;
+    let _ = writeln!(out, "<section id=\"weights\">\n<h2>Weights</h2>\n<p class=\"note\">{}</p>", e(measure_text()));
+    let _ = writeln!(
+        out,
+        "<table class=\"weights\">\n<thead><tr><th>fact</th><th>weights</th><th>shares</th><th>source</th></tr></thead>\n<tbody>"
+    );
+    for w in weights {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            e(&w.fact),
+            e(&w.title),
+            e(&super::weights_text(w)),
+            e(&w.cite.join("; "))
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
 }
 
 /// What a region promises, in one paragraph; `code` writes a command in the format's markup.
@@ -530,7 +584,7 @@ pub fn diff_markdown(diff: &Diff) -> String {
     if !diff.accords.is_empty() {
         shares.push(vec!["resolved by accords".to_owned(), percent(diff.totals.resolved)]);
     }
-    out.push_str(&markdown::table(&["", "share of the compared space"], &shares));
+    out.push_str(&markdown::table(&["", "share of the transfers compared"], &shares));
 
     let _ = writeln!(out, "\n## How the regimes were compared\n");
     for side in [a, b] {
@@ -597,7 +651,7 @@ pub fn diff_markdown(diff: &Diff) -> String {
     for group in &diff.groups {
         let _ = writeln!(
             out,
-            "### {}: {} / {}: {}\n\n{}; {} of the compared space; {}.\n",
+            "### {}: {} / {}: {}\n\n{}; {} of the transfers compared; {}.\n",
             markdown::text(&a.label),
             markdown::text(&group.a.text()),
             markdown::text(&b.label),
@@ -654,6 +708,7 @@ pub fn diff_markdown(diff: &Diff) -> String {
             out.push('\n');
         }
     }
+    weights_markdown(&mut out, &diff.weights);
     out
 }
 
@@ -726,7 +781,7 @@ pub fn diff_html(diff: &Diff) -> String {
         figures.push(html::figure("resolved", "resolved by accords", &percent(t.resolved), Some(t.resolved)));
     }
     let _ = writeln!(out, "<dl class=\"figures\">{}</dl>", figures.concat());
-    out.push_str(&html::stacked_bar("Share of the compared space", &class_segments(diff)));
+    out.push_str(&html::stacked_bar("Share of the transfers compared", &class_segments(diff)));
     let _ = writeln!(out, "</section>");
 
     let _ = writeln!(out, "<section id=\"compared\">\n<h2>How the regimes were compared</h2>");
@@ -813,7 +868,7 @@ pub fn diff_html(diff: &Diff) -> String {
         );
         let _ = writeln!(
             out,
-            "<p><span class=\"class {key}\">{}{}</span> {} of the compared space, {}.</p>",
+            "<p><span class=\"class {key}\">{}{}</span> {} of the transfers compared, {}.</p>",
             html::swatch(key),
             e(&group.class.text(&a.label, &b.label)),
             percent(group.share),
@@ -847,6 +902,7 @@ pub fn diff_html(diff: &Diff) -> String {
         let _ = writeln!(out, "</tbody>\n</table>\n</section>");
     }
     let _ = writeln!(out, "</section>");
+    weights_html(&mut out, &diff.weights);
     let _ = writeln!(out, "<footer>Made by <code>accord diff</code> (report format {}).</footer>", e(diff.format));
     html::page(&format!("Diff: {} vs {}", a.label, b.label), &out)
 }

@@ -55,6 +55,8 @@ pub enum Item {
     Family(FamilyDecl),
     /// `strength id "title" { cite … a > b … }`.
     Strength(StrengthDecl),
+    /// `weigh fact "title" { cite … entries }`: the default weight of a fact's values.
+    Weigh(WeighDecl),
 }
 
 /// What a `use` names.
@@ -208,6 +210,8 @@ pub enum RegimeItem {
     Default(Outcome, Span),
     /// `example "name" { given … expect … }`.
     Example(ExampleDecl),
+    /// `weigh fact "title" { … }`: the weight of a fact's values in this regime's table.
+    Weigh(WeighDecl),
 }
 
 /// The jurisdictions whose outbound transfers a regime governs.
@@ -620,4 +624,46 @@ pub struct StrengthDecl {
     pub chains: Vec<Vec<Vec<Literal>>>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// `weigh fact "title" { cite … entries }`: how common each value of a fact is among
+/// transfers, for the shares comparisons report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeighDecl {
+    /// Doc comment.
+    pub doc: Doc,
+    /// The fact weighed.
+    pub fact: Ident,
+    /// Its title.
+    pub title: StrLit,
+    /// `cite` clauses.
+    pub cites: Vec<CiteClause>,
+    /// The entries, as written.
+    pub entries: Vec<WeightEntry>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One entry of a `weigh`: what is weighed, and its weight as written (`0.25`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightEntry {
+    /// What is weighed.
+    pub key: WeightKey,
+    /// The weight's digits as written.
+    pub weight: String,
+    /// Where the weight is written.
+    pub weight_span: Span,
+    /// The whole entry.
+    pub span: Span,
+}
+
+/// What a `weigh` entry weighs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WeightKey {
+    /// A member, or `others` for every member not listed.
+    Name(Ident),
+    /// `true`, for a bool fact.
+    True(Span),
+    /// A band of counts or dates.
+    Range(Range),
 }

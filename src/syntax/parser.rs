@@ -158,7 +158,7 @@ fn is_structural(token: &str) -> bool {
 /// regime item) are named as a group.
 fn token_words(tokens: &[String]) -> Vec<String> {
     const DECLARATIONS: &[&str] = &["use", "enum", "set", "facts", "let", "regime", "accord"];
-    const REGIME_ITEMS: &[&str] = &["home", "source", "let", "rule", "oblige", "default", "example"];
+    const REGIME_ITEMS: &[&str] = &["home", "source", "let", "rule", "oblige", "default", "example", "weigh"];
     let has_all = |group: &[&str]| group.iter().all(|k| tokens.iter().any(|t| t == k));
     let mut words = Vec::new();
     let mut grouped: Vec<&str> = Vec::new();
@@ -176,15 +176,16 @@ fn token_words(tokens: &[String]) -> Vec<String> {
 
 /// The words for a grammar rule in "expected …"; `None` for rules never worth naming.
 /// What may start a top-level declaration.
-const DECLARATION: &str =
-    "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime`, `accord`, `establish`, `family` or `strength`)";
+const DECLARATION: &str = "a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime`, `accord`, `establish`, `family`, `strength` or `weigh`)";
 
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
         Rule::file => DECLARATION,
         Rule::item => DECLARATION,
-        Rule::regime_item => "a regime item (`home`, `source`, `let`, `rule`, `oblige`, `default` or `example`)",
+        Rule::regime_item => {
+            "a regime item (`home`, `source`, `let`, `rule`, `oblige`, `default`, `example` or `weigh`)"
+        }
         Rule::ident | Rule::name => "a name",
         Rule::module_path => "a module (`transfer`, `regimes/eu` or a quoted file path)",
         Rule::string => "a quoted string",
@@ -232,6 +233,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::established_test => "`established`",
         Rule::kw_family => "`family`",
         Rule::kw_strength => "`strength`",
+        Rule::weigh_decl | Rule::kw_weigh => "`weigh`",
+        Rule::weight_entry => "a weight (`member 0.25`, `others 0.1`, `true 0.5` or `lo..hi 0.25`)",
+        Rule::weight => "a weight (a decimal number such as `0.25`)",
         Rule::home_item => "`home`",
         Rule::source_item => "`source`",
         Rule::rule_decl => "`rule`",
@@ -275,6 +279,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_out_of_scope => "`out_of_scope`",
         Rule::arith_op | Rule::doc | Rule::doc_text | Rule::keyword | Rule::string_text => return None,
         Rule::WHITESPACE | Rule::COMMENT | Rule::doc_start | Rule::ident_char | Rule::string_char => return None,
+        Rule::decimal_ahead => return None,
     })
 }
 
@@ -394,6 +399,7 @@ impl Builder {
             Rule::establish_decl => Item::Establish(self.establish_decl(decl, doc)?),
             Rule::family_decl => Item::Family(self.family_decl(decl, doc)?),
             Rule::strength_decl => Item::Strength(self.strength_decl(decl, doc)?),
+            Rule::weigh_decl => Item::Weigh(self.weigh_decl(decl, doc)?),
             _ => return Err(unexpected(&decl, "a declaration")),
         })
     }
@@ -553,6 +559,7 @@ impl Builder {
                 RegimeItem::Default(self.outcome(kids.take(Rule::outcome)?)?, span)
             }
             Rule::example_decl => RegimeItem::Example(self.example(item, doc)?),
+            Rule::weigh_decl => RegimeItem::Weigh(self.weigh_decl(item, doc)?),
             _ => return Err(unexpected(&item, "a regime item")),
         })
     }
@@ -739,6 +746,31 @@ impl Builder {
             chains.push(sides);
         }
         Ok(StrengthDecl { doc, name, title, cites, chains, span })
+    }
+
+    fn weigh_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<WeighDecl> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_weigh)?;
+        let fact = self.ident(kids.take(Rule::ident)?);
+        let title = self.string(kids.take(Rule::string)?);
+        let (cites, _) = self.clauses(&mut kids)?;
+        let mut entries = Vec::new();
+        while let Some(entry) = kids.maybe(Rule::weight_entry) {
+            let span = self.span(&entry);
+            let mut parts = Kids::of(entry);
+            let key = parts.next()?;
+            let key = match key.as_rule() {
+                Rule::range => WeightKey::Range(self.range(key)?),
+                Rule::kw_true => WeightKey::True(self.span(&key)),
+                Rule::ident => WeightKey::Name(self.ident(key)),
+                _ => return Err(unexpected(&key, "a member, `true` or a range")),
+            };
+            let weight = parts.take(Rule::weight)?;
+            let weight_span = self.span(&weight);
+            entries.push(WeightEntry { key, weight: weight.as_str().to_owned(), weight_span, span });
+        }
+        Ok(WeighDecl { doc, fact, title, cites, entries, span })
     }
 
     /// A bare name or a `{…}` list, as literals.
@@ -1018,7 +1050,7 @@ regime cn "China" {
         assert_eq!(message("regime r { }"), "expected a quoted string after `r`");
         assert_eq!(
             message("let x = a &&& b"),
-            "expected `and`, `has`, `in`, `or`, a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`), a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime`, `accord`, `establish`, `family` or `strength`) or the end of the file after `a`"
+            "expected `and`, `has`, `in`, `or`, a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`), a declaration (`use`, `enum`, `set`, `facts`, `let`, `regime`, `accord`, `establish`, `family`, `strength` or `weigh`) or the end of the file after `a`"
         );
     }
 }
