@@ -1004,3 +1004,27 @@ fn bad_weights_files_are_refused_with_the_entry() {
     let missing = dir.path().join("missing.json");
     run(&["diff", &left, &right, "--weights", missing.to_str().unwrap()]).code(1).stderr_has("cannot read");
 }
+
+// ── --fail-on ───────────────────────────────────────────────────────────────────────────────
+
+/// `--fail-on` exits 4 exactly when the report shows what it names, and prints the report
+/// all the same. In the health pair, `left` prohibits health data that `right` permits: left
+/// is stricter, never right; `far` permits everything from another home.
+#[test]
+fn fail_on_exits_4_exactly_when_the_comparison_finds_it() {
+    let (_dir, rules, _) = weights_fixture();
+    let side = |id: &str| format!("{rules}#{id}");
+    let (left, right, far) = (side("left"), side("right"), side("far"));
+    let diff = |a: &str, b: &str, what: &str| run(&["diff", a, b, "--fail-on", what]);
+    diff(&left, &right, "any").code(4).stdout_has("agreement").stderr_has("--fail-on");
+    diff(&left, &right, "stricter").code(0);
+    diff(&right, &left, "stricter").code(4).stderr_has("is stricter than");
+    diff(&left, &left, "any").code(0).stdout_has("100% agreement");
+    run(&["matrix", &left, &right, "--fail-on", "any"]).code(4).stderr_has("regimes disagree in 1 pair");
+    run(&["matrix", &left, &left, "--fail-on", "any"]).code(0);
+    run(&["corridor", &left, &far, "--fail-on", "blocked"]).code(4).stderr_has("blocked one way");
+    run(&["corridor", &left, &far, "--fail-on", "gap"]).code(4);
+    run(&["corridor", &right, &far, "--fail-on", "gap"]).code(0);
+    run(&["corridor", &right, &far, "--fail-on", "blocked"]).code(0);
+    run(&["diff", &left, &right, "--fail-on", "some"]).code(2);
+}

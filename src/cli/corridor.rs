@@ -44,9 +44,23 @@ pub(crate) struct CorridorArgs {
     #[arg(long, value_name = "FILE")]
     weights: Option<std::path::PathBuf>,
 
+    /// Exit 4 (after printing the report) if some transfer has no one arrangement for both
+    /// flows (`gap`: separate arrangements, or blocked), or if a flow is blocked (`blocked`)
+    #[arg(long, value_enum, value_name = "WHAT")]
+    fail_on: Option<CorridorFailOn>,
+
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
+}
+
+/// What makes `corridor --fail-on` exit 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CorridorFailOn {
+    /// Some transfer needs a separate arrangement each way, or is blocked
+    Gap,
+    /// Some transfer is prohibited or undecided one way
+    Blocked,
 }
 
 pub(crate) fn run(args: &CorridorArgs, colour: bool) -> Result<ExitCode, Failure> {
@@ -64,5 +78,24 @@ pub(crate) fn run(args: &CorridorArgs, colour: bool) -> Result<ExitCode, Failure
     let weights = load_weights(args.weights.as_deref(), &[&a, &b])?;
     let options = Options { obligations: args.obligations, accords, weights, ..Options::default() };
     let result = corridor::corridor(Side::at(&a, date_a), Side::at(&b, date_b), &options).map_err(failure)?;
-    print_report(args.format, &result, [render::corridor_text, render::corridor_markdown, render::corridor_html])
+    print_report(args.format, &result, [render::corridor_text, render::corridor_markdown, render::corridor_html])?;
+    let blocked = |j: &&corridor::Joint| {
+        [&j.forward, &j.back]
+            .iter()
+            .any(|o| matches!(o.verdict, crate::eval::Verdict::Prohibit | crate::eval::Verdict::Undecided))
+    };
+    let found = match args.fail_on {
+        None => None,
+        Some(CorridorFailOn::Gap) => {
+            let gaps = result.joint.iter().filter(|j| j.gap.is_some()).count();
+            (gaps > 0).then(|| {
+                format!("{gaps} of the corridor's outcome combinations have no one arrangement for both flows")
+            })
+        }
+        Some(CorridorFailOn::Blocked) => {
+            let n = result.joint.iter().filter(blocked).count();
+            (n > 0).then(|| format!("{n} of the corridor's outcome combinations are blocked one way"))
+        }
+    };
+    Ok(super::fail_on(found))
 }

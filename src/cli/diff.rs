@@ -73,9 +73,23 @@ pub(crate) struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     weights: Option<std::path::PathBuf>,
 
+    /// Exit 4 (after printing the report) if B asks more than A of some transfer (`stricter`:
+    /// a region where B is stricter, or incomparable), or if they differ anywhere (`any`)
+    #[arg(long, value_enum, value_name = "WHAT")]
+    fail_on: Option<FailOn>,
+
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
+}
+
+/// What makes `diff --fail-on` exit 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// B is stricter than A, or not comparable with it, somewhere
+    Stricter,
+    /// A and B decide some transfer differently
+    Any,
 }
 
 /// How a report is printed.
@@ -114,7 +128,27 @@ pub(crate) fn run(args: &DiffArgs, colour: bool) -> Result<ExitCode, Failure> {
         weights: load_weights(args.weights.as_deref(), &tables)?,
     };
     let result = diff::diff(Side::at(&a, date_a), Side::at(&b, date_b), &options).map_err(failure)?;
-    print_report(args.format, &result, [report::diff_text, report::diff_markdown, report::diff_html])
+    print_report(args.format, &result, [report::diff_text, report::diff_markdown, report::diff_html])?;
+    let (la, lb) = (&result.a.label, &result.b.label);
+    let found = match args.fail_on {
+        None => None,
+        Some(FailOn::Any) => (!result.groups.is_empty())
+            .then(|| format!("{la} and {lb} differ in {}", super::plural(result.totals.regions, "region"))),
+        Some(FailOn::Stricter) => {
+            let asks_more = result
+                .groups
+                .iter()
+                .filter(|g| matches!(g.class, diff::Class::BStricter | diff::Class::Incomparable))
+                .count();
+            (asks_more > 0).then(|| {
+                format!(
+                    "{lb} is stricter than {la}, or not comparable with it, in {}",
+                    super::plural(asks_more, "outcome pair")
+                )
+            })
+        }
+    };
+    Ok(super::fail_on(found))
 }
 
 /// Prints a report in `format`: JSON is its serde form, the others come from its renderers

@@ -38,9 +38,21 @@ pub(crate) struct MatrixArgs {
     #[arg(long, value_name = "FILE")]
     weights: Option<std::path::PathBuf>,
 
+    /// Exit 4 (after printing the report) if some pair decides some transfer differently
+    /// (agreement below 100% under the weights)
+    #[arg(long, value_enum, value_name = "WHAT")]
+    fail_on: Option<MatrixFailOn>,
+
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
+}
+
+/// What makes `matrix --fail-on` exit 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MatrixFailOn {
+    /// Some pair does not agree everywhere
+    Any,
 }
 
 pub(crate) fn run(args: &MatrixArgs, colour: bool) -> Result<ExitCode, Failure> {
@@ -68,5 +80,13 @@ pub(crate) fn run(args: &MatrixArgs, colour: bool) -> Result<ExitCode, Failure> 
         ..Options::default()
     };
     let m = matrix::matrix(&sides, &options).map_err(failure)?;
-    print_report(args.format, &m, [render::matrix_text, render::matrix_markdown, render::matrix_html])
+    print_report(args.format, &m, [render::matrix_text, render::matrix_markdown, render::matrix_html])?;
+    let differing = m.pairs().iter().filter(|(_, _, share)| *share < 1.0).count();
+    let found = match args.fail_on {
+        Some(MatrixFailOn::Any) if differing > 0 => {
+            Some(format!("regimes disagree in {}", super::plural(differing, "pair")))
+        }
+        _ => None,
+    };
+    Ok(super::fail_on(found))
 }

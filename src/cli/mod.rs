@@ -2,7 +2,8 @@
 //! the only module that does IO.
 //!
 //! Exit codes: 0 success (warnings allowed), 1 the input is wrong (diagnostics printed),
-//! 2 the command line is wrong, 3 Accord itself failed (a bug: please report it).
+//! 2 the command line is wrong, 3 Accord itself failed (a bug: please report it), 4 a
+//! comparison found what `--fail-on` asked to fail on.
 
 mod check;
 mod compile;
@@ -30,7 +31,8 @@ The standard vocabulary (jurisdictions, data categories, transfer mechanisms, ob
 and the facts of a transfer) is built in: rule files use it without any `use`.";
 
 const AFTER: &str = "Exit codes: 0 ok (warnings allowed), 1 problems in the input, 2 bad command line,
-3 internal error (a bug in Accord: please report it).
+3 internal error (a bug in Accord: please report it), 4 diff, corridor or matrix found what
+`--fail-on` names (the report is printed all the same).
 
 Examples:
   accord check                                 check every .accord file here, recursively
@@ -141,6 +143,21 @@ pub(crate) enum Failure {
     Reported,
     /// A bug: exit 3.
     Internal(crate::InternalError),
+}
+
+/// The exit code of a comparison that found what `--fail-on` names.
+pub(crate) const FOUND: u8 = 4;
+
+/// Exit 4 with a line on stderr saying why, when `found`; else success.
+pub(crate) fn fail_on(found: Option<String>) -> ExitCode {
+    match found {
+        Some(why) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "accord: {why} (--fail-on): exit {FOUND}");
+            ExitCode::from(FOUND)
+        }
+        None => ExitCode::SUCCESS,
+    }
 }
 
 /// Writes to standard output. A reader that has gone away (`accord … | head`) ends the output
