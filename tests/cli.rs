@@ -1028,3 +1028,69 @@ fn fail_on_exits_4_exactly_when_the_comparison_finds_it() {
     run(&["corridor", &right, &far, "--fail-on", "blocked"]).code(0);
     run(&["diff", &left, &right, "--fail-on", "some"]).code(2);
 }
+
+/// `--accord FILE#ID` applies an accord from a file: here `b` accepts the ASEAN clauses that
+/// `a` requires, so where both require something (health data) one mechanism meets both. By
+/// hand, under the half-health weights that is half of the transfers outside the home,
+/// 1/2 (n - 1)/n, and the outcomes stay different (nothing is resolved).
+#[test]
+fn an_accord_bridges_where_one_mechanism_meets_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(
+        dir.path(),
+        "bridge.accord",
+        r#"regime a "A" {
+  home SG
+  rule r "Health" cite "s1" when data has health then require asean_mcc
+  default permit
+}
+regime b "B" {
+  home SG
+  rule r "Health" cite "s1" when data has health then require sg_contract
+  default permit
+}
+accord bridge "B takes the ASEAN clauses" {
+  cite "a test"
+  b accepts asean_mcc as sg_contract
+}
+"#,
+    );
+    let weights = write(dir.path(), "half.json", HALF_HEALTH);
+    let rules = rules.to_str().unwrap();
+    let (a, b) = (format!("{rules}#a"), format!("{rules}#b"));
+    let args = |extra: &[&str]| {
+        let mut v = vec!["diff", a.as_str(), b.as_str(), "--format", "json", "--weights", weights.to_str().unwrap()];
+        v.extend_from_slice(extra);
+        run(&v).code(0).json()
+    };
+    let plain = args(&[]);
+    assert_eq!(plain["totals"]["bridged"], 0.0, "{:#}", plain["totals"]);
+    let accord = format!("{rules}#bridge");
+    let bridged = args(&["--accord", &accord]);
+    let n = bridged["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
+        .as_array()
+        .unwrap()
+        .len() as f64;
+    let expected = 0.5 * (n - 1.0) / n;
+    let got = bridged["totals"]["bridged"].as_f64().unwrap();
+    assert!((got - expected).abs() < 1e-12, "bridged {got}, by hand {expected}");
+    assert_eq!(bridged["totals"]["resolved"], 0.0);
+    assert_eq!(bridged["groups"][0]["bridged_by"], serde_json::json!(["asean_mcc"]));
+    let text = run(&["diff", &a, &b, "--accord", &accord]).code(0).stdout.clone();
+    assert!(text.contains("(bridged)") && text.contains("`asean_mcc` alone meets both"), "{text}");
+}
+
+/// `matrix --accords` applies the standard accords to every pair: its bridged cell is the
+/// bridged share `diff --accords` reports for the pair, and without the flag the accord that
+/// bridges EU and Japan (Japan's reading of SCCs and BCRs) is not applied.
+#[test]
+fn matrix_accords_bridge_as_the_diff_does() {
+    let without = run(&["matrix", "eu", "jp", "--format", "json"]).code(0).json();
+    let with = run(&["matrix", "eu", "jp", "--accords", "--format", "json"]).code(0).json();
+    let diff = run(&["diff", "eu", "jp", "--accords", "--format", "json", "--by-rules"]).code(0).json();
+    let plain = run(&["diff", "eu", "jp", "--format", "json", "--by-rules"]).code(0).json();
+    assert_eq!(with["bridged"][0][1], diff["totals"]["bridged"]);
+    assert_eq!(without["bridged"][0][1], plain["totals"]["bridged"]);
+    assert!(with["bridged"][0][1].as_f64().unwrap() > without["bridged"][0][1].as_f64().unwrap(), "{with:#}");
+    assert!(with["accords"].as_array().unwrap().iter().any(|a| a == "jp_contract_or_internal_rules"));
+}

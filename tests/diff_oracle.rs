@@ -27,6 +27,8 @@
 //!   from the home); each weighs through one representative point (its first value) the mass
 //!   the fallback gives the whole segment, computed here. Both sides sum floating-point
 //!   products in different orders, so they are compared to within 1e-9;
+//! - (c′) the bridged share, in all and per group, is the measure of the points where both
+//!   outcomes are `require` and one mechanism is in every group of both;
 //! - (d) every region's witness lies in the region, and the evaluator decides it on each table
 //!   as the group says (a witness has no `origin` in the aligned reading: the scenario reader
 //!   takes the regime's home);
@@ -634,6 +636,16 @@ impl<'t> Decider<'t> {
     }
 }
 
+/// Whether one mechanism alone meets every group of both outcomes (both `require`).
+fn bridges(a: &Outcome, b: &Outcome) -> bool {
+    if a.verdict != Verdict::Require || b.verdict != Verdict::Require {
+        return false;
+    }
+    let groups: Vec<&Vec<String>> = a.require.iter().chain(&b.require).collect();
+    let mechanisms: BTreeSet<&String> = groups.iter().flat_map(|g| g.iter()).collect();
+    mechanisms.into_iter().any(|m| groups.iter().all(|g| g.contains(m)))
+}
+
 /// Checks (a) to (d) for one diff; `Err` says what went wrong.
 fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), String> {
     let regions: Vec<(usize, Vec<(String, Admits)>)> = report
@@ -649,6 +661,9 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     let mut differing = 0.0f64;
     let mut by_group = vec![0.0f64; report.groups.len()];
     let mut by_region = vec![0.0f64; regions.len()];
+    // Where one mechanism alone meets both sides' requirements, in all and by group.
+    let mut bridged = 0.0f64;
+    let mut bridged_by_group = vec![0.0f64; report.groups.len()];
     // The rules of each side that decide somewhere in each region.
     let mut deciding: Vec<(BTreeSet<String>, BTreeSet<String>)> = vec![Default::default(); regions.len()];
     for (point, weight) in points([a, b], options.reading, options.obligations) {
@@ -685,6 +700,10 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
         }
         by_group[g] += weight;
         by_region[i] += weight;
+        if bridges(&oa, &ob) {
+            bridged += weight;
+            bridged_by_group[g] += weight;
+        }
         if let Some((in_a, in_b)) = deciding.get_mut(i) {
             in_a.insert(by_a);
             in_b.insert(by_b);
@@ -700,8 +719,14 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
             1.0 - share(differing)
         ));
     }
+    if !close(report.totals.bridged, share(bridged)) {
+        return Err(format!("bridged {} but enumeration gives {bridged}/{total}", report.totals.bridged));
+    }
     let mut i = 0;
     for (g, group) in report.groups.iter().enumerate() {
+        if !close(group.bridged, share(bridged_by_group[g])) {
+            return Err(format!("group {g} bridged {} but enumeration gives {}", group.bridged, bridged_by_group[g]));
+        }
         if !close(group.share, share(by_group[g])) {
             return Err(format!("group {g} share {} but enumeration gives {}/{total}", group.share, by_group[g]));
         }

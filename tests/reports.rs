@@ -162,7 +162,11 @@ fn totals_match_the_hand_count() {
         ("b_stricter", b_stricter),
         ("incomparable", incomparable),
     ];
-    for (name, share) in expected {
+    // Bridged: personal health data elsewhere, where left's explicit consent is not in place
+    // (left still requires, and `asean_mcc` alone meets both).
+    let (with, without, _) = consent_subsets(&w.implications, &w);
+    let bridged = others * q_h * without / (with + without);
+    for (name, share) in expected.into_iter().chain([("bridged", bridged)]) {
         let got = d["totals"][name].as_f64().unwrap();
         assert!((got - share).abs() < 1e-12, "{name}: the diff says {got}, the hand count {share}");
     }

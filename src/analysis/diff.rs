@@ -386,6 +386,17 @@ impl Outcome {
     }
 }
 
+/// The mechanisms each of which alone meets every group of both outcomes, when both require
+/// something (a bridge between them); empty otherwise.
+pub fn bridging(a: &Outcome, b: &Outcome) -> Vec<String> {
+    if a.verdict != Verdict::Require || b.verdict != Verdict::Require {
+        return Vec::new();
+    }
+    let groups: Vec<&Vec<String>> = a.require.iter().chain(&b.require).collect();
+    let Some(first) = groups.first() else { return Vec::new() };
+    first.iter().filter(|m| groups.iter().all(|g| g.contains(m))).cloned().collect()
+}
+
 /// Canonical `require` groups (see [`Outcome`]).
 fn canonical(groups: Vec<Vec<String>>) -> Vec<Vec<String>> {
     let mut groups: Vec<Vec<String>> = groups
@@ -675,6 +686,12 @@ pub struct Group {
     pub families: Vec<String>,
     /// The group's share of the compared space.
     pub share: f64,
+    /// The share of the compared space, inside the group, where one mechanism (after accords)
+    /// meets both sides' requirements at once.
+    pub bridged: f64,
+    /// Those mechanisms, where some bridge the group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bridged_by: Vec<String>,
     /// Its boxes.
     pub regions: Vec<Region>,
 }
@@ -721,6 +738,10 @@ pub struct Totals {
     pub incomparable: f64,
     /// Share where an accord resolved a difference.
     pub resolved: f64,
+    /// Share where the sides decide differently, or alike only by an accord, yet one
+    /// mechanism (after accords) meets both sides' requirements at once: where one
+    /// arrangement serves both.
+    pub bridged: f64,
 }
 
 /// A diff between two regimes (format `accord.diff/1`).
@@ -779,6 +800,24 @@ pub(super) struct Compared<'t> {
     /// The weights each fact of the space is measured with.
     pub(super) weights_used: Vec<Weight>,
 }
+
+/// What [`Compared::differences`] finds.
+struct Differences {
+    /// Regions where the outcomes differ after accords, by (A's, B's, class), with the strength
+    /// declarations that decided the class.
+    groups: BTreeMap<(Outcome, Outcome, Class), (NodeId, Vec<String>)>,
+    /// Regions accords made alike: (A's, B's, the accords used, region).
+    resolved: Vec<(Outcome, Outcome, Vec<usize>, NodeId)>,
+    /// Regions one mechanism bridges, by their group (`None`: resolved by accords), with the
+    /// mechanisms.
+    bridged: Bridges,
+}
+
+/// A group of a diff: A's outcome, B's, and their class.
+type GroupKey = (Outcome, Outcome, Class);
+
+/// Bridged regions by group (`None`: made alike by accords), with the mechanisms.
+type Bridges = BTreeMap<Option<GroupKey>, (NodeId, BTreeSet<String>)>;
 
 impl<'t> Compared<'t> {
     pub(super) fn new(a: Prepared<'t>, b: Prepared<'t>, options: &Options) -> Result<Compared<'t>, DiffError> {
@@ -913,16 +952,13 @@ impl<'t> Compared<'t> {
     }
 
     /// Regions where the outcomes differ, by (A's, B's, class), and those accords resolved.
-    #[allow(clippy::type_complexity)]
-    fn differences(
-        &mut self,
-        options: &Options,
-    ) -> (BTreeMap<(Outcome, Outcome, Class), (NodeId, Vec<String>)>, Vec<(Outcome, Outcome, Vec<usize>, NodeId)>) {
+    fn differences(&mut self, options: &Options) -> Differences {
         let outs_a = self.by_outcome(true);
         let outs_b = self.by_outcome(false);
         // Each group's region, and the strength declarations that decided its class.
         let mut groups: BTreeMap<(Outcome, Outcome, Class), (NodeId, Vec<String>)> = BTreeMap::new();
         let mut resolved: Vec<(Outcome, Outcome, Vec<usize>, NodeId)> = Vec::new();
+        let mut bridged: Bridges = BTreeMap::new();
         let (ra, rb) = (self.a.side.table.regime.clone(), self.b.side.table.regime.clone());
         for (oa, &region_a) in &outs_a {
             for (ob, &region_b) in &outs_b {
@@ -943,6 +979,13 @@ impl<'t> Compared<'t> {
                         active.iter().filter_map(|&i| options.accords.get(i)).collect()
                     };
                     let (ea, eb) = (oa.with_accords(&ra, &pick(active_a)), ob.with_accords(&rb, &pick(active_b)));
+                    let bridge = bridging(&ea, &eb);
+                    let key = (ea != eb).then(|| (oa.clone(), ob.clone(), classify(&ea, &eb, &self.order).0));
+                    if !bridge.is_empty() {
+                        let (acc, by) = bridged.entry(key).or_insert((FALSE, BTreeSet::new()));
+                        *acc = self.mdd.or(*acc, region);
+                        by.extend(bridge);
+                    }
                     if ea == eb {
                         let mut used: Vec<usize> = Vec::new();
                         for (&i, regime, o) in
@@ -964,7 +1007,7 @@ impl<'t> Compared<'t> {
                 }
             }
         }
-        (groups, resolved)
+        Differences { groups, resolved, bridged }
     }
 
     /// Where a side (A when `first`) decides each outcome: its parts joined by outcome.
@@ -1303,7 +1346,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     let pb = Prepared::new(b, options.reading, options.obligations, None)?;
     let mut c = Compared::new(pa, pb, options)?;
     let total = c.total()?;
-    let (groups, resolved) = c.differences(options);
+    let Differences { groups, resolved, bridged } = c.differences(options);
 
     let quantified: Option<Vec<bool>> = options.facts.as_ref().map(|facts| {
         let mut keep = c.space.vars_of(facts);
@@ -1330,7 +1373,23 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         let share = c.share(region, total);
         *class_share.entry(class).or_default() += share;
         let families = c.order.shared_families(&oa, &ob);
-        out_groups.push(Group { a: oa, b: ob, class, class_by, families, share, regions });
+        let key = Some((oa, ob, class));
+        let (bridged_share, bridged_by) = match bridged.get(&key) {
+            Some((region, by)) => (c.share(*region, total), by.iter().cloned().collect()),
+            None => (0.0, Vec::new()),
+        };
+        let Some((oa, ob, class)) = key else { continue };
+        out_groups.push(Group {
+            a: oa,
+            b: ob,
+            class,
+            class_by,
+            families,
+            share,
+            bridged: bridged_share,
+            bridged_by,
+            regions,
+        });
     }
     // Largest differences first; ties in a stable order.
     out_groups
@@ -1364,6 +1423,13 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         b_stricter: class_share.get(&Class::BStricter).copied().unwrap_or(0.0),
         incomparable: class_share.get(&Class::Incomparable).copied().unwrap_or(0.0),
         resolved: c.share(resolved_region, total),
+        bridged: {
+            let mut all = FALSE;
+            for (region, _) in bridged.values() {
+                all = c.mdd.or(all, *region);
+            }
+            c.share(all, total)
+        },
     };
     let accords = options
         .accords
@@ -1563,22 +1629,35 @@ impl Compared<'_> {
     }
 }
 
-/// The share of the fact space where two sides agree (what [`diff`] reports as
-/// `totals.agreement`, without listing regions).
-pub fn agreement(a: Side, b: Side, options: &Options) -> Result<f64, DiffError> {
+/// Where two sides agree and where one mechanism bridges them: what [`diff`] reports as
+/// `totals.agreement` and `totals.bridged`, without listing regions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shares {
+    /// The share of transfers decided alike.
+    pub agreement: f64,
+    /// The share where one mechanism meets both sides' requirements.
+    pub bridged: f64,
+}
+
+/// The agreement and bridged shares of two sides (as [`diff`] reports them in `totals`).
+pub fn agreement(a: Side, b: Side, options: &Options) -> Result<Shares, DiffError> {
     let pa = Prepared::new(a, options.reading, options.obligations, None)?;
     let pb = Prepared::new(b, options.reading, options.obligations, None)?;
     let mut c = Compared::new(pa, pb, options)?;
     let total = c.total()?;
-    let (groups, _) = c.differences(options);
+    let Differences { groups, bridged, .. } = c.differences(options);
     let mut differing = FALSE;
     for (region, _) in groups.values() {
         differing = c.mdd.or(differing, *region);
     }
+    let mut bridge = FALSE;
+    for (region, _) in bridged.values() {
+        bridge = c.mdd.or(bridge, *region);
+    }
     if c.mdd.exhausted() {
         return Err(DiffError::TooIntricate);
     }
-    Ok(1.0 - c.share(differing, total))
+    Ok(Shares { agreement: 1.0 - c.share(differing, total), bridged: c.share(bridge, total) })
 }
 
 /// A partial scenario (`{"destination": "US", "data": ["health"]}`) as the box of transfers it

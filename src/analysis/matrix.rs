@@ -1,6 +1,6 @@
 //! Pairwise agreement between several regimes: each cell is a diff's agreement share.
 
-use super::diff::{DiffError, Options, Side, SideInfo, agreement};
+use super::diff::{DiffError, Options, Shares, Side, SideInfo, agreement};
 use serde::Serialize;
 
 /// The agreement between every pair of regimes (format `accord.matrix/1`).
@@ -17,6 +17,12 @@ pub struct Matrix {
     /// `agreement[i][j]`: the share of transfers where regimes `i` and `j` decide alike, under
     /// the weights (1 on the diagonal; symmetric).
     pub agreement: Vec<Vec<f64>>,
+    /// `bridged[i][j]`: the share of transfers where regimes `i` and `j` decide differently (or
+    /// alike only by an accord), yet one mechanism, after accords, meets both (0 on the
+    /// diagonal; symmetric).
+    pub bridged: Vec<Vec<f64>>,
+    /// The accords applied, by id.
+    pub accords: Vec<String>,
     /// The weights declared for the regimes' facts (a fact not listed takes the fallback).
     pub weights: Vec<crate::table::Weight>,
 }
@@ -35,8 +41,8 @@ impl Matrix {
     }
 }
 
-/// One pair's agreement: `((i, j), share)`.
-type Share = ((usize, usize), f64);
+/// One pair's figures: `((i, j), shares)`.
+type Share = ((usize, usize), Shares);
 
 /// Compares every pair of `sides` (in parallel, one worker per core), as [`super::diff::diff`]
 /// would.
@@ -70,12 +76,14 @@ pub fn matrix(sides: &[Side], options: &Options) -> Result<Matrix, DiffError> {
         return Err(DiffError::Internal("a matrix worker stopped before its pairs were done".into()));
     }
     let mut agreement = vec![vec![1.0; n]; n];
+    let mut bridged = vec![vec![0.0; n]; n];
     for ((i, j), share) in shares {
-        if let Some(cell) = agreement.get_mut(i).and_then(|row| row.get_mut(j)) {
-            *cell = share;
-        }
-        if let Some(cell) = agreement.get_mut(j).and_then(|row| row.get_mut(i)) {
-            *cell = share;
+        for (grid, value) in [(&mut agreement, share.agreement), (&mut bridged, share.bridged)] {
+            for (x, y) in [(i, j), (j, i)] {
+                if let Some(cell) = grid.get_mut(x).and_then(|row| row.get_mut(y)) {
+                    *cell = value;
+                }
+            }
         }
     }
     let tables: Vec<&crate::table::Table> = sides.iter().map(|s| s.table).collect();
@@ -89,5 +97,7 @@ pub fn matrix(sides: &[Side], options: &Options) -> Result<Matrix, DiffError> {
         obligations: options.obligations,
         regimes: sides.iter().map(SideInfo::of).collect(),
         agreement,
+        bridged,
+        accords: options.accords.iter().map(|a| a.id.clone()).collect(),
     })
 }

@@ -74,6 +74,8 @@ pub enum CheckError {
     EstablishedInEstablish { span: Span, through_let: bool },
     /// `established m` where no declaration establishes `m`.
     NeverEstablished { span: Span, mechanism: String },
+    /// An accord's acceptance of substitutes for a mechanism its regime never requires.
+    InertAccord { span: Span, accord: String, regime: String, mechanism: String },
     /// Weights that are not a distribution over a fact's values.
     BadWeights { span: Span, message: String, label: String, help: String, other: Option<(Span, String)> },
     /// A strength order that puts a mechanism above itself.
@@ -261,6 +263,16 @@ impl CheckError {
                 Diagnostic::warning(Code::UnusedLet, format!("`let {name}` is never used"), *span, "unused")
                     .with_help("use it in a rule, or remove it")
             }
+            CheckError::InertAccord { span, accord, regime, mechanism } => Diagnostic::warning(
+                Code::InertAccord,
+                format!("accord `{accord}` can never act for `{regime}`: no rule of `{regime}` requires `{mechanism}`"),
+                *span,
+                "accepts substitutes for a mechanism never required",
+            )
+            .with_help(format!(
+                "name a mechanism that `{regime}` requires, or write the rule that requires `{mechanism}`; as it is, \
+                 no comparison changes with this clause"
+            )),
             CheckError::BadWeights { span, message, label, help, other } => {
                 let d = Diagnostic::error(Code::BadWeights, message.clone(), *span, label.clone());
                 let d = match other {

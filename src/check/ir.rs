@@ -402,6 +402,8 @@ pub struct Acceptance {
     pub mechanisms: Vec<MemberId>,
     /// Its own mechanism they stand for.
     pub as_mechanism: MemberId,
+    /// The clause.
+    pub span: Span,
 }
 
 /// `establish`: a condition on the facts that puts a mechanism in place.

@@ -185,6 +185,7 @@ impl<'g> Checker<'g> {
                 self.errors.push(CheckError::EstablishedInEstablish { span: e.span, through_let: true });
             }
         }
+        self.inert_accords();
         self.unused_uses();
         self.let_cycles();
         (self.program, self.errors)
@@ -1752,7 +1753,7 @@ impl<'g> Checker<'g> {
                 .collect();
             let as_mechanism = self.vocabulary_member(cx, mechanism, "Mechanism", &clause.as_mechanism);
             if let (Some(regime), Some(as_mechanism)) = (regime, as_mechanism) {
-                accepts.push(ir::Acceptance { regime, mechanisms, as_mechanism });
+                accepts.push(ir::Acceptance { regime, mechanisms, as_mechanism, span: clause.span });
             }
         }
         self.program.accords.push(ir::Accord {
@@ -1809,6 +1810,38 @@ impl<'g> Checker<'g> {
                 span: decl.span,
             });
         }
+    }
+
+    /// Acceptances that can never act: the regime requires the mechanism they stand for in no
+    /// rule and no default, so no comparison can use them.
+    fn inert_accords(&mut self) {
+        let requires = |regime: &ir::Regime, m: MemberId| {
+            let outcomes = regime.rules.iter().map(|r| &r.then).chain(regime.default.iter());
+            outcomes
+                .into_iter()
+                .any(|o| matches!(o, ir::Outcome::Require(groups) if groups.iter().flatten().any(|x| *x == m)))
+        };
+        let mut found = Vec::new();
+        for accord in &self.program.accords {
+            for acceptance in &accord.accepts {
+                let Some(regime) = self.program.regimes.get(acceptance.regime.index()) else { continue };
+                if requires(regime, acceptance.as_mechanism) {
+                    continue;
+                }
+                let mechanism = regime
+                    .vocabulary
+                    .mechanism
+                    .map(|e| self.program.member_name(e, acceptance.as_mechanism).to_owned())
+                    .unwrap_or_default();
+                found.push(CheckError::InertAccord {
+                    span: acceptance.span,
+                    accord: accord.id.clone(),
+                    regime: regime.id.clone(),
+                    mechanism,
+                });
+            }
+        }
+        self.errors.extend(found);
     }
 
     /// A `weigh` declaration, checked to be a distribution over the fact's values; `previous`

@@ -38,6 +38,10 @@ pub(crate) struct MatrixArgs {
     #[arg(long, value_name = "FILE")]
     weights: Option<std::path::PathBuf>,
 
+    /// Apply every standard accord in which one of the regimes recognises something
+    #[arg(long)]
+    accords: bool,
+
     /// Exit 4 (after printing the report) if some pair decides some transfer differently
     /// (agreement below 100% under the weights)
     #[arg(long, value_enum, value_name = "WHAT")]
@@ -77,6 +81,7 @@ pub(crate) fn run(args: &MatrixArgs, colour: bool) -> Result<ExitCode, Failure> 
         reading: if args.same_origin { Reading::SameOrigin } else { Reading::OriginAligned },
         obligations: args.obligations,
         weights: load_weights(args.weights.as_deref(), &tables)?,
+        accords: super::diff::chosen_accords(&[], args.accords, &tables, args.error_format, colour)?,
         ..Options::default()
     };
     let m = matrix::matrix(&sides, &options).map_err(failure)?;

@@ -23,14 +23,18 @@ fn cell(share: f64) -> String {
     }
 }
 
-/// The matrix for a terminal: the grid of whole percentages, then the pairs that differ most.
-pub fn matrix_text(m: &Matrix) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "accord matrix: agreement between every pair, in % of transfers weighed by the weights listed ({})\n",
-        reading(m)
-    );
+/// `, after accords a, b`, or nothing.
+fn accords_words(m: &Matrix) -> String {
+    if m.accords.is_empty() { String::new() } else { format!(", after accords {}", m.accords.join(", ")) }
+}
+
+/// A share of a pair in a grid.
+fn at(grid: &[Vec<f64>], i: usize, j: usize) -> f64 {
+    grid.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0)
+}
+
+/// One grid of whole percentages, the diagonal written `diagonal`.
+fn grid_text(out: &mut String, m: &Matrix, grid: &[Vec<f64>], diagonal: &str) {
     let width = m.regimes.iter().map(|r| r.label.len()).max().unwrap_or(0).max(4);
     let _ = write!(out, "{:width$}", "");
     for r in &m.regimes {
@@ -40,19 +44,37 @@ pub fn matrix_text(m: &Matrix) -> String {
     for (i, r) in m.regimes.iter().enumerate() {
         let _ = write!(out, "{:width$}", r.label);
         for (j, other) in m.regimes.iter().enumerate() {
-            let share = m.agreement.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0);
-            let text = if i == j { "-".to_owned() } else { cell(share) };
+            let text = if i == j { diagonal.to_owned() } else { cell(at(grid, i, j)) };
             let _ = write!(out, " {:>w$}", text, w = other.label.len().max(4));
         }
         out.push('\n');
     }
+}
+
+/// The matrix for a terminal: the grid of whole percentages, then the pairs that differ most.
+pub fn matrix_text(m: &Matrix) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "accord matrix: agreement between every pair, in % of transfers weighed by the weights listed ({})\n",
+        reading(m)
+    );
+    grid_text(&mut out, m, &m.agreement, "-");
+    let _ = writeln!(
+        out,
+        "\nbridged: where they differ (or agree only by an accord), yet one mechanism meets both sides, in %{}\n",
+        accords_words(m)
+    );
+    grid_text(&mut out, m, &m.bridged, "-");
     let pairs = m.pairs();
     if !pairs.is_empty() {
         let _ = writeln!(out, "\nMost different first:");
         for (i, j, share) in pairs.iter().take(10) {
             let (a, b) = (m.regimes.get(*i), m.regimes.get(*j));
             let (a, b) = (a.map_or("?", |r| r.label.as_str()), b.map_or("?", |r| r.label.as_str()));
-            let _ = writeln!(out, "  {a} / {b}: {} agreement  (accord diff {a} {b})", percent(*share));
+            let bridged = percent(at(&m.bridged, *i, *j));
+            let _ =
+                writeln!(out, "  {a} / {b}: {} agreement, {bridged} bridged  (accord diff {a} {b})", percent(*share));
         }
         if pairs.len() > 10 {
             let _ = writeln!(out, "  … and {} more pairs (every pair is in the grid above)", pairs.len() - 10);
@@ -62,15 +84,8 @@ pub fn matrix_text(m: &Matrix) -> String {
     out
 }
 
-/// The matrix as a Markdown table.
-pub fn matrix_markdown(m: &Matrix) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# Agreement between regimes\n");
-    let _ = writeln!(
-        out,
-        "Share of transfers, weighed by the weights listed, that each pair decides alike ({}).\n",
-        reading(m)
-    );
+/// One grid as a Markdown table.
+fn grid_markdown(out: &mut String, m: &Matrix, grid: &[Vec<f64>]) {
     let _ = write!(out, "| |");
     for r in &m.regimes {
         let _ = write!(out, " {} |", markdown::text(&r.label));
@@ -83,13 +98,31 @@ pub fn matrix_markdown(m: &Matrix) -> String {
     for (i, r) in m.regimes.iter().enumerate() {
         let _ = write!(out, "| **{}** |", markdown::text(&r.label));
         for j in 0..m.regimes.len() {
-            let share = m.agreement.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0);
-            let text = if i == j { "—".to_owned() } else { percent(share) };
+            let text = if i == j { "—".to_owned() } else { percent(at(grid, i, j)) };
             let _ = write!(out, " {text} |");
         }
         out.push('\n');
     }
     out.push('\n');
+}
+
+/// The matrix as a Markdown table.
+pub fn matrix_markdown(m: &Matrix) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Agreement between regimes\n");
+    let _ = writeln!(
+        out,
+        "Share of transfers, weighed by the weights listed, that each pair decides alike ({}).\n",
+        reading(m)
+    );
+    grid_markdown(&mut out, m, &m.agreement);
+    let _ = writeln!(
+        out,
+        "Bridged: share of transfers where the pair decides differently (or alike only by an accord), yet one \
+         mechanism meets both sides{}.\n",
+        markdown::text(&accords_words(m))
+    );
+    grid_markdown(&mut out, m, &m.bridged);
     for r in &m.regimes {
         let _ = writeln!(out, "- **{}**: {}", markdown::text(&r.label), markdown::text(&r.title));
     }
@@ -174,16 +207,19 @@ pub fn matrix_html(m: &Matrix) -> String {
     let _ = writeln!(body, "<figure class=\"heat\">{}</figure>", heat_map_svg(m));
     let _ = writeln!(
         body,
-        "<h2>Pairs, most different first</h2>\n<table><thead><tr><th>pair</th><th>agreement</th></tr></thead><tbody>"
+        "<h2>Pairs, most different first</h2>\n<p>Bridged: where the pair decides differently (or alike only by an \
+         accord), yet one mechanism meets both sides{}.</p>\n<table><thead><tr><th>pair</th><th>agreement</th><th>bridged</th></tr></thead><tbody>",
+        html::escape(&accords_words(m))
     );
     for (i, j, share) in m.pairs() {
         let (a, b) = (m.regimes.get(i), m.regimes.get(j));
         let _ = writeln!(
             body,
-            "<tr><td>{} / {}</td><td>{}</td></tr>",
+            "<tr><td>{} / {}</td><td>{}</td><td>{}</td></tr>",
             html::escape(a.map_or("?", |r| r.label.as_str())),
             html::escape(b.map_or("?", |r| r.label.as_str())),
-            percent(share)
+            percent(share),
+            percent(at(&m.bridged, i, j))
         );
     }
     let _ = writeln!(body, "</tbody></table>\n<h2>Regimes</h2>\n<ul>");

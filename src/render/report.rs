@@ -85,7 +85,10 @@ pub fn summary_text(diff: &Diff) -> String {
         percent(t.incomparable),
     );
     if !diff.accords.is_empty() {
-        let _ = write!(text, " Accords resolved {} of the space.", percent(t.resolved));
+        let _ = write!(text, " Accords resolved {} of the transfers compared.", percent(t.resolved));
+    }
+    if t.bridged > 0.0 {
+        let _ = write!(text, " One mechanism meets both sides on {} (bridged).", percent(t.bridged));
     }
     text
 }
@@ -248,6 +251,13 @@ fn group_notes(group: &crate::analysis::diff::Group) -> Vec<String> {
     if !group.families.is_empty() {
         let families = super::code_list(&group.families, ", ");
         notes.push(format!("both need a mechanism of the family {families}, of different instruments"));
+    }
+    if !group.bridged_by.is_empty() {
+        notes.push(format!(
+            "bridged on {}: {} alone meets both",
+            percent(group.bridged),
+            super::code_list(&group.bridged_by, " or ")
+        ));
     }
     notes
 }
@@ -584,6 +594,7 @@ pub fn diff_markdown(diff: &Diff) -> String {
     if !diff.accords.is_empty() {
         shares.push(vec!["resolved by accords".to_owned(), percent(diff.totals.resolved)]);
     }
+    shares.push(vec!["bridged (one mechanism meets both)".to_owned(), percent(diff.totals.bridged)]);
     out.push_str(&markdown::table(&["", "share of the transfers compared"], &shares));
 
     let _ = writeln!(out, "\n## How the regimes were compared\n");
@@ -780,6 +791,7 @@ pub fn diff_html(diff: &Diff) -> String {
     if !diff.accords.is_empty() {
         figures.push(html::figure("resolved", "resolved by accords", &percent(t.resolved), Some(t.resolved)));
     }
+    figures.push(html::figure("bridged", "bridged (one mechanism meets both)", &percent(t.bridged), Some(t.bridged)));
     let _ = writeln!(out, "<dl class=\"figures\">{}</dl>", figures.concat());
     out.push_str(&html::stacked_bar("Share of the transfers compared", &class_segments(diff)));
     let _ = writeln!(out, "</section>");
