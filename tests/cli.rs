@@ -1094,3 +1094,117 @@ fn matrix_accords_bridge_as_the_diff_does() {
     assert!(with["bridged"][0][1].as_f64().unwrap() > without["bridged"][0][1].as_f64().unwrap(), "{with:#}");
     assert!(with["accords"].as_array().unwrap().iter().any(|a| a == "jp_contract_or_internal_rules"));
 }
+
+// ── --inventory ─────────────────────────────────────────────────────────────────────────────
+
+/// `diff --inventory` counts real transfers: in the health pair only health data is decided
+/// differently, so of the five transfers decided, the two with health data differ (left
+/// stricter); a line with a typo, one that is not JSON and one that is not an object are
+/// refused by number, blank lines skipped, and the exit is 1 with the report printed.
+#[test]
+fn inventory_counts_transfers_and_lists_the_lines_it_refuses() {
+    let (dir, rules, _) = weights_fixture();
+    let (left, right) = (format!("{rules}#left"), format!("{rules}#right"));
+    let lines = [
+        r#"{"destination": "US", "data": ["personal"]}"#,
+        r#"{"destination": "US", "data": ["personal", "health"]}"#,
+        "",
+        r#"{"destination": "US", "dat": ["personal"]}"#,
+        r#"{"destination": "JP", "data": ["health"]}"#,
+        "{not json",
+        r#"{"destination": "CN"}"#,
+        "[1, 2]",
+        r#"{"destination": "DE", "data": ["personal"], "date": "2024-01-01"}"#,
+    ];
+    let file = write(dir.path(), "inventory.jsonl", lines.join("\n") + "\n");
+    let run = run(&["diff", &left, &right, "--inventory", file.to_str().unwrap(), "--format", "json"]);
+    run.code(1).stderr_has("3 of 8 lines").stderr_has("line 4");
+    let inv = run.json();
+    assert_eq!(inv["format"], "accord.inventory/1");
+    assert_eq!((inv["lines"].as_u64(), inv["transfers"].as_u64()), (Some(8), Some(5)));
+    assert_eq!(inv["agreement"], 0.6);
+    assert_eq!(inv["a_stricter"], 0.4);
+    assert_eq!(inv["groups"][0]["lines"], serde_json::json!([2, 5]));
+    let refused: Vec<u64> = inv["refused"].as_array().unwrap().iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(refused, [4, 6, 8]);
+    assert!(inv["refused"][0]["problem"].as_str().unwrap().contains("dat"), "{:#}", inv["refused"]);
+}
+
+/// An independent oracle: every line of a generated inventory decided by `accord eval` on
+/// each standard regime (from its own home, so without `origin`); the inventory diff's groups
+/// hold exactly the lines where the two verdicts or requirements differ, each in the group of
+/// its two outcomes.
+#[test]
+fn inventory_agrees_with_eval_line_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let destinations = ["US", "DE", "JP", "SG", "CN", "IN", "BR", "KR"];
+    let data =
+        [&["personal"][..], &["personal", "health"], &[], &["personal", "important"], &["personal", "biometric"]];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    };
+    let mut lines = Vec::new();
+    for _ in 0..600 {
+        let counts = [0, 5_000, 120_000, 1_500_000];
+        let date = ["2023-06-01", "2025-06-01"][next(2)];
+        lines.push(serde_json::json!({
+            "destination": destinations[next(destinations.len())],
+            "data": data[next(data.len())],
+            "individuals_ytd": counts[next(counts.len())],
+            "sensitive_individuals_ytd": counts[next(counts.len())],
+            "date": date,
+        }));
+    }
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let file = write(dir.path(), "generated.jsonl", &text);
+    let inv = run(&["diff", "cn", "eu", "--inventory", file.to_str().unwrap(), "--format", "json"]).code(0).json();
+    let decide = |regime: &str| -> Vec<(Value, Vec<Vec<String>>)> {
+        let out = accord().args(["eval", regime, "--input", file.to_str().unwrap()]).output().unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let d: Value = serde_json::from_str(l).unwrap();
+                let mut groups: Vec<Vec<String>> = d["require"]
+                    .as_array()
+                    .map(|g| {
+                        g.iter()
+                            .map(|x| {
+                                let mut m: Vec<String> =
+                                    x.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect();
+                                m.sort();
+                                m
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                groups.sort();
+                // `met_by` turns a met requirement into a permit, as the table's rows do.
+                (d["verdict"].clone(), groups)
+            })
+            .collect()
+    };
+    let (cn, eu) = (decide("cn"), decide("eu"));
+    assert_eq!((cn.len(), eu.len()), (600, 600));
+    let expected: Vec<u64> = (0..600).filter(|&i| cn[i] != eu[i]).map(|i| i as u64 + 1).collect();
+    let mut listed: Vec<u64> = inv["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["lines"].as_array().unwrap().iter().map(|l| l.as_u64().unwrap()))
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(listed, expected);
+    for g in inv["groups"].as_array().unwrap() {
+        for l in g["lines"].as_array().unwrap() {
+            let i = l.as_u64().unwrap() as usize - 1;
+            assert_eq!(g["a"]["verdict"], cn[i].0, "line {}", i + 1);
+            assert_eq!(g["b"]["verdict"], eu[i].0, "line {}", i + 1);
+        }
+    }
+    assert!(!expected.is_empty() && expected.len() < 600, "{} lines differ", expected.len());
+}

@@ -61,6 +61,11 @@ pub enum DiffError {
     },
     /// Under the weights, the compared transfers weigh nothing, so no share can be given.
     Weightless,
+    /// An inventory compares under at most 64 accords per regime.
+    TooManyAccords {
+        /// The regime.
+        regime: String,
+    },
     /// The differences are too fragmented to list.
     TooManyBoxes {
         /// How many were allowed.
@@ -101,6 +106,11 @@ impl std::fmt::Display for DiffError {
                 f,
                 "`{a}` and `{b}` weigh `{fact}` differently, so their shares would mean different things; compare \
                  them under one set of weights with `--weights FILE`"
+            ),
+            DiffError::TooManyAccords { regime } => write!(
+                f,
+                "more than 64 of the accords applied are `{regime}`'s; an inventory diff takes at most 64 per regime: \
+                 name the accords to apply with `--accord`"
             ),
             DiffError::Weightless => write!(
                 f,
@@ -341,7 +351,8 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn of(outcome: Option<&TableOutcome>) -> Outcome {
+    /// What a table row's outcome (or, for `None`, a gap) decides.
+    pub fn of(outcome: Option<&TableOutcome>) -> Outcome {
         let (verdict, require) = match outcome {
             None => (Verdict::Undecided, Vec::new()),
             Some(TableOutcome::Permit) => (Verdict::Permit, Vec::new()),
@@ -351,7 +362,8 @@ impl Outcome {
         Outcome { verdict, require, obligations: None }
     }
 
-    pub(super) fn out_of_scope() -> Outcome {
+    /// Outside the regime's scope.
+    pub fn out_of_scope() -> Outcome {
         Outcome { verdict: Verdict::OutOfScope, require: Vec::new(), obligations: None }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod corridor;
 pub mod diff;
+pub mod inventory;
 pub mod matrix;
 pub mod mdd;
 pub mod space;

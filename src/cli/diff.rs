@@ -73,6 +73,13 @@ pub(crate) struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     weights: Option<std::path::PathBuf>,
 
+    /// Weigh by a real set of transfers instead: a JSON Lines file (`-` for standard input),
+    /// one transfer per line as `accord eval` reads it. The report gives, for each pair of
+    /// differing outcomes, how many of those transfers it holds and their line numbers; a
+    /// line that is not a transfer is listed (and the exit is 1), never left out silently
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["by_rules", "facts", "given", "weights"])]
+    inventory: Option<std::path::PathBuf>,
+
     /// Exit 4 (after printing the report) if B asks more than A of some transfer (`stricter`:
     /// a region where B is stricter, or incomparable), or if they differ anywhere (`any`)
     #[arg(long, value_enum, value_name = "WHAT")]
@@ -127,6 +134,9 @@ pub(crate) fn run(args: &DiffArgs, colour: bool) -> Result<ExitCode, Failure> {
         listing: if args.by_rules { Listing::RulePairs } else { Listing::Regions },
         weights: load_weights(args.weights.as_deref(), &tables)?,
     };
+    if let Some(path) = &args.inventory {
+        return inventory(path, Side::at(&a, date_a), Side::at(&b, date_b), &options, args);
+    }
     let result = diff::diff(Side::at(&a, date_a), Side::at(&b, date_b), &options).map_err(failure)?;
     print_report(args.format, &result, [report::diff_text, report::diff_markdown, report::diff_html])?;
     let (la, lb) = (&result.a.label, &result.b.label);
@@ -205,6 +215,97 @@ pub(crate) fn chosen_accords(
         }
     }
     Ok(out)
+}
+
+/// The longest line an inventory may hold.
+const MAX_LINE: usize = 1 << 20;
+
+/// How many lines of an inventory are read before they are decided (in parallel).
+const STRETCH: usize = 1 << 14;
+
+/// `diff --inventory`: the transfers of a file, decided on both sides.
+fn inventory(
+    path: &std::path::Path,
+    a: Side,
+    b: Side,
+    options: &Options,
+    args: &DiffArgs,
+) -> Result<ExitCode, Failure> {
+    use std::io::BufRead;
+    let shown = path.display().to_string();
+    let reader: Box<dyn std::io::Read> = if shown == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| Failure::Input(miette!("cannot read `{shown}`: {e}")))?)
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    let today = regime::today();
+    let mut builder = crate::analysis::inventory::Builder::new(a, b, options, today).map_err(failure)?;
+    let mut stretch: Vec<crate::analysis::inventory::Line> = Vec::with_capacity(STRETCH);
+    let mut line = 0usize;
+    loop {
+        let mut text: Vec<u8> = Vec::new();
+        let read = std::io::Read::take(&mut reader, MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut text)
+            .map_err(|e| Failure::Input(miette!("cannot read `{shown}` after line {line}: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        line += 1;
+        if text.len() > MAX_LINE && !text.ends_with(b"\n") {
+            stretch.push((line, Err(format!("line is longer than {} MiB", MAX_LINE >> 20))));
+            // The rest of the long line is skipped, up to its end.
+            let mut rest = Vec::new();
+            loop {
+                rest.clear();
+                let n = std::io::Read::take(&mut reader, MAX_LINE as u64)
+                    .read_until(b'\n', &mut rest)
+                    .map_err(|e| Failure::Input(miette!("cannot read `{shown}` after line {line}: {e}")))?;
+                if n == 0 || rest.ends_with(b"\n") {
+                    break;
+                }
+            }
+        } else if !text.trim_ascii().is_empty() {
+            stretch.push((line, Ok(text)));
+        }
+        if stretch.len() == STRETCH {
+            builder.add(&stretch);
+            stretch.clear();
+        }
+    }
+    builder.add(&stretch);
+    let result = builder.finish(&shown)?;
+    print_report(args.format, &result, [report::inventory_text, report::inventory_markdown, report::inventory_html])?;
+    if !result.refused.is_empty() {
+        let first: Vec<String> =
+            result.refused.iter().take(5).map(|r| format!("line {}: {}", r.line, r.problem)).collect();
+        return Err(Failure::Input(miette!(
+            help = "every line must be a transfer both regimes read (as `accord eval` reads a scenario)",
+            "{} of {} lines of `{shown}` are not transfers, so the shares leave them out: {}",
+            result.refused.len(),
+            result.lines,
+            first.join("; ")
+        )));
+    }
+    let found = match args.fail_on {
+        None => None,
+        Some(FailOn::Any) => {
+            let n: usize = result.groups.iter().map(|g| g.transfers).sum();
+            (n > 0).then(|| format!("{n} of the inventory's transfers are decided differently"))
+        }
+        Some(FailOn::Stricter) => {
+            let n: usize = result
+                .groups
+                .iter()
+                .filter(|g| matches!(g.class, diff::Class::BStricter | diff::Class::Incomparable))
+                .map(|g| g.transfers)
+                .sum();
+            (n > 0).then(|| {
+                format!("{} asks more than {} of {n} of the inventory's transfers", result.b.label, result.a.label)
+            })
+        }
+    };
+    Ok(super::fail_on(found))
 }
 
 /// The weights of `--weights FILE`, checked against the tables' facts; none without the flag.

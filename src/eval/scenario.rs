@@ -146,6 +146,37 @@ fn json_kind(value: &serde_json::Value) -> String {
 }
 
 impl Scenario {
+    /// The same transfer made from the regime's home: its `origin` is the home, as when a
+    /// scenario omits it (how a diff reads each regime from its own home).
+    pub fn from_home(mut self, table: &Table) -> Scenario {
+        let origin = table.vocabulary.iter().position(|c| c.fact == table.scope.origin);
+        if let Some(i) = origin
+            && let (Some(column), Some(slot)) = (table.vocabulary.get(i), self.values.get_mut(i))
+            && let Some(home) = home_member(table, column)
+        {
+            *slot = Value::Member(home);
+        }
+        self
+    }
+
+    /// The same transfer dated `date`.
+    pub fn on(mut self, table: &Table, date: Date) -> Scenario {
+        for (column, slot) in table.vocabulary.iter().zip(self.values.iter_mut()) {
+            if column.ty == ColumnType::Date && column.fact == "date" {
+                *slot = Value::Date(date.days());
+            }
+        }
+        self
+    }
+
+    /// The transfer's date (day number), if the table has a `date` fact.
+    pub fn date(&self, table: &Table) -> Option<i64> {
+        table.vocabulary.iter().zip(&self.values).find_map(|(c, v)| match v {
+            Value::Date(d) if c.fact == "date" => Some(*d),
+            _ => None,
+        })
+    }
+
     /// Reads a scenario from JSON text.
     pub fn from_json(table: &Table, text: &str, today: Date) -> Result<Scenario, Vec<ScenarioError>> {
         if text.trim().is_empty() {

@@ -918,3 +918,124 @@ pub fn diff_html(diff: &Diff) -> String {
     let _ = writeln!(out, "<footer>Made by <code>accord diff</code> (report format {}).</footer>", e(diff.format));
     html::page(&format!("Diff: {} vs {}", a.label, b.label), &out)
 }
+
+/// The figures of an inventory diff in one paragraph.
+fn inventory_summary(inv: &crate::analysis::inventory::Inventory) -> String {
+    let (a, b) = (&inv.a.label, &inv.b.label);
+    let mut text = format!(
+        "Of the {} transfers in {} decided by both, {} are decided alike; {a} is stricter on {}, {b} on {}, \
+         incomparable on {}; one mechanism meets both sides on {} (bridged).",
+        inv.transfers,
+        inv.source,
+        percent(inv.agreement),
+        percent(inv.a_stricter),
+        percent(inv.b_stricter),
+        percent(inv.incomparable),
+        percent(inv.bridged)
+    );
+    if !inv.refused.is_empty() {
+        let _ =
+            write!(text, " {} of {} lines are not transfers and are left out (listed).", inv.refused.len(), inv.lines);
+    }
+    text
+}
+
+/// An inventory diff for a terminal.
+pub fn inventory_text(inv: &crate::analysis::inventory::Inventory) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "accord diff {} {} --inventory {}\n", inv.a.label, inv.b.label, inv.source);
+    let _ = writeln!(out, "{}", inventory_summary(inv));
+    for g in &inv.groups {
+        let shown: Vec<String> = g.lines.iter().take(10).map(ToString::to_string).collect();
+        let more = if g.lines.len() > 10 { format!(" and {} more", g.lines.len() - 10) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "\n{}: {}  vs  {}: {}  ({}, {} transfers, {})",
+            inv.a.label,
+            g.a.text(),
+            inv.b.label,
+            g.b.text(),
+            g.class.text(&inv.a.label, &inv.b.label),
+            g.transfers,
+            percent(g.share)
+        );
+        let _ = writeln!(out, "  lines {}{more}", shown.join(", "));
+    }
+    if !inv.refused.is_empty() {
+        let _ = writeln!(out, "\nNot transfers (left out of every share):");
+        for r in &inv.refused {
+            let _ = writeln!(out, "  line {}: {}", r.line, r.problem);
+        }
+    }
+    out
+}
+
+/// An inventory diff as Markdown.
+pub fn inventory_markdown(inv: &crate::analysis::inventory::Inventory) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Diff over an inventory: {} vs {}\n",
+        markdown::text(&inv.a.label),
+        markdown::text(&inv.b.label)
+    );
+    let _ = writeln!(out, "{}\n", markdown::text(&inventory_summary(inv)));
+    let rows: Vec<Vec<String>> = inv
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                markdown::text(&g.a.text()),
+                markdown::text(&g.b.text()),
+                markdown::text(&g.class.text(&inv.a.label, &inv.b.label)),
+                g.transfers.to_string(),
+                percent(g.share),
+            ]
+        })
+        .collect();
+    out.push_str(&markdown::table(&[&inv.a.label, &inv.b.label, "class", "transfers", "share"], &rows));
+    if !inv.refused.is_empty() {
+        let _ = writeln!(out, "\n## Lines that are not transfers\n");
+        for r in &inv.refused {
+            let _ = writeln!(out, "- line {}: {}", r.line, markdown::text(&r.problem));
+        }
+    }
+    out
+}
+
+/// An inventory diff as one HTML page.
+pub fn inventory_html(inv: &crate::analysis::inventory::Inventory) -> String {
+    let e = html::escape;
+    let mut out = format!(
+        "<h1>Diff over an inventory: {} vs {}</h1>\n<p id=\"summary\">{}</p>\n",
+        e(&inv.a.label),
+        e(&inv.b.label),
+        e(&inventory_summary(inv))
+    );
+    let _ = writeln!(
+        out,
+        "<table><thead><tr><th>{}</th><th>{}</th><th>class</th><th class=\"num\">transfers</th><th class=\"num\">share</th></tr></thead><tbody>",
+        e(&inv.a.label),
+        e(&inv.b.label)
+    );
+    for g in &inv.groups {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            e(&g.a.text()),
+            e(&g.b.text()),
+            e(&g.class.text(&inv.a.label, &inv.b.label)),
+            g.transfers,
+            percent(g.share)
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    if !inv.refused.is_empty() {
+        out.push_str("<h2>Lines that are not transfers</h2>\n<ul>\n");
+        for r in &inv.refused {
+            let _ = writeln!(out, "<li>line {}: {}</li>", r.line, e(&r.problem));
+        }
+        out.push_str("</ul>\n");
+    }
+    html::page(&format!("Inventory diff: {} vs {}", inv.a.label, inv.b.label), &out)
+}
