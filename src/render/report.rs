@@ -127,16 +127,8 @@ pub fn diff_text(diff: &Diff) -> String {
     }
     let mut n = 0;
     for group in &diff.groups {
-        let _ = writeln!(
-            out,
-            "\n{}: {}  vs  {}: {}  ({}, {})",
-            diff.a.label,
-            group.a.text(),
-            diff.b.label,
-            group.b.text(),
-            group.class.text(&diff.a.label, &diff.b.label),
-            percent(group.share)
-        );
+        let tail = format!("{}, {}", group.class.text(&diff.a.label, &diff.b.label), percent(group.share));
+        let _ = writeln!(out, "\n{}", pair_heading((&diff.a.label, &group.a), (&diff.b.label, &group.b), &tail));
         for note in group_notes(group) {
             let _ = writeln!(out, "  ({note})");
         }
@@ -940,6 +932,15 @@ fn inventory_summary(inv: &crate::analysis::inventory::Inventory) -> String {
     text
 }
 
+/// `a: permit  vs  b: require x  (tail)`: a pair of outcomes as a heading.
+fn pair_heading(
+    a: (&str, &crate::analysis::diff::Outcome),
+    b: (&str, &crate::analysis::diff::Outcome),
+    tail: &str,
+) -> String {
+    format!("{}: {}  vs  {}: {}  ({tail})", a.0, a.1.text(), b.0, b.1.text())
+}
+
 /// An inventory diff for a terminal.
 pub fn inventory_text(inv: &crate::analysis::inventory::Inventory) -> String {
     let mut out = String::new();
@@ -948,17 +949,9 @@ pub fn inventory_text(inv: &crate::analysis::inventory::Inventory) -> String {
     for g in &inv.groups {
         let shown: Vec<String> = g.lines.iter().take(10).map(ToString::to_string).collect();
         let more = if g.lines.len() > 10 { format!(" and {} more", g.lines.len() - 10) } else { String::new() };
-        let _ = writeln!(
-            out,
-            "\n{}: {}  vs  {}: {}  ({}, {} transfers, {})",
-            inv.a.label,
-            g.a.text(),
-            inv.b.label,
-            g.b.text(),
-            g.class.text(&inv.a.label, &inv.b.label),
-            g.transfers,
-            percent(g.share)
-        );
+        let tail =
+            format!("{}, {} transfers, {}", g.class.text(&inv.a.label, &inv.b.label), g.transfers, percent(g.share));
+        let _ = writeln!(out, "\n{}", pair_heading((&inv.a.label, &g.a), (&inv.b.label, &g.b), &tail));
         let _ = writeln!(out, "  lines {}{more}", shown.join(", "));
     }
     if !inv.refused.is_empty() {
