@@ -1208,3 +1208,51 @@ fn inventory_agrees_with_eval_line_by_line() {
     }
     assert!(!expected.is_empty() && expected.len() < 600, "{} lines differ", expected.len());
 }
+
+/// An accord may carry several effective ranges (an arrangement that lapsed and returned): it
+/// acts on transfers dated in any of them. Pinned to a date, the bridge is there or not; over
+/// every date, the bridged share is the pinned one times the weight of the dates in range
+/// (the standard weight is even over 2020-2026, so only the second range counts).
+#[test]
+fn an_accord_with_two_ranges_acts_on_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(
+        dir.path(),
+        "ranges.accord",
+        r#"regime a "A" {
+  home SG
+  rule r "Health" cite "s1" when data has health then require asean_mcc
+  default permit
+}
+regime b "B" {
+  home SG
+  rule r "Health" cite "s1" when data has health then require sg_contract
+  default permit
+}
+accord twice "In force, lapsed, in force again" {
+  cite "a test"
+  effective 2019-01-01..2020-01-01
+  effective 2022-01-01..
+  b accepts asean_mcc as sg_contract
+}
+"#,
+    );
+    let weights = write(dir.path(), "half.json", HALF_HEALTH);
+    let rules = rules.to_str().unwrap();
+    let accord = format!("{rules}#twice");
+    let bridged = |on: &str| {
+        let (a, b) = (format!("{rules}#a{on}"), format!("{rules}#b{on}"));
+        let args = ["diff", &a, &b, "--accord", &accord, "--format", "json", "--weights", weights.to_str().unwrap()];
+        run(&args).code(0).json()["totals"]["bridged"].as_f64().unwrap()
+    };
+    let pinned = bridged("@2019-06-01");
+    assert!(pinned > 0.4, "{pinned}");
+    assert_eq!(bridged("@2021-06-01"), 0.0);
+    assert_eq!(bridged("@2023-06-01"), pinned);
+    let day = |d: &str| accord::date::Date::parse(d).unwrap().days() as f64;
+    let in_range = (day("2027-01-01") - day("2022-01-01")) / (day("2027-01-01") - day("2020-01-01"));
+    let every = bridged("");
+    assert!((every - pinned * in_range).abs() < 1e-12, "{every} against {}", pinned * in_range);
+    let text = run(&["diff", &format!("{rules}#a"), &format!("{rules}#b"), "--accord", &accord]).code(0).stdout.clone();
+    assert!(text.contains("from 2019-01-01 until 2020-01-01, and from 2022-01-01"), "{text}");
+}

@@ -209,8 +209,10 @@ proptest! {
             id: "inert".into(),
             title: "Accepts substitutes for a mechanism nobody requires".into(),
             cite: vec!["none".into()],
-            from: Some(accord::date::Date::parse("2023-01-01").unwrap().days()),
-            until: Some(accord::date::Date::parse("2025-06-01").unwrap().days()),
+            ranges: vec![(
+                Some(accord::date::Date::parse("2023-01-01").unwrap().days()),
+                Some(accord::date::Date::parse("2025-06-01").unwrap().days()),
+            )],
             accepts: ["a", "b"]
                 .iter()
                 .map(|r| Acceptance {

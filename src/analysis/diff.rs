@@ -870,7 +870,7 @@ impl<'t> Compared<'t> {
         let accord_dates: Vec<Cell> = if dated {
             let date = a.side.table.fact(DATE).or_else(|| b.side.table.fact(DATE));
             columns.extend(date.cloned());
-            accords.iter().map(|accord| date_cell(accord.from, accord.until)).collect()
+            accords.iter().filter(|accord| !accord.ranges.is_empty()).map(|accord| dates_cell(&accord.ranges)).collect()
         } else {
             Vec::new()
         };
@@ -908,7 +908,10 @@ impl<'t> Compared<'t> {
         if accords.is_empty() {
             segments.push((TRUE, Vec::new(), Vec::new()));
         } else {
-            let mut bounds: Vec<i64> = accords.iter().flat_map(|a| a.from.into_iter().chain(a.until)).collect();
+            let mut bounds: Vec<i64> = accords
+                .iter()
+                .flat_map(|a| a.ranges.iter().flat_map(|&(from, until)| from.into_iter().chain(until)))
+                .collect();
             bounds.sort_unstable();
             bounds.dedup();
             let mut starts: Vec<Option<i64>> = vec![None];
@@ -1074,6 +1077,17 @@ impl<'t> Compared<'t> {
             }
         }
         refs
+    }
+}
+
+/// The dates of several day ranges, as a cell.
+fn dates_cell(ranges: &[(Option<i64>, Option<i64>)]) -> Cell {
+    let day = |d: Option<i64>| d.map(|d| Date::from_days(d).to_string());
+    Cell::Dates {
+        dates: ranges
+            .iter()
+            .map(|&(from, until)| crate::table::DateRange { from: day(from), until: day(until) })
+            .collect(),
     }
 }
 

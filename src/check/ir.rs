@@ -385,8 +385,8 @@ pub struct Accord {
     pub title: String,
     /// Citations.
     pub cites: Vec<Cite>,
-    /// Transfer dates it applies to.
-    pub effective: Option<Interval>,
+    /// Transfer dates it applies to: disjoint ranges in order, every date when empty.
+    pub effective: Vec<Interval>,
     /// What each side recognises.
     pub accepts: Vec<Acceptance>,
     /// Where declared.

@@ -1729,7 +1729,10 @@ impl<'g> Checker<'g> {
 
     fn accord(&mut self, module: usize, decl: &ast::AccordDecl) {
         let cites = self.cites(&decl.cites, "accord", &decl.name);
-        let effective = self.effective(&decl.effective);
+        // An arrangement may lapse and return (a framework struck down, then replaced): each
+        // `effective` clause is one range, and together they are its dates.
+        let ranges: Vec<Interval> = decl.effective.iter().filter_map(|r| self.date_range(r)).collect();
+        let effective = if ranges.is_empty() { Vec::new() } else { crate::check::normalise_intervals(ranges) };
         let mechanism = self.well_known_enum(module, "Mechanism");
         let cx = Cx { module, regime: None, date: None };
         let mut accepts = Vec::new();

@@ -14,12 +14,10 @@ pub struct Accord {
     pub title: String,
     /// Its citations.
     pub cite: Vec<String>,
-    /// First transfer date it applies to (day number), if bounded.
+    /// The transfer dates it applies to, as day ranges `[from, until)` (`None`: unbounded),
+    /// disjoint and in order; every date when empty.
     #[serde(skip)]
-    pub from: Option<i64>,
-    /// First transfer date it no longer applies to, if bounded.
-    #[serde(skip)]
-    pub until: Option<i64>,
+    pub ranges: Vec<(Option<i64>, Option<i64>)>,
     /// What each regime accepts.
     pub accepts: Vec<Acceptance>,
 }
@@ -39,18 +37,27 @@ pub struct Acceptance {
 impl Accord {
     /// Whether it applies to a transfer on `day`.
     pub fn applies_on(&self, day: i64) -> bool {
-        self.from.is_none_or(|f| day >= f) && self.until.is_none_or(|u| day < u)
+        self.ranges.is_empty()
+            || self.ranges.iter().any(|&(from, until)| from.is_none_or(|f| day >= f) && until.is_none_or(|u| day < u))
     }
 
-    /// Its effective range in words (`from 2019-01-23`, `always`).
+    /// Its effective ranges in words (`from 2019-01-23`, `always`, `from … until …, and from …`).
     pub fn effective_text(&self) -> String {
         let day = |d: i64| Date::from_days(d).to_string();
-        match (self.from, self.until) {
-            (None, None) => "always".to_owned(),
-            (Some(f), None) => format!("from {}", day(f)),
-            (None, Some(u)) => format!("before {}", day(u)),
-            (Some(f), Some(u)) => format!("from {} until {}", day(f), day(u)),
+        if self.ranges.is_empty() {
+            return "always".to_owned();
         }
+        let words: Vec<String> = self
+            .ranges
+            .iter()
+            .map(|&range| match range {
+                (None, None) => "always".to_owned(),
+                (Some(f), None) => format!("from {}", day(f)),
+                (None, Some(u)) => format!("before {}", day(u)),
+                (Some(f), Some(u)) => format!("from {} until {}", day(f), day(u)),
+            })
+            .collect();
+        words.join(", and ")
     }
 }
 
@@ -60,10 +67,8 @@ pub fn accords(program: &Program) -> Vec<Accord> {
         .accords
         .iter()
         .map(|a| {
-            let (from, until) = match a.effective {
-                Some(ir::Interval { lo, hi }) => ((lo != i64::MIN).then_some(lo), hi),
-                None => (None, None),
-            };
+            let ranges =
+                a.effective.iter().map(|&ir::Interval { lo, hi }| ((lo != i64::MIN).then_some(lo), hi)).collect();
             let accepts = a
                 .accepts
                 .iter()
@@ -82,8 +87,7 @@ pub fn accords(program: &Program) -> Vec<Accord> {
                 id: a.id.clone(),
                 title: a.title.clone(),
                 cite: a.cites.iter().map(|c| c.text.clone()).collect(),
-                from,
-                until,
+                ranges,
                 accepts,
             }
         })
