@@ -1029,6 +1029,20 @@ fn fail_on_exits_4_exactly_when_the_comparison_finds_it() {
     run(&["diff", &left, &right, "--fail-on", "some"]).code(2);
 }
 
+/// Two regimes that differ only in the clauses they require for health data: `a` the ASEAN
+/// clauses, `b` a Singapore contract.
+const BRIDGE_PAIR: &str = r#"regime a "A" {
+  home SG
+  rule r "Health" cite "s1" when data has health then require asean_mcc
+  default permit
+}
+regime b "B" {
+  home SG
+  rule r "Health" cite "s1" when data has health then require sg_contract
+  default permit
+}
+"#;
+
 /// `--accord FILE#ID` applies an accord from a file: here `b` accepts the ASEAN clauses that
 /// `a` requires, so where both require something (health data) one mechanism meets both. By
 /// hand, under the half-health weights that is half of the transfers outside the home,
@@ -1039,21 +1053,14 @@ fn an_accord_bridges_where_one_mechanism_meets_both() {
     let rules = write(
         dir.path(),
         "bridge.accord",
-        r#"regime a "A" {
-  home SG
-  rule r "Health" cite "s1" when data has health then require asean_mcc
-  default permit
-}
-regime b "B" {
-  home SG
-  rule r "Health" cite "s1" when data has health then require sg_contract
-  default permit
-}
-accord bridge "B takes the ASEAN clauses" {
+        format!(
+            "{BRIDGE_PAIR}{}",
+            r#"accord bridge "B takes the ASEAN clauses" {
   cite "a test"
   b accepts asean_mcc as sg_contract
 }
-"#,
+"#
+        ),
     );
     let weights = write(dir.path(), "half.json", HALF_HEALTH);
     let rules = rules.to_str().unwrap();
@@ -1219,23 +1226,16 @@ fn an_accord_with_two_ranges_acts_on_both() {
     let rules = write(
         dir.path(),
         "ranges.accord",
-        r#"regime a "A" {
-  home SG
-  rule r "Health" cite "s1" when data has health then require asean_mcc
-  default permit
-}
-regime b "B" {
-  home SG
-  rule r "Health" cite "s1" when data has health then require sg_contract
-  default permit
-}
-accord twice "In force, lapsed, in force again" {
+        format!(
+            "{BRIDGE_PAIR}{}",
+            r#"accord twice "In force, lapsed, in force again" {
   cite "a test"
   effective 2019-01-01..2020-01-01
   effective 2022-01-01..
   b accepts asean_mcc as sg_contract
 }
-"#,
+"#
+        ),
     );
     let weights = write(dir.path(), "half.json", HALF_HEALTH);
     let rules = rules.to_str().unwrap();
@@ -1255,4 +1255,47 @@ accord twice "In force, lapsed, in force again" {
     assert!((every - pinned * in_range).abs() < 1e-12, "{every} against {}", pinned * in_range);
     let text = run(&["diff", &format!("{rules}#a"), &format!("{rules}#b"), "--accord", &accord]).code(0).stdout.clone();
     assert!(text.contains("from 2019-01-01 until 2020-01-01, and from 2022-01-01"), "{text}");
+}
+
+/// `when …` limits an accord to the transfers it describes. Under the half-health weights,
+/// with destinations alike, the unscoped bridge covers 1/2 (n - 1)/n (every destination but
+/// the home); limited to transfers to the US it covers 1/2 · 1/n; limited by `origin` it acts
+/// where the side's home is that origin (each regime is read from its own home), so `origin ==
+/// SG` changes nothing here and `origin == MY` leaves no bridge.
+#[test]
+fn a_scoped_accord_acts_only_inside_its_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let accord = |id: &str, when: &str| {
+        format!("accord {id} \"A test\" {{\n  cite \"a test\"\n  {when}\n  b accepts asean_mcc as sg_contract\n}}\n")
+    };
+    let text = format!(
+        "{BRIDGE_PAIR}{}{}{}",
+        accord("to_us", "when destination == US"),
+        accord("from_sg", "when origin == SG"),
+        accord("from_my", "when origin == MY and data has health")
+    );
+    let rules = write(dir.path(), "scoped.accord", text);
+    let weights = write(dir.path(), "half.json", HALF_HEALTH);
+    let rules = rules.to_str().unwrap();
+    let (a, b) = (format!("{rules}#a"), format!("{rules}#b"));
+    let bridged = |id: &str| {
+        let accord = format!("{rules}#{id}");
+        let args = ["diff", &a, &b, "--accord", &accord, "--format", "json", "--weights", weights.to_str().unwrap()];
+        let d = run(&args).code(0).json();
+        let n = d["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
+            .as_array()
+            .unwrap()
+            .len() as f64;
+        (d["totals"]["bridged"].as_f64().unwrap(), n, d)
+    };
+    let (to_us, n, report) = bridged("to_us");
+    assert!((to_us - 0.5 / n).abs() < 1e-12, "{to_us} against {}", 0.5 / n);
+    assert!(report["accords"][0]["scope"].is_array(), "{:#}", report["accords"]);
+    let (from_sg, n, _) = bridged("from_sg");
+    assert!((from_sg - 0.5 * (n - 1.0) / n).abs() < 1e-12, "{from_sg}");
+    assert_eq!(bridged("from_my").0, 0.0);
+    let inventory = write(dir.path(), "one.jsonl", "{\"destination\": \"US\"}\n");
+    run(&["diff", &a, &b, "--accord", &format!("{rules}#to_us"), "--inventory", inventory.to_str().unwrap()])
+        .code(1)
+        .stderr_has("limited by `when`");
 }

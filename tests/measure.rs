@@ -213,6 +213,7 @@ proptest! {
                 Some(accord::date::Date::parse("2023-01-01").unwrap().days()),
                 Some(accord::date::Date::parse("2025-06-01").unwrap().days()),
             )],
+            scope: None,
             accepts: ["a", "b"]
                 .iter()
                 .map(|r| Acceptance {

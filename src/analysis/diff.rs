@@ -61,6 +61,11 @@ pub enum DiffError {
     },
     /// Under the weights, the compared transfers weigh nothing, so no share can be given.
     Weightless,
+    /// An inventory cannot yet apply an accord limited by `when`.
+    ScopedAccord {
+        /// The accord.
+        accord: String,
+    },
     /// An inventory compares under at most 64 accords per regime.
     TooManyAccords {
         /// The regime.
@@ -106,6 +111,11 @@ impl std::fmt::Display for DiffError {
                 f,
                 "`{a}` and `{b}` weigh `{fact}` differently, so their shares would mean different things; compare \
                  them under one set of weights with `--weights FILE`"
+            ),
+            DiffError::ScopedAccord { accord } => write!(
+                f,
+                "accord `{accord}` is limited by `when`, which an inventory diff does not read yet; compare the \
+                 inventory without it, or the regimes without `--inventory`"
             ),
             DiffError::TooManyAccords { regime } => write!(
                 f,
@@ -875,6 +885,20 @@ impl<'t> Compared<'t> {
             Vec::new()
         };
         cells.extend(accord_dates.iter().map(|c| (DATE, c)));
+        // Accord scopes, as each side reads them (from its home, a scope's `origin` is that home).
+        let scopes: Vec<[Option<Vec<Cells>>; 2]> = accords
+            .iter()
+            .map(|accord| [scope_for(accord, &a, options.reading), scope_for(accord, &b, options.reading)])
+            .collect();
+        for boxes in scopes.iter().flatten().flatten().flatten() {
+            for (fact, cell) in boxes {
+                if seen.insert(fact.as_str()) {
+                    let column = a.column(fact).or_else(|| b.column(fact));
+                    columns.extend(column);
+                }
+                cells.push((fact.as_str(), cell));
+            }
+        }
         if let Some(facts) = &options.facts {
             for fact in facts {
                 let t = [a.side.table, b.side.table];
@@ -903,36 +927,63 @@ impl<'t> Compared<'t> {
             return Err(DiffError::TooIntricate);
         }
 
-        // Segments of the date line on which the same accords apply.
-        let mut segments = Vec::new();
-        if accords.is_empty() {
-            segments.push((TRUE, Vec::new(), Vec::new()));
-        } else {
-            let mut bounds: Vec<i64> = accords
-                .iter()
-                .flat_map(|a| a.ranges.iter().flat_map(|&(from, until)| from.into_iter().chain(until)))
-                .collect();
-            bounds.sort_unstable();
-            bounds.dedup();
-            let mut starts: Vec<Option<i64>> = vec![None];
-            starts.extend(bounds.iter().copied().map(Some));
-            for (k, start) in starts.iter().enumerate() {
-                let end = starts.get(k + 1).copied().flatten();
-                let day = start.unwrap_or_else(|| end.map_or(0, |e| e - 1));
-                let active = |side: &Side| -> Vec<usize> {
-                    let on = side.date.map_or(day, Date::days);
-                    accords.iter().enumerate().filter(|(_, acc)| acc.applies_on(on)).map(|(i, _)| i).collect()
+        // Segments of the space on which the same accords apply to each side: each accord
+        // splits every segment by where it applies to A (its dates, or A's pinned date, and its
+        // scope) and where to B.
+        let mut segments: Vec<(NodeId, Vec<usize>, Vec<usize>)> = vec![(TRUE, Vec::new(), Vec::new())];
+        for (i, accord) in accords.iter().enumerate() {
+            let mut region = |p: &Prepared, scope: &Option<Vec<Cells>>| -> NodeId {
+                if !accord.accepts.iter().any(|x| x.regime == p.side.table.regime) {
+                    return FALSE;
+                }
+                let dates = match p.side.date {
+                    Some(d) if accord.applies_on(d.days()) => TRUE,
+                    Some(_) => FALSE,
+                    None if accord.ranges.is_empty() => TRUE,
+                    None => {
+                        let cells: Cells = [(DATE.to_owned(), dates_cell(&accord.ranges))].into_iter().collect();
+                        space.row(&mut mdd, &cells)
+                    }
                 };
-                let region = if dated {
-                    let cells: Cells = [(DATE.to_owned(), date_cell(*start, end))].into_iter().collect();
-                    space.row(&mut mdd, &cells)
-                } else if k == 0 {
-                    TRUE
-                } else {
-                    break;
-                };
-                segments.push((region, active(&a.side), active(&b.side)));
+                match scope {
+                    None => dates,
+                    Some(boxes) => {
+                        let mut within = FALSE;
+                        for cells in boxes {
+                            let r = space.row(&mut mdd, cells);
+                            within = mdd.or(within, r);
+                        }
+                        mdd.and(dates, within)
+                    }
+                }
+            };
+            let [scope_a, scope_b] = scopes.get(i).cloned().unwrap_or_default();
+            let (ra, rb) = (region(&a, &scope_a), region(&b, &scope_b));
+            let (not_a, not_b) = (mdd.not(ra), mdd.not(rb));
+            let mut next = Vec::with_capacity(segments.len() * 2);
+            for (segment, on_a, on_b) in segments {
+                for (in_a, side_a) in [(true, ra), (false, not_a)] {
+                    let part = mdd.and(segment, side_a);
+                    if part == FALSE {
+                        continue;
+                    }
+                    for (in_b, side_b) in [(true, rb), (false, not_b)] {
+                        let piece = mdd.and(part, side_b);
+                        if piece == FALSE {
+                            continue;
+                        }
+                        let with = |list: &Vec<usize>, on: bool| {
+                            let mut list = list.clone();
+                            if on {
+                                list.push(i);
+                            }
+                            list
+                        };
+                        next.push((piece, with(&on_a, in_a), with(&on_b, in_b)));
+                    }
+                }
             }
+            segments = next;
         }
         let order = Order::of(&[a.side.table, b.side.table]);
         Ok(Compared {
@@ -1078,6 +1129,37 @@ impl<'t> Compared<'t> {
         }
         refs
     }
+}
+
+/// An accord's scope as a side reads it: in the origin-aligned reading the side's origin is its
+/// home, so a box's `origin` cell is dropped where it admits the home, and the box where it
+/// does not. `None` for an accord without a scope.
+fn scope_for(accord: &Accord, p: &Prepared, reading: Reading) -> Option<Vec<Cells>> {
+    let boxes = accord.scope.as_ref()?;
+    let table = p.side.table;
+    let origin = &table.scope.origin;
+    let mut out = Vec::with_capacity(boxes.len());
+    for cells in boxes {
+        let mut cells = cells.clone();
+        if reading == Reading::OriginAligned
+            && let Some(cell) = cells.remove(origin)
+        {
+            let admits_home = match &cell {
+                Cell::Enum { members } => table.home.iter().any(|h| members.iter().any(|m| **m == **h)),
+                _ => true,
+            };
+            if !admits_home {
+                continue;
+            }
+        }
+        if let Some(name) = &p.destination_as
+            && let Some(cell) = cells.remove(&table.scope.destination)
+        {
+            cells.insert(name.clone(), cell);
+        }
+        out.push(cells);
+    }
+    Some(out)
 }
 
 /// The dates of several day ranges, as a cell.

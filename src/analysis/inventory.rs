@@ -205,6 +205,9 @@ impl<'t> Builder<'t> {
     /// A builder comparing `a` and `b` as `options` say; `today` dates a transfer without one.
     pub fn new(a: Side<'t>, b: Side<'t>, options: &'t Options, today: Date) -> Result<Builder<'t>, DiffError> {
         let order = Order::of(&[a.table, b.table]);
+        if let Some(scoped) = options.accords.iter().find(|acc| acc.scope.is_some()) {
+            return Err(DiffError::ScopedAccord { accord: scoped.id.clone() });
+        }
         for side in [&a, &b] {
             let regime = &side.table.regime;
             if options.accords.iter().filter(|acc| acc.accepts.iter().any(|x| x.regime == *regime)).count() > 64 {

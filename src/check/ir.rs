@@ -387,6 +387,8 @@ pub struct Accord {
     pub cites: Vec<Cite>,
     /// Transfer dates it applies to: disjoint ranges in order, every date when empty.
     pub effective: Vec<Interval>,
+    /// The transfers it is limited to (`when …`); every transfer when `None`.
+    pub scope: Option<Cond>,
     /// What each side recognises.
     pub accepts: Vec<Acceptance>,
     /// Where declared.

@@ -1735,6 +1735,8 @@ impl<'g> Checker<'g> {
         let effective = if ranges.is_empty() { Vec::new() } else { crate::check::normalise_intervals(ranges) };
         let mechanism = self.well_known_enum(module, "Mechanism");
         let cx = Cx { module, regime: None, date: None };
+        let date = self.well_known_fact(module, "date");
+        let scope = decl.scope.as_ref().map(|when| self.cond(Cx { date, ..cx }, when));
         let mut accepts = Vec::new();
         for clause in &decl.accepts {
             let regime = match self.lookup(module, None, &clause.regime) {
@@ -1764,6 +1766,7 @@ impl<'g> Checker<'g> {
             title: decl.title.value.clone(),
             cites,
             effective,
+            scope,
             accepts,
             span: decl.span,
         });

@@ -113,7 +113,8 @@ pub(crate) fn load_accords(
         super::check::print(&checked, 1, format, colour)?;
         return Err(Failure::Reported);
     }
-    Ok(crate::compile::accords::accords(&checked.program))
+    crate::compile::accords::accords(&checked.program, &checked.sources)
+        .map_err(|e| Failure::Input(miette!(help = "narrow the accord's `when`", "{e}")))
 }
 
 /// Today in UTC, the default transfer date.

@@ -18,6 +18,10 @@ pub struct Accord {
     /// disjoint and in order; every date when empty.
     #[serde(skip)]
     pub ranges: Vec<(Option<i64>, Option<i64>)>,
+    /// The transfers it is limited to (`when …`), as boxes of cells; every transfer when
+    /// `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<std::collections::BTreeMap<String, crate::table::Cell>>>,
     /// What each regime accepts.
     pub accepts: Vec<Acceptance>,
 }
@@ -61,12 +65,19 @@ impl Accord {
     }
 }
 
-/// Every accord of a checked program.
-pub fn accords(program: &Program) -> Vec<Accord> {
+/// Every accord of a checked program; an accord whose scope is too large to compile is named.
+pub fn accords(program: &Program, sources: &crate::source::SourceMap) -> Result<Vec<Accord>, String> {
     program
         .accords
         .iter()
         .map(|a| {
+            let scope = match (&a.scope, a.accepts.first()) {
+                (Some(cond), Some(first)) => Some(
+                    crate::compile::condition_cells(program, first.regime, cond, sources)
+                        .ok_or_else(|| format!("the scope of accord `{}` is too large to compile", a.id))?,
+                ),
+                _ => None,
+            };
             let ranges =
                 a.effective.iter().map(|&ir::Interval { lo, hi }| ((lo != i64::MIN).then_some(lo), hi)).collect();
             let accepts = a
@@ -83,13 +94,14 @@ pub fn accords(program: &Program) -> Vec<Accord> {
                     })
                 })
                 .collect();
-            Accord {
+            Ok(Accord {
                 id: a.id.clone(),
                 title: a.title.clone(),
                 cite: a.cites.iter().map(|c| c.text.clone()).collect(),
                 ranges,
+                scope,
                 accepts,
-            }
+            })
         })
         .collect()
 }
@@ -104,5 +116,5 @@ pub fn standard() -> Result<Vec<Accord>, crate::InternalError> {
     if checked.has_errors() {
         return Err(crate::InternalError("the standard accords do not check".into()));
     }
-    Ok(accords(&checked.program))
+    accords(&checked.program, &checked.sources).map_err(crate::InternalError)
 }

@@ -96,6 +96,30 @@ pub fn compile(program: &Program, regime: RegimeId, sources: &SourceMap) -> Resu
     Compiler::new(program, def, sources).run()
 }
 
+/// A condition on the facts as the boxes of table cells, over the vocabulary of `regime` (an
+/// accord's scope); `None` when it is too large to compile.
+pub fn condition_cells(
+    program: &Program,
+    regime: RegimeId,
+    cond: &ir::Cond,
+    sources: &SourceMap,
+) -> Option<Vec<BTreeMap<String, table::Cell>>> {
+    let def = program.regimes.get(regime.index())?;
+    let mut compiler = Compiler::new(program, def, sources);
+    let mut facts: BTreeSet<FactId> = compiler.columns.iter().map(|c| c.fact).collect();
+    let mut order = std::mem::take(&mut compiler.let_order);
+    collect(program, cond, &mut facts, &mut order);
+    compiler.columns = facts.iter().filter_map(|&f| ColInfo::new(program, f)).collect();
+    compiler.column_of = compiler.columns.iter().enumerate().map(|(i, c)| (c.fact, i)).collect();
+    for id in order {
+        let def = program.lets.get(id.index())?;
+        let boxes = compiler.dnf(&def.cond).ok()?;
+        compiler.lets.insert(id, boxes);
+    }
+    let boxes = compiler.dnf(cond).ok()?;
+    Some(boxes.iter().map(|b| compiler.cells(b)).collect())
+}
+
 struct Compiler<'p> {
     program: &'p Program,
     regime: &'p ir::Regime,

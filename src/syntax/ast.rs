@@ -555,6 +555,8 @@ pub struct AccordDecl {
     pub cites: Vec<CiteClause>,
     /// `effective` clauses.
     pub effective: Vec<Range>,
+    /// `when …`: the transfers it is limited to, if any.
+    pub scope: Option<Cond>,
     /// What each side recognises.
     pub accepts: Vec<Accept>,
     /// The whole declaration.

@@ -688,6 +688,10 @@ impl Builder {
         let name = self.ident(kids.take(Rule::name)?);
         let title = self.string(kids.take(Rule::string)?);
         let (cites, effective) = self.clauses(&mut kids)?;
+        let scope = match kids.maybe(Rule::when_clause) {
+            Some(when) => Some(self.when_clause(when)?),
+            None => None,
+        };
         let mut accepts = Vec::new();
         while let Some(clause) = kids.maybe(Rule::accept_clause) {
             let span = self.span(&clause);
@@ -702,7 +706,7 @@ impl Builder {
             let as_mechanism = self.ident(kids.take(Rule::ident)?);
             accepts.push(Accept { regime, mechanisms, as_mechanism, span });
         }
-        Ok(AccordDecl { doc, name, title, cites, effective, accepts, span })
+        Ok(AccordDecl { doc, name, title, cites, effective, scope, accepts, span })
     }
 
     fn establish_decl(&mut self, pair: P<'_>, doc: Doc) -> Built<EstablishDecl> {
