@@ -81,6 +81,26 @@ pub fn check_and_verify(
             Err(diagnostics) => found.extend(diagnostics),
         }
     }
+    // An accord whose scope no transfer meets can never act.
+    for accord in &checked.program.accords {
+        if !checked.sources.get(accord.span.file).is_some_and(|f| names.contains(&f.name)) {
+            continue;
+        }
+        let (Some(scope), Some(first)) = (&accord.scope, accord.accepts.first()) else { continue };
+        if compile::condition_cells(&checked.program, first.regime, scope, &checked.sources)
+            .is_some_and(|b| b.is_empty())
+        {
+            found.push(
+                diagnostics::Diagnostic::warning(
+                    diagnostics::Code::EmptyAccordScope,
+                    format!("accord `{}` can never act: no transfer meets its `when`", accord.id),
+                    accord.span,
+                    "its scope is empty",
+                )
+                .with_help("the condition contradicts itself: correct it, or remove the accord"),
+            );
+        }
+    }
     checked.diagnostics.extend(found);
     diagnostics::sort(&mut checked.diagnostics);
     Ok(checked)
