@@ -29,6 +29,10 @@
 //!   products in different orders, so they are compared to within 1e-9;
 //! - (c′) the bridged share, in all and per group, is the measure of the points where both
 //!   outcomes are `require` and one mechanism is in every group of both;
+//! - with accords (one case in three: random acceptances between `eu_scc` and `bcr`, random
+//!   effective ranges, random scopes), a point where the outcomes differ but, read through the
+//!   accords that apply there, become equal lies in no region and counts as resolved; groups
+//!   are of the outcomes before accords, classes and bridges after;
 //! - (d) every region's witness lies in the region, and the evaluator decides it on each table
 //!   as the group says (a witness has no `origin` in the aligned reading: the scenario reader
 //!   takes the regime's home);
@@ -44,6 +48,7 @@
 mod common;
 
 use accord::analysis::diff::{Diff, DiffError, Listing, Options, Outcome, Reading, RuleRef, Side, diff};
+use accord::compile::accords::{Acceptance, Accord};
 use accord::compile::compile_text;
 use accord::date::Date;
 use accord::eval::{Scenario, Verdict};
@@ -525,12 +530,25 @@ fn date_mass(lo: Option<&str>, hi: Option<&str>) -> f64 {
 /// segments for the first value of each, 0 for the other values visited. A fact no cell of
 /// either table tests cannot tell two transfers apart, so it is visited at one value only
 /// (which scales both sides of every share alike).
-fn points(tables: [&Table; 2], reading: Reading, obligations: bool) -> Vec<(Point, f64)> {
-    let (count_bounds, date_bounds) = bounds(tables, reading, obligations);
+fn points(tables: [&Table; 2], reading: Reading, obligations: bool, accords: &[Accord]) -> Vec<(Point, f64)> {
+    let (count_bounds, mut date_bounds) = bounds(tables, reading, obligations);
     let (mut facts, mut members) = tested(tables[0]);
     let (facts_b, members_b) = tested(tables[1]);
     facts.extend(facts_b);
     members.extend(members_b);
+    // Accords' dates and scopes tell points apart too.
+    for accord in accords {
+        for &(from, until) in &accord.ranges {
+            date_bounds.extend(from.into_iter().chain(until).map(|d| Date::from_days(d).to_string()));
+            facts.insert("date".to_owned());
+        }
+        for (fact, cell) in accord.scope.iter().flatten().flatten() {
+            facts.insert(fact.clone());
+            if let Cell::Set { has, lacks } = cell {
+                members.extend(has.iter().chain(lacks).map(|m| m.to_string()));
+            }
+        }
+    }
     let top = count_bounds.iter().max().copied().unwrap_or(0);
     let next_count = |n: i64| count_bounds.iter().copied().find(|&b| b > n);
     let counts: Vec<(i64, f64)> = (0..=top + 1)
@@ -636,6 +654,33 @@ impl<'t> Decider<'t> {
     }
 }
 
+/// `outcome` of `table` once the accords that apply at `point` are read: each acceptance by the
+/// table's regime, in effect on the point's date and with the point inside its scope (read
+/// from the table's home in the aligned reading: a point has no origin there), adds its
+/// mechanisms to every group holding the one they stand for.
+fn accepted(outcome: &Outcome, table: &Table, accords: &[Accord], point: &Point) -> Outcome {
+    let day = Date::parse(&point.date).unwrap().days();
+    let mut require = outcome.require.clone();
+    for accord in accords {
+        let dated = accord.ranges.is_empty()
+            || accord.ranges.iter().any(|&(f, u)| f.is_none_or(|f| day >= f) && u.is_none_or(|u| day < u));
+        let within = accord.scope.as_ref().is_none_or(|boxes| {
+            boxes.iter().any(|cells| inside(&read_when(&serde_json::to_value(cells).unwrap()), point))
+        });
+        if !dated || !within {
+            continue;
+        }
+        for acceptance in accord.accepts.iter().filter(|x| x.regime == table.regime) {
+            for group in &mut require {
+                if group.contains(&acceptance.as_mechanism) {
+                    group.extend(acceptance.mechanisms.iter().cloned());
+                }
+            }
+        }
+    }
+    Outcome { require: canonical(&require), ..outcome.clone() }
+}
+
 /// Whether one mechanism alone meets every group of both outcomes (both `require`).
 fn bridges(a: &Outcome, b: &Outcome) -> bool {
     if a.verdict != Verdict::Require || b.verdict != Verdict::Require {
@@ -666,13 +711,26 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     let mut bridged_by_group = vec![0.0f64; report.groups.len()];
     // The rules of each side that decide somewhere in each region.
     let mut deciding: Vec<(BTreeSet<String>, BTreeSet<String>)> = vec![Default::default(); regions.len()];
-    for (point, weight) in points([a, b], options.reading, options.obligations) {
+    let mut resolved = 0.0f64;
+    for (point, weight) in points([a, b], options.reading, options.obligations, &options.accords) {
         let ((oa, by_a), (ob, by_b)) = (decide_a.decide(&point)?, decide_b.decide(&point)?);
         let containing: Vec<usize> = (0..regions.len()).filter(|&i| inside(&regions[i].1, &point)).collect();
         total += weight;
         if oa == ob {
             if let Some(&i) = containing.first() {
                 return Err(format!("{} agrees ({}) but lies in region {i}", point.json(), oa.text()));
+            }
+            continue;
+        }
+        // After the accords that apply at this point, to each side.
+        let (ea, eb) = (accepted(&oa, a, &options.accords, &point), accepted(&ob, b, &options.accords, &point));
+        if bridges(&ea, &eb) {
+            bridged += weight;
+        }
+        if ea == eb {
+            resolved += weight;
+            if let Some(&i) = containing.first() {
+                return Err(format!("{} is resolved by accords but lies in region {i}", point.json()));
             }
             continue;
         }
@@ -700,8 +758,7 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
         }
         by_group[g] += weight;
         by_region[i] += weight;
-        if bridges(&oa, &ob) {
-            bridged += weight;
+        if bridges(&ea, &eb) {
             bridged_by_group[g] += weight;
         }
         if let Some((in_a, in_b)) = deciding.get_mut(i) {
@@ -718,6 +775,9 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
             report.totals.agreement,
             1.0 - share(differing)
         ));
+    }
+    if !close(report.totals.resolved, share(resolved)) {
+        return Err(format!("resolved {} but enumeration gives {resolved}/{total}", report.totals.resolved));
     }
     if !close(report.totals.bridged, share(bridged)) {
         return Err(format!("bridged {} but enumeration gives {bridged}/{total}", report.totals.bridged));
@@ -844,6 +904,60 @@ fn options_for(case: usize) -> Options {
     }
 }
 
+/// For one case in three, one to three random accords between the pair: an acceptance of one
+/// mechanism for another by either side, in effect always, from or until a date, or in two
+/// ranges, and limited or not to a tier, the flag, destinations or a kind.
+fn accords_for(case: usize, a: &Table, b: &Table) -> Vec<Accord> {
+    if case % 3 != 1 {
+        return Vec::new();
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (case as u64 + 1));
+    let day = |d: &str| Some(Date::parse(d).unwrap().days());
+    let ranges: [Vec<(Option<i64>, Option<i64>)>; 4] = [
+        Vec::new(),
+        vec![(day("2024-03-01"), None)],
+        vec![(None, day("2024-06-01"))],
+        vec![(day("2023-01-01"), day("2024-01-01")), (day("2024-06-01"), None)],
+    ];
+    let enums = |fact: &str, members: &[&str]| -> std::collections::BTreeMap<String, Cell> {
+        let members = members.iter().map(|m| accord::table::Name::from(*m)).collect();
+        [(fact.to_owned(), Cell::Enum { members })].into_iter().collect()
+    };
+    let flag: std::collections::BTreeMap<String, Cell> =
+        [("flag".to_owned(), Cell::Bool { is: true })].into_iter().collect();
+    let kind: std::collections::BTreeMap<String, Cell> =
+        [("kinds".to_owned(), Cell::Set { has: vec!["K1".into()], lacks: Vec::new() })].into_iter().collect();
+    let scopes = [
+        None,
+        Some(vec![enums("tier", &["T1"])]),
+        Some(vec![flag]),
+        Some(vec![enums("destination", &["B", "C"]), kind]),
+    ];
+    let pairs = [("bcr", "eu_scc"), ("eu_scc", "bcr")];
+    (0..1 + rng.below(3))
+        .map(|k| {
+            let (substitute, own) = pairs[rng.below(pairs.len())];
+            let regime = if rng.chance(50) { &a.regime } else { &b.regime };
+            Accord {
+                id: format!("accord{k}"),
+                title: "A random accord".into(),
+                cite: vec!["none".into()],
+                ranges: ranges[rng.below(ranges.len())].clone(),
+                scope: scopes[rng.below(scopes.len())].clone(),
+                accepts: vec![Acceptance {
+                    regime: regime.clone(),
+                    mechanisms: vec![substitute.into()],
+                    as_mechanism: own.into(),
+                }],
+            }
+        })
+        .collect()
+}
+
+/// Cases where accords resolved something (in thousands: where an unscoped accord with two
+/// ranges did), so that the test can say the generator exercises them.
+static RESOLVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 const CASES: usize = 240;
 /// Pairs compiled from one file.
 const BATCH: usize = 24;
@@ -867,7 +981,7 @@ fn random_pair(rng: &mut Rng, case: usize) -> (Regime, Regime, bool) {
 /// Diffs one pair and checks the report; says whether the pair differed, agreed, or was
 /// refused as telling home members apart.
 fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
-    let options = options_for(case);
+    let options = Options { accords: accords_for(case, a, b), ..options_for(case) };
     match diff(Side::new(a), Side::new(b), &options) {
         Ok(report) => {
             assert!(
@@ -885,6 +999,10 @@ fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
             }
             check_rule_pairs(a, b, &options, &report)
                 .unwrap_or_else(|problem| panic!("case {case}: {problem}\n{text}"));
+            if report.totals.resolved > 0.0 {
+                let two = options.accords.iter().any(|acc| acc.ranges.len() > 1 && acc.scope.is_none());
+                RESOLVED.fetch_add(if two { 1000 } else { 1 }, std::sync::atomic::Ordering::Relaxed);
+            }
             usize::from(report.groups.is_empty())
         }
         Err(DiffError::OriginWithinHome { .. }) => {
@@ -923,6 +1041,9 @@ fn diff_agrees_with_enumeration() {
     let seen: Vec<usize> = (0..3).map(|k| seen.iter().map(|s| s[k]).sum()).collect();
     // The generator must give both kinds of pair, and refusals must stay rare.
     assert!(seen[0] > CASES / 3 && seen[1] > CASES / 20 && seen[2] < CASES / 10, "{seen:?}");
+    // Accords must resolve something in some cases, among them with two ranges.
+    let resolved = RESOLVED.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(resolved % 1000 + resolved / 1000 >= 8 && resolved / 1000 >= 1, "cases resolved by accords: {resolved}");
 }
 
 #[test]
