@@ -29,6 +29,9 @@
 //!   products in different orders, so they are compared to within 1e-9;
 //! - (c′) the bridged share, in all and per group, is the measure of the points where both
 //!   outcomes are `require` and one mechanism is in every group of both;
+//! - with a restriction (`--given`, one case in four: a tier, the flag, a destination, a set of
+//!   kinds), only points inside it are compared: none outside lies in a region, and shares are
+//!   of the points inside;
 //! - with accords (one case in three: random acceptances between `eu_scc` and `bcr`, random
 //!   effective ranges, random scopes), a point where the outcomes differ but, read through the
 //!   accords that apply there, become equal lies in no region and counts as resolved; groups
@@ -47,7 +50,7 @@
 
 mod common;
 
-use accord::analysis::diff::{Diff, DiffError, Listing, Options, Outcome, Reading, RuleRef, Side, diff};
+use accord::analysis::diff::{Cells, Diff, DiffError, Listing, Options, Outcome, Reading, RuleRef, Side, diff};
 use accord::compile::accords::{Acceptance, Accord};
 use accord::compile::compile_text;
 use accord::date::Date;
@@ -530,23 +533,30 @@ fn date_mass(lo: Option<&str>, hi: Option<&str>) -> f64 {
 /// segments for the first value of each, 0 for the other values visited. A fact no cell of
 /// either table tests cannot tell two transfers apart, so it is visited at one value only
 /// (which scales both sides of every share alike).
-fn points(tables: [&Table; 2], reading: Reading, obligations: bool, accords: &[Accord]) -> Vec<(Point, f64)> {
+fn points(
+    tables: [&Table; 2],
+    reading: Reading,
+    obligations: bool,
+    accords: &[Accord],
+    given: &Cells,
+) -> Vec<(Point, f64)> {
     let (count_bounds, mut date_bounds) = bounds(tables, reading, obligations);
     let (mut facts, mut members) = tested(tables[0]);
     let (facts_b, members_b) = tested(tables[1]);
     facts.extend(facts_b);
     members.extend(members_b);
-    // Accords' dates and scopes tell points apart too.
+    // Accords' dates tell points apart too.
     for accord in accords {
         for &(from, until) in &accord.ranges {
             date_bounds.extend(from.into_iter().chain(until).map(|d| Date::from_days(d).to_string()));
             facts.insert("date".to_owned());
         }
-        for (fact, cell) in accord.scope.iter().flatten().flatten() {
-            facts.insert(fact.clone());
-            if let Cell::Set { has, lacks } = cell {
-                members.extend(has.iter().chain(lacks).map(|m| m.to_string()));
-            }
+    }
+    // So do the accords' scopes and the restriction.
+    for (fact, cell) in accords.iter().flat_map(|a| a.scope.iter().flatten().flatten()).chain(given) {
+        facts.insert(fact.clone());
+        if let Cell::Set { has, lacks } = cell {
+            members.extend(has.iter().chain(lacks).map(|m| m.to_string()));
         }
     }
     let top = count_bounds.iter().max().copied().unwrap_or(0);
@@ -712,9 +722,17 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     // The rules of each side that decide somewhere in each region.
     let mut deciding: Vec<(BTreeSet<String>, BTreeSet<String>)> = vec![Default::default(); regions.len()];
     let mut resolved = 0.0f64;
-    for (point, weight) in points([a, b], options.reading, options.obligations, &options.accords) {
-        let ((oa, by_a), (ob, by_b)) = (decide_a.decide(&point)?, decide_b.decide(&point)?);
+    let given = read_when(&serde_json::to_value(&options.given).unwrap());
+    for (point, weight) in points([a, b], options.reading, options.obligations, &options.accords, &options.given) {
         let containing: Vec<usize> = (0..regions.len()).filter(|&i| inside(&regions[i].1, &point)).collect();
+        // Only transfers inside `--given` are compared: none outside lies in a region.
+        if !inside(&given, &point) {
+            if let Some(&i) = containing.first() {
+                return Err(format!("{} is outside the restriction but lies in region {i}", point.json()));
+            }
+            continue;
+        }
+        let ((oa, by_a), (ob, by_b)) = (decide_a.decide(&point)?, decide_b.decide(&point)?);
         total += weight;
         if oa == ob {
             if let Some(&i) = containing.first() {
@@ -958,6 +976,22 @@ fn accords_for(case: usize, a: &Table, b: &Table) -> Vec<Accord> {
 /// ranges did), so that the test can say the generator exercises them.
 static RESOLVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// For one case in four, a restriction (`--given`): a tier, the flag, a destination, or a set
+/// of kinds exactly.
+fn given_for(case: usize) -> Cells {
+    if case % 4 != 3 {
+        return Cells::new();
+    }
+    let choices: [(&str, Cell); 4] = [
+        ("tier", Cell::Enum { members: vec!["T2".into()] }),
+        ("flag", Cell::Bool { is: false }),
+        ("destination", Cell::Enum { members: vec!["C".into()] }),
+        ("kinds", Cell::Set { has: vec!["K1".into()], lacks: vec!["K2".into()] }),
+    ];
+    let (fact, cell) = choices[(case / 4) % choices.len()].clone();
+    [(fact.to_owned(), cell)].into_iter().collect()
+}
+
 const CASES: usize = 240;
 /// Pairs compiled from one file.
 const BATCH: usize = 24;
@@ -981,7 +1015,7 @@ fn random_pair(rng: &mut Rng, case: usize) -> (Regime, Regime, bool) {
 /// Diffs one pair and checks the report; says whether the pair differed, agreed, or was
 /// refused as telling home members apart.
 fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
-    let options = Options { accords: accords_for(case, a, b), ..options_for(case) };
+    let options = Options { accords: accords_for(case, a, b), given: given_for(case), ..options_for(case) };
     match diff(Side::new(a), Side::new(b), &options) {
         Ok(report) => {
             assert!(
