@@ -5,6 +5,8 @@
 // Tests write files and read the environment; the "IO only in src/cli" rule is for the library.
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)]
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::io::Write;
@@ -896,6 +898,14 @@ regime far "Far" {
 const HALF_HEALTH: &str = r#"[{"fact": "data", "title": "Half health", "cite": ["[interp] a test"],
   "shares": {"kind": "presence", "members": {"health": 0.5, "personal": 1}, "others": 0}}]"#;
 
+/// How many destinations a report's `destination` column has (each weighs alike under the
+/// standard weights).
+fn destinations(report: &Value) -> f64 {
+    let columns = report["columns"].as_array().unwrap();
+    let column = columns.iter().find(|c| c["fact"] == "destination").unwrap();
+    column["domain"].as_array().unwrap().len() as f64
+}
+
 fn weights_fixture() -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let rules = write(dir.path(), "pair.accord", HEALTH_PAIR);
@@ -914,10 +924,7 @@ fn weights_file_sets_the_measure_of_every_comparison() {
     let (left, right, far) = (format!("{rules}#left"), format!("{rules}#right"), format!("{rules}#far"));
     let with = run(&["diff", &left, &right, "--format", "json", "--weights", &weights]);
     let with = with.code(0).json();
-    let n = with["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
-        .as_array()
-        .unwrap()
-        .len() as f64;
+    let n = destinations(&with);
     let expected = 1.0 - 0.5 * (n - 1.0) / n;
     let close = |v: &Value| (v.as_f64().unwrap() - expected).abs() < 1e-12;
     assert!(close(&with["totals"]["agreement"]), "{:#} against {expected}", with["totals"]);
@@ -1074,10 +1081,7 @@ fn an_accord_bridges_where_one_mechanism_meets_both() {
     assert_eq!(plain["totals"]["bridged"], 0.0, "{:#}", plain["totals"]);
     let accord = format!("{rules}#bridge");
     let bridged = args(&["--accord", &accord]);
-    let n = bridged["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
-        .as_array()
-        .unwrap()
-        .len() as f64;
+    let n = destinations(&bridged);
     let expected = 0.5 * (n - 1.0) / n;
     let got = bridged["totals"]["bridged"].as_f64().unwrap();
     assert!((got - expected).abs() < 1e-12, "bridged {got}, by hand {expected}");
@@ -1176,22 +1180,8 @@ fn inventory_agrees_with_eval_line_by_line() {
             .lines()
             .map(|l| {
                 let d: Value = serde_json::from_str(l).unwrap();
-                let mut groups: Vec<Vec<String>> = d["require"]
-                    .as_array()
-                    .map(|g| {
-                        g.iter()
-                            .map(|x| {
-                                let mut m: Vec<String> =
-                                    x.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect();
-                                m.sort();
-                                m
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                groups.sort();
-                // `met_by` turns a met requirement into a permit, as the table's rows do.
-                (d["verdict"].clone(), groups)
+                let groups: Vec<Vec<String>> = serde_json::from_value(d["require"].clone()).unwrap_or_default();
+                (d["verdict"].clone(), common::canonical(&groups))
             })
             .collect()
     };
@@ -1209,8 +1199,10 @@ fn inventory_agrees_with_eval_line_by_line() {
     for g in inv["groups"].as_array().unwrap() {
         for l in g["lines"].as_array().unwrap() {
             let i = l.as_u64().unwrap() as usize - 1;
-            assert_eq!(g["a"]["verdict"], cn[i].0, "line {}", i + 1);
-            assert_eq!(g["b"]["verdict"], eu[i].0, "line {}", i + 1);
+            assert_eq!((&g["a"]["verdict"], &g["b"]["verdict"]), (&cn[i].0, &eu[i].0), "line {}", i + 1);
+            let groups =
+                |o: &Value| -> Vec<Vec<String>> { serde_json::from_value(o["require"].clone()).unwrap_or_default() };
+            assert_eq!((groups(&g["a"]), groups(&g["b"])), (cn[i].1.clone(), eu[i].1.clone()), "line {}", i + 1);
         }
     }
     assert!(!expected.is_empty() && expected.len() < 600, "{} lines differ", expected.len());
@@ -1282,10 +1274,7 @@ fn a_scoped_accord_acts_only_inside_its_scope() {
         let accord = format!("{rules}#{id}");
         let args = ["diff", &a, &b, "--accord", &accord, "--format", "json", "--weights", weights.to_str().unwrap()];
         let d = run(&args).code(0).json();
-        let n = d["columns"].as_array().unwrap().iter().find(|c| c["fact"] == "destination").unwrap()["domain"]
-            .as_array()
-            .unwrap()
-            .len() as f64;
+        let n = destinations(&d);
         (d["totals"]["bridged"].as_f64().unwrap(), n, d)
     };
     let (to_us, n, report) = bridged("to_us");
@@ -1298,4 +1287,39 @@ fn a_scoped_accord_acts_only_inside_its_scope() {
     run(&["diff", &a, &b, "--accord", &format!("{rules}#to_us"), "--inventory", inventory.to_str().unwrap()])
         .code(1)
         .stderr_has("limited by `when`");
+}
+
+/// `--inventory -` reads standard input; a line longer than the 1 MiB a line may hold is
+/// refused by number (and the lines after it still read); Markdown and HTML give the groups'
+/// counts as the text does.
+#[test]
+fn inventory_reads_stdin_refuses_long_lines_and_renders_every_format() {
+    let (_dir, rules, _) = weights_fixture();
+    let (left, right) = (format!("{rules}#left"), format!("{rules}#right"));
+    let long = format!("{{\"destination\": \"US\", \"note\": \"{}\"}}", "x".repeat(1 << 21));
+    let input = format!(
+        "{}\n{long}\n{}\n",
+        r#"{"destination": "US", "data": ["personal", "health"]}"#, r#"{"destination": "US", "data": ["personal"]}"#
+    );
+    let out = accord()
+        .args(["diff", &left, &right, "--inventory", "-", "--format", "json"])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((inv["lines"].as_u64(), inv["transfers"].as_u64()), (Some(3), Some(2)));
+    assert_eq!(inv["source"], "<stdin>");
+    assert_eq!(inv["refused"][0]["line"], 2);
+    assert!(inv["refused"][0]["problem"].as_str().unwrap().contains("longer than 1 MiB"), "{inv:#}");
+    assert_eq!(inv["groups"][0]["lines"], serde_json::json!([1]));
+    for (format, needle) in [("markdown", "| 1 | 50% |"), ("html", "<td class=\"num\">1</td>")] {
+        let out = accord()
+            .args(["diff", &left, &right, "--inventory", "-", "--format", format])
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(needle) && text.contains("line 2"), "{format}:\n{text}");
+    }
 }

@@ -95,8 +95,10 @@ fn meeting_both(forward: &Outcome, back: &Outcome, labels: (&str, &str)) -> (Vec
         }
     }
     let groups: Vec<&Vec<String>> = forward.require.iter().chain(&back.require).collect();
-    let Some(first) = groups.first() else { return (Vec::new(), None) };
-    let both: Vec<String> = first.iter().filter(|m| groups.iter().all(|g| g.contains(m))).cloned().collect();
+    if groups.is_empty() {
+        return (Vec::new(), None);
+    }
+    let both = super::diff::in_every(&groups);
     let gap = both.is_empty().then(|| "no one mechanism meets both sides: each flow needs its own".to_owned());
     (both, gap)
 }

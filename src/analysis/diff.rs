@@ -415,6 +415,11 @@ pub fn bridging(a: &Outcome, b: &Outcome) -> Vec<String> {
         return Vec::new();
     }
     let groups: Vec<&Vec<String>> = a.require.iter().chain(&b.require).collect();
+    in_every(&groups)
+}
+
+/// The mechanisms in every one of `groups`: each alone meets them all (none for no groups).
+pub fn in_every(groups: &[&Vec<String>]) -> Vec<String> {
     let Some(first) = groups.first() else { return Vec::new() };
     first.iter().filter(|m| groups.iter().all(|g| g.contains(m))).cloned().collect()
 }
@@ -1046,29 +1051,31 @@ impl<'t> Compared<'t> {
                     };
                     let (ea, eb) = (oa.with_accords(&ra, &pick(active_a)), ob.with_accords(&rb, &pick(active_b)));
                     let bridge = bridging(&ea, &eb);
-                    let key = (ea != eb).then(|| (oa.clone(), ob.clone(), classify(&ea, &eb, &self.order).0));
+                    let classed = (ea != eb).then(|| classify(&ea, &eb, &self.order));
+                    let key = classed.as_ref().map(|(class, _)| (oa.clone(), ob.clone(), *class));
                     if !bridge.is_empty() {
                         let (acc, by) = bridged.entry(key).or_insert((FALSE, BTreeSet::new()));
                         *acc = self.mdd.or(*acc, region);
                         by.extend(bridge);
                     }
-                    if ea == eb {
-                        let mut used: Vec<usize> = Vec::new();
-                        for (&i, regime, o) in
-                            active_a.iter().map(|i| (i, &ra, oa)).chain(active_b.iter().map(|i| (i, &rb, ob)))
-                        {
-                            let accord = options.accords.get(i).map(std::slice::from_ref).unwrap_or_default();
-                            let one: Vec<&Accord> = accord.iter().collect();
-                            if o.with_accords(regime, &one) != *o && !used.contains(&i) {
-                                used.push(i);
+                    match classed {
+                        None => {
+                            let mut used: Vec<usize> = Vec::new();
+                            for (&i, regime, o) in
+                                active_a.iter().map(|i| (i, &ra, oa)).chain(active_b.iter().map(|i| (i, &rb, ob)))
+                            {
+                                let Some(accord) = options.accords.get(i) else { continue };
+                                if o.with_accords(regime, &[accord]) != *o && !used.contains(&i) {
+                                    used.push(i);
+                                }
                             }
+                            used.sort_unstable();
+                            resolved.push((oa.clone(), ob.clone(), used, region));
                         }
-                        used.sort_unstable();
-                        resolved.push((oa.clone(), ob.clone(), used, region));
-                    } else {
-                        let (class, by) = classify(&ea, &eb, &self.order);
-                        let (acc, _) = groups.entry((oa.clone(), ob.clone(), class)).or_insert((FALSE, by));
-                        *acc = self.mdd.or(*acc, region);
+                        Some((class, by)) => {
+                            let (acc, _) = groups.entry((oa.clone(), ob.clone(), class)).or_insert((FALSE, by));
+                            *acc = self.mdd.or(*acc, region);
+                        }
                     }
                 }
             }

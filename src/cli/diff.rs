@@ -217,9 +217,6 @@ pub(crate) fn chosen_accords(
     Ok(out)
 }
 
-/// The longest line an inventory may hold.
-const MAX_LINE: usize = 1 << 20;
-
 /// How many lines of an inventory are read before they are decided (in parallel).
 const STRETCH: usize = 1 << 14;
 
@@ -231,40 +228,18 @@ fn inventory(
     options: &Options,
     args: &DiffArgs,
 ) -> Result<ExitCode, Failure> {
-    use std::io::BufRead;
-    let shown = path.display().to_string();
-    let reader: Box<dyn std::io::Read> = if shown == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(std::fs::File::open(path).map_err(|e| Failure::Input(miette!("cannot read `{shown}`: {e}")))?)
-    };
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    let shown = super::eval::shown(path);
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, super::eval::open(path)?);
     let today = regime::today();
     let mut builder = crate::analysis::inventory::Builder::new(a, b, options, today).map_err(failure)?;
     let mut stretch: Vec<crate::analysis::inventory::Line> = Vec::with_capacity(STRETCH);
     let mut line = 0usize;
-    loop {
-        let mut text: Vec<u8> = Vec::new();
-        let read = std::io::Read::take(&mut reader, MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut text)
-            .map_err(|e| Failure::Input(miette!("cannot read `{shown}` after line {line}: {e}")))?;
-        if read == 0 {
-            break;
-        }
+    while let Some((text, too_long)) = super::eval::read_line(&mut reader)
+        .map_err(|e| Failure::Input(miette!("cannot read `{shown}` after line {line}: {e}")))?
+    {
         line += 1;
-        if text.len() > MAX_LINE && !text.ends_with(b"\n") {
-            stretch.push((line, Err(format!("line is longer than {} MiB", MAX_LINE >> 20))));
-            // The rest of the long line is skipped, up to its end.
-            let mut rest = Vec::new();
-            loop {
-                rest.clear();
-                let n = std::io::Read::take(&mut reader, MAX_LINE as u64)
-                    .read_until(b'\n', &mut rest)
-                    .map_err(|e| Failure::Input(miette!("cannot read `{shown}` after line {line}: {e}")))?;
-                if n == 0 || rest.ends_with(b"\n") {
-                    break;
-                }
-            }
+        if too_long {
+            stretch.push((line, Err(format!("line is longer than {} MiB", super::eval::MAX_LINE >> 20))));
         } else if !text.trim_ascii().is_empty() {
             stretch.push((line, Ok(text)));
         }

@@ -15,7 +15,7 @@ use stream::{Chunk, Line};
 mod stream;
 
 /// The longest input line read; a longer one is an error record, and is not held in memory.
-const MAX_LINE: usize = 1024 * 1024;
+pub(super) const MAX_LINE: usize = 1024 * 1024;
 
 /// Decide transfer scenarios with a regime.
 ///
@@ -103,7 +103,7 @@ pub(crate) fn run(args: &EvalArgs, colour: bool) -> Result<ExitCode, Failure> {
     }
 }
 
-fn open(path: &Path) -> Result<Box<dyn Read>, Failure> {
+pub(super) fn open(path: &Path) -> Result<Box<dyn Read>, Failure> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
@@ -113,7 +113,7 @@ fn open(path: &Path) -> Result<Box<dyn Read>, Failure> {
 }
 
 /// How an input is named in messages.
-fn shown(path: &Path) -> String {
+pub(super) fn shown(path: &Path) -> String {
     if path.as_os_str() == "-" { "<stdin>".to_owned() } else { path.display().to_string() }
 }
 
@@ -317,7 +317,7 @@ fn csv_lines(records: &mut impl Iterator<Item = Record>, chunk: &mut Chunk) -> b
 
 /// Reads one line (its newline included), holding at most [`MAX_LINE`] bytes of it: a longer
 /// line is consumed and reported as too long.
-fn read_line<R: BufRead>(reader: &mut R) -> std::io::Result<Option<(Vec<u8>, bool)>> {
+pub(super) fn read_line<R: BufRead>(reader: &mut R) -> std::io::Result<Option<(Vec<u8>, bool)>> {
     let mut line = Vec::new();
     Ok(read_line_into(reader, &mut line)?.map(|too_long| (line, too_long)))
 }
