@@ -79,6 +79,7 @@ codes! {
     UnusedUse = "W0202", "a `use` whose names are never used";
     InertAccord = "W0203", "an accord that accepts substitutes for a mechanism its regime never requires";
     EmptyAccordScope = "W0204", "an accord whose `when` no transfer meets";
+    InertUpon = "W0205", "an obligation `upon` mechanisms its regime never requires";
     Gap = "W0301", "transfers in scope that no rule decides, in a regime without `default`";
     DeadRule = "W0302", "a rule that can never decide";
     NeverApplies = "W0303", "an obligation that never applies";

@@ -207,6 +207,10 @@ pub enum Outcome {
     Require {
         /// Groups of alternative mechanisms; every group must be met.
         require: Vec<Vec<String>>,
+        /// The indices (ascending) of the groups that are a cascade (`a, else b`): each
+        /// alternative may be relied on only where those before it cannot be.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ordered: Vec<usize>,
     },
 }
 
@@ -216,17 +220,27 @@ pub enum Outcome {
 struct RawOutcome {
     verdict: String,
     require: Option<Vec<Vec<String>>>,
+    #[serde(default)]
+    ordered: Vec<usize>,
 }
 
 impl TryFrom<RawOutcome> for Outcome {
     type Error = String;
 
     fn try_from(raw: RawOutcome) -> Result<Outcome, String> {
+        let ordered = raw.ordered;
         match (raw.verdict.as_str(), raw.require) {
+            ("permit" | "prohibit", _) if !ordered.is_empty() => Err(format!("`{}` takes no `ordered`", raw.verdict)),
             ("permit", None) => Ok(Outcome::Permit),
             ("prohibit", None) => Ok(Outcome::Prohibit),
+            ("require", Some(require))
+                if !ordered.windows(2).all(|w| w.first() < w.get(1))
+                    || ordered.iter().any(|&i| require.get(i).is_none_or(|g| g.len() < 2)) =>
+            {
+                Err("`ordered` lists indices of `require` groups of two or more, ascending, each once".into())
+            }
             ("require", Some(require)) if !require.is_empty() && require.iter().all(|g| !g.is_empty()) => {
-                Ok(Outcome::Require { require })
+                Ok(Outcome::Require { require, ordered })
             }
             ("require", _) => Err("`require` needs a non-empty list of non-empty groups".into()),
             (verdict @ ("permit" | "prohibit"), Some(_)) => Err(format!("`{verdict}` takes no `require`")),
@@ -274,6 +288,9 @@ pub struct Row {
 pub struct Met {
     /// The rule's `require` groups, as written.
     pub require: Vec<Vec<String>>,
+    /// The indices of its groups that are a cascade (see [`Outcome::Require`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ordered: Vec<usize>,
     /// For each group, the mechanism the facts establish.
     pub by: Vec<String>,
 }
@@ -447,6 +464,10 @@ pub struct ObligationRow {
     pub cite: Vec<String>,
     /// Where it is written.
     pub location: Location,
+    /// The mechanisms relying on which brings the obligation (`upon`): it applies only where
+    /// the transfer relies on one of them for a requirement. Empty: whatever it relies on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upon: Vec<String>,
     /// Cells by fact name.
     pub cells: BTreeMap<String, Cell>,
 }

@@ -8,7 +8,7 @@
 mod common;
 
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -1086,7 +1086,7 @@ fn an_accord_bridges_where_one_mechanism_meets_both() {
     let got = bridged["totals"]["bridged"].as_f64().unwrap();
     assert!((got - expected).abs() < 1e-12, "bridged {got}, by hand {expected}");
     assert_eq!(bridged["totals"]["resolved"], 0.0);
-    assert_eq!(bridged["groups"][0]["bridged_by"], serde_json::json!(["asean_mcc"]));
+    assert_eq!(bridged["groups"][0]["bridged_by"], json!(["asean_mcc"]));
     let text = run(&["diff", &a, &b, "--accord", &accord]).code(0).stdout.clone();
     assert!(text.contains("(bridged)") && text.contains("`asean_mcc` alone meets both"), "{text}");
 }
@@ -1135,7 +1135,7 @@ fn inventory_counts_transfers_and_lists_the_lines_it_refuses() {
     assert_eq!((inv["lines"].as_u64(), inv["transfers"].as_u64()), (Some(8), Some(5)));
     assert_eq!(inv["agreement"], 0.6);
     assert_eq!(inv["a_stricter"], 0.4);
-    assert_eq!(inv["groups"][0]["lines"], serde_json::json!([2, 5]));
+    assert_eq!(inv["groups"][0]["lines"], json!([2, 5]));
     let refused: Vec<u64> = inv["refused"].as_array().unwrap().iter().map(|r| r["line"].as_u64().unwrap()).collect();
     assert_eq!(refused, [4, 6, 8]);
     assert!(inv["refused"][0]["problem"].as_str().unwrap().contains("dat"), "{:#}", inv["refused"]);
@@ -1162,7 +1162,7 @@ fn inventory_agrees_with_eval_line_by_line() {
     for _ in 0..600 {
         let counts = [0, 5_000, 120_000, 1_500_000];
         let date = ["2023-06-01", "2025-06-01"][next(2)];
-        lines.push(serde_json::json!({
+        lines.push(json!({
             "destination": destinations[next(destinations.len())],
             "data": data[next(data.len())],
             "individuals_ytd": counts[next(counts.len())],
@@ -1312,7 +1312,7 @@ fn inventory_reads_stdin_refuses_long_lines_and_renders_every_format() {
     assert_eq!(inv["source"], "<stdin>");
     assert_eq!(inv["refused"][0]["line"], 2);
     assert!(inv["refused"][0]["problem"].as_str().unwrap().contains("longer than 1 MiB"), "{inv:#}");
-    assert_eq!(inv["groups"][0]["lines"], serde_json::json!([1]));
+    assert_eq!(inv["groups"][0]["lines"], json!([1]));
     for (format, needle) in [("markdown", "| 1 | 50% |"), ("html", "<td class=\"num\">1</td>")] {
         let out = accord()
             .args(["diff", &left, &right, "--inventory", "-", "--format", format])
@@ -1322,4 +1322,65 @@ fn inventory_reads_stdin_refuses_long_lines_and_renders_every_format() {
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains(needle) && text.contains("line 2"), "{format}:\n{text}");
     }
+}
+
+/// Indonesia's cascade, reversed or read as plain alternatives, is a difference the report
+/// names; the same cascade is none.
+#[test]
+fn the_same_alternatives_in_another_order_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let regime = |id: &str, then: &str| {
+        format!(
+            "regime {id} \"Cascade\" {{\n  home ID\n  rule r \"Art. 56\" cite \"Art. 56\" when data has personal then {then}\n  default permit\n}}\n"
+        )
+    };
+    let text = [
+        regime("statute", "require id_equal_protection, else id_binding_safeguards, else id_consent"),
+        regime("same", "require id_equal_protection, else id_binding_safeguards, else id_consent"),
+        regime("reversed", "require id_consent, else id_binding_safeguards, else id_equal_protection"),
+        regime("plain", "require id_consent or id_binding_safeguards or id_equal_protection"),
+    ]
+    .concat();
+    let rules = write(dir.path(), "cascade.accord", text);
+    let side = |id: &str| format!("{}#{id}", rules.to_str().unwrap());
+    let json = |b: &str| run(&["diff", &side("statute"), &side(b), "--format", "json"]).code(0).json();
+    assert_eq!(json("same")["totals"]["agreement"], 1.0);
+    for (other, class) in [("reversed", "incomparable"), ("plain", "a_stricter")] {
+        let report = json(other);
+        let groups = report["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), 1, "{other}: {report:#}");
+        assert_eq!((&groups[0]["class"], &groups[0]["order_only"]), (&json!(class), &json!(true)), "{other}");
+        assert!(report["totals"]["agreement"].as_f64().unwrap() < 1.0);
+        let text = run(&["diff", &side("statute"), &side(other)]).code(0).stdout.clone();
+        assert!(text.contains("same alternatives, different order"), "{other}:\n{text}");
+        assert!(text.contains("id_equal_protection, else id_binding_safeguards, else id_consent"), "{text}");
+    }
+    // The bundled regime, once its rule is in force, is the statute's order.
+    let statute = format!("{}@2026-01-01", side("statute"));
+    let bundled = run(&["diff", "id@2026-01-01", &statute, "--format", "json"]).code(0).json();
+    assert_eq!(bundled["totals"]["agreement"], 1.0, "{bundled:#}");
+}
+
+/// With `--obligations`, a duty that comes with one alternative is compared as such: the
+/// standard contract's filing, in any case on one side and upon the contract on the other.
+#[test]
+fn obligations_upon_an_alternative_are_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let regime = |id: &str, upon: &str| {
+        format!(
+            "regime {id} \"Filing\" {{\n  home CN\n  rule r \"Contract\" cite \"s1\" when data has personal then require cn_standard_contract or cn_certification\n  default permit\n  oblige file_standard_contract \"File\" cite \"s2\"{upon} when data has personal\n}}\n"
+        )
+    };
+    let text = [regime("upon", " upon cn_standard_contract"), regime("always", "")].concat();
+    let rules = write(dir.path(), "filing.accord", text);
+    let side = |id: &str| format!("{}#{id}", rules.to_str().unwrap());
+    let plain = run(&["diff", &side("upon"), &side("always"), "--format", "json"]).code(0).json();
+    assert_eq!(plain["totals"]["agreement"], 1.0, "obligations are not compared without the flag");
+    let args = ["diff", &side("upon"), &side("always"), "--obligations", "--format", "json"];
+    let report = run(&args).code(0).json();
+    let groups = report["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{report:#}");
+    assert_eq!(groups[0]["a"]["if_chosen"], json!({"cn_standard_contract": ["file_standard_contract"]}));
+    assert_eq!(groups[0]["b"]["obligations"], json!(["file_standard_contract"]));
+    assert_eq!(groups[0]["class"], "b_stricter");
 }

@@ -58,7 +58,7 @@ use accord::eval::{Scenario, Verdict};
 use accord::table::{Cell, Table};
 use common::canonical;
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 const VOCABULARY: &str = "
 enum Place { A B C D }
@@ -83,14 +83,63 @@ const DATES: [&str; 2] = ["2024-01-01", "2024-06-01"];
 const FAR_BEFORE: &str = "2000-01-01";
 const FAR_AFTER: &str = "2030-01-01";
 const OBLIGATIONS: [&str; 3] = ["pipia", "separate_consent", "record_of_transfers"];
-/// `require` outcomes as groups of alternatives; some are equal once canonical.
-const REQUIRES: [&[&[&str]]; 5] = [
-    &[&["eu_scc"]],
-    &[&["bcr", "eu_scc"]],
-    &[&["eu_scc", "bcr"]],
-    &[&["eu_scc"], &["bcr"]],
-    &[&["bcr", "eu_scc"], &["eu_scc"]],
+/// `require` outcomes as groups of alternatives, `true` for a cascade (`a, else b`); some are
+/// equal once canonical, some differ only in order.
+const REQUIRES: [&[(&[&str], bool)]; 9] = [
+    &[(&["eu_scc"], false)],
+    &[(&["bcr", "eu_scc"], false)],
+    &[(&["eu_scc", "bcr"], false)],
+    &[(&["eu_scc"], false), (&["bcr"], false)],
+    &[(&["bcr", "eu_scc"], false), (&["eu_scc"], false)],
+    &[(&["eu_scc", "bcr"], true)],
+    &[(&["bcr", "eu_scc"], true)],
+    &[(&["bcr", "eu_scc"], true), (&["eu_scc"], false)],
+    &[(&["eu_scc", "bcr"], true), (&["eu_scc"], false)],
 ];
+/// What an obligation may come `upon`.
+const UPON: [&str; 2] = ["eu_scc", "bcr"];
+
+// ── cascades, as the oracle reads them ─────────────────────────────────────────────────────
+/// What a group asks, as an oracle reads it: for each alternative, the alternatives that must
+/// be unavailable before it may be relied on (those before it in a cascade, none otherwise).
+fn asks(group: &[String], ordered: bool) -> BTreeSet<(String, BTreeSet<String>)> {
+    group
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let before = if ordered { group[..i].iter().cloned().collect() } else { BTreeSet::new() };
+            (m.clone(), before)
+        })
+        .collect()
+}
+
+/// `require` groups that may be cascades (`true`), in canonical form, with the indices of the
+/// cascades: a plain group sorted and without repeats, a cascade without repeats in its order
+/// (a cascade of one is a plain group), a group dropped where meeting another group always
+/// meets it, groups sorted. Meeting `h` always meets `g` when every alternative `h` may rely
+/// on is one of `g`'s, and `g` asks it to wait for no alternative `h` does not.
+pub fn canonical_cascades(groups: &[(Vec<String>, bool)]) -> (Vec<Vec<String>>, Vec<usize>) {
+    let normal: BTreeSet<(Vec<String>, bool)> = groups
+        .iter()
+        .map(|(g, ordered)| {
+            let mut seen = BTreeSet::new();
+            let mut g: Vec<String> = g.iter().filter(|m| seen.insert((*m).clone())).cloned().collect();
+            if !ordered {
+                g.sort();
+            }
+            let ordered = *ordered && g.len() > 1;
+            (g, ordered)
+        })
+        .collect();
+    let meets = |h: &(Vec<String>, bool), g: &(Vec<String>, bool)| {
+        let wanted = asks(&g.0, g.1);
+        asks(&h.0, h.1).iter().all(|(m, waits)| wanted.iter().any(|(x, w)| x == m && w.is_subset(waits)))
+    };
+    let kept: Vec<&(Vec<String>, bool)> =
+        normal.iter().filter(|g| !normal.iter().any(|h| h != *g && meets(h, g))).collect();
+    let ordered = kept.iter().enumerate().filter(|(_, (_, o))| *o).map(|(i, _)| i).collect();
+    (kept.into_iter().map(|(g, _)| g.clone()).collect(), ordered)
+}
 
 // ── a seeded generator ──────────────────────────────────────────────────────────────────────
 
@@ -134,7 +183,8 @@ impl Rng {
 enum Then {
     Permit,
     Prohibit,
-    Require(Vec<Vec<&'static str>>),
+    /// Groups, each with whether it is a cascade.
+    Require(Vec<(Vec<&'static str>, bool)>),
 }
 
 impl Then {
@@ -142,22 +192,27 @@ impl Then {
         match rng.below(4) {
             0 => Then::Permit,
             1 => Then::Prohibit,
-            _ => Then::Require(REQUIRES[rng.below(REQUIRES.len())].iter().map(|g| g.to_vec()).collect()),
+            _ => Then::Require(REQUIRES[rng.below(REQUIRES.len())].iter().map(|(g, o)| (g.to_vec(), *o)).collect()),
         }
     }
 
-    /// As written; `reversed` writes groups and alternatives in the opposite order.
+    /// As written; `reversed` writes groups, and the alternatives of groups that are not
+    /// cascades, in the opposite order (a cascade's order is what it says).
     fn text(&self, reversed: bool) -> String {
         match self {
             Then::Permit => "permit".into(),
             Then::Prohibit => "prohibit".into(),
             Then::Require(groups) => {
-                let mut groups: Vec<Vec<&str>> = groups.clone();
+                let mut groups: Vec<(Vec<&str>, bool)> = groups.clone();
                 if reversed {
                     groups.reverse();
-                    groups.iter_mut().for_each(|g| g.reverse());
+                    groups.iter_mut().filter(|(_, o)| !o).for_each(|(g, _)| g.reverse());
                 }
-                groups.iter().map(|g| format!("require {}", g.join(" or "))).collect::<Vec<_>>().join(" and ")
+                groups
+                    .iter()
+                    .map(|(g, o)| format!("require {}", g.join(if *o { ", else " } else { " or " })))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             }
         }
     }
@@ -175,8 +230,8 @@ struct Regime {
     home: String,
     lets: Vec<String>,
     rules: Vec<Rule>,
-    /// (obligation, effective, condition)
-    obligations: Vec<(&'static str, String, String)>,
+    /// (obligation, effective, ` upon …` or nothing, condition)
+    obligations: Vec<(&'static str, String, String, String)>,
     default: Option<Then>,
 }
 
@@ -194,12 +249,12 @@ impl Regime {
                 r.then.text(reversed)
             ));
         }
-        let mut obligations: Vec<&(&str, String, String)> = self.obligations.iter().collect();
+        let mut obligations: Vec<&(&str, String, String, String)> = self.obligations.iter().collect();
         if reversed {
             obligations.reverse();
         }
-        for (name, effective, when) in obligations {
-            text.push_str(&format!("  oblige {name} \"Obligation\" cite \"Art. 99\"{effective} when {when}\n"));
+        for (name, effective, upon, when) in obligations {
+            text.push_str(&format!("  oblige {name} \"Obligation\" cite \"Art. 99\"{effective}{upon} when {when}\n"));
         }
         if let Some(d) = &self.default {
             text.push_str(&format!("  default {}\n", d.text(reversed)));
@@ -277,7 +332,12 @@ fn regime(rng: &mut Rng, home: &str, origin: bool) -> Regime {
     let mut obligations = Vec::new();
     for _ in 0..rng.below(3) {
         let name = names.remove(rng.below(names.len()));
-        obligations.push((name, effective(rng), condition(rng, 1, atoms)));
+        let upon = match rng.below(4) {
+            0 => format!(" upon {}", rng.pick(&UPON)),
+            1 => " upon eu_scc or bcr".to_owned(),
+            _ => String::new(),
+        };
+        obligations.push((name, effective(rng), upon, condition(rng, 1, atoms)));
     }
     let default = match rng.below(3) {
         0 => None,
@@ -305,7 +365,7 @@ fn mutate(rng: &mut Rng, r: &Regime, home: &str, origin: bool) -> Regime {
             6 => m.rules[k].effective = effective(rng),
             _ => {
                 if let Some(o) = m.obligations.first_mut() {
-                    o.2 = condition(rng, 1, atoms);
+                    o.3 = condition(rng, 1, atoms);
                 }
             }
         }
@@ -325,17 +385,27 @@ fn decide_by(table: &Table, scenario: &Value, obligations: bool) -> Result<(Outc
     let read = Scenario::from_value(table, scenario, Date::parse(TODAY).unwrap())
         .map_err(|e| format!("{scenario} does not read as a scenario of `{}`: {e:?}", table.regime))?;
     let d = table.evaluate(&read);
-    let obligations = obligations.then(|| {
-        let names: BTreeSet<String> = d.obligations.iter().cloned().collect();
-        names.into_iter().collect()
-    });
+    let if_chosen = if obligations {
+        d.if_chosen.iter().map(|(m, names)| (m.clone(), sorted(names))).collect()
+    } else {
+        BTreeMap::new()
+    };
+    let obligations = obligations.then(|| sorted(&d.obligations));
     let by = match (&d.rule, d.verdict) {
         (Some(rule), _) => rule.clone(),
         (None, Verdict::OutOfScope) => "out_of_scope".to_owned(),
         (None, Verdict::Undecided) => "gap".to_owned(),
         (None, _) => "default".to_owned(),
     };
-    Ok((Outcome { verdict: d.verdict, require: canonical(&d.require), obligations }, by))
+    let groups: Vec<(Vec<String>, bool)> =
+        d.require.iter().enumerate().map(|(i, g)| (g.clone(), d.ordered.contains(&i))).collect();
+    let (require, ordered) = canonical_cascades(&groups);
+    Ok((Outcome { verdict: d.verdict, require, ordered, obligations, if_chosen }, by))
+}
+
+/// Names sorted, each once.
+fn sorted(names: &[String]) -> Vec<String> {
+    names.iter().cloned().collect::<BTreeSet<String>>().into_iter().collect()
 }
 
 /// A point of the space: a value for every fact (`origin` only in the same-origin reading).
@@ -667,10 +737,11 @@ impl<'t> Decider<'t> {
 /// `outcome` of `table` once the accords that apply at `point` are read: each acceptance by the
 /// table's regime, in effect on the point's date and with the point inside its scope (read
 /// from the table's home in the aligned reading: a point has no origin there), adds its
-/// mechanisms to every group holding the one they stand for.
+/// mechanisms to every group holding the one they stand for (in a cascade, right after it).
 fn accepted(outcome: &Outcome, table: &Table, accords: &[Accord], point: &Point) -> Outcome {
     let day = Date::parse(&point.date).unwrap().days();
-    let mut require = outcome.require.clone();
+    let mut require: Vec<(Vec<String>, bool)> =
+        outcome.require.iter().enumerate().map(|(i, g)| (g.clone(), outcome.ordered.contains(&i))).collect();
     for accord in accords {
         let dated = accord.ranges.is_empty()
             || accord.ranges.iter().any(|&(f, u)| f.is_none_or(|f| day >= f) && u.is_none_or(|u| day < u));
@@ -681,14 +752,17 @@ fn accepted(outcome: &Outcome, table: &Table, accords: &[Accord], point: &Point)
             continue;
         }
         for acceptance in accord.accepts.iter().filter(|x| x.regime == table.regime) {
-            for group in &mut require {
-                if group.contains(&acceptance.as_mechanism) {
+            for (group, _) in &mut require {
+                if let Some(at) = group.iter().position(|m| *m == acceptance.as_mechanism) {
+                    let after: Vec<String> = group.split_off(at + 1);
                     group.extend(acceptance.mechanisms.iter().cloned());
+                    group.extend(after);
                 }
             }
         }
     }
-    Outcome { require: canonical(&require), ..outcome.clone() }
+    let (require, ordered) = canonical_cascades(&require);
+    Outcome { require, ordered, ..outcome.clone() }
 }
 
 /// Whether one mechanism alone meets every group of both outcomes (both `require`).
@@ -802,6 +876,18 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     }
     let mut i = 0;
     for (g, group) in report.groups.iter().enumerate() {
+        // "Same alternatives, different order": both require the same groups as sets of
+        // mechanisms, with the same duties, yet differ.
+        let members = |o: &Outcome| -> BTreeSet<BTreeSet<String>> {
+            o.require.iter().map(|g| g.iter().cloned().collect()).collect()
+        };
+        let order_only = group.a.verdict == Verdict::Require
+            && group.b.verdict == Verdict::Require
+            && members(&group.a) == members(&group.b)
+            && (&group.a.obligations, &group.a.if_chosen) == (&group.b.obligations, &group.b.if_chosen);
+        if group.order_only != order_only {
+            return Err(format!("group {g}: order_only {} but the outcomes say {order_only}", group.order_only));
+        }
         if !close(group.bridged, share(bridged_by_group[g])) {
             return Err(format!("group {g} bridged {} but enumeration gives {}", group.bridged, bridged_by_group[g]));
         }
@@ -1171,4 +1257,26 @@ fn canonical_groups_drop_weaker_alternatives() {
     assert_eq!(canonical(&groups(&[&["eu_scc", "bcr"], &["eu_scc"]])), groups(&[&["eu_scc"]]));
     assert_eq!(canonical(&groups(&[&["eu_scc"], &["bcr"]])), groups(&[&["bcr"], &["eu_scc"]]));
     assert_eq!(canonical(&groups(&[&["eu_scc", "bcr", "bcr"]])), groups(&[&["bcr", "eu_scc"]]));
+}
+
+#[test]
+fn canonical_cascades_keep_their_order_and_drop_what_another_group_meets() {
+    let groups = |g: &[(&[&str], bool)]| -> Vec<(Vec<String>, bool)> {
+        g.iter().map(|(g, o)| (g.iter().map(|m| (*m).to_owned()).collect(), *o)).collect()
+    };
+    let plain =
+        |g: &[&[&str]]| -> Vec<Vec<String>> { g.iter().map(|g| g.iter().map(|m| (*m).to_owned()).collect()).collect() };
+    // A cascade keeps its order, and is kept beside the plain group of the same alternatives
+    // (which meeting the cascade always meets, so that group goes).
+    let cascade = groups(&[(&["eu_scc", "bcr"], true), (&["bcr", "eu_scc"], false)]);
+    assert_eq!(canonical_cascades(&cascade), (plain(&[&["eu_scc", "bcr"]]), vec![0]));
+    // `eu_scc` alone, first of the cascade, meets it: the cascade goes.
+    let first = groups(&[(&["eu_scc", "bcr"], true), (&["eu_scc"], false)]);
+    assert_eq!(canonical_cascades(&first), (plain(&[&["eu_scc"]]), vec![]));
+    // `eu_scc` second in the cascade must wait for `bcr`: both stay.
+    let second = groups(&[(&["bcr", "eu_scc"], true), (&["eu_scc"], false)]);
+    assert_eq!(canonical_cascades(&second), (plain(&[&["bcr", "eu_scc"], &["eu_scc"]]), vec![0]));
+    // A cascade of one alternative, after repeats, is a plain group.
+    let one = groups(&[(&["bcr", "bcr"], true)]);
+    assert_eq!(canonical_cascades(&one), (plain(&[&["bcr"]]), vec![]));
 }

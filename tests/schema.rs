@@ -251,8 +251,8 @@ fn the_extra_regimes_cover_every_cell_kind_and_outcome() {
             seen.insert(match outcome {
                 Outcome::Permit => "permit",
                 Outcome::Prohibit => "prohibit",
-                Outcome::Require { require } if require.len() > 1 => "require several groups",
-                Outcome::Require { require } if require.iter().any(|g| g.len() > 1) => "require alternatives",
+                Outcome::Require { require, .. } if require.len() > 1 => "require several groups",
+                Outcome::Require { require, .. } if require.iter().any(|g| g.len() > 1) => "require alternatives",
                 Outcome::Require { .. } => "require one",
             });
         }

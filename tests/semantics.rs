@@ -40,7 +40,7 @@ use proptest::sample::{Index, select, subsequence};
 use proptest::strategy::Union;
 use proptest::test_runner::TestCaseError;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 // ── what a decision is, for comparing ───────────────────────────────────────────────────────
@@ -51,11 +51,46 @@ struct Decided {
     verdict: &'static str,
     rule: Option<String>,
     require: Vec<Vec<String>>,
+    /// The indices of the groups of `require` that are cascades.
+    ordered: Vec<usize>,
     obligations: Vec<String>,
+    /// Obligations `upon` an alternative of `require`, by the alternative.
+    if_chosen: BTreeMap<String, Vec<String>>,
 }
 
 fn out_of_scope() -> Decided {
-    Decided { verdict: "out_of_scope", rule: None, require: Vec::new(), obligations: Vec::new() }
+    Decided {
+        verdict: "out_of_scope",
+        rule: None,
+        require: Vec::new(),
+        ordered: Vec::new(),
+        obligations: Vec::new(),
+        if_chosen: BTreeMap::new(),
+    }
+}
+
+/// The obligations of a decision with `require` (empty when nothing is required), from the
+/// obligations that apply, each with the mechanisms it comes `upon` (none: in any case), in
+/// declaration order: as the design says, an obligation `upon` mechanisms comes only as a
+/// choice among the alternatives still to meet, and is not listed under a choice when it
+/// comes in any case.
+fn duties(applying: &[(String, Vec<String>)], require: &[Vec<String>]) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+    let mut obligations: Vec<String> = Vec::new();
+    for (name, _) in applying.iter().filter(|(_, upon)| upon.is_empty()) {
+        if !obligations.contains(name) {
+            obligations.push(name.clone());
+        }
+    }
+    let mut if_chosen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, upon) in applying.iter().filter(|(n, _)| !obligations.contains(n)) {
+        for m in upon.iter().filter(|m| require.iter().flatten().any(|x| x == *m)) {
+            let list = if_chosen.entry(m.clone()).or_default();
+            if !list.contains(name) {
+                list.push(name.clone());
+            }
+        }
+    }
+    (obligations, if_chosen)
 }
 
 // ── the reference interpreter ───────────────────────────────────────────────────────────────
@@ -194,36 +229,35 @@ fn reference(program: &ir::Program, regime: &ir::Regime, facts: &Facts) -> Decid
     }
     let name = |e: Option<ir::EnumId>, m: ir::MemberId| program.member_name(e.unwrap(), m).to_owned();
     let outcome = |o: &ir::Outcome| match o {
-        ir::Outcome::Permit => ("permit", Vec::new()),
-        ir::Outcome::Prohibit => ("prohibit", Vec::new()),
+        ir::Outcome::Permit => ("permit", Vec::new(), Vec::new()),
+        ir::Outcome::Prohibit => ("prohibit", Vec::new(), Vec::new()),
         ir::Outcome::Require(groups) => (
             "require",
-            groups.iter().map(|g| g.iter().map(|&m| name(regime.vocabulary.mechanism, m)).collect()).collect(),
+            groups
+                .iter()
+                .map(|g| g.alternatives.iter().map(|&m| name(regime.vocabulary.mechanism, m)).collect())
+                .collect(),
+            groups.iter().enumerate().filter(|(_, g)| g.ordered).map(|(i, _)| i).collect(),
         ),
     };
     let first = regime.rules.iter().find(|r| in_effect(regime, r.effective, facts) && holds(program, &r.when, facts));
-    let (verdict, require, rule) = match (first, &regime.default) {
-        (Some(rule), _) => {
-            let (verdict, require) = outcome(&rule.then);
-            (verdict, require, Some(rule.id.clone()))
-        }
-        (None, Some(default)) => {
-            let (verdict, require) = outcome(default);
-            (verdict, require, None)
-        }
+    let ((verdict, require, ordered), rule) = match (first, &regime.default) {
+        (Some(rule), _) => (outcome(&rule.then), Some(rule.id.clone())),
+        (None, Some(default)) => (outcome(default), None),
         // A gap: `accord check` reports it; evaluation says so.
-        (None, None) => (GAP, Vec::new(), None),
+        (None, None) => ((GAP, Vec::new(), Vec::new()), None),
     };
-    let mut obligations: Vec<String> = Vec::new();
-    for o in &regime.obligations {
-        if in_effect(regime, o.effective, facts) && holds(program, &o.when, facts) {
-            let obligation = name(regime.vocabulary.obligation, o.obligation);
-            if !obligations.contains(&obligation) {
-                obligations.push(obligation);
-            }
-        }
-    }
-    Decided { verdict, rule, require, obligations }
+    let applying: Vec<(String, Vec<String>)> = regime
+        .obligations
+        .iter()
+        .filter(|o| in_effect(regime, o.effective, facts) && holds(program, &o.when, facts))
+        .map(|o| {
+            let upon = o.upon.iter().map(|&m| name(regime.vocabulary.mechanism, m)).collect();
+            (name(regime.vocabulary.obligation, o.obligation), upon)
+        })
+        .collect();
+    let (obligations, if_chosen) = duties(&applying, &require);
+    Decided { verdict, rule, require, ordered, obligations, if_chosen }
 }
 
 // ── the pipeline ────────────────────────────────────────────────────────────────────────────
@@ -263,7 +297,14 @@ fn evaluate(table: &Table, scenario: &Value, today: Date) -> Decided {
     let read = Scenario::from_value(table, scenario, today)
         .unwrap_or_else(|e| panic!("the scenario {scenario} does not read: {e:?}"));
     let d = table.evaluate(&read);
-    Decided { verdict: d.verdict.as_str(), rule: d.rule, require: d.require, obligations: d.obligations }
+    Decided {
+        verdict: d.verdict.as_str(),
+        rule: d.rule,
+        require: d.require,
+        ordered: d.ordered,
+        obligations: d.obligations,
+        if_chosen: d.if_chosen,
+    }
 }
 
 // ── hand-written cases ──────────────────────────────────────────────────────────────────────
@@ -286,8 +327,45 @@ fn decided(verdict: &'static str, rule: Option<&str>, require: &[&[&str]], oblig
         verdict,
         rule: rule.map(str::to_owned),
         require: require.iter().map(|g| g.iter().map(|m| (*m).to_owned()).collect()).collect(),
+        ordered: Vec::new(),
         obligations: obligations.iter().map(|o| (*o).to_owned()).collect(),
+        if_chosen: BTreeMap::new(),
     }
+}
+
+#[test]
+fn a_cascade_keeps_its_order_and_an_obligation_upon_an_alternative_comes_only_with_it() {
+    let text = r#"
+        regime generated "Cascade" {
+          home CN
+          rule exempt "Exempt" cite "s0" when purpose has occasional then permit
+          rule health "Health data" cite "s1" when data has health then require bcr, else eu_scc, else explicit_consent
+          rule personal "Personal data" cite "s2" when data has personal then require eu_scc or apec_cbpr
+          default permit
+          oblige transfer_impact_assessment "Assess" cite "s3" upon eu_scc when data has personal
+          oblige pipia "Assess the impact" cite "s4" upon bcr or apec_cbpr when data has personal
+          oblige record_of_transfers "Record" cite "s5" when data has personal
+          oblige separate_consent "Consent" cite "s6" upon cn_standard_contract when data has personal
+        }
+    "#;
+    let chosen = |pairs: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
+        pairs.iter().map(|(m, os)| ((*m).to_owned(), os.iter().map(|o| (*o).to_owned()).collect())).collect()
+    };
+    // Written order kept, the group marked a cascade; each alternative brings its own duty.
+    let health = decide(text, json!({"origin": "CN", "destination": "US", "data": ["personal", "health"]}));
+    let mut expected =
+        decided("require", Some("health"), &[&["bcr", "eu_scc", "explicit_consent"]], &["record_of_transfers"]);
+    expected.ordered = vec![0];
+    expected.if_chosen = chosen(&[("bcr", &["pipia"]), ("eu_scc", &["transfer_impact_assessment"])]);
+    assert_eq!(health, expected);
+    // `separate_consent` is upon a mechanism no alternative names: it never comes.
+    let personal = decide(text, json!({"origin": "CN", "destination": "US", "data": ["personal"]}));
+    let mut expected = decided("require", Some("personal"), &[&["eu_scc", "apec_cbpr"]], &["record_of_transfers"]);
+    expected.if_chosen = chosen(&[("apec_cbpr", &["pipia"]), ("eu_scc", &["transfer_impact_assessment"])]);
+    assert_eq!(personal, expected);
+    // A transfer that needs no mechanism brings none of the duties that come with one.
+    let scenario = json!({"origin": "CN", "destination": "US", "data": ["personal"], "purpose": ["occasional"]});
+    assert_eq!(decide(text, scenario), decided("permit", Some("exempt"), &[], &["record_of_transfers"]));
 }
 
 #[test]
@@ -708,7 +786,8 @@ enum SetItem {
 enum Outcome {
     Permit,
     Prohibit,
-    Require(Vec<Vec<usize>>),
+    /// Groups of mechanisms, each with whether it is written as a cascade (`a, else b`).
+    Require(Vec<(Vec<usize>, bool)>),
 }
 
 #[derive(Debug, Clone)]
@@ -724,6 +803,8 @@ struct Rule {
 struct Obligation {
     name: usize,
     effective: Option<Range>,
+    /// Mechanisms it comes `upon` (none: in any case).
+    upon: Vec<usize>,
     when: Cond,
 }
 
@@ -839,7 +920,10 @@ fn render_outcome(outcome: &Outcome) -> String {
         Outcome::Prohibit => "prohibit".into(),
         Outcome::Require(groups) => groups
             .iter()
-            .map(|g| format!("require {}", g.iter().map(|&m| MECHANISMS[m]).collect::<Vec<_>>().join(" or ")))
+            .map(|(g, ordered)| {
+                let names: Vec<&str> = g.iter().map(|&m| MECHANISMS[m]).collect();
+                format!("require {}", names.join(if *ordered { ", else " } else { " or " }))
+            })
             .collect::<Vec<_>>()
             .join(" and "),
     }
@@ -897,8 +981,13 @@ impl File {
             ));
         }
         for o in &self.obligations {
+            let upon = if o.upon.is_empty() {
+                String::new()
+            } else {
+                format!(" upon {}", o.upon.iter().map(|&m| MECHANISMS[m]).collect::<Vec<_>>().join(" or "))
+            };
             out.push_str(&format!(
-                "  oblige {} \"Obligation\" cite \"Art. O\"{}\n    when {}\n",
+                "  oblige {} \"Obligation\" cite \"Art. O\"{}{upon}\n    when {}\n",
                 OBLIGATIONS[o.name],
                 effective(&o.effective).unwrap_or_default(),
                 cond_text(&o.when)
@@ -1033,25 +1122,29 @@ impl File {
             effective.is_none_or(|r| in_range(r, s.day())) && self.holds(when, s)
         };
         let outcome = |o: &Outcome| match o {
-            Outcome::Permit => ("permit", Vec::new()),
-            Outcome::Prohibit => ("prohibit", Vec::new()),
-            Outcome::Require(groups) => {
-                ("require", groups.iter().map(|g| g.iter().map(|&m| MECHANISMS[m].to_owned()).collect()).collect())
-            }
+            Outcome::Permit => ("permit", Vec::new(), Vec::new()),
+            Outcome::Prohibit => ("prohibit", Vec::new(), Vec::new()),
+            Outcome::Require(groups) => (
+                "require",
+                groups.iter().map(|(g, _)| g.iter().map(|&m| MECHANISMS[m].to_owned()).collect()).collect(),
+                // A cascade of one alternative is written without `else`: a plain group.
+                groups.iter().enumerate().filter(|(_, (g, o))| *o && g.len() > 1).map(|(i, _)| i).collect(),
+            ),
         };
         let first = self.rules.iter().position(|r| applies(&r.effective, &r.when));
-        let (verdict, require) = match (first, &self.default) {
+        let (verdict, require, ordered) = match (first, &self.default) {
             (Some(i), _) => outcome(&self.rules[i].then),
             (None, Some(default)) => outcome(default),
-            (None, None) => (GAP, Vec::new()),
+            (None, None) => (GAP, Vec::new(), Vec::new()),
         };
-        let obligations = self
+        let applying: Vec<(String, Vec<String>)> = self
             .obligations
             .iter()
             .filter(|o| applies(&o.effective, &o.when))
-            .map(|o| OBLIGATIONS[o.name].to_owned())
+            .map(|o| (OBLIGATIONS[o.name].to_owned(), o.upon.iter().map(|&m| MECHANISMS[m].to_owned()).collect()))
             .collect();
-        Decided { verdict, rule: first.map(|i| format!("r{i}")), require, obligations }
+        let (obligations, if_chosen) = duties(&applying, &require);
+        Decided { verdict, rule: first.map(|i| format!("r{i}")), require, ordered, obligations, if_chosen }
     }
 }
 
@@ -1327,7 +1420,7 @@ fn outcome() -> BoxedStrategy<Outcome> {
     prop_oneof![
         Just(Outcome::Permit),
         Just(Outcome::Prohibit),
-        prop::collection::vec(group, 1..=2).prop_map(Outcome::Require),
+        prop::collection::vec((group, prop::bool::weighted(0.3)), 1..=2).prop_map(Outcome::Require),
     ]
     .boxed()
 }
@@ -1362,8 +1455,11 @@ fn obligations(lets: usize, top: bool) -> BoxedStrategy<Vec<Obligation>> {
             names
                 .into_iter()
                 .map(|name| {
-                    (Just(name), prop::option::weighted(0.3, date_range()), cond(lets, top))
-                        .prop_map(|(name, effective, when)| Obligation { name, effective, when })
+                    let upon =
+                        prop::option::weighted(0.3, subsequence((0..MECHANISMS.len()).collect::<Vec<_>>(), 1..=2))
+                            .prop_map(Option::unwrap_or_default);
+                    (Just(name), prop::option::weighted(0.3, date_range()), upon, cond(lets, top))
+                        .prop_map(|(name, effective, upon, when)| Obligation { name, effective, upon, when })
                 })
                 .collect::<Vec<_>>()
         })

@@ -18,7 +18,7 @@ use super::weights::Weights;
 use crate::compile::accords::Accord;
 use crate::date::Date;
 use crate::eval::Verdict;
-use crate::table::{Cell, Column, ColumnType, Location, Name, Outcome as TableOutcome, Table, Weight};
+use crate::table::{Cell, Column, ColumnType, Location, Met, Name, Outcome as TableOutcome, Table, Weight};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -346,8 +346,8 @@ fn admits(lo: Option<i64>, hi: Option<i64>, v: i64) -> bool {
 }
 
 /// What a side decides over some region, compared semantically: `require` groups are kept in
-/// a canonical form (each group sorted, groups that contain another group dropped, groups
-/// sorted), so two outcomes are equal exactly when they accept the same sets of mechanisms.
+/// a canonical form (see [`canonical`]), so two outcomes are equal exactly when they accept the
+/// same ways of meeting them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Outcome {
     /// The verdict.
@@ -355,46 +355,86 @@ pub struct Outcome {
     /// For `require`, the groups of alternatives, every group to be met.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub require: Vec<Vec<String>>,
-    /// When obligations are compared, those that apply.
+    /// The indices of the groups of `require` that are a cascade (`a, else b`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ordered: Vec<usize>,
+    /// When obligations are compared, those that apply whatever the transfer relies on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub obligations: Option<Vec<String>>,
+    /// When obligations are compared: those that come with relying on an alternative
+    /// (`oblige … upon`), by the alternative.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub if_chosen: BTreeMap<String, Vec<String>>,
 }
 
 impl Outcome {
     /// What a table row's outcome (or, for `None`, a gap) decides.
     pub fn of(outcome: Option<&TableOutcome>) -> Outcome {
-        let (verdict, require) = match outcome {
-            None => (Verdict::Undecided, Vec::new()),
-            Some(TableOutcome::Permit) => (Verdict::Permit, Vec::new()),
-            Some(TableOutcome::Prohibit) => (Verdict::Prohibit, Vec::new()),
-            Some(TableOutcome::Require { require }) => (Verdict::Require, canonical(require.clone())),
-        };
-        Outcome { verdict, require, obligations: None }
+        match outcome {
+            None => Outcome::verdict(Verdict::Undecided),
+            Some(TableOutcome::Permit) => Outcome::verdict(Verdict::Permit),
+            Some(TableOutcome::Prohibit) => Outcome::verdict(Verdict::Prohibit),
+            Some(TableOutcome::Require { require, ordered }) => {
+                let (require, ordered) = canonical(groups_of(require, ordered));
+                Outcome { require, ordered, ..Outcome::verdict(Verdict::Require) }
+            }
+        }
+    }
+
+    /// A verdict with nothing else.
+    fn verdict(verdict: Verdict) -> Outcome {
+        Outcome { verdict, require: Vec::new(), ordered: Vec::new(), obligations: None, if_chosen: BTreeMap::new() }
     }
 
     /// Outside the regime's scope.
     pub fn out_of_scope() -> Outcome {
-        Outcome { verdict: Verdict::OutOfScope, require: Vec::new(), obligations: None }
+        Outcome::verdict(Verdict::OutOfScope)
     }
 
-    /// The outcome once `regime` treats other mechanisms as its own, per the accords.
+    /// The groups, each with whether it is a cascade.
+    pub fn groups(&self) -> impl Iterator<Item = (&Vec<String>, bool)> {
+        self.require.iter().enumerate().map(|(i, g)| (g, self.ordered.contains(&i)))
+    }
+
+    /// The outcome once `regime` treats other mechanisms as its own, per the accords: each
+    /// substitute joins the groups holding the mechanism it stands for, in a cascade at that
+    /// mechanism's place.
     pub(super) fn with_accords(&self, regime: &str, accords: &[&Accord]) -> Outcome {
-        let mut require = self.require.clone();
+        let mut groups: Vec<(Vec<String>, bool)> = self.groups().map(|(g, o)| (g.clone(), o)).collect();
         for acceptance in accords.iter().flat_map(|a| &a.accepts).filter(|a| a.regime == regime) {
-            for group in &mut require {
-                if group.contains(&acceptance.as_mechanism) {
-                    group.extend(acceptance.mechanisms.iter().cloned());
+            for (group, _) in &mut groups {
+                if let Some(at) = group.iter().position(|m| *m == acceptance.as_mechanism) {
+                    for (k, m) in acceptance.mechanisms.iter().enumerate() {
+                        group.insert(at + 1 + k, m.clone());
+                    }
                 }
             }
         }
-        Outcome { require: canonical(require), ..self.clone() }
+        let (require, ordered) = canonical(groups);
+        Outcome { require, ordered, ..self.clone() }
     }
 
-    /// In words: `permit`, `require a or b; c`, with obligations after `+`.
+    /// The groups as members alone, for telling outcomes apart only by order.
+    fn members(&self) -> BTreeSet<BTreeSet<&String>> {
+        self.require.iter().map(|g| g.iter().collect()).collect()
+    }
+
+    /// Whether the two outcomes require the same alternatives and differ only in the order
+    /// of a cascade (or in one being a cascade).
+    pub fn order_only(a: &Outcome, b: &Outcome) -> bool {
+        a != b
+            && a.verdict == Verdict::Require
+            && b.verdict == Verdict::Require
+            && a.members() == b.members()
+            && (&a.obligations, &a.if_chosen) == (&b.obligations, &b.if_chosen)
+    }
+
+    /// In words: `permit`, `require a or b; c, else d`, with obligations after `+` and those
+    /// that come with an alternative after `if`.
     pub fn text(&self) -> String {
         let mut text = self.verdict.as_str().to_owned();
         if !self.require.is_empty() {
-            let groups: Vec<String> = self.require.iter().map(|g| g.join(" or ")).collect();
+            let groups: Vec<String> = self.groups().map(|(g, o)| g.join(if o { ", else " } else { " or " })).collect();
             text = format!("{text} {}", groups.join("; "));
         }
         if let Some(obligations) = &self.obligations {
@@ -404,12 +444,16 @@ impl Outcome {
                 text = format!("{text} + {}", obligations.join(", "));
             }
         }
+        for (m, obligations) in &self.if_chosen {
+            text = format!("{text}; if {m}: {}", obligations.join(", "));
+        }
         text
     }
 }
 
 /// The mechanisms each of which alone meets every group of both outcomes, when both require
-/// something (a bridge between them); empty otherwise.
+/// something (a bridge between them); empty otherwise. In a cascade, an alternative counts as
+/// meeting the group: where the law falls to it, it does.
 pub fn bridging(a: &Outcome, b: &Outcome) -> Vec<String> {
     if a.verdict != Verdict::Require || b.verdict != Verdict::Require {
         return Vec::new();
@@ -424,21 +468,53 @@ pub fn in_every(groups: &[&Vec<String>]) -> Vec<String> {
     first.iter().filter(|m| groups.iter().all(|g| g.contains(m))).cloned().collect()
 }
 
-/// Canonical `require` groups (see [`Outcome`]).
-fn canonical(groups: Vec<Vec<String>>) -> Vec<Vec<String>> {
-    let mut groups: Vec<Vec<String>> = groups
+/// A table's groups with whether each is a cascade.
+fn groups_of(require: &[Vec<String>], ordered: &[usize]) -> Vec<(Vec<String>, bool)> {
+    require.iter().enumerate().map(|(i, g)| (g.clone(), ordered.contains(&i))).collect()
+}
+
+/// The alternatives of a group that must be unavailable before `m` may be relied on: those
+/// before it in a cascade, none in any other group.
+fn before<'g>(group: &'g [String], ordered: bool, m: &String) -> &'g [String] {
+    match group.iter().position(|x| x == m) {
+        Some(at) if ordered => group.get(..at).unwrap_or_default(),
+        _ => &[],
+    }
+}
+
+/// Whether meeting group `h` always meets group `g`: every alternative `h` may rely on is one
+/// of `g`'s, and `g` asks no more to be unavailable first than `h` does.
+fn group_implies(h: (&[String], bool), g: (&[String], bool)) -> bool {
+    h.0.iter().all(|m| g.0.contains(m) && before(g.0, g.1, m).iter().all(|x| before(h.0, h.1, m).contains(x)))
+}
+
+/// Canonical `require` groups, with the indices of the cascades: repeats removed (a cascade
+/// keeps the first), a cascade of one read as a plain group, plain groups sorted, groups that
+/// another group's meeting always meets dropped, groups sorted.
+fn canonical(groups: Vec<(Vec<String>, bool)>) -> (Vec<Vec<String>>, Vec<usize>) {
+    let mut groups: Vec<(Vec<String>, bool)> = groups
         .into_iter()
-        .map(|mut g| {
-            g.sort();
-            g.dedup();
-            g
+        .map(|(mut g, ordered)| {
+            if ordered {
+                let mut seen = BTreeSet::new();
+                g.retain(|m| seen.insert(m.clone()));
+            } else {
+                g.sort();
+                g.dedup();
+            }
+            let ordered = ordered && g.len() > 1;
+            (g, ordered)
         })
         .collect();
     groups.sort();
     groups.dedup();
-    let keep: Vec<bool> =
-        groups.iter().map(|g| !groups.iter().any(|other| other != g && other.iter().all(|m| g.contains(m)))).collect();
-    groups.into_iter().zip(keep).filter(|(_, k)| *k).map(|(g, _)| g).collect()
+    let keep: Vec<bool> = groups
+        .iter()
+        .map(|g| !groups.iter().any(|other| other != g && group_implies((&other.0, other.1), (&g.0, g.1))))
+        .collect();
+    let kept: Vec<(Vec<String>, bool)> = groups.into_iter().zip(keep).filter(|(_, k)| *k).map(|(g, _)| g).collect();
+    let ordered = kept.iter().enumerate().filter(|(_, (_, o))| *o).map(|(i, _)| i).collect();
+    (kept.into_iter().map(|(g, _)| g).collect(), ordered)
 }
 
 /// How two differing outcomes compare.
@@ -464,10 +540,10 @@ impl Class {
     }
 }
 
-/// Whether every way to meet `a`'s groups meets `b`'s: each of `b`'s groups contains one of
-/// `a`'s (monotone formulas in canonical form).
-fn implies(a: &[Vec<String>], b: &[Vec<String>]) -> bool {
-    b.iter().all(|gb| a.iter().any(|ga| ga.iter().all(|m| gb.contains(m))))
+/// Whether every way to meet `a`'s groups meets `b`'s: each of `b`'s groups is met by meeting
+/// one of `a`'s (see [`group_implies`]).
+fn implies(a: &Outcome, b: &Outcome) -> bool {
+    b.groups().all(|gb| a.groups().any(|ga| group_implies((ga.0, ga.1), (gb.0, gb.1))))
 }
 
 /// The vocabulary's strength order and families, from both sides' tables: what classes two
@@ -508,15 +584,21 @@ impl Order {
     }
 
     /// Whether meeting `a` weighs at least as much as meeting `b`: for each of `b`'s groups,
-    /// some group of `a` whose every alternative weighs at least as much as one of that group's.
-    /// The declarations used, if it does.
-    fn outweighs(&self, a: &[Vec<String>], b: &[Vec<String>]) -> Option<BTreeSet<String>> {
+    /// some group of `a` whose every alternative weighs at least as much as one of that group's
+    /// that waits, in a cascade, for no alternative it does not wait for itself. The
+    /// declarations used, if it does.
+    fn outweighs(&self, a: &Outcome, b: &Outcome) -> Option<BTreeSet<String>> {
         let mut used = BTreeSet::new();
-        for gb in b {
-            let found = a.iter().find_map(|ga| {
+        for (gb, ob) in b.groups() {
+            let found = a.groups().find_map(|(ga, oa)| {
                 let mut here = BTreeSet::new();
                 for x in ga {
-                    let step = gb.iter().filter_map(|y| self.at_least(x, y)).min_by_key(Vec::len)?;
+                    let waits = before(ga, oa, x);
+                    let step = gb
+                        .iter()
+                        .filter(|y| before(gb, ob, y).iter().all(|w| waits.contains(w)))
+                        .filter_map(|y| self.at_least(x, y))
+                        .min_by_key(Vec::len)?;
                     here.extend(step);
                 }
                 Some(here)
@@ -555,30 +637,39 @@ fn strictness(a: &Outcome, b: &Outcome, order: &Order) -> (Option<std::cmp::Orde
     };
     let mut decided_by = Vec::new();
     let verdict = match (rank(a.verdict), rank(b.verdict)) {
-        (Some(2), Some(2)) => match (implies(&a.require, &b.require), implies(&b.require, &a.require)) {
+        (Some(2), Some(2)) => match (implies(a, b), implies(b, a)) {
             (true, true) => Some(Ordering::Equal),
             (true, false) => Some(Ordering::Greater),
             (false, true) => Some(Ordering::Less),
-            (false, false) => {
-                match (order.outweighs(&a.require, &b.require), order.outweighs(&b.require, &a.require)) {
-                    (Some(used), None) => {
-                        decided_by = used.into_iter().collect();
-                        Some(Ordering::Greater)
-                    }
-                    (None, Some(used)) => {
-                        decided_by = used.into_iter().collect();
-                        Some(Ordering::Less)
-                    }
-                    _ => None,
+            (false, false) => match (order.outweighs(a, b), order.outweighs(b, a)) {
+                (Some(used), None) => {
+                    decided_by = used.into_iter().collect();
+                    Some(Ordering::Greater)
                 }
-            }
+                (None, Some(used)) => {
+                    decided_by = used.into_iter().collect();
+                    Some(Ordering::Less)
+                }
+                _ => None,
+            },
         },
         (Some(x), Some(y)) => Some(x.cmp(&y)),
         _ => None,
     };
     let Some(verdict) = verdict else { return (None, Vec::new()) };
-    let obligations = match (&a.obligations, &b.obligations) {
-        (Some(x), Some(y)) => match (x.iter().all(|o| y.contains(o)), y.iter().all(|o| x.contains(o))) {
+    // An obligation that comes with one alternative is a duty of its own: (alternative,
+    // obligation), beside (none, obligation) for those that come whatever is relied on.
+    let duties = |o: &Outcome| -> Option<BTreeSet<(Option<String>, String)>> {
+        let definite = o.obligations.as_ref()?.iter().map(|d| (None, d.clone()));
+        let chosen = o.if_chosen.iter().flat_map(|(m, ds)| ds.iter().map(|d| (Some(m.clone()), d.clone())));
+        Some(definite.chain(chosen).collect())
+    };
+    // `y` asks every duty of `x`: the same, or that obligation in any case.
+    let within = |x: &BTreeSet<(Option<String>, String)>, y: &BTreeSet<(Option<String>, String)>| {
+        x.iter().all(|(m, o)| y.contains(&(m.clone(), o.clone())) || y.contains(&(None, o.clone())))
+    };
+    let obligations = match (duties(a), duties(b)) {
+        (Some(x), Some(y)) => match (within(&x, &y), within(&y, &x)) {
             (true, true) => Ordering::Equal,
             (false, true) => Ordering::Greater,
             (true, false) => Ordering::Less,
@@ -707,6 +798,10 @@ pub struct Group {
     /// did not.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub class_by: Vec<String>,
+    /// Both require the same alternatives, and differ only in the order of a cascade (or in
+    /// one reading them as a cascade): "same alternatives, different order".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub order_only: bool,
     /// Families that every mechanism either side requires belongs to: both need that kind of
     /// mechanism, of different instruments (only an accord makes one stand for the other).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -1219,22 +1314,30 @@ fn rule_ref(table: &Table, decider: Decider) -> RuleRef {
 
 /// A side's verdict rules as the cells of their rows and their outcome, in order: two sides
 /// with equal lists decide alike wherever these rules decide, whatever the rules are called.
-fn rule_groups<'p>(p: &'p Prepared) -> Vec<(Vec<&'p Cells>, Outcome)> {
+fn rule_groups<'p>(p: &'p Prepared) -> Vec<RuleGroup<'p>> {
     let table = p.side.table;
-    let mut groups: Vec<(Vec<&Cells>, Outcome)> = Vec::new();
-    let mut last: Option<(&str, &TableOutcome)> = None;
+    let mut groups: Vec<RuleGroup> = Vec::new();
+    let mut last = None;
     for (i, cells) in &p.rows {
         let row = table.rows.get(*i);
-        // A rule whose requirement facts can meet has rows of two outcomes: one group each.
-        let key = row.map(|r| (r.rule.as_str(), &r.outcome));
+        // A rule whose requirement facts can meet has rows of two outcomes: one group each
+        // (and one for each way facts meet it, on which obligations `upon` depend).
+        let key = row.map(|r| (r.rule.as_str(), &r.outcome, &r.met));
         match groups.last_mut() {
-            Some((rows, _)) if key == last => rows.push(cells.as_ref()),
-            _ => groups.push((vec![cells.as_ref()], Outcome::of(row.map(|r| &r.outcome)))),
+            Some((rows, _, _)) if key == last => rows.push(cells.as_ref()),
+            _ => groups.push((
+                vec![cells.as_ref()],
+                Outcome::of(row.map(|r| &r.outcome)),
+                row.and_then(|r| r.met.as_ref()),
+            )),
         }
         last = key;
     }
     groups
 }
+
+/// A run of rows of one rule deciding alike: their cells, the outcome, and what met it.
+type RuleGroup<'p> = (Vec<&'p Cells>, Outcome, Option<&'p Met>);
 
 /// Where two sides can decide differently, and what a partition may leave out there.
 struct Window<'p> {
@@ -1266,11 +1369,14 @@ impl Focus<'_> {
 fn window<'p>(space: &Space, mdd: &mut Mdd, a: &'p Prepared, b: &'p Prepared, obligations: bool) -> Window<'p> {
     let everywhere = Window { region: TRUE, focus: None };
     let default = |p: &Prepared| Outcome::of(p.side.table.default.as_ref());
-    fn named<'p>(p: &'p Prepared) -> Vec<(&'p str, &'p Cells)> {
+    /// Each obligation row as (obligation, `upon`, cells).
+    fn named<'p>(p: &'p Prepared) -> Vec<(&'p str, &'p [String], &'p Cells)> {
         let table = p.side.table;
         p.obligations
             .iter()
-            .map(|(i, c)| (table.obligations.get(*i).map_or("", |o| o.obligation.as_str()), c.as_ref()))
+            .filter_map(|(i, c)| {
+                table.obligations.get(*i).map(|o| (o.obligation.as_str(), o.upon.as_slice(), c.as_ref()))
+            })
             .collect()
     }
     if a.scope != b.scope || default(a) != default(b) || (obligations && named(a) != named(b)) {
@@ -1282,18 +1388,19 @@ fn window<'p>(space: &Space, mdd: &mut Mdd, a: &'p Prepared, b: &'p Prepared, ob
     let suffix = rest_a.iter().rev().zip(rest_b.iter().rev()).take_while(|(x, y)| x == y).count();
     let changed_a = rest_a.get(..rest_a.len() - suffix).unwrap_or_default();
     let changed_b = rest_b.get(..rest_b.len() - suffix).unwrap_or_default();
-    let changed: Vec<&Cells> = changed_a.iter().chain(changed_b).flat_map(|(rows, _)| rows.iter().copied()).collect();
+    let changed: Vec<&Cells> =
+        changed_a.iter().chain(changed_b).flat_map(|(rows, _, _)| rows.iter().copied()).collect();
     let mut window = FALSE;
     for cells in &changed {
         let r = space.row(mdd, cells);
         window = mdd.or(window, r);
     }
-    let before = |groups: &[(Vec<&Cells>, Outcome)]| groups.iter().take(prefix).map(|(rows, _)| rows.len()).sum();
+    let before = |groups: &[RuleGroup]| groups.iter().take(prefix).map(|(rows, _, _)| rows.len()).sum();
     let focus = Focus { changed, before_a: before(&ga), before_b: before(&gb) };
     // Minus the common rules before: one rule at a time, inside the window, so the diagram
     // never holds the union of every earlier rule; rows that miss every changed row are
     // skipped without building them.
-    for (rows, _) in ga.get(..prefix).unwrap_or_default() {
+    for (rows, _, _) in ga.get(..prefix).unwrap_or_default() {
         for cells in rows {
             if window == FALSE {
                 return Window { region: FALSE, focus: Some(focus) };
@@ -1380,11 +1487,12 @@ fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool, wind
     while let Some((first, cells)) = p.rows.get(k) {
         // Adjacent rows of one rule and one outcome (a rule whose requirement facts can meet
         // has rows of two outcomes) make one part.
-        let key = table.rows.get(*first).map(|r| (r.rule.as_str(), &r.outcome));
+        // What met the requirement is part of the key: obligations `upon` it depend on it.
+        let key = table.rows.get(*first).map(|r| (r.rule.as_str(), &r.outcome, &r.met));
         let mut region = row(mdd, cells);
         k += 1;
         while let Some((i, cells)) = p.rows.get(k) {
-            if table.rows.get(*i).map(|r| (r.rule.as_str(), &r.outcome)) != key {
+            if table.rows.get(*i).map(|r| (r.rule.as_str(), &r.outcome, &r.met)) != key {
                 break;
             }
             let r = row(mdd, cells);
@@ -1445,11 +1553,40 @@ fn partition(space: &Space, mdd: &mut Mdd, p: &Prepared, obligations: bool, wind
         parts = next;
     }
     for part in &mut parts {
-        let mut names: Vec<String> =
-            part.obligations.iter().filter_map(|&i| table.obligations.get(i)).map(|o| o.obligation.clone()).collect();
-        names.sort();
-        names.dedup();
-        part.outcome.obligations = Some(names);
+        // What met the rule's requirement, where facts did: obligations `upon` it come. And
+        // the requirement as written (the canonical form may drop an alternative an
+        // obligation comes upon), as the evaluator reads it.
+        let row = match part.decider {
+            Decider::Rule(r) => table.rows.get(r),
+            _ => None,
+        };
+        let met: &[String] = row.and_then(|row| row.met.as_ref()).map_or(&[], |m| m.by.as_slice());
+        let written = match part.decider {
+            Decider::Rule(_) => row.map(|row| &row.outcome),
+            Decider::Default => table.default.as_ref(),
+            Decider::OutOfScope => None,
+        };
+        let require: &[Vec<String>] = match written {
+            Some(TableOutcome::Require { require, .. }) => require,
+            _ => &[],
+        };
+        let mut definite: BTreeSet<String> = BTreeSet::new();
+        let mut chosen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for row in part.obligations.iter().filter_map(|&i| table.obligations.get(i)) {
+            if row.upon.is_empty() || row.upon.iter().any(|m| met.contains(m)) {
+                definite.insert(row.obligation.clone());
+                continue;
+            }
+            for m in row.upon.iter().filter(|m| require.iter().any(|g| g.contains(m))) {
+                chosen.entry(m.clone()).or_default().insert(row.obligation.clone());
+            }
+        }
+        part.outcome.if_chosen = chosen
+            .into_iter()
+            .map(|(m, names)| (m, names.into_iter().filter(|o| !definite.contains(o)).collect::<Vec<_>>()))
+            .filter(|(_, names)| !names.is_empty())
+            .collect();
+        part.outcome.obligations = Some(definite.into_iter().collect());
     }
     parts
 }
@@ -1488,6 +1625,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         let share = c.share(region, total);
         *class_share.entry(class).or_default() += share;
         let families = c.order.shared_families(&oa, &ob);
+        let order_only = Outcome::order_only(&oa, &ob);
         let key = Some((oa, ob, class));
         let (bridged_share, bridged_by) = match bridged.get(&key) {
             Some((region, by)) => (c.share(*region, total), by.iter().cloned().collect()),
@@ -1499,6 +1637,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
             b: ob,
             class,
             class_by,
+            order_only,
             families,
             share,
             bridged: bridged_share,
@@ -1844,6 +1983,65 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::eval::Scenario;
+
+    fn require(groups: &[(&[&str], bool)]) -> Outcome {
+        let written: Vec<(Vec<String>, bool)> =
+            groups.iter().map(|(g, o)| (g.iter().map(|m| (*m).to_owned()).collect(), *o)).collect();
+        let (require, ordered) = canonical(written);
+        Outcome { require, ordered, ..Outcome::verdict(Verdict::Require) }
+    }
+
+    /// Classes worked out by hand from what meets each side.
+    #[test]
+    fn a_cascade_is_compared_in_its_order() {
+        let order = Order::default();
+        let class = |a: &Outcome, b: &Outcome| classify(a, b, &order).0;
+        let cascade = require(&[(&["a", "b"], true)]);
+        let reversed = require(&[(&["b", "a"], true)]);
+        let plain = require(&[(&["a", "b"], false)]);
+        // The cascade lets `b` be relied on only where `a` cannot be: it asks more.
+        assert_eq!(class(&cascade, &plain), Class::AStricter);
+        assert_eq!(class(&plain, &cascade), Class::BStricter);
+        // Each order forbids what the other prefers.
+        assert_eq!(class(&cascade, &reversed), Class::Incomparable);
+        assert!(Outcome::order_only(&cascade, &reversed) && Outcome::order_only(&cascade, &plain));
+        // `a` alone is what the cascade prefers: stricter; `b` alone must wait for `a` there.
+        assert_eq!(class(&require(&[(&["a"], false)]), &cascade), Class::AStricter);
+        assert_eq!(class(&require(&[(&["b"], false)]), &cascade), Class::Incomparable);
+        assert!(!Outcome::order_only(&require(&[(&["a"], false)]), &cascade));
+        // An accord's substitute for `a` joins the cascade right after it.
+        let accord = Accord {
+            id: "x".into(),
+            title: "X".into(),
+            cite: Vec::new(),
+            ranges: Vec::new(),
+            scope: None,
+            accepts: vec![crate::compile::accords::Acceptance {
+                regime: "r".into(),
+                mechanisms: vec!["c".into()],
+                as_mechanism: "a".into(),
+            }],
+        };
+        let widened = cascade.with_accords("r", &[&accord]);
+        assert_eq!((widened.require, widened.ordered), (vec![vec!["a".to_owned(), "c".into(), "b".into()]], vec![0]));
+    }
+
+    /// An obligation in any case asks more than the same obligation with one alternative.
+    #[test]
+    fn a_duty_in_any_case_covers_the_same_duty_upon_an_alternative() {
+        let order = Order::default();
+        let with = |definite: &[&str], chosen: &[(&str, &str)]| Outcome {
+            obligations: Some(definite.iter().map(|o| (*o).to_owned()).collect()),
+            if_chosen: chosen.iter().map(|(m, o)| ((*m).to_owned(), vec![(*o).to_owned()])).collect(),
+            ..require(&[(&["a", "b"], false)])
+        };
+        let always = with(&["filing"], &[]);
+        let upon_a = with(&[], &[("a", "filing")]);
+        let upon_b = with(&[], &[("b", "filing")]);
+        assert_eq!(classify(&always, &upon_a, &order).0, Class::AStricter);
+        assert_eq!(classify(&upon_a, &always, &order).0, Class::BStricter);
+        assert_eq!(classify(&upon_a, &upon_b, &order).0, Class::Incomparable);
+    }
 
     /// `tier in {T1, T2}` compiles to no cell at all, yet the evaluator still asks for `tier`,
     /// since the rule names it: a witness must give it, or it does not read as a scenario.

@@ -30,6 +30,9 @@ pub struct InventoryGroup {
     pub b: Outcome,
     /// Which is stricter.
     pub class: Class,
+    /// The same alternatives, in a different order (see the diff's groups).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub order_only: bool,
     /// How many transfers.
     pub transfers: usize,
     /// Their share of the transfers decided.
@@ -94,8 +97,9 @@ struct Reader<'t> {
 }
 
 /// What a transfer gets on one side: an index into [`Reader::outcomes`], with the obligations
-/// when they are compared.
-type Got = (usize, Option<Vec<String>>);
+/// when they are compared (those that come in any case, and by alternative those that come
+/// with relying on it).
+type Got = (usize, Option<(Vec<String>, BTreeMap<String, Vec<String>>)>);
 
 impl<'t> Reader<'t> {
     fn new(side: Side<'t>, options: &'t Options) -> Reader<'t> {
@@ -120,7 +124,10 @@ impl<'t> Reader<'t> {
     /// The outcome a transfer got, after the accords of `mask`.
     fn outcome(&self, (index, obligations): &Got, mask: u64) -> Outcome {
         let mut outcome = self.outcomes.get(*index).cloned().unwrap_or_else(|| Outcome::of(None));
-        outcome.obligations.clone_from(obligations);
+        if let Some((names, if_chosen)) = obligations {
+            outcome.obligations = Some(names.clone());
+            outcome.if_chosen.clone_from(if_chosen);
+        }
         let accords: Vec<&Accord> =
             self.accords.iter().take(64).enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, a)| *a).collect();
         outcome.with_accords(&self.side.table.regime, &accords)
@@ -155,10 +162,16 @@ impl<'t> Reader<'t> {
             (_, None) => rows,
         };
         let obligations = (options.obligations && decided.verdict != Verdict::OutOfScope).then(|| {
-            let mut names = table.evaluate(&scenario).obligations;
+            let (mut names, if_chosen) = table.duties(&scenario, decided);
             names.sort();
-            names.dedup();
-            names
+            let if_chosen = if_chosen
+                .into_iter()
+                .map(|(m, mut chosen)| {
+                    chosen.sort();
+                    (m, chosen)
+                })
+                .collect();
+            (names, if_chosen)
         });
         Ok(((index, obligations), day))
     }
@@ -302,6 +315,7 @@ impl<'t> Builder<'t> {
             at.sort_unstable();
             groups.push(InventoryGroup {
                 share: share(count),
+                order_only: Outcome::order_only(&ga, &gb),
                 a: ga,
                 b: gb,
                 class,

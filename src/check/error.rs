@@ -76,6 +76,8 @@ pub enum CheckError {
     NeverEstablished { span: Span, mechanism: String },
     /// An accord's acceptance of substitutes for a mechanism its regime never requires.
     InertAccord { span: Span, accord: String, regime: String, mechanism: String },
+    /// An obligation `upon` mechanisms its regime never requires.
+    InertUpon { span: Span, obligation: String, regime: String, mechanisms: Vec<String> },
     /// Weights that are not a distribution over a fact's values.
     BadWeights { span: Span, message: String, label: String, help: String, other: Option<(Span, String)> },
     /// A strength order that puts a mechanism above itself.
@@ -273,6 +275,19 @@ impl CheckError {
                 "name a mechanism that `{regime}` requires, or write the rule that requires `{mechanism}`; as it is, \
                  no comparison changes with this clause"
             )),
+            CheckError::InertUpon { span, obligation, regime, mechanisms } => Diagnostic::warning(
+                Code::InertUpon,
+                format!(
+                    "obligation `{obligation}` can never apply: no rule of `{regime}` requires {}",
+                    mechanisms.join(" or ")
+                ),
+                *span,
+                "upon a mechanism never required",
+            )
+            .with_help(
+                "name a mechanism a rule of the regime requires, or remove `upon` if the obligation comes whatever \
+                 the transfer relies on",
+            ),
             CheckError::BadWeights { span, message, label, help, other } => {
                 let d = Diagnostic::error(Code::BadWeights, message.clone(), *span, label.clone());
                 let d = match other {

@@ -238,7 +238,16 @@ pub enum Outcome {
     /// Not allowed.
     Prohibit,
     /// Allowed once each group has one of its mechanisms (members of `Mechanism`) in place.
-    Require(Vec<Vec<MemberId>>),
+    Require(Vec<Group>),
+}
+
+/// One `require` group: alternatives, any one of which meets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The alternatives, as written.
+    pub alternatives: Vec<MemberId>,
+    /// A cascade (`a, else b`): each alternative only where those before it cannot be used.
+    pub ordered: bool,
 }
 
 /// A citation as written.
@@ -338,6 +347,11 @@ pub struct ObligationRule {
     pub cites: Vec<Cite>,
     /// Transfer dates it applies to.
     pub effective: Option<Interval>,
+    /// `upon`: the mechanisms relying on which brings it; empty when it comes whatever the
+    /// transfer relies on.
+    pub upon: Vec<MemberId>,
+    /// Where `upon` is written.
+    pub upon_span: Option<Span>,
     /// When it applies.
     pub when: Cond,
     /// Where declared.
@@ -372,6 +386,9 @@ pub struct Example {
     pub expect: Option<Outcome>,
     /// The exact obligations expected, if stated.
     pub obligations: Option<Vec<MemberId>>,
+    /// The exact obligations expected to come with relying on a mechanism (`upon m {…}`), by
+    /// the mechanism; with `with`, a mechanism not named here is expected to bring none.
+    pub upon: Vec<(MemberId, Vec<MemberId>)>,
     /// Where declared.
     pub span: Span,
 }

@@ -186,6 +186,7 @@ impl<'g> Checker<'g> {
             }
         }
         self.inert_accords();
+        self.inert_upons();
         self.unused_uses();
         self.let_cycles();
         (self.program, self.errors)
@@ -1427,6 +1428,14 @@ impl<'g> Checker<'g> {
                     }
                     let cites = self.cites(&oblige.cites, "obligation", &oblige.name);
                     let effective = self.effective(&oblige.effective);
+                    let mut upon = Vec::new();
+                    for mechanism in oblige.upon.iter().flat_map(|u| &u.mechanisms) {
+                        if let Some(m) = self.vocabulary_member(cx, vocabulary.mechanism, "Mechanism", mechanism) {
+                            if !upon.contains(&m) {
+                                upon.push(m);
+                            }
+                        }
+                    }
                     let when = self.cond(cx, &oblige.when);
                     if let Some(obligation) =
                         self.vocabulary_member(cx, vocabulary.obligation, "Obligation", &oblige.name)
@@ -1437,6 +1446,8 @@ impl<'g> Checker<'g> {
                             title: oblige.title.value.clone(),
                             cites,
                             effective,
+                            upon,
+                            upon_span: oblige.upon.as_ref().map(|u| u.span),
                             when,
                             span: oblige.span,
                             name_span: oblige.name.span,
@@ -1575,7 +1586,9 @@ impl<'g> Checker<'g> {
                             alternatives.push(m);
                         }
                     }
-                    checked.push(alternatives);
+                    // A cascade of one (the rest were repeats) is no cascade.
+                    let ordered = group.ordered && alternatives.len() > 1;
+                    checked.push(ir::Group { alternatives, ordered });
                 }
                 ir::Outcome::Require(checked)
             }
@@ -1666,27 +1679,68 @@ impl<'g> Checker<'g> {
         };
         let obligations = match &example.expect.obligations {
             Some(list) => {
-                let mut members = Vec::new();
-                for item in &list.items {
-                    let ast::Literal::Name(name) = item else {
-                        let message = format!("`with` lists obligations, not {}", literal_words(item));
-                        let help = "list members of `Obligation`, e.g. `with {pipia}`".to_owned();
-                        self.errors.push(CheckError::OperatorType { span: item.span(), message, help });
-                        ok = false;
-                        continue;
-                    };
-                    match self.vocabulary_member(cx, vocabulary.obligation, "Obligation", name) {
-                        Some(m) => members.push(m),
-                        None => ok = false,
-                    }
-                }
-                members.sort();
-                members.dedup();
-                Some(members)
+                let listed = self.obligation_list(cx, list, vocabulary.obligation, "with");
+                ok &= listed.is_some();
+                listed
             }
             None => None,
         };
-        ok.then(|| ir::Example { name: example.name.value.clone(), given, expect, obligations, span: example.span })
+        let mut upon: Vec<(MemberId, Vec<MemberId>)> = Vec::new();
+        let mut named: HashMap<&str, Span> = HashMap::new();
+        for (mechanisms, list) in &example.expect.upon {
+            let listed = self.obligation_list(cx, list, vocabulary.obligation, "upon");
+            ok &= listed.is_some();
+            for mechanism in mechanisms {
+                if let Some(previous) = named.insert(&mechanism.name, mechanism.span) {
+                    let what = format!("mechanism `{}`", mechanism.name);
+                    self.errors.push(CheckError::DuplicateEntry { span: mechanism.span, what, previous });
+                    ok = false;
+                    continue;
+                }
+                let m = self.vocabulary_member(cx, vocabulary.mechanism, "Mechanism", mechanism);
+                ok &= m.is_some();
+                if let (Some(m), Some(listed)) = (m, &listed) {
+                    upon.push((m, listed.clone()));
+                }
+            }
+        }
+        ok.then(|| ir::Example {
+            name: example.name.value.clone(),
+            given,
+            expect,
+            obligations,
+            upon,
+            span: example.span,
+        })
+    }
+
+    /// The obligations a `with {…}` or `upon m {…}` of an example lists, sorted; `None` if one
+    /// is not an obligation (reported).
+    fn obligation_list(
+        &mut self,
+        cx: Cx,
+        list: &ast::ValueList,
+        obligation: Option<EnumId>,
+        clause: &str,
+    ) -> Option<Vec<MemberId>> {
+        let mut members = Vec::new();
+        let mut ok = true;
+        for item in &list.items {
+            let ast::Literal::Name(name) = item else {
+                let message = format!("`{clause}` lists obligations, not {}", literal_words(item));
+                let help = "list members of `Obligation`, e.g. `with {pipia}`".to_owned();
+                self.errors.push(CheckError::OperatorType { span: item.span(), message, help });
+                ok = false;
+                continue;
+            };
+            match self.vocabulary_member(cx, obligation, "Obligation", name) {
+                Some(m) => members.push(m),
+                None => ok = false,
+            }
+        }
+        members.sort();
+        members.dedup();
+        ok.then_some(members)
     }
 
     fn scenario_value(&mut self, fact: FactId, value: &ast::Value) -> Option<ir::ScenarioValue> {
@@ -1821,12 +1875,6 @@ impl<'g> Checker<'g> {
     /// Acceptances that can never act: the regime requires the mechanism they stand for in no
     /// rule and no default, so no comparison can use them.
     fn inert_accords(&mut self) {
-        let requires = |regime: &ir::Regime, m: MemberId| {
-            let outcomes = regime.rules.iter().map(|r| &r.then).chain(regime.default.iter());
-            outcomes
-                .into_iter()
-                .any(|o| matches!(o, ir::Outcome::Require(groups) if groups.iter().flatten().any(|x| *x == m)))
-        };
         let mut found = Vec::new();
         for accord in &self.program.accords {
             for acceptance in &accord.accepts {
@@ -1844,6 +1892,35 @@ impl<'g> Checker<'g> {
                     accord: accord.id.clone(),
                     regime: regime.id.clone(),
                     mechanism,
+                });
+            }
+        }
+        self.errors.extend(found);
+    }
+
+    /// Obligations `upon` mechanisms that no rule or default of their regime requires: they
+    /// can never come.
+    fn inert_upons(&mut self) {
+        let mut found = Vec::new();
+        for regime in &self.program.regimes {
+            for obligation in &regime.obligations {
+                // An `upon` none of whose names resolved is reported as unknown already.
+                let Some(span) = obligation.upon_span.filter(|_| !obligation.upon.is_empty()) else { continue };
+                if obligation.upon.iter().any(|&m| requires(regime, m)) {
+                    continue;
+                }
+                let names = obligation
+                    .upon
+                    .iter()
+                    .filter_map(|&m| {
+                        regime.vocabulary.mechanism.map(|e| format!("`{}`", self.program.member_name(e, m)))
+                    })
+                    .collect();
+                found.push(CheckError::InertUpon {
+                    span,
+                    obligation: obligation.id.clone(),
+                    regime: regime.id.clone(),
+                    mechanisms: names,
                 });
             }
         }
@@ -2333,6 +2410,14 @@ fn literal_words(literal: &ast::Literal) -> String {
         ast::Literal::Bool(b, _) => format!("`{b}`"),
         ast::Literal::Name(name) => format!("the name `{}`", name.name),
     }
+}
+
+/// Whether a rule or the default of `regime` requires mechanism `m` (as any alternative).
+fn requires(regime: &ir::Regime, m: MemberId) -> bool {
+    let outcomes = regime.rules.iter().map(|r| &r.then).chain(regime.default.iter());
+    outcomes
+        .into_iter()
+        .any(|o| matches!(o, ir::Outcome::Require(groups) if groups.iter().any(|g| g.alternatives.contains(&m))))
 }
 
 /// Whether a condition tests `established`, directly or through the `let`s it names (each

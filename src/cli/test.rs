@@ -69,9 +69,10 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
             let _ = writeln!(out, "          expected: {}", result.expected);
             match (&result.actual, &result.problem) {
                 (Some(decision), _) => {
-                    let groups = decision.require.iter().map(|g| g.iter().cloned().collect()).collect();
+                    let groups = crate::eval::groups_of(&decision.require, &decision.ordered);
                     let obligations = decision.obligations.iter().cloned().collect();
-                    let actual = crate::eval::describe(decision.verdict, Some(&groups), Some(&obligations));
+                    let chosen = crate::eval::chosen_of(&decision.if_chosen);
+                    let actual = crate::eval::describe(decision.verdict, Some(&groups), Some(&obligations), &chosen);
                     let _ = writeln!(out, "          actual:   {actual}");
                     let decided = match decision.row.and_then(|r| table.rows.get(r)) {
                         None if decision.verdict == crate::eval::Verdict::OutOfScope => {

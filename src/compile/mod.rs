@@ -160,7 +160,7 @@ impl<'p> Compiler<'p> {
             .rules
             .iter()
             .flat_map(|r| match &r.then {
-                ir::Outcome::Require(groups) => groups.iter().flatten().copied().collect(),
+                ir::Outcome::Require(groups) => groups.iter().flat_map(|g| g.alternatives.iter().copied()).collect(),
                 _ => Vec::new(),
             })
             .collect();
@@ -218,15 +218,16 @@ impl<'p> Compiler<'p> {
                         },
                         _ => Vec::new(),
                     };
-                    let require = match &outcome {
-                        table::Outcome::Require { require } => require.clone(),
-                        _ => Vec::new(),
+                    let (require, ordered) = match &outcome {
+                        table::Outcome::Require { require, ordered } => (require.clone(), ordered.clone()),
+                        _ => (Vec::new(), Vec::new()),
                     };
                     // Where the facts establish a mechanism of every group, the rule permits:
                     // those rows come first, and the rule's own rows decide the rest.
-                    let met_rows = met
-                        .into_iter()
-                        .map(|(b, by)| (b, table::Outcome::Permit, Some(table::Met { require: require.clone(), by })));
+                    let met_rows = met.into_iter().map(|(b, by)| {
+                        let met = table::Met { require: require.clone(), ordered: ordered.clone(), by };
+                        (b, table::Outcome::Permit, Some(met))
+                    });
                     let own_rows = boxes.into_iter().map(|b| (b, outcome.clone(), None));
                     for (b, outcome, met) in met_rows.chain(own_rows) {
                         rows.push(table::Row {
@@ -250,12 +251,18 @@ impl<'p> Compiler<'p> {
                 Ok(boxes) => {
                     let cite: Vec<String> = obligation.cites.iter().map(|c| c.text.clone()).collect();
                     let location = self.location(obligation.span);
+                    let upon: Vec<String> = obligation
+                        .upon
+                        .iter()
+                        .map(|&m| self.member_name(self.regime.vocabulary.mechanism, m))
+                        .collect();
                     for b in boxes {
                         obligations.push(table::ObligationRow {
                             obligation: name.clone(),
                             title: obligation.title.clone(),
                             cite: cite.clone(),
                             location: location.clone(),
+                            upon: upon.clone(),
                             cells: self.cells(&b),
                         });
                     }
@@ -295,11 +302,11 @@ impl<'p> Compiler<'p> {
     /// The boxes of `rule` (a rule's condition) where facts establish one mechanism of every
     /// group, each with the mechanisms chosen: groups are taken in order, and alternatives in
     /// the order written, so an earlier alternative is named where several are established.
-    fn met(&mut self, rule: &[IBox], groups: &[Vec<ir::MemberId>]) -> Result<Vec<(IBox, Vec<String>)>, TooBig> {
+    fn met(&mut self, rule: &[IBox], groups: &[ir::Group]) -> Result<Vec<(IBox, Vec<String>)>, TooBig> {
         let mut choices: Vec<(Vec<IBox>, Vec<String>)> = vec![(rule.to_vec(), Vec::new())];
         for group in groups {
             let mut next = Vec::new();
-            for &m in group {
+            for &m in &group.alternatives {
                 let Some(established) = self.established_boxes(m)? else { continue };
                 let name = self.member_name(self.regime.vocabulary.mechanism, m);
                 for (boxes, by) in &choices {
@@ -416,7 +423,7 @@ impl<'p> Compiler<'p> {
         let mechanism = self.regime.vocabulary.mechanism;
         let mut used: BTreeSet<String> = BTreeSet::new();
         for outcome in table.rows.iter().map(|r| &r.outcome).chain(table.default.as_ref()) {
-            if let table::Outcome::Require { require } = outcome {
+            if let table::Outcome::Require { require, .. } = outcome {
                 used.extend(require.iter().flatten().cloned());
             }
         }
@@ -615,8 +622,11 @@ impl<'p> Compiler<'p> {
             ir::Outcome::Require(groups) => table::Outcome::Require {
                 require: groups
                     .iter()
-                    .map(|g| g.iter().map(|&m| self.member_name(self.regime.vocabulary.mechanism, m)).collect())
+                    .map(|g| {
+                        g.alternatives.iter().map(|&m| self.member_name(self.regime.vocabulary.mechanism, m)).collect()
+                    })
                     .collect(),
+                ordered: groups.iter().enumerate().filter(|(_, g)| g.ordered).map(|(i, _)| i).collect(),
             },
         }
     }

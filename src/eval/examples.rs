@@ -5,7 +5,7 @@ use crate::check::ir::{self, Program, ScenarioValue, Type};
 use crate::date::Date;
 use crate::source::Span;
 use crate::table::Table;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The result of one example.
 #[derive(Debug, Clone)]
@@ -34,8 +34,10 @@ fn run(program: &Program, regime: &ir::Regime, table: &Table, example: &ir::Exam
         |m: &ir::MemberId| regime.vocabulary.mechanism.map_or("?", |e| program.member_name(e, *m)).to_owned();
     let obligation =
         |m: &ir::MemberId| regime.vocabulary.obligation.map_or("?", |e| program.member_name(e, *m)).to_owned();
-    let expected_groups: Option<BTreeSet<BTreeSet<String>>> = match &example.expect {
-        Some(ir::Outcome::Require(groups)) => Some(groups.iter().map(|g| g.iter().map(mechanism).collect()).collect()),
+    let expected_groups: Option<Groups> = match &example.expect {
+        Some(ir::Outcome::Require(groups)) => {
+            Some(groups.iter().map(|g| group_key(g.alternatives.iter().map(mechanism).collect(), g.ordered)).collect())
+        }
         _ => None,
     };
     let expected_verdict = match &example.expect {
@@ -46,7 +48,9 @@ fn run(program: &Program, regime: &ir::Regime, table: &Table, example: &ir::Exam
     };
     let expected_obligations: Option<BTreeSet<String>> =
         example.obligations.as_ref().map(|list| list.iter().map(obligation).collect());
-    let expected = describe(expected_verdict, expected_groups.as_ref(), expected_obligations.as_ref());
+    let expected_upon: UponObligations =
+        example.upon.iter().map(|(m, list)| (mechanism(m), list.iter().map(obligation).collect())).collect();
+    let expected = describe(expected_verdict, expected_groups.as_ref(), expected_obligations.as_ref(), &expected_upon);
 
     let scenario = Scenario::from_value(table, &scenario_json(program, regime, table, example), today);
     let (actual, problem) = match scenario {
@@ -54,31 +58,69 @@ fn run(program: &Program, regime: &ir::Regime, table: &Table, example: &ir::Exam
         Err(errors) => (None, Some(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))),
     };
     let passed = actual.as_ref().is_some_and(|d| {
-        let groups: BTreeSet<BTreeSet<String>> = d.require.iter().map(|g| g.iter().cloned().collect()).collect();
+        let groups = groups_of(&d.require, &d.ordered);
         let obligations: BTreeSet<String> = d.obligations.iter().cloned().collect();
+        let chosen = chosen_of(&d.if_chosen);
+        // Each mechanism named with `upon` brings exactly what is listed; with `with`, one not
+        // named brings nothing.
+        let upon_ok = expected_upon.iter().all(|(m, e)| chosen.get(m).map_or(e.is_empty(), |c| c == e))
+            && (expected_obligations.is_none() || chosen.keys().all(|m| expected_upon.contains_key(m)));
         d.verdict == expected_verdict
             && expected_groups.as_ref().is_none_or(|e| *e == groups)
             && expected_obligations.as_ref().is_none_or(|e| *e == obligations)
+            && upon_ok
     });
     ExampleResult { name: example.name.clone(), span: example.span, expected, actual, problem, passed }
 }
 
-/// A decision in rule-file words: `require a or b with {pipia}`.
+/// `require` groups as an example compares them: a cascade by its order, any other group by
+/// its members alone (`true` marks a cascade).
+pub type Groups = BTreeSet<(bool, Vec<String>)>;
+
+/// One group as [`Groups`] holds it.
+fn group_key(mut alternatives: Vec<String>, ordered: bool) -> (bool, Vec<String>) {
+    if !ordered {
+        alternatives.sort();
+        alternatives.dedup();
+    }
+    (ordered, alternatives)
+}
+
+/// A decision's or table's `require` groups, with the indices of its cascades, as [`Groups`].
+pub fn groups_of(require: &[Vec<String>], ordered: &[usize]) -> Groups {
+    require.iter().enumerate().map(|(i, g)| group_key(g.clone(), ordered.contains(&i))).collect()
+}
+
+/// Obligations that come with relying on a mechanism, by the mechanism, as an example
+/// compares them.
+pub type UponObligations = BTreeMap<String, BTreeSet<String>>;
+
+/// A decision's [`Decision::if_chosen`](super::Decision::if_chosen) as [`UponObligations`].
+pub fn chosen_of(if_chosen: &BTreeMap<String, Vec<String>>) -> UponObligations {
+    if_chosen.iter().map(|(m, list)| (m.clone(), list.iter().cloned().collect())).collect()
+}
+
+/// A decision in rule-file words: `require a or b with {pipia} upon a {filing}`,
+/// `require a, else b`.
 pub fn describe(
     verdict: Verdict,
-    groups: Option<&BTreeSet<BTreeSet<String>>>,
+    groups: Option<&Groups>,
     obligations: Option<&BTreeSet<String>>,
+    upon: &UponObligations,
 ) -> String {
     let mut text = match (verdict, groups) {
         (Verdict::Require, Some(groups)) => groups
             .iter()
-            .map(|g| format!("require {}", g.iter().cloned().collect::<Vec<_>>().join(" or ")))
+            .map(|(ordered, g)| format!("require {}", g.join(if *ordered { ", else " } else { " or " })))
             .collect::<Vec<_>>()
             .join(" and "),
         (other, _) => other.as_str().to_owned(),
     };
     if let Some(obligations) = obligations {
         text.push_str(&format!(" with {{{}}}", obligations.iter().cloned().collect::<Vec<_>>().join(", ")));
+    }
+    for (m, list) in upon {
+        text.push_str(&format!(" upon {m} {{{}}}", list.iter().cloned().collect::<Vec<_>>().join(", ")));
     }
     text
 }

@@ -14,14 +14,14 @@
 mod examples;
 mod scenario;
 
-pub use examples::{ExampleResult, describe, run_examples};
+pub use examples::{ExampleResult, Groups, UponObligations, chosen_of, describe, groups_of, run_examples};
 pub(crate) use scenario::invalid_json;
 pub use scenario::{Scenario, ScenarioError};
 
 use crate::table::{Cell, Column, ColumnType, Established, Name, Outcome, Table};
 use scenario::Value;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 type Bits = Vec<u64>;
 
@@ -63,8 +63,16 @@ pub struct Decision {
     pub verdict: Verdict,
     /// For `require`: groups of alternative mechanisms, every group to be met; else empty.
     pub require: Vec<Vec<String>>,
-    /// Obligations added, in the table's order, each once.
+    /// The indices of the `require` groups that are a cascade (`a, else b`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ordered: Vec<usize>,
+    /// Obligations added, in the table's order, each once: those that come whatever the
+    /// transfer relies on, and those `upon` a mechanism that met the requirement.
     pub obligations: Vec<String>,
+    /// For `require`: the obligations that come with relying on a mechanism (`upon`), by
+    /// the mechanism (one of the alternatives), in the table's order.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub if_chosen: BTreeMap<String, Vec<String>>,
     /// The deciding rule; `None` when the default decided or the transfer is out of scope.
     pub rule: Option<String>,
     /// The deciding rule's citations.
@@ -87,6 +95,9 @@ pub struct MetBy {
     pub mechanisms: Vec<String>,
     /// The rule's `require` groups, as written.
     pub require: Vec<Vec<String>>,
+    /// The indices of its groups that are a cascade.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ordered: Vec<usize>,
     /// `facts` when the scenario's facts establish the mechanisms (see the vocabulary's
     /// `establish` declarations), `safeguards` when the scenario lists them in place.
     pub through: MetThrough,
@@ -571,7 +582,7 @@ impl Index {
             safeguards.and_then(|s| table.vocabulary.get(s)).map(|c| c.domain.as_slice()).unwrap_or_default();
         let requirements = |outcome: &Outcome| -> Vec<Vec<u32>> {
             match outcome {
-                Outcome::Require { require } => require
+                Outcome::Require { require, .. } => require
                     .iter()
                     .map(|group| group.iter().filter_map(|m| member_index(mechanisms, m)).collect())
                     .collect(),
@@ -670,7 +681,9 @@ impl Table {
                 regime: self.regime.clone(),
                 verdict: Verdict::OutOfScope,
                 require: Vec::new(),
+                ordered: Vec::new(),
                 obligations: Vec::new(),
+                if_chosen: BTreeMap::new(),
                 rule: None,
                 cite: Vec::new(),
                 satisfied: self.satisfied(scenario, Verdict::OutOfScope, &[]),
@@ -688,19 +701,13 @@ impl Table {
             ),
             None => (self.default.as_ref(), None, Vec::new(), index.default_requirements.as_slice()),
         };
-        let mut obligations: Vec<String> = Vec::new();
-        index.obligations.each_match(values, |r| {
-            if let Some(o) = self.obligations.get(r) {
-                if !obligations.contains(&o.obligation) {
-                    obligations.push(o.obligation.clone());
-                }
-            }
-        });
-        let (verdict, require) = match outcome {
-            Some(Outcome::Permit) => (Verdict::Permit, Vec::new()),
-            Some(Outcome::Prohibit) => (Verdict::Prohibit, Vec::new()),
-            Some(Outcome::Require { require }) => (Verdict::Require, require.clone()),
-            None => (Verdict::Undecided, Vec::new()),
+        let mut matching: Vec<usize> = Vec::new();
+        index.obligations.each_match(values, |r| matching.push(r));
+        let (verdict, require, ordered) = match outcome {
+            Some(Outcome::Permit) => (Verdict::Permit, Vec::new(), Vec::new()),
+            Some(Outcome::Prohibit) => (Verdict::Prohibit, Vec::new(), Vec::new()),
+            Some(Outcome::Require { require, ordered }) => (Verdict::Require, require.clone(), ordered.clone()),
+            None => (Verdict::Undecided, Vec::new(), Vec::new()),
         };
         let satisfied = self.satisfied(scenario, verdict, requirements);
         let met = row.and_then(|r| self.rows.get(r)).and_then(|row| row.met.as_ref());
@@ -708,16 +715,95 @@ impl Table {
             (Some(met), _) => (
                 verdict,
                 require,
-                Some(MetBy { mechanisms: met.by.clone(), require: met.require.clone(), through: MetThrough::Facts }),
+                Some(MetBy {
+                    mechanisms: met.by.clone(),
+                    require: met.require.clone(),
+                    ordered: met.ordered.clone(),
+                    through: MetThrough::Facts,
+                }),
             ),
             // The safeguards in place meet every group: the transfer may go ahead.
             (None, Some(true)) if verdict == Verdict::Require => {
                 let mechanisms = self.meeting_safeguards(scenario, &require, requirements);
-                (Verdict::Permit, Vec::new(), Some(MetBy { mechanisms, require, through: MetThrough::Safeguards }))
+                let met = MetBy { mechanisms, require, ordered: ordered.clone(), through: MetThrough::Safeguards };
+                (Verdict::Permit, Vec::new(), Some(met))
             }
             _ => (verdict, require, None),
         };
-        Decision { regime: self.regime.clone(), verdict, require, obligations, rule, cite, satisfied, met_by, row }
+        let ordered = if require.is_empty() { Vec::new() } else { ordered };
+        let (obligations, if_chosen) = self.obligations_of(&matching, &require, met_by.as_ref());
+        Decision {
+            regime: self.regime.clone(),
+            verdict,
+            require,
+            ordered,
+            obligations,
+            if_chosen,
+            rule,
+            cite,
+            satisfied,
+            met_by,
+            row,
+        }
+    }
+
+    /// The obligations of the table's own verdict `decided` for `scenario` (as
+    /// [`Table::decide`] gives it: `safeguards` in place meet nothing here), as
+    /// [`Decision::obligations`] and [`Decision::if_chosen`] hold them.
+    pub fn duties(&self, scenario: &Scenario, decided: Decided) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+        if decided.verdict == Verdict::OutOfScope {
+            return (Vec::new(), BTreeMap::new());
+        }
+        let mut matching: Vec<usize> = Vec::new();
+        self.index().obligations.each_match(&scenario.values, |r| matching.push(r));
+        let row = decided.row.and_then(|r| self.rows.get(r));
+        let outcome = row.map_or(self.default.as_ref(), |row| Some(&row.outcome));
+        let require: &[Vec<String>] = match outcome {
+            Some(Outcome::Require { require, .. }) => require,
+            _ => &[],
+        };
+        let met = row.and_then(|row| row.met.as_ref()).map(|met| MetBy {
+            mechanisms: met.by.clone(),
+            require: met.require.clone(),
+            ordered: met.ordered.clone(),
+            through: MetThrough::Facts,
+        });
+        self.obligations_of(&matching, require, met.as_ref())
+    }
+
+    /// The obligations of the rows `matching` (ascending): each once, in the table's order,
+    /// and, apart, those `upon` an alternative of `require` by that alternative. An obligation
+    /// `upon` mechanisms comes only where one of them met the requirement or is one of the
+    /// alternatives still to choose: never for a transfer that needs no mechanism.
+    fn obligations_of(
+        &self,
+        matching: &[usize],
+        require: &[Vec<String>],
+        met_by: Option<&MetBy>,
+    ) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+        let mut obligations: Vec<String> = Vec::new();
+        let mut if_chosen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let met: &[String] = met_by.map(|m| m.mechanisms.as_slice()).unwrap_or_default();
+        for row in matching.iter().filter_map(|&r| self.obligations.get(r)) {
+            if row.upon.is_empty() || row.upon.iter().any(|m| met.contains(m)) {
+                if !obligations.contains(&row.obligation) {
+                    obligations.push(row.obligation.clone());
+                }
+                continue;
+            }
+            for m in row.upon.iter().filter(|m| require.iter().any(|g| g.contains(m))) {
+                let chosen = if_chosen.entry(m.clone()).or_default();
+                if !chosen.contains(&row.obligation) {
+                    chosen.push(row.obligation.clone());
+                }
+            }
+        }
+        // What comes in any case need not be listed again under a choice.
+        for chosen in if_chosen.values_mut() {
+            chosen.retain(|o| !obligations.contains(o));
+        }
+        if_chosen.retain(|_, chosen| !chosen.is_empty());
+        (obligations, if_chosen)
     }
 
     /// The mechanisms the scenario lists in `safeguards`, as a bit mask over their domain.

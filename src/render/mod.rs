@@ -100,20 +100,26 @@ pub fn outcome(outcome: Option<&Outcome>) -> String {
         None => "(none: a gap)".to_owned(),
         Some(Outcome::Permit) => "permit".to_owned(),
         Some(Outcome::Prohibit) => "prohibit".to_owned(),
-        Some(Outcome::Require { require }) => require_groups(require),
+        Some(Outcome::Require { require, ordered }) => require_groups(require, ordered),
     }
 }
 
 /// A row's outcome: its rule's, or `permit` with what the facts met.
 fn row_outcome(row: &crate::table::Row) -> String {
     match &row.met {
-        Some(met) => format!("permit: {} met by {}", require_groups(&met.require), met.by.join(" and ")),
+        Some(met) => format!("permit: {} met by {}", require_groups(&met.require, &met.ordered), met.by.join(" and ")),
         None => outcome(Some(&row.outcome)),
     }
 }
 
-fn require_groups(groups: &[Vec<String>]) -> String {
-    groups.iter().map(|g| format!("require {}", g.join(" or "))).collect::<Vec<_>>().join(" and ")
+/// `require a or b and require c, else d`: the groups with the indices of cascades.
+pub fn require_groups(groups: &[Vec<String>], ordered: &[usize]) -> String {
+    groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| format!("require {}", g.join(if ordered.contains(&i) { ", else " } else { " or " })))
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// Text for Markdown, every character that would start markup escaped.
@@ -169,8 +175,14 @@ pub fn table_markdown(table: &Table) -> String {
                 .iter()
                 .map(|c| row.cells.get(&c.fact).map(|x| escape(&cell(x, c))).unwrap_or_else(|| "–".into()))
                 .collect();
-            let _ =
-                writeln!(out, "| `{}` | {} | {} |", row.obligation, cells.join(" | "), escape(&row.cite.join("; ")));
+            let _ = writeln!(
+                out,
+                "| `{}`{} | {} | {} |",
+                row.obligation,
+                upon_words(&row.upon),
+                cells.join(" | "),
+                escape(&row.cite.join("; "))
+            );
         }
     }
     out
@@ -205,15 +217,21 @@ pub fn table_text(table: &Table) -> String {
         let _ = writeln!(out, "  none");
     }
     for row in &table.obligations {
-        let _ = writeln!(out, "  {} \"{}\" [{}]", row.obligation, row.title, row.cite.join("; "));
+        let _ =
+            writeln!(out, "  {}{} \"{}\" [{}]", row.obligation, upon_words(&row.upon), row.title, row.cite.join("; "));
         cells(&row.cells, &mut out);
     }
     out
 }
 
+/// " upon `a` or `b`" for an obligation that comes with relying on them; empty otherwise.
+fn upon_words(upon: &[String]) -> String {
+    if upon.is_empty() { String::new() } else { format!(" upon {}", code_list(upon, " or ")) }
+}
+
 fn verdict_words(decision: &Decision) -> String {
     match decision.verdict {
-        Verdict::Require => require_groups(&decision.require),
+        Verdict::Require => require_groups(&decision.require, &decision.ordered),
         other => other.as_str().to_owned(),
     }
 }
@@ -240,12 +258,30 @@ fn met_words(decision: &Decision) -> Option<String> {
         crate::eval::MetThrough::Safeguards => "listed in `safeguards`",
     };
     let by = code_list(&met.mechanisms, " and ");
-    Some(format!("the requirement `{}` is met by {by} ({through})", require_groups(&met.require)))
+    Some(format!("the requirement `{}` is met by {by} ({through})", require_groups(&met.require, &met.ordered)))
 }
 
 /// Names in backticks, joined by `separator`.
 fn code_list(names: &[String], separator: &str) -> String {
     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(separator)
+}
+
+/// "if `cn_standard_contract` is relied on, also: file_standard_contract": one line for each
+/// list of obligations, naming every mechanism that brings it.
+fn if_chosen_words(decision: &Decision) -> Vec<String> {
+    let mut by_list: Vec<(&Vec<String>, Vec<String>)> = Vec::new();
+    for (m, obligations) in &decision.if_chosen {
+        match by_list.iter_mut().find(|(list, _)| *list == obligations) {
+            Some((_, mechanisms)) => mechanisms.push(m.clone()),
+            None => by_list.push((obligations, vec![m.clone()])),
+        }
+    }
+    by_list
+        .into_iter()
+        .map(|(obligations, mechanisms)| {
+            format!("if {} is relied on, also: {}", code_list(&mechanisms, " or "), obligations.join(", "))
+        })
+        .collect()
 }
 
 fn safeguards_words(decision: &Decision) -> Option<String> {
@@ -269,6 +305,9 @@ pub fn decision_text(decision: &Decision) -> String {
     if !decision.obligations.is_empty() {
         let _ = writeln!(out, "  obligations: {}", decision.obligations.join(", "));
     }
+    for words in if_chosen_words(decision) {
+        let _ = writeln!(out, "  {words}");
+    }
     if let Some(words) = safeguards_words(decision) {
         let _ = writeln!(out, "  {words}");
     }
@@ -281,6 +320,7 @@ pub fn decision_line(decision: &Decision) -> String {
     if !decision.obligations.is_empty() {
         parts.push(format!("obligations: {}", decision.obligations.join(", ")));
     }
+    parts.extend(if_chosen_words(decision));
     parts.extend(met_words(decision));
     parts.extend(safeguards_words(decision));
     parts.join("; ")

@@ -237,6 +237,9 @@ fn exactness_text(diff: &Diff, code: fn(&str) -> String) -> String {
 /// What a group's class rests on, and the kinship of its requirements, in words.
 fn group_notes(group: &crate::analysis::diff::Group) -> Vec<String> {
     let mut notes = Vec::new();
+    if group.order_only {
+        notes.push("same alternatives, different order".to_owned());
+    }
     if !group.class_by.is_empty() {
         notes.push(format!("classed by the strength order {}", super::code_list(&group.class_by, ", ")));
     }
@@ -941,6 +944,12 @@ fn pair_heading(
     format!("{}: {}  vs  {}: {}  ({tail})", a.0, a.1.text(), b.0, b.1.text())
 }
 
+/// An inventory group's class in words, with "same alternatives, different order" where so.
+fn inventory_class(g: &crate::analysis::inventory::InventoryGroup, a: &str, b: &str) -> String {
+    let class = g.class.text(a, b);
+    if g.order_only { format!("{class} (same alternatives, different order)") } else { class }
+}
+
 /// An inventory diff for a terminal.
 pub fn inventory_text(inv: &crate::analysis::inventory::Inventory) -> String {
     let mut out = String::new();
@@ -949,8 +958,12 @@ pub fn inventory_text(inv: &crate::analysis::inventory::Inventory) -> String {
     for g in &inv.groups {
         let shown: Vec<String> = g.lines.iter().take(10).map(ToString::to_string).collect();
         let more = if g.lines.len() > 10 { format!(" and {} more", g.lines.len() - 10) } else { String::new() };
-        let tail =
-            format!("{}, {} transfers, {}", g.class.text(&inv.a.label, &inv.b.label), g.transfers, percent(g.share));
+        let tail = format!(
+            "{}, {} transfers, {}",
+            inventory_class(g, &inv.a.label, &inv.b.label),
+            g.transfers,
+            percent(g.share)
+        );
         let _ = writeln!(out, "\n{}", pair_heading((&inv.a.label, &g.a), (&inv.b.label, &g.b), &tail));
         let _ = writeln!(out, "  lines {}{more}", shown.join(", "));
     }
@@ -980,7 +993,7 @@ pub fn inventory_markdown(inv: &crate::analysis::inventory::Inventory) -> String
             vec![
                 markdown::text(&g.a.text()),
                 markdown::text(&g.b.text()),
-                markdown::text(&g.class.text(&inv.a.label, &inv.b.label)),
+                markdown::text(&inventory_class(g, &inv.a.label, &inv.b.label)),
                 g.transfers.to_string(),
                 percent(g.share),
             ]
@@ -1017,7 +1030,7 @@ pub fn inventory_html(inv: &crate::analysis::inventory::Inventory) -> String {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             e(&g.a.text()),
             e(&g.b.text()),
-            e(&g.class.text(&inv.a.label, &inv.b.label)),
+            e(&inventory_class(g, &inv.a.label, &inv.b.label)),
             g.transfers,
             percent(g.share)
         );

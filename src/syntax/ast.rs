@@ -257,9 +257,20 @@ pub struct ObligeDecl {
     pub cites: Vec<CiteClause>,
     /// `effective` clauses.
     pub effective: Vec<Range>,
+    /// `upon m or n`: the mechanisms relying on which brings the obligation.
+    pub upon: Option<Upon>,
     /// When it applies.
     pub when: Cond,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// `upon m or n` in an `oblige`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upon {
+    /// The mechanisms (or families of them).
+    pub mechanisms: Vec<Ident>,
+    /// The whole clause.
     pub span: Span,
 }
 
@@ -496,11 +507,13 @@ impl Outcome {
     }
 }
 
-/// `require a or b`.
+/// `require a or b`, or `require a, else b` (in order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequireGroup {
     /// Alternative mechanisms.
     pub alternatives: Vec<Ident>,
+    /// Written with `, else`: each alternative only where those before it cannot be used.
+    pub ordered: bool,
     /// The whole group.
     pub span: Span,
 }
@@ -538,6 +551,9 @@ pub struct Expect {
     pub outcome: Option<Outcome>,
     /// The exact obligations expected, when given with `with {…}`.
     pub obligations: Option<ValueList>,
+    /// `upon m or n {…}`: the exact obligations expected to come with relying on each of the
+    /// mechanisms.
+    pub upon: Vec<(Vec<Ident>, ValueList)>,
     /// The whole clause.
     pub span: Span,
 }

@@ -173,6 +173,11 @@ fn list_in_words(items: &[String]) -> String {
     }
 }
 
+/// The help for a `require` group that joins alternatives both ways.
+const MIXED_GROUP: &str = "a `require` group is either alternatives joined by `or` (any one) or a cascade joined by \
+                           `, else` (in order), not both: write `require a or b`, `require a, else b`, or two \
+                           groups joined by `and`";
+
 fn hint(expected: &[String], after: Option<&str>, found: Option<&str>) -> Option<String> {
     let expects = |what: &str| expected.iter().any(|e| e.starts_with(what));
     let found_text = found?;
@@ -186,6 +191,9 @@ fn hint(expected: &[String], after: Option<&str>, found: Option<&str>) -> Option
         {
             format!("`{found_text}` is a keyword and cannot be used as a name here")
         }
+        // After a `require` group's alternatives, not a condition's, an accord's or `upon`'s.
+        "," if expects("`or`") && !["`then`", "`as`", "`when`"].iter().any(|w| expects(w)) => MIXED_GROUP.to_owned(),
+        "or" if expected.iter().any(|e| e == "`,`") => MIXED_GROUP.to_owned(),
         "=" if expects("a comparison") => "compare with `==`".to_owned(),
         "&&" | "&" => "write `and`".to_owned(),
         "||" | "|" => "write `or`".to_owned(),

@@ -43,6 +43,8 @@ pub const KEYWORDS: &[&str] = &[
     "with",
     "and",
     "or",
+    "else",
+    "upon",
     "not",
     "in",
     "has",

@@ -266,6 +266,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_with => "`with`",
         Rule::kw_and => "`and`",
         Rule::kw_or => "`or`",
+        Rule::kw_else => "`else`",
+        Rule::kw_upon | Rule::upon_clause | Rule::expect_upon => "`upon`",
         Rule::kw_not => "`not`",
         Rule::kw_in => "`in`",
         Rule::kw_has => "`has`",
@@ -550,8 +552,12 @@ impl Builder {
                 let name = self.ident(kids.take(Rule::ident)?);
                 let title = self.string(kids.take(Rule::string)?);
                 let (cites, effective) = self.clauses(&mut kids)?;
+                let upon = match kids.maybe(Rule::upon_clause) {
+                    Some(clause) => Some(self.upon_clause(clause)?),
+                    None => None,
+                };
                 let when = self.when_clause(kids.take(Rule::when_clause)?)?;
-                RegimeItem::Oblige(ObligeDecl { doc, name, title, cites, effective, when, span })
+                RegimeItem::Oblige(ObligeDecl { doc, name, title, cites, effective, upon, when, span })
             }
             Rule::default_item => {
                 let mut kids = Kids::of(item);
@@ -637,10 +643,27 @@ impl Builder {
         let mut kids = Kids::of(pair);
         kids.take(Rule::kw_require)?;
         let mut alternatives = vec![self.ident(kids.take(Rule::ident)?)];
-        while kids.maybe(Rule::kw_or).is_some() {
+        let mut ordered = false;
+        loop {
+            if kids.maybe(Rule::kw_else).is_some() {
+                ordered = true;
+            } else if kids.maybe(Rule::kw_or).is_none() {
+                break;
+            }
             alternatives.push(self.ident(kids.take(Rule::ident)?));
         }
-        Ok(RequireGroup { alternatives, span })
+        Ok(RequireGroup { alternatives, ordered, span })
+    }
+
+    fn upon_clause(&mut self, pair: P<'_>) -> Built<Upon> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_upon)?;
+        let mut mechanisms = vec![self.ident(kids.take(Rule::ident)?)];
+        while kids.maybe(Rule::kw_or).is_some() {
+            mechanisms.push(self.ident(kids.take(Rule::ident)?));
+        }
+        Ok(Upon { mechanisms, span })
     }
 
     fn example(&mut self, pair: P<'_>, doc: Doc) -> Built<ExampleDecl> {
@@ -671,12 +694,22 @@ impl Builder {
             Some(_) => Some(self.value_list(kids.take(Rule::value_list)?)?),
             None => None,
         };
+        let mut upon = Vec::new();
+        while let Some(clause) = kids.maybe(Rule::expect_upon) {
+            let mut kids = Kids::of(clause);
+            kids.take(Rule::kw_upon)?;
+            let mut mechanisms = vec![self.ident(kids.take(Rule::ident)?)];
+            while kids.maybe(Rule::kw_or).is_some() {
+                mechanisms.push(self.ident(kids.take(Rule::ident)?));
+            }
+            upon.push((mechanisms, self.value_list(kids.take(Rule::value_list)?)?));
+        }
         Ok(ExampleDecl {
             doc,
             name,
             given,
             given_span,
-            expect: Expect { outcome, obligations, span: expect_span },
+            expect: Expect { outcome, obligations, upon, span: expect_span },
             span,
         })
     }
