@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::ser::Formatter;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::{Arc, OnceLock};
@@ -472,6 +473,26 @@ pub struct ObligationRow {
     pub cells: BTreeMap<String, Cell>,
 }
 
+/// The fact a transfer's date is held in.
+pub const DATE: &str = "date";
+
+/// A row's cells read on one transfer date: `None` when its `date` cell excludes the day,
+/// else the cells without that cell (the one rule of a pinned reading, for tables and
+/// comparisons alike).
+pub fn on_date(
+    cells: Cow<'_, BTreeMap<String, Cell>>,
+    date: crate::date::Date,
+) -> Option<Cow<'_, BTreeMap<String, Cell>>> {
+    let Some(cell) = cells.get(DATE) else { return Some(cells) };
+    let day = date.days();
+    if !cell.ranges().iter().any(|&(lo, hi)| lo.is_none_or(|lo| day >= lo) && hi.is_none_or(|hi| day < hi)) {
+        return None;
+    }
+    let mut cells = cells;
+    cells.to_mut().remove(DATE);
+    Some(cells)
+}
+
 impl Cell {
     /// A count or date cell's ranges as `[lo, hi)` pairs (dates as day numbers), `None` for an
     /// open end; empty for other cells.
@@ -511,18 +532,19 @@ impl Table {
     /// `date` cell excludes the day are dropped, and the others lose that cell, so a scenario's
     /// own date no longer matters. The hash stays the original table's.
     pub fn on(&self, date: crate::date::Date) -> Table {
-        let keep = |cells: &mut BTreeMap<String, Cell>| match cells.remove("date") {
-            Some(cell) => cell
-                .ranges()
-                .iter()
-                .any(|&(lo, hi)| lo.is_none_or(|lo| date.days() >= lo) && hi.is_none_or(|hi| date.days() < hi)),
-            None => true,
+        let keep = |cells: &mut BTreeMap<String, Cell>| match on_date(std::borrow::Cow::Borrowed(cells), date) {
+            Some(std::borrow::Cow::Owned(pinned)) => {
+                *cells = pinned;
+                true
+            }
+            Some(std::borrow::Cow::Borrowed(_)) => true,
+            None => false,
         };
         let mut table = self.clone();
         table.index = OnceLock::new();
         table.rows.retain_mut(|r| keep(&mut r.cells));
         table.obligations.retain_mut(|o| keep(&mut o.cells));
-        table.columns.retain(|c| c.fact != "date");
+        table.columns.retain(|c| c.fact != DATE);
         table
     }
 

@@ -7,8 +7,10 @@
 //! then "the same kind of transfer, made both ways", which is what a company with entities on
 //! both sides, or two regulators negotiating a corridor, asks about.
 
-use super::diff::{Compared, DiffError, Options, Outcome, Prepared, Reading, RuleRef, Side, SideInfo};
+use super::compare::Compared;
+use super::diff::{DiffError, Options, Outcome, Reading, RuleRef, Side, SideInfo};
 use super::mdd::{FALSE, NodeId};
+use super::side::Prepared;
 use crate::compile::accords::Accord;
 use crate::eval::Verdict;
 use serde::Serialize;
@@ -108,24 +110,17 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
     let (info_a, info_b) = (SideInfo::of(&a), SideInfo::of(&b));
     let (labels_a, labels_b) = (a.label(), b.label());
     let (home_a, home_b) = (a.table.home.clone(), b.table.home.clone());
-    let (regime_a, regime_b) = (a.table.regime.clone(), b.table.regime.clone());
     let destination_b = b.table.scope.destination.clone();
     let forward = Prepared::new(a, Reading::OriginAligned, options.obligations, Some(&home_b))?;
     let back = Prepared::new(b, Reading::OriginAligned, options.obligations, Some(&home_a))?
         .rename_destination(BACK_DESTINATION);
     let mut c = Compared::new(forward, back, options)?;
     // Only transfers both sides govern: each destination inside the other's home.
-    let out_a = c.parts_a.iter().find(|p| p.outcome == Outcome::out_of_scope()).map_or(FALSE, |p| p.region);
-    let out_b = c.parts_b.iter().find(|p| p.outcome == Outcome::out_of_scope()).map_or(FALSE, |p| p.region);
-    let outside = c.mdd.or(out_a, out_b);
-    c.universe = c.mdd.minus(c.universe, outside);
+    c.within_both_scopes();
     let total = c.total()?;
 
     let requirements = |c: &mut Compared, first: bool| -> Vec<Requirement> {
-        let mut by_outcome = c.by_outcome(first);
-        for region in by_outcome.values_mut() {
-            *region = c.mdd.and(*region, c.universe);
-        }
+        let by_outcome = c.by_outcome_within(first);
         let mut out: Vec<Requirement> = by_outcome
             .into_iter()
             .filter(|(_, region)| *region != FALSE)
@@ -141,28 +136,9 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
     let back_req = requirements(&mut c, false);
 
     let mut joint_regions: BTreeMap<(Outcome, Outcome), NodeId> = BTreeMap::new();
-    let (outs_a, outs_b) = (c.by_outcome(true), c.by_outcome(false));
-    let segments = c.segments.clone();
-    for (fo, ra) in &outs_a {
-        for (bo, rb) in &outs_b {
-            let both = c.mdd.and(*ra, *rb);
-            let both = c.mdd.and(both, c.universe);
-            if both == FALSE {
-                continue;
-            }
-            for (segment, active_a, active_b) in &segments {
-                let region = c.mdd.and(both, *segment);
-                if region == FALSE {
-                    continue;
-                }
-                let pick = |active: &[usize]| -> Vec<&Accord> {
-                    active.iter().filter_map(|&i| options.accords.get(i)).collect()
-                };
-                let key = (fo.with_accords(&regime_a, &pick(active_a)), bo.with_accords(&regime_b, &pick(active_b)));
-                let acc = joint_regions.entry(key).or_insert(FALSE);
-                *acc = c.mdd.or(*acc, region);
-            }
-        }
+    for pair in c.pairs(&options.accords, false) {
+        let acc = joint_regions.entry((pair.accepted_a, pair.accepted_b)).or_insert(FALSE);
+        *acc = c.or(*acc, pair.region);
     }
     let mut totals = CorridorTotals { nothing_needed: 0.0, one_mechanism: 0.0, separate: 0.0, blocked: 0.0 };
     let mut joint = Vec::new();
@@ -176,11 +152,11 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
             (None, true) => totals.nothing_needed += share,
             (None, false) => totals.one_mechanism += share,
         }
-        let witness = c.mdd.witness(region).map(|p| c.space.scenario(&p)).unwrap_or_default();
+        let witness = c.witness(region).unwrap_or_default();
         let (witness_forward, witness_back) = split_witness(witness, &destination_b);
         joint.push(Joint { forward, back, share, both, gap, witness_forward, witness_back });
     }
-    if c.mdd.exhausted() {
+    if c.exhausted() {
         return Err(DiffError::TooIntricate);
     }
     joint.sort_by(|x, y| y.share.total_cmp(&x.share).then_with(|| (&x.forward, &x.back).cmp(&(&y.forward, &y.back))));
@@ -193,7 +169,7 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
         back: back_req,
         joint,
         totals,
-        weights: std::mem::take(&mut c.weights_used),
+        weights: c.take_weights(),
     })
 }
 

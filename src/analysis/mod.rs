@@ -2,11 +2,16 @@
 //! of one table, the diff between two, the corridor between two homes, and the agreement matrix of
 //! many.
 
+mod compare;
 pub mod corridor;
 pub mod diff;
 pub mod inventory;
 pub mod matrix;
 pub mod mdd;
+mod outcome;
+mod partition;
+mod regions;
+mod side;
 pub mod space;
 mod verify;
 pub mod weights;

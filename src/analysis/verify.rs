@@ -4,6 +4,7 @@
 //! exists.
 
 use super::mdd::{FALSE, NODE_BUDGET, WORK_BUDGET};
+use super::partition::joined;
 use super::space::Space;
 use crate::check::ir;
 use crate::diagnostics::{Code, Diagnostic};
@@ -85,7 +86,7 @@ fn verify_within(table: &Table, budget: usize) -> Vec<Finding> {
     let scope = mdd.and(in_scope, consistent);
     let mut findings = Vec::new();
 
-    let rules = regions(&space, &mut mdd, table.rows.iter().map(|r| (&r.rule, &r.cells)));
+    let rules = joined(&space, &mut mdd, table.rows.iter().map(|r| (r.rule.clone(), &r.cells)), String::eq);
     let mut covered = FALSE;
     let mut first_with: HashMap<u32, String> = HashMap::new();
     for (i, (rule, region)) in rules.iter().enumerate() {
@@ -116,7 +117,8 @@ fn verify_within(table: &Table, budget: usize) -> Vec<Finding> {
             findings.push(Finding::Gap { witness: space.scenario(&point) });
         }
     }
-    let obligations = regions(&space, &mut mdd, table.obligations.iter().map(|o| (&o.obligation, &o.cells)));
+    let rows = table.obligations.iter().map(|o| (o.obligation.clone(), &o.cells));
+    let obligations = joined(&space, &mut mdd, rows, String::eq);
     for (obligation, region) in obligations {
         if mdd.and(region, scope) == FALSE {
             findings.push(Finding::NeverApplies { obligation });
@@ -127,24 +129,6 @@ fn verify_within(table: &Table, budget: usize) -> Vec<Finding> {
         return vec![Finding::TooIntricate];
     }
     findings
-}
-
-/// The region of each named group of adjacent rows (a rule's rows, or an obligation's), in
-/// order.
-fn regions<'t>(
-    space: &Space,
-    mdd: &mut super::mdd::Mdd,
-    rows: impl Iterator<Item = (&'t String, &'t std::collections::BTreeMap<String, crate::table::Cell>)>,
-) -> Vec<(String, u32)> {
-    let mut out: Vec<(String, u32)> = Vec::new();
-    for (name, cells) in rows {
-        let region = space.row(mdd, cells);
-        match out.last_mut() {
-            Some((last, acc)) if last == name => *acc = mdd.or(*acc, region),
-            _ => out.push((name.clone(), region)),
-        }
-    }
-    out
 }
 
 impl Finding {
