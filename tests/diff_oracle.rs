@@ -36,11 +36,19 @@
 //!   effective ranges, random scopes), a point where the outcomes differ but, read through the
 //!   accords that apply there, become equal lies in no region and counts as resolved; groups
 //!   are of the outcomes before accords, classes and bridges after;
+//! - with `--facts` (one case in five without accords), every region is a box over those facts
+//!   only; a differing point lies in exactly one box of its own group, and a region's share is
+//!   that of its group's points inside the box (boxes of other groups, and agreeing points, may
+//!   lie under a projected box);
 //! - (d) every region's witness lies in the region, and the evaluator decides it on each table
 //!   as the group says (a witness has no `origin` in the aligned reading: the scenario reader
 //!   takes the regime's home);
 //! - and each region names, for each side, exactly the rules (or `default`, `gap`,
 //!   `out_of_scope`) that the evaluator finds deciding at some point of it.
+//!
+//! Corridors are checked the same way (`check_corridor`): each transfer made both ways is
+//! decided by each side and read through its accords, and the shares of each side's outcomes,
+//! of each joint pair and of the four totals, the single mechanisms and the witnesses must agree.
 //!
 //! Two deterministic tests follow: each standard regime against itself, and a random regime
 //! against a copy whose `require` alternatives, obligations and disjoint adjacent rules are
@@ -50,6 +58,7 @@
 
 mod common;
 
+use accord::analysis::corridor::Corridor;
 use accord::analysis::diff::{Cells, Diff, DiffError, Listing, Options, Outcome, Reading, RuleRef, Side, diff};
 use accord::compile::accords::{Acceptance, Accord};
 use accord::compile::compile_text;
@@ -797,11 +806,24 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
     let mut deciding: Vec<(BTreeSet<String>, BTreeSet<String>)> = vec![Default::default(); regions.len()];
     let mut resolved = 0.0f64;
     let given = read_when(&serde_json::to_value(&options.given).unwrap());
+    // With `--facts`, regions are boxes over those facts only, each read within its group.
+    let projected = options.facts.is_some();
+    if let Some(facts) = &options.facts {
+        for (g, group) in report.groups.iter().enumerate() {
+            for region in &group.regions {
+                let when = region.when.as_ref().ok_or("a projected region has no `when`")?;
+                if let Some(other) = when.keys().find(|f| !facts.contains(f)) {
+                    return Err(format!("a region of group {g} constrains `{other}`, outside --facts {facts:?}"));
+                }
+            }
+        }
+    }
     for (point, weight) in points([a, b], options.reading, options.obligations, &options.accords, &options.given) {
-        let containing: Vec<usize> = (0..regions.len()).filter(|&i| inside(&regions[i].1, &point)).collect();
-        // Only transfers inside `--given` are compared: none outside lies in a region.
+        let mut containing: Vec<usize> = (0..regions.len()).filter(|&i| inside(&regions[i].1, &point)).collect();
+        // Only transfers inside `--given` are compared: none outside lies in a region (but a
+        // projected box may reach anywhere over the facts left out).
         if !inside(&given, &point) {
-            if let Some(&i) = containing.first() {
+            if let Some(&i) = containing.first().filter(|_| !projected) {
                 return Err(format!("{} is outside the restriction but lies in region {i}", point.json()));
             }
             continue;
@@ -809,7 +831,7 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
         let ((oa, by_a), (ob, by_b)) = (decide_a.decide(&point)?, decide_b.decide(&point)?);
         total += weight;
         if oa == ob {
-            if let Some(&i) = containing.first() {
+            if let Some(&i) = containing.first().filter(|_| !projected) {
                 return Err(format!("{} agrees ({}) but lies in region {i}", point.json(), oa.text()));
             }
             continue;
@@ -821,12 +843,17 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
         }
         if ea == eb {
             resolved += weight;
-            if let Some(&i) = containing.first() {
+            if let Some(&i) = containing.first().filter(|_| !projected) {
                 return Err(format!("{} is resolved by accords but lies in region {i}", point.json()));
             }
             continue;
         }
         differing += weight;
+        // Projected, a point lies in exactly one box of its own group (boxes of other groups
+        // may reach over it).
+        if projected {
+            containing.retain(|&i| (&report.groups[regions[i].0].a, &report.groups[regions[i].0].b) == (&oa, &ob));
+        }
         let [i] = containing[..] else {
             return Err(format!(
                 "{}: A {} but B {}, in {} regions {containing:?}",
@@ -1004,8 +1031,19 @@ fn options_for(case: usize) -> Options {
     Options {
         reading: if case % 6 == 5 { Reading::SameOrigin } else { Reading::OriginAligned },
         obligations: case % 3 == 2,
+        facts: facts_for(case),
         ..Options::default()
     }
+}
+
+/// For one case in five (never one with accords, where one outcome pair can make two groups),
+/// regions projected onto some facts (`--facts`).
+fn facts_for(case: usize) -> Option<Vec<String>> {
+    if case % 5 != 0 || case % 3 == 1 {
+        return None;
+    }
+    let choices: [&[&str]; 4] = [&["destination"], &["tier", "flag"], &["n", "date"], &["kinds", "destination"]];
+    Some(choices[(case / 5) % choices.len()].iter().map(|f| (*f).to_owned()).collect())
 }
 
 /// For one case in three, one to three random accords between the pair: an acceptance of one
@@ -1279,4 +1317,131 @@ fn canonical_cascades_keep_their_order_and_drop_what_another_group_meets() {
     // A cascade of one alternative, after repeats, is a plain group.
     let one = groups(&[(&["bcr", "bcr"], true)]);
     assert_eq!(canonical_cascades(&one), (plain(&[&["bcr"]]), vec![]));
+}
+
+// ── corridors ───────────────────────────────────────────────────────────────────────────────
+
+/// Checks a corridor against enumeration: every transfer made both ways (one destination in
+/// B's home and out of A's, decided by A from its home; one in A's home and out of B's, decided
+/// by B from its home; every other fact shared) is decided by the evaluator on each side and
+/// read through the accords that apply to it there. The shares of each side's outcomes, of
+/// each joint pair and of the four totals must equal the brute-force measure; each joint
+/// pair's single mechanisms must be those in every group of both; each witness must be
+/// decided as its pair says.
+fn check_corridor(a: &Table, b: &Table, options: &Options, report: &Corridor) -> Result<(), String> {
+    let (mut decide_a, mut decide_b) = (Decider::new(a, options), Decider::new(b, options));
+    let flows =
+        |home: &[String], other: &[String], d: &str| other.iter().any(|h| h == d) && !home.iter().any(|h| h == d);
+    let mut total = 0.0f64;
+    let mut forward: BTreeMap<Outcome, f64> = BTreeMap::new();
+    let mut back: BTreeMap<Outcome, f64> = BTreeMap::new();
+    let mut joint: BTreeMap<(Outcome, Outcome), f64> = BTreeMap::new();
+    // Nothing needed, one mechanism, separate, blocked.
+    let mut totals = [0.0f64; 4];
+    for (point, weight) in points([a, b], Reading::OriginAligned, false, &options.accords, &Cells::new()) {
+        if !flows(&a.home, &b.home, &point.destination) {
+            continue;
+        }
+        for place in PLACES.iter().filter(|p| flows(&b.home, &a.home, p)) {
+            let returned = Point { destination: (*place).to_owned(), ..point.clone() };
+            let ((of, _), (ob, _)) = (decide_a.decide(&point)?, decide_b.decide(&returned)?);
+            let (ef, eb) = (accepted(&of, a, &options.accords, &point), accepted(&ob, b, &options.accords, &returned));
+            total += weight;
+            *forward.entry(of).or_default() += weight;
+            *back.entry(ob).or_default() += weight;
+            let kind = if [&ef, &eb].iter().any(|o| matches!(o.verdict, Verdict::Prohibit | Verdict::Undecided)) {
+                3
+            } else if ef.require.is_empty() && eb.require.is_empty() {
+                0
+            } else if !in_every_group(&ef, &eb).is_empty() {
+                1
+            } else {
+                2
+            };
+            totals[kind] += weight;
+            *joint.entry((ef, eb)).or_default() += weight;
+        }
+    }
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9;
+    let share = |w: f64| if total > 0.0 { w / total } else { 0.0 };
+    let reported =
+        [report.totals.nothing_needed, report.totals.one_mechanism, report.totals.separate, report.totals.blocked];
+    for (k, (r, e)) in reported.iter().zip(totals).enumerate() {
+        if !close(*r, share(e)) {
+            return Err(format!("total {k} is {r} but enumeration gives {}", share(e)));
+        }
+    }
+    for (side, listed, expected) in [("forward", &report.forward, &forward), ("back", &report.back, &back)] {
+        let got: BTreeMap<&Outcome, f64> = listed.iter().map(|r| (&r.outcome, r.share)).collect();
+        let want: BTreeMap<&Outcome, f64> = expected.iter().map(|(o, w)| (o, share(*w))).collect();
+        if got.len() != want.len() || got.iter().zip(&want).any(|((o, x), (p, y))| o != p || !close(*x, *y)) {
+            return Err(format!("{side} requirements {got:?} but enumeration gives {want:?}"));
+        }
+    }
+    if report.joint.len() != joint.len() {
+        return Err(format!("{} joint pairs but enumeration finds {}", report.joint.len(), joint.len()));
+    }
+    for j in &report.joint {
+        let Some(&w) = joint.get(&(j.forward.clone(), j.back.clone())) else {
+            return Err(format!("joint pair {} / {} is not found by enumeration", j.forward.text(), j.back.text()));
+        };
+        if !close(j.share, share(w)) {
+            return Err(format!("joint {} / {}: share {} but {}", j.forward.text(), j.back.text(), j.share, share(w)));
+        }
+        let blocked = [&j.forward, &j.back].iter().any(|o| matches!(o.verdict, Verdict::Prohibit | Verdict::Undecided));
+        let mut both = j.both.clone();
+        both.sort();
+        if !blocked && both != in_every_group(&j.forward, &j.back) {
+            return Err(format!("joint {} / {}: both {:?}", j.forward.text(), j.back.text(), j.both));
+        }
+        // Each witness flow decides, through the accords there, as the pair says.
+        let (wf, wb) = (Point::of_witness(&j.witness_forward), Point::of_witness(&j.witness_back));
+        let (of, ob) = (decide(a, &j.witness_forward, false)?, decide(b, &j.witness_back, false)?);
+        let (ef, eb) = (accepted(&of, a, &options.accords, &wf), accepted(&ob, b, &options.accords, &wb));
+        if (&ef, &eb) != (&j.forward, &j.back) {
+            return Err(format!(
+                "joint witnesses decide {} / {}, not {} / {}",
+                ef.text(),
+                eb.text(),
+                j.forward.text(),
+                j.back.text()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The mechanisms in every group of both outcomes, sorted.
+fn in_every_group(x: &Outcome, y: &Outcome) -> Vec<String> {
+    let groups: Vec<&Vec<String>> = x.require.iter().chain(&y.require).collect();
+    let all: BTreeSet<&String> = groups.iter().flat_map(|g| g.iter()).collect();
+    all.into_iter().filter(|m| groups.iter().all(|g| g.contains(m))).cloned().collect()
+}
+
+#[test]
+fn corridor_agrees_with_enumeration() {
+    let mut rng = Rng(0xC0FF_EE00_D15E_A5E5);
+    let homes = [("A", "B"), ("{A, C}", "B"), ("A", "{B, D}"), ("B", "{A, C}")];
+    let pairs: Vec<(Regime, Regime, bool)> = (0..48)
+        .map(|_| {
+            let (home_a, home_b) = homes[rng.below(homes.len())];
+            let first = regime(&mut rng, home_a, false);
+            let second =
+                if rng.chance(40) { regime(&mut rng, home_b, false) } else { mutate(&mut rng, &first, home_b, false) };
+            (first, second, false)
+        })
+        .collect();
+    let mut shown = [0usize; 2];
+    for (case, (text, a, b)) in pairs.chunks(BATCH).flat_map(compile_pairs).enumerate() {
+        // Accords in one case in three, as in the diff cases.
+        let options = Options { accords: accords_for(case, &a, &b), ..Options::default() };
+        let report = accord::analysis::corridor::corridor(Side::new(&a), Side::new(&b), &options)
+            .unwrap_or_else(|e| panic!("case {case}: {e}\n{text}"));
+        if let Err(problem) = check_corridor(&a, &b, &options, &report) {
+            panic!("corridor case {case}: {problem}\n{text}\n{}", serde_json::to_string_pretty(&report).unwrap());
+        }
+        shown[usize::from(report.totals.one_mechanism > 0.0)] += 1;
+    }
+    // Both kinds of corridor occur: with a single mechanism somewhere, and without.
+    assert!(shown[0] > 0 && shown[1] > 0, "{shown:?}");
 }
