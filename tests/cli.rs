@@ -1384,3 +1384,49 @@ fn obligations_upon_an_alternative_are_compared() {
     assert_eq!(groups[0]["b"]["obligations"], json!(["file_standard_contract"]));
     assert_eq!(groups[0]["class"], "b_stricter");
 }
+
+/// A CSV inventory is the same transfers as its JSON Lines twin: the same figures, groups and
+/// refused records, at the same line numbers (the JSON Lines twin starts with a blank line
+/// where the CSV has its header). Read from standard input with `--inventory-format csv`.
+#[test]
+fn a_csv_inventory_counts_as_its_json_lines_twin() {
+    let (dir, rules, _) = weights_fixture();
+    let (left, right) = (format!("{rules}#left"), format!("{rules}#right"));
+    let csv = "destination,data,date\nUS,personal,\nUS,personal;health,\nJP,health,2025-01-01\nCN,,\nUS,personnal,\nDE,personal,2024-01-01\n";
+    let jsonl = [
+        "",
+        r#"{"destination": "US", "data": ["personal"]}"#,
+        r#"{"destination": "US", "data": ["personal", "health"]}"#,
+        r#"{"destination": "JP", "data": ["health"], "date": "2025-01-01"}"#,
+        r#"{"destination": "CN"}"#,
+        r#"{"destination": "US", "data": ["personnal"]}"#,
+        r#"{"destination": "DE", "data": ["personal"], "date": "2024-01-01"}"#,
+    ]
+    .join("\n")
+        + "\n";
+    let (csv_file, jsonl_file) = (write(dir.path(), "inventory.csv", csv), write(dir.path(), "twin.jsonl", jsonl));
+    let report = |path: &Path| {
+        let r = run(&["diff", &left, &right, "--inventory", path.to_str().unwrap(), "--format", "json"]);
+        r.code(1).stderr_has("line 6");
+        let mut json = r.json();
+        json["source"] = Value::Null;
+        json
+    };
+    let (from_csv, from_jsonl) = (report(&csv_file), report(&jsonl_file));
+    assert_eq!(from_csv, from_jsonl);
+    assert_eq!(from_csv["transfers"], 5);
+    // From standard input the extension says nothing: the flag does.
+    let piped = accord()
+        .args(["diff", &left, &right, "--inventory", "-", "--inventory-format", "csv", "--format", "json"])
+        .write_stdin(csv)
+        .output()
+        .unwrap();
+    let mut piped: Value = serde_json::from_slice(&piped.stdout).unwrap();
+    piped["source"] = Value::Null;
+    assert_eq!(piped, from_csv);
+    // A header naming no fact is refused before anything is counted.
+    let bad = write(dir.path(), "bad.csv", "destinaton,data\nUS,personal\n");
+    run(&["diff", &left, &right, "--inventory", bad.to_str().unwrap()])
+        .code(1)
+        .stderr_has("did you mean `destination`?");
+}

@@ -73,12 +73,18 @@ pub(crate) struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     weights: Option<std::path::PathBuf>,
 
-    /// Weigh by a real set of transfers instead: a JSON Lines file (`-` for standard input),
-    /// one transfer per line as `accord eval` reads it. The report gives, for each pair of
-    /// differing outcomes, how many of those transfers it holds and their line numbers; a
-    /// line that is not a transfer is listed (and the exit is 1), never left out silently
+    /// Weigh by a real set of transfers instead: a JSON Lines or CSV file (`-` for standard
+    /// input), one transfer per line or record as `accord eval --input` reads it. The report
+    /// gives, for each pair of differing outcomes, how many of those transfers it holds and
+    /// their line numbers; a line that is not a transfer is listed (and the exit is 1), never
+    /// left out silently
     #[arg(long, value_name = "FILE", conflicts_with_all = ["by_rules", "facts", "given", "weights"])]
     inventory: Option<std::path::PathBuf>,
+
+    /// How to read `--inventory` [default: from the file's extension; JSON Lines otherwise].
+    /// A CSV header names facts of A's vocabulary
+    #[arg(long, value_enum, requires = "inventory")]
+    inventory_format: Option<super::eval::InputFormat>,
 
     /// Exit 4 (after printing the report) if B asks more than A of some transfer (`stricter`:
     /// a region where B is stricter, or incomparable), or if they differ anywhere (`any`)
@@ -231,21 +237,40 @@ fn inventory(
     let shown = super::eval::shown(path);
     let mut reader = std::io::BufReader::with_capacity(1 << 16, super::eval::open(path)?);
     let today = regime::today();
+    let csv_table = a.table;
     let mut builder = crate::analysis::inventory::Builder::new(a, b, options, today).map_err(failure)?;
     let mut stretch: Vec<crate::analysis::inventory::Line> = Vec::with_capacity(STRETCH);
-    let mut line = 0usize;
-    while let Some((text, too_long)) = super::eval::read_line(&mut reader)
-        .map_err(|e| Failure::Input(miette!("cannot read `{shown}` after line {line}: {e}")))?
-    {
-        line += 1;
-        if too_long {
-            stretch.push((line, Err(format!("line is longer than {} MiB", super::eval::MAX_LINE >> 20))));
-        } else if !text.trim_ascii().is_empty() {
-            stretch.push((line, Ok(text)));
-        }
+    let mut add = |line: crate::analysis::inventory::Line, builder: &mut crate::analysis::inventory::Builder| {
+        stretch.push(line);
         if stretch.len() == STRETCH {
             builder.add(&stretch);
             stretch.clear();
+        }
+    };
+    match super::eval::input_format(args.inventory_format, path) {
+        super::eval::InputFormat::Jsonl => {
+            let mut line = 0usize;
+            while let Some((text, too_long)) = super::eval::read_line(&mut reader)
+                .map_err(|e| Failure::Input(miette!("cannot read `{shown}` after line {line}: {e}")))?
+            {
+                line += 1;
+                if too_long {
+                    add((line, Err(format!("line is longer than {} MiB", super::eval::MAX_LINE >> 20))), &mut builder);
+                } else if !text.trim_ascii().is_empty() {
+                    add((line, Ok(text)), &mut builder);
+                }
+            }
+        }
+        super::eval::InputFormat::Csv => {
+            // Each record as the JSON object it stands for, so that both sides read it alike.
+            let error = super::eval::ReadError::default();
+            for (line, record) in super::eval::csv_records(csv_table, reader, error.clone())? {
+                let text = record.and_then(|object| serde_json::to_vec(&object).map_err(|e| e.to_string()));
+                add((line, text), &mut builder);
+            }
+            if let Some(e) = error.borrow_mut().take() {
+                return Err(Failure::Input(miette!("cannot read `{shown}`: {e}")));
+            }
         }
     }
     builder.add(&stretch);

@@ -74,7 +74,7 @@ enum DecisionFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum InputFormat {
+pub(crate) enum InputFormat {
     /// One JSON object per line
     Jsonl,
     /// A header row of fact names, then one scenario per row
@@ -89,16 +89,7 @@ pub(crate) fn run(args: &EvalArgs, colour: bool) -> Result<ExitCode, Failure> {
     let today = args.today.unwrap_or_else(regime::today);
     match (&args.scenario, &args.input) {
         (Some(path), _) => single(&table, path, args, today),
-        (None, Some(path)) => {
-            let format = args.input_format.unwrap_or_else(|| {
-                if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
-                    InputFormat::Csv
-                } else {
-                    InputFormat::Jsonl
-                }
-            });
-            batch(&table, path, format, args.format, today)
-        }
+        (None, Some(path)) => batch(&table, path, input_format(args.input_format, path), args.format, today),
         (None, None) => Err(Failure::Input(miette::miette!("give `--scenario FILE` or `--input FILE`"))),
     }
 }
@@ -143,16 +134,27 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// The format given, else the one a file's extension names (`.csv`), else JSON Lines.
+pub(crate) fn input_format(given: Option<InputFormat>, path: &Path) -> InputFormat {
+    given.unwrap_or_else(|| {
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            InputFormat::Csv
+        } else {
+            InputFormat::Jsonl
+        }
+    })
+}
+
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     serde_json::to_string(value).map_err(|e| Failure::Internal(crate::InternalError(e.to_string())))
 }
 
 /// One CSV record: its first line's number and either its scenario object or why it cannot be
 /// read.
-type Record = (usize, Result<serde_json::Value, String>);
+pub(super) type Record = (usize, Result<serde_json::Value, String>);
 
 /// Where a read error is left for the batch to report: it ends the input.
-type ReadError = std::rc::Rc<std::cell::RefCell<Option<String>>>;
+pub(super) type ReadError = std::rc::Rc<std::cell::RefCell<Option<String>>>;
 
 fn batch(
     table: &Table,
@@ -358,7 +360,7 @@ fn read_line_into<R: BufRead>(reader: &mut R, text: &mut Vec<u8>) -> std::io::Re
 ///
 /// Records are found line by line (a quoted field may run over several lines), so that a blank
 /// line is an input line like any other and gets its error record, at its own line number.
-fn csv_records<R: BufRead + 'static>(
+pub(super) fn csv_records<R: BufRead + 'static>(
     table: &Table,
     mut reader: R,
     error: std::rc::Rc<std::cell::RefCell<Option<String>>>,
