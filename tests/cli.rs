@@ -1430,3 +1430,101 @@ fn a_csv_inventory_counts_as_its_json_lines_twin() {
         .code(1)
         .stderr_has("did you mean `destination`?");
 }
+
+/// A standard regime's table, as the binary compiles it.
+fn standard(id: &str) -> accord::table::Table {
+    accord::table::Table::from_json(&run(&["compile", id, "--format", "json"]).code(0).stdout).unwrap()
+}
+
+/// Where two JSON documents first differ, if they do (a report is too long to print whole).
+fn first_difference(x: &Value, y: &Value, path: &str) -> Option<String> {
+    match (x, y) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            keys.into_iter().find_map(|k| match (a.get(k), b.get(k)) {
+                (Some(p), Some(q)) => first_difference(p, q, &format!("{path}.{k}")),
+                _ => Some(format!("{path}.{k}: only on one side")),
+            })
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            a.iter().zip(b).enumerate().find_map(|(i, (p, q))| first_difference(p, q, &format!("{path}[{i}]")))
+        }
+        // A float read back from the printed text may differ in its last bit.
+        (Value::Number(a), Value::Number(b)) if a.is_f64() || b.is_f64() => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            ((a - b).abs() > 1e-12 * a.abs().max(1.0)).then(|| format!("{path}: {a} against {b}"))
+        }
+        _ if x == y => None,
+        _ => Some(format!("{path}: {} against {}", head(&x.to_string()), head(&y.to_string()))),
+    }
+}
+
+/// Each comparison flag reaches the engine as its option: the report the command prints is the
+/// one the library (checked against brute force in `tests/diff_oracle.rs`) gives with that
+/// option, and differs from the report without it.
+#[test]
+fn comparison_flags_are_the_options_the_oracle_checks() {
+    use accord::analysis::diff::{Options, Reading, Side, given_cells};
+    let same = |printed: &Value, computed: &dyn erased::Json, what: &str| {
+        if let Some(difference) = first_difference(printed, &computed.json(), "") {
+            panic!("{what}: the printed report differs from the library's at {difference}");
+        }
+    };
+    let (jp, kr, sg) = (standard("jp"), standard("kr"), standard("sg"));
+    let given = json!({"destination": "US", "data": ["personal", "health"]});
+    let plain = Options::default();
+    let cases: Vec<(Vec<&str>, Options)> = vec![
+        (vec![], plain.clone()),
+        (vec!["--obligations"], Options { obligations: true, ..plain.clone() }),
+        (vec!["--same-origin"], Options { reading: Reading::SameOrigin, ..plain.clone() }),
+        (
+            vec!["--given", r#"{"destination": "US", "data": ["personal", "health"]}"#],
+            Options { given: given_cells(&[&jp, &kr], &given).unwrap(), ..plain.clone() },
+        ),
+        (
+            vec!["--facts", "data,recipient"],
+            Options { facts: Some(vec!["data".into(), "recipient".into()]), ..plain.clone() },
+        ),
+    ];
+    let mut seen: Vec<Value> = Vec::new();
+    for (flags, options) in &cases {
+        let mut args = vec!["diff", "jp", "kr", "--format", "json"];
+        args.extend(flags);
+        let printed = run(&args).code(0).json();
+        let computed = accord::analysis::diff::diff(Side::new(&jp), Side::new(&kr), options).unwrap();
+        same(&printed, &computed, &format!("diff {flags:?}"));
+        assert!(!seen.contains(&printed), "diff {flags:?} changes nothing");
+        seen.push(printed);
+    }
+    // The corridor and the matrix read `--obligations` (and the matrix `--same-origin`) alike.
+    for obligations in [false, true] {
+        let options = Options { obligations, ..plain.clone() };
+        let mut args = vec!["corridor", "jp", "kr", "--format", "json"];
+        args.extend(obligations.then_some("--obligations"));
+        let computed = accord::analysis::corridor::corridor(Side::new(&jp), Side::new(&kr), &options).unwrap();
+        same(&run(&args).code(0).json(), &computed, &format!("corridor {args:?}"));
+    }
+    for (flag, options) in [
+        (None, plain.clone()),
+        (Some("--obligations"), Options { obligations: true, ..plain.clone() }),
+        (Some("--same-origin"), Options { reading: Reading::SameOrigin, ..plain.clone() }),
+    ] {
+        let mut args = vec!["matrix", "jp", "kr", "sg", "--format", "json"];
+        args.extend(flag);
+        let sides = [Side::new(&jp), Side::new(&kr), Side::new(&sg)];
+        let computed = accord::analysis::matrix::matrix(&sides, &options).unwrap();
+        same(&run(&args).code(0).json(), &computed, &format!("matrix {flag:?}"));
+    }
+}
+
+/// Reports as the JSON the commands print.
+mod erased {
+    pub trait Json {
+        fn json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap()
+        }
+    }
+}
