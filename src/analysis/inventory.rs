@@ -338,7 +338,7 @@ impl<'t> Builder<'t> {
             source: source.to_owned(),
             lines,
             transfers: decided,
-            agreement: 1.0 - share(differing),
+            agreement: share(decided - differing),
             a_stricter: class_share(Class::AStricter),
             b_stricter: class_share(Class::BStricter),
             incomparable: class_share(Class::Incomparable),
