@@ -27,6 +27,10 @@
 //! # Ok::<(), compile::Problems>(())
 //! ```
 
+// Standard error may be closed or full: print through `cli::say` (and `cli::emit`), which
+// cannot abort as the print macros do.
+#![deny(clippy::print_stderr, clippy::print_stdout)]
+
 // pest is built without its `std` feature (see `Cargo.toml`), and the parser it derives then
 // names `alloc` from the crate root.
 extern crate alloc;

@@ -1528,3 +1528,41 @@ mod erased {
         }
     }
 }
+
+/// With standard error (or output) closed or full, every command ends with its own exit code:
+/// never an abort (134), as `eprintln!` gives when it cannot write.
+#[test]
+fn a_closed_or_full_stderr_never_aborts() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(dir.path(), "bad.json", r#"{"destination": "US", "dat": []}"#);
+    let warning = write(dir.path(), "warning.accord", WARNING_ONLY);
+    let binary = assert_cmd::cargo::cargo_bin("accord");
+    let commands: [(&[&str], i32); 5] = [
+        (&["check", "tests/ui"], 1),
+        (&["check", warning.to_str().unwrap()], 0),
+        (&["test", "tests/ui"], 1),
+        (&["eval", "cn", "--scenario", bad.to_str().unwrap()], 1),
+        (&["diff", "cn", "eu", "--fail-on", "any", "--format", "json", "--facts", "destination"], 4),
+    ];
+    let full = || Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
+    for (args, code) in commands {
+        // A reader that has gone before the first line is written.
+        let mut child = std::process::Command::new(&binary)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        assert_eq!(child.wait().unwrap().code(), Some(code), "{args:?} with standard error closed");
+        let status =
+            std::process::Command::new(&binary).args(args).stdout(Stdio::null()).stderr(full()).status().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?} with standard error full");
+    }
+    // A full standard output is a write error, said on standard error: exit 1.
+    let out = std::process::Command::new(&binary).args(["compile", "cn"]).stdout(full()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the output"));
+}

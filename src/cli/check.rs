@@ -4,7 +4,7 @@ use super::files::{self, FsLoader};
 use super::{ErrorFormat, Failure};
 use crate::check::Checked;
 use crate::diagnostics;
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::Buffer;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,11 +71,12 @@ pub(crate) fn print(checked: &Checked, files: usize, format: ErrorFormat, colour
     let summary = Summary { files, errors: checked.error_count(), warnings: checked.warning_count() };
     match format {
         ErrorFormat::Human => {
-            let choice = if colour { ColorChoice::Always } else { ColorChoice::Never };
-            let mut stderr = StandardStream::stderr(choice);
-            diagnostics::render_styled(&checked.diagnostics, &checked.sources, &mut stderr)
+            // Rendered whole, then written at once: one write, not one per piece of a line.
+            let mut buffer = if colour { Buffer::ansi() } else { Buffer::no_color() };
+            diagnostics::render_styled(&checked.diagnostics, &checked.sources, &mut buffer)
                 .map_err(|e| crate::InternalError(format!("rendering a diagnostic: {e}")))?;
-            eprintln!("{}", summary_line(&summary));
+            let rendered = String::from_utf8_lossy(buffer.as_slice());
+            super::say(&format!("{rendered}{}\n", summary_line(&summary)));
         }
         ErrorFormat::Json => {
             let report = Report {

@@ -117,10 +117,9 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
     let scenario = match Scenario::from_json(table, &text, today) {
         Ok(scenario) => scenario,
         Err(errors) => {
-            for error in &errors {
-                eprintln!("error: {}: {error}", shown(path));
-            }
-            eprintln!("{}", super::plural(errors.len(), "problem"));
+            let mut text: String = errors.iter().map(|error| format!("error: {}: {error}\n", shown(path))).collect();
+            text.push_str(&format!("{}\n", super::plural(errors.len(), "problem")));
+            super::say(&text);
             return Err(Failure::Reported);
         }
     };
@@ -191,7 +190,7 @@ fn batch(
     };
     let announce = |read: usize| {
         if progress {
-            eprint!("\r{} decided…", super::plural(read, unit));
+            super::say(&format!("\r{} decided…", super::plural(read, unit)));
         }
     };
     let written = stream::run(fill, decide, std::io::stdout(), announce);
@@ -199,14 +198,14 @@ fn batch(
         return written_error(e);
     }
     if progress {
-        eprint!("\r");
+        super::say("\r");
     }
     let (read, failed) = (written.lines, written.failed);
     if let Some(error) = read_error.borrow_mut().take() {
-        eprintln!("read {} before the input failed", super::plural(read, unit));
+        super::say(&format!("read {} before the input failed\n", super::plural(read, unit)));
         return Err(Failure::Input(miette::miette!("cannot read `{}`: {error}", shown(path))));
     }
-    eprintln!("read {}: {} decided, {failed} failed", super::plural(read, unit), read - failed);
+    super::say(&format!("read {}: {} decided, {failed} failed\n", super::plural(read, unit), read - failed));
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

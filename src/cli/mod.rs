@@ -107,8 +107,7 @@ pub fn run() -> ExitCode {
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("internal error: {info}");
-        eprintln!("this is a bug in Accord, not in your input; please report it with the command you ran");
+        say(&format!("internal error: {info}\n{PLEASE_REPORT}\n"));
     }));
     let outcome = std::panic::catch_unwind(|| match &args.command {
         Command::Check(a) => check::run(a, colour),
@@ -122,13 +121,12 @@ pub fn run() -> ExitCode {
     match outcome {
         Ok(Ok(code)) => code,
         Ok(Err(Failure::Input(report))) => {
-            eprintln!("{report:?}");
+            say(&format!("{report:?}\n"));
             ExitCode::from(1)
         }
         Ok(Err(Failure::Reported)) => ExitCode::from(1),
         Ok(Err(Failure::Internal(error))) => {
-            eprintln!("internal error: {error}");
-            eprintln!("this is a bug in Accord, not in your input; please report it with the command you ran");
+            say(&format!("internal error: {error}\n{PLEASE_REPORT}\n"));
             ExitCode::from(3)
         }
         Err(_) => ExitCode::from(3),
@@ -152,12 +150,23 @@ pub(crate) const FOUND: u8 = 4;
 pub(crate) fn fail_on(found: Option<String>) -> ExitCode {
     match found {
         Some(why) => {
-            use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "accord: {why} (--fail-on): exit {FOUND}");
+            say(&format!("accord: {why} (--fail-on): exit {FOUND}\n"));
             ExitCode::from(FOUND)
         }
         None => ExitCode::SUCCESS,
     }
+}
+
+/// What an internal error asks of the user.
+const PLEASE_REPORT: &str = "this is a bug in Accord, not in your input; please report it with the command you ran";
+
+/// Writes to standard error, the whole text at once. With standard error closed or full there
+/// is no one left to tell, so a failure is ignored: the exit code still says how the command
+/// ended (never an abort, as `eprintln!` would).
+pub(crate) fn say(text: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
 }
 
 /// Writes to standard output. A reader that has gone away (`accord … | head`) ends the output
