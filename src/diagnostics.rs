@@ -181,19 +181,20 @@ impl CsFiles {
             sources
                 .iter()
                 .map(|(_, f)| {
-                    let clean = if f.text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
-                        let mut clean = String::with_capacity(f.text.len());
-                        for c in f.text.chars() {
-                            if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
-                                clean.extend(std::iter::repeat_n('?', c.len_utf8()));
-                            } else {
-                                clean.push(c);
-                            }
-                        }
-                        clean
-                    } else {
-                        f.text.clone()
+                    // Each control character (a carriage return too, unless it ends a line) as
+                    // `?`, of the same length, so that spans still point where they did.
+                    let hidden = |c: char, next: Option<char>| {
+                        c.is_control() && !matches!(c, '\n' | '\t') && !(c == '\r' && next == Some('\n'))
                     };
+                    let mut chars = f.text.chars().peekable();
+                    let mut clean = String::with_capacity(f.text.len());
+                    while let Some(c) = chars.next() {
+                        if hidden(c, chars.peek().copied()) {
+                            clean.extend(std::iter::repeat_n('?', c.len_utf8()));
+                        } else {
+                            clean.push(c);
+                        }
+                    }
                     SimpleFile::new(f.name.clone(), clean)
                 })
                 .collect(),
@@ -231,6 +232,11 @@ impl<'a> Files<'a> for CsFiles {
     }
 }
 
+/// A message with its control characters shown (see [`crate::render::visible`]).
+fn visible(text: &str) -> String {
+    crate::render::visible(text).into_owned()
+}
+
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<u32> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
@@ -242,14 +248,14 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<u32> {
         .enumerate()
         .map(|(i, l)| {
             let style = if i == 0 { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
-            cs::Label::new(style, l.span.file.0, l.span.range()).with_message(l.message.clone())
+            cs::Label::new(style, l.span.file.0, l.span.range()).with_message(visible(&l.message))
         })
         .collect();
-    let mut notes: Vec<String> = d.help.iter().map(|h| format!("help: {h}")).collect();
-    notes.extend(d.notes.iter().map(|n| format!("note: {n}")));
+    let mut notes: Vec<String> = d.help.iter().map(|h| format!("help: {}", visible(h))).collect();
+    notes.extend(d.notes.iter().map(|n| format!("note: {}", visible(n))));
     cs::Diagnostic::new(severity)
         .with_code(d.code.as_str())
-        .with_message(d.message.clone())
+        .with_message(visible(&d.message))
         .with_labels(labels)
         .with_notes(notes)
 }

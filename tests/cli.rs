@@ -1566,3 +1566,43 @@ fn a_closed_or_full_stderr_never_aborts() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the output"));
 }
+
+/// Control characters in a rule file's strings (an escape, a bell, a lone carriage return)
+/// never reach the terminal raw: text output, diagnostics and Markdown show them as `\u{1b}`.
+#[test]
+fn control_characters_in_titles_are_shown_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let title = "Rules \u{1b}[31mred\u{7} and \rback";
+    let text = format!(
+        "regime demo \"{title}\" {{\n  home SG\n  source \"https://example.org/\u{1b}]8;;x\"\n  \
+         rule r \"{title}\" cite \"s1\u{1b}[2J\" when data has health then prohibit\n  default permit\n  \
+         example \"{title}\" {{ given {{ destination: US, data: {{health}} }} expect permit }}\n}}\n"
+    );
+    let twice = format!(
+        "regime demo \"Demo\" {{\n  home SG\n  default permit\n  \
+         example \"{title}\" {{ given {{ destination: US }} expect permit }}\n  \
+         example \"{title}\" {{ given {{ destination: US }} expect permit }}\n}}\n"
+    );
+    let rules = write(dir.path(), "control.accord", text);
+    let twice = write(dir.path(), "twice.accord", twice);
+    let rules = rules.to_str().unwrap();
+    let runs = [
+        run(&["check", twice.to_str().unwrap()]),
+        run(&["compile", rules, "--format", "text"]),
+        run(&["compile", rules, "--format", "markdown"]),
+        run(&["test", rules]),
+        run(&["diff", rules, "sg"]),
+    ];
+    for (i, r) in runs.iter().enumerate() {
+        for (stream, out) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+            let raw: Vec<char> = out.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\t')).collect();
+            assert!(raw.is_empty(), "run {i} writes {raw:?} raw on {stream}:\n{out}");
+        }
+    }
+    // The duplicate example name is in a diagnostic; the title in the table; the failed example
+    // in the test report.
+    assert!(runs[0].stderr.contains("\\u{1b}[31mred\\u{7}"), "{}", runs[0].stderr);
+    assert!(runs[1].stdout.contains("\\u{1b}[31mred\\u{7} and \\u{d}back"), "{}", runs[1].stdout);
+    assert!(runs[2].stdout.contains("example.org/\\u{1b}"), "{}", runs[2].stdout);
+    assert!(runs[3].stdout.contains("\\u{1b}"), "{}", runs[3].stdout);
+}

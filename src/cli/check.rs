@@ -76,7 +76,7 @@ pub(crate) fn print(checked: &Checked, files: usize, format: ErrorFormat, colour
             diagnostics::render_styled(&checked.diagnostics, &checked.sources, &mut buffer)
                 .map_err(|e| crate::InternalError(format!("rendering a diagnostic: {e}")))?;
             let rendered = String::from_utf8_lossy(buffer.as_slice());
-            super::say(&format!("{rendered}{}\n", summary_line(&summary)));
+            super::say_raw(&format!("{rendered}{}\n", summary_line(&summary)));
         }
         ErrorFormat::Json => {
             let report = Report {

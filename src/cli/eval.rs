@@ -190,7 +190,7 @@ fn batch(
     };
     let announce = |read: usize| {
         if progress {
-            super::say(&format!("\r{} decided…", super::plural(read, unit)));
+            super::say_raw(&format!("\r{} decided…", super::plural(read, unit)));
         }
     };
     let written = stream::run(fill, decide, std::io::stdout(), announce);
@@ -198,7 +198,7 @@ fn batch(
         return written_error(e);
     }
     if progress {
-        super::say("\r");
+        super::say_raw("\r");
     }
     let (read, failed) = (written.lines, written.failed);
     if let Some(error) = read_error.borrow_mut().take() {
@@ -266,7 +266,8 @@ fn write_outcome(
                     }
                 }
                 DecisionFormat::Text => {
-                    out.extend_from_slice(format!("line {line}: {}", render::decision_line(&decision)).as_bytes());
+                    let text = format!("line {line}: {}", render::decision_line(&decision));
+                    out.extend_from_slice(render::visible(&text).as_bytes());
                 }
             }
             true

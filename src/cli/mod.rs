@@ -160,19 +160,28 @@ pub(crate) fn fail_on(found: Option<String>) -> ExitCode {
 /// What an internal error asks of the user.
 const PLEASE_REPORT: &str = "this is a bug in Accord, not in your input; please report it with the command you ran";
 
-/// Writes to standard error, the whole text at once. With standard error closed or full there
-/// is no one left to tell, so a failure is ignored: the exit code still says how the command
-/// ended (never an abort, as `eprintln!` would).
+/// Writes to standard error, the whole text at once, with control characters shown (see
+/// [`crate::render::visible`]). With standard error closed or full there is no one left to
+/// tell, so a failure is ignored: the exit code still says how the command ended (never an
+/// abort, as `eprintln!` would).
 pub(crate) fn say(text: &str) {
+    say_raw(&crate::render::visible(text));
+}
+
+/// [`say`] for text whose control characters are meant: progress lines (`\r`) and diagnostics
+/// rendered in colour, whose user strings are made visible before rendering.
+pub(crate) fn say_raw(text: &str) {
     use std::io::Write;
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
 }
 
-/// Writes to standard output. A reader that has gone away (`accord … | head`) ends the output
-/// quietly, as for any filter; any other failure to write is reported.
+/// Writes to standard output, with control characters shown (see [`crate::render::visible`]).
+/// A reader that has gone away (`accord … | head`) ends the output quietly, as for any filter;
+/// any other failure to write is reported.
 pub(crate) fn emit(text: &str) -> Result<(), Failure> {
     use std::io::Write;
+    let text = crate::render::visible(text);
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),

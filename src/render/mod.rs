@@ -50,6 +50,25 @@ pub fn weights_text(weight: &crate::table::Weight) -> String {
     }
 }
 
+/// Text safe for a terminal: every control character but a line break or a tab (an escape, a
+/// bell, a carriage return, …) written as `\u{1b}`, the way Rust writes it, so that a title in
+/// a rule file cannot move the cursor, recolour the terminal or hide what precedes it.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `1 file`, `2 files`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
@@ -134,7 +153,7 @@ pub fn table_markdown(table: &Table) -> String {
     let _ = writeln!(out, "# {} (`{}`)\n", escape(&table.title), table.regime);
     let _ = writeln!(out, "- Home: {}", table.home.join(", "));
     if let Some(source) = &table.source {
-        let _ = writeln!(out, "- Source: <{source}>");
+        let _ = writeln!(out, "- Source: {}", report::markdown::url(source));
     }
     let _ = writeln!(out, "- Format: `{}`, hash `{}`", table.format, table.hash);
     let _ = writeln!(

@@ -334,11 +334,8 @@ pub mod markdown {
 
     /// A URL as an autolink (`<https://…>`) when it can be one, or else as plain text.
     pub fn url(url: &str) -> String {
-        if super::html::href(url).is_some() && !url.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') {
-            format!("<{url}>")
-        } else {
-            text(url)
-        }
+        let plain = |c: char| c.is_whitespace() || c.is_control() || c == '<' || c == '>';
+        if super::html::href(url).is_some() && !url.contains(plain) { format!("<{url}>") } else { text(url) }
     }
 
     /// A table with a header row; every cell is Markdown already.
