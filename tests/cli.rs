@@ -1606,3 +1606,39 @@ fn control_characters_in_titles_are_shown_not_sent() {
     assert!(runs[2].stdout.contains("example.org/\\u{1b}"), "{}", runs[2].stdout);
     assert!(runs[3].stdout.contains("\\u{1b}"), "{}", runs[3].stdout);
 }
+
+/// `use "path"` stays inside the directories of the files given, links resolved, unless
+/// `--allow-import-outside`; a file that is not a rule file is refused by name, never quoted.
+#[test]
+fn imports_stay_inside_the_files_given() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "other/shared.accord", "enum Shade { light dark }\n");
+    let user = |name: &str, target: &str| {
+        write(
+            dir.path(),
+            &format!("root/{name}"),
+            format!("use \"{target}\"\nregime demo \"D\" {{ home SG default permit }}\n"),
+        )
+    };
+    let up = user("up.accord", "../other/shared.accord");
+    let absolute = user("absolute.accord", dir.path().join("other/shared.accord").to_str().unwrap());
+    write(dir.path(), "root/notes.txt", "TOPSECRET first line\n");
+    let text = user("text.accord", "notes.txt");
+    std::os::unix::fs::symlink(dir.path().join("other/shared.accord"), dir.path().join("root/link.accord")).unwrap();
+    let link = user("via_link.accord", "link.accord");
+    for file in [&up, &absolute, &link] {
+        run(&["check", file.to_str().unwrap()]).code(1).stderr_has("is outside").stderr_has("--allow-import-outside");
+        // Let out, the import is read (and, unused, warned about).
+        run(&["check", "--allow-import-outside", file.to_str().unwrap()]).code(0).stderr_has("W0202");
+    }
+    // The same for the commands that read a regime from a file.
+    let regime = format!("{}#demo", up.to_str().unwrap());
+    run(&["compile", &regime]).code(1).stderr_has("is outside");
+    run(&["compile", &regime, "--allow-import-outside"]).code(0);
+    // Inside the root a file is read as before.
+    let inside = user("inside.accord", "sub/near.accord");
+    write(dir.path(), "root/sub/near.accord", "enum Near { here }\n");
+    run(&["check", inside.to_str().unwrap()]).code(0);
+    let r = run(&["check", text.to_str().unwrap()]);
+    r.code(1).stderr_has("`notes.txt` is not a rule file").stderr_lacks("TOPSECRET");
+}

@@ -61,7 +61,7 @@ pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
             files::read(path).map_err(|e| Failure::Input(miette::miette!("cannot read `{}`: {e}", path.display())))?;
         roots.push(loaded);
     }
-    let checked = crate::check_and_verify(roots, &mut FsLoader)?;
+    let checked = crate::check_and_verify(roots, &mut FsLoader::around(&paths))?;
     print(&checked, found.len(), args.error_format, colour)?;
     Ok(if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

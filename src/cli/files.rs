@@ -66,15 +66,53 @@ pub(crate) fn read(path: &Path) -> Result<Loaded, String> {
     Ok(Loaded { key, name: path.display().to_string(), bytes })
 }
 
-/// Finds `use "path"` files relative to the file that uses them.
-pub(crate) struct FsLoader;
+/// Whether `use "path"` may reach outside the directories of the files given
+/// (`--allow-import-outside`); set once, from the command line.
+pub(crate) static IMPORT_OUTSIDE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Finds `use "path"` files relative to the file that uses them, inside the directories of the
+/// files given (after resolving links), unless `--allow-import-outside`. Only `.accord` files
+/// are read: anything else is refused by name, never quoted.
+pub(crate) struct FsLoader {
+    /// Where imports may lead, canonical.
+    roots: Vec<PathBuf>,
+}
+
+impl FsLoader {
+    /// A loader for the files or directories `paths` name (the current directory for none).
+    pub(crate) fn around(paths: &[PathBuf]) -> FsLoader {
+        let dir =
+            |p: &Path| if p.is_dir() { p.to_path_buf() } else { p.parent().unwrap_or(Path::new("")).to_path_buf() };
+        let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.iter().map(|p| dir(p)).collect() };
+        let roots = roots
+            .iter()
+            .map(|r| if r.as_os_str().is_empty() { Path::new(".") } else { r.as_path() })
+            .filter_map(|r| std::fs::canonicalize(r).ok())
+            .collect();
+        FsLoader { roots }
+    }
+}
 
 impl Loader for FsLoader {
     fn load(&mut self, importer: &str, path: &str) -> Result<Loaded, String> {
         let base = Path::new(importer).parent().unwrap_or(Path::new(""));
         let full = base.join(path);
+        if full.extension().is_none_or(|e| e != "accord") {
+            return Err(format!("`{path}` is not a rule file: rule files end in `.accord`"));
+        }
         if !full.is_file() {
             return Err(format!("no file `{}`", full.display()));
+        }
+        let canonical = std::fs::canonicalize(&full).map_err(|e| e.to_string())?;
+        let outside = !IMPORT_OUTSIDE.get().copied().unwrap_or(false)
+            && !self.roots.iter().any(|root| canonical.starts_with(root));
+        if outside {
+            let roots: Vec<String> = self.roots.iter().map(|r| format!("`{}`", relative_to_cwd(r))).collect();
+            return Err(format!(
+                "`{path}` is outside {}, where the files given are: imports stay inside (pass \
+                 `--allow-import-outside` to follow it)",
+                roots.join(" and ")
+            ));
         }
         let mut loaded = read(&full)?;
         loaded.name = relative_to_cwd(&full);

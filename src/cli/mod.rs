@@ -53,6 +53,11 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
 
+    /// Let `use "path"` read files outside the directories of the files given (links
+    /// resolved); without it such an import is an error
+    #[arg(long, global = true)]
+    allow_import_outside: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -101,6 +106,7 @@ pub fn run() -> ExitCode {
             return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    let _ = files::IMPORT_OUTSIDE.set(args.allow_import_outside);
     let colour = match args.color {
         Color::Always => true,
         Color::Never => false,

@@ -10,7 +10,7 @@ use crate::source::Loaded;
 use crate::stdlib;
 use crate::table::Table;
 use miette::miette;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Loads, checks and compiles the regime `spec` names, into its table. Problems in the rules are printed (in
 /// `format`) and make this an input failure.
@@ -36,7 +36,7 @@ pub(crate) fn load(spec: &str, format: super::ErrorFormat, colour: bool) -> Resu
         return Err(Failure::Input(miette!(help = help, "no file `{path_part}` and no standard regime `{path_part}`")));
     };
     let root_name = root.name.clone();
-    let checked = check::check(vec![root], &mut FsLoader)?;
+    let checked = check::check(vec![root], &mut FsLoader::around(&[PathBuf::from(path_part)]))?;
     if checked.has_errors() {
         super::check::print(&checked, 1, format, colour)?;
         return Err(Failure::Reported);
@@ -108,7 +108,7 @@ pub(crate) fn load_accords(
     colour: bool,
 ) -> Result<Vec<crate::compile::accords::Accord>, Failure> {
     let root = files::read(Path::new(path)).map_err(|e| Failure::Input(miette!("cannot read `{path}`: {e}")))?;
-    let checked = check::check(vec![root], &mut FsLoader)?;
+    let checked = check::check(vec![root], &mut FsLoader::around(&[PathBuf::from(path)]))?;
     if checked.has_errors() {
         super::check::print(&checked, 1, format, colour)?;
         return Err(Failure::Reported);

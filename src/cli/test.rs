@@ -34,7 +34,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
         );
     }
     let names: Vec<String> = roots.iter().map(|r| r.name.clone()).collect();
-    let checked = check::check(roots, &mut FsLoader)?;
+    let checked = check::check(roots, &mut FsLoader::around(&paths))?;
     if checked.has_errors() {
         super::check::print(&checked, found.len(), ErrorFormat::Human, colour)?;
         return Err(Failure::Reported);
