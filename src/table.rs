@@ -493,6 +493,24 @@ pub fn on_date(
     Some(cells)
 }
 
+/// Whether `cell` is of `column`'s kind, with members of its domain and dates that are days.
+fn cell_fits(cell: &Cell, column: &Column) -> Result<(), String> {
+    let member = |m: &Name| {
+        if column.domain.iter().any(|d| d == m) { Ok(()) } else { Err(format!("`{m}` is not in the domain")) }
+    };
+    let day = |d: &Option<String>| match d {
+        Some(text) if crate::date::Date::parse(text).is_none() => Err(format!("`{text}` is not a date")),
+        _ => Ok(()),
+    };
+    match (cell, column.ty) {
+        (Cell::Bool { .. }, ColumnType::Bool) | (Cell::Counts { .. }, ColumnType::Count) => Ok(()),
+        (Cell::Enum { members }, ColumnType::Enum) => members.iter().try_for_each(member),
+        (Cell::Set { has, lacks }, ColumnType::Set) => has.iter().chain(lacks).try_for_each(member),
+        (Cell::Dates { dates }, ColumnType::Date) => dates.iter().try_for_each(|r| day(&r.from).and(day(&r.until))),
+        (_, ty) => Err(format!("not a cell of a {ty:?} column").to_lowercase()),
+    }
+}
+
 impl Cell {
     /// A count or date cell's ranges as `[lo, hi)` pairs (dates as day numbers), `None` for an
     /// open end; empty for other cells.
@@ -509,7 +527,8 @@ impl Cell {
 impl Table {
     /// The table as pretty JSON; byte-for-byte the same for the same regime.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        #[expect(clippy::expect_used, reason = "a table's maps are keyed by strings, so it always serializes")]
+        serde_json::to_string_pretty(self).expect("a table serializes")
     }
 
     /// Writes the text of [`Table::to_json`] to `out` as it is produced, without building the
@@ -525,7 +544,38 @@ impl Table {
         if table.format != FORMAT {
             return Err(format!("format `{}` is not `{FORMAT}`", table.format));
         }
+        table.validate()?;
         Ok(table)
+    }
+
+    /// Checks what the evaluator and the analyses rely on and the type cannot say: the scope's
+    /// facts are enum columns of the vocabulary, the home is in their domain, and every cell
+    /// names a column of its kind, with members of its domain and dates that are days. A table
+    /// read from JSON is refused with the first breach; one the compiler made that breaks
+    /// them is a bug.
+    pub fn validate(&self) -> Result<(), String> {
+        for fact in [&self.scope.origin, &self.scope.destination] {
+            match self.fact(fact) {
+                Some(c) if c.ty == ColumnType::Enum => {}
+                _ => return Err(format!("the scope's fact `{fact}` is not an enum column of the vocabulary")),
+            }
+        }
+        if let Some(origin) = self.fact(&self.scope.origin)
+            && let Some(h) = self.home.iter().find(|h| !origin.domain.iter().any(|m| **m == ***h))
+        {
+            return Err(format!("home member `{h}` is not in the domain of `{}`", self.scope.origin));
+        }
+        let rows = self.rows.iter().map(|r| (r.rule.as_str(), &r.cells));
+        let obligations = self.obligations.iter().map(|o| (o.obligation.as_str(), &o.cells));
+        for (name, cells) in rows.chain(obligations) {
+            for (fact, cell) in cells {
+                let column = self
+                    .fact(fact)
+                    .ok_or_else(|| format!("row `{name}` has a cell for `{fact}`, which is not in the vocabulary"))?;
+                cell_fits(cell, column).map_err(|why| format!("row `{name}`, cell `{fact}`: {why}"))?;
+            }
+        }
+        Ok(())
     }
 
     /// The table read on one transfer date only (what `cn@2024-06-01` names): rows whose
@@ -632,9 +682,41 @@ impl Formatter for Pretty {
     }
 }
 
+/// Equal when they say the same, field by field (the evaluator's index is left out: it is
+/// built from the rest).
 impl PartialEq for Table {
     fn eq(&self, other: &Self) -> bool {
-        self.to_json() == other.to_json()
+        let Table {
+            format,
+            regime,
+            title,
+            home,
+            source,
+            hash,
+            scope,
+            columns,
+            vocabulary,
+            rows,
+            obligations,
+            default,
+            relations,
+            weights,
+            index: _,
+        } = self;
+        (format, regime, title, home, source, hash, scope, columns, vocabulary)
+            == (
+                &other.format,
+                &other.regime,
+                &other.title,
+                &other.home,
+                &other.source,
+                &other.hash,
+                &other.scope,
+                &other.columns,
+                &other.vocabulary,
+            )
+            && (rows, obligations, default, relations, weights)
+                == (&other.rows, &other.obligations, &other.default, &other.relations, &other.weights)
     }
 }
 

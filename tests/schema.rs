@@ -549,3 +549,54 @@ fn the_schema_refuses_broken_documents() {
     }
     assert!(accepted.is_empty(), "the schema accepts broken documents: {accepted:?}");
 }
+
+/// What the type cannot say and the evaluator relies on: a table that breaks it is refused
+/// when read, with the breach named, instead of deciding every transfer `out_of_scope` or
+/// reading a bad date as an open bound.
+#[test]
+fn reading_refuses_tables_that_break_the_invariants() {
+    let good = sample();
+    let cases: Vec<(&str, &str, Breaker)> = vec![
+        (
+            "the scope's fact `origin`",
+            "no origin column",
+            Box::new(|d| {
+                let vocabulary = d["vocabulary"].as_array_mut().unwrap();
+                vocabulary.retain(|c| c["fact"] != "origin");
+            }),
+        ),
+        ("home member `ZZ`", "a home outside the domain", Box::new(|d| d["home"] = json!(["ZZ"]))),
+        (
+            "`2024-13-45` is not a date",
+            "a date that is no day",
+            Box::new(|d| d["rows"][1]["cells"]["date"]["dates"][0]["from"] = json!("2024-13-45")),
+        ),
+        (
+            "`nowhere` is not in the domain",
+            "a member outside the domain",
+            Box::new(|d| d["rows"][3]["cells"]["data"]["has"] = json!(["nowhere"])),
+        ),
+        (
+            "not in the vocabulary",
+            "a cell for an unknown fact",
+            Box::new(|d| d["rows"][0]["cells"]["planet"] = json!({"is": true})),
+        ),
+        (
+            "not a cell of a",
+            "a cell of the wrong kind",
+            Box::new(|d| d["rows"][0]["cells"]["on_ftz_negative_list"] = json!({"counts": [{"from": 0, "until": 1}]})),
+        ),
+    ];
+    for (needle, what, break_it) in cases {
+        let mut document = good.clone();
+        break_it(&mut document);
+        assert_ne!(document, good, "the case `{what}` changed nothing");
+        match Table::from_json(&document.to_string()) {
+            Ok(_) => panic!("Table::from_json accepts {what}"),
+            Err(e) => assert!(e.contains(needle), "{what}: {e}"),
+        }
+    }
+    for table in all_tables() {
+        table.validate().unwrap_or_else(|e| panic!("`{}` as compiled: {e}", table.regime));
+    }
+}

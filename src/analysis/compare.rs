@@ -50,6 +50,9 @@ pub(super) struct Compared<'t> {
     pub(super) order: Order,
     /// The weights each fact of the space is measured with.
     pub(super) weights_used: Vec<Weight>,
+    /// A broken invariant met on the way (a region that should hold a transfer and holds
+    /// none): the comparison ends as an internal error, never with a placeholder in a report.
+    fault: Option<&'static str>,
 }
 
 impl<'t> Compared<'t> {
@@ -168,7 +171,8 @@ impl<'t> Compared<'t> {
                     }
                 }
             };
-            let [scope_a, scope_b] = scopes.get(i).cloned().unwrap_or_default();
+            #[expect(clippy::indexing_slicing, reason = "one pair of scopes was made for each accord")]
+            let [scope_a, scope_b] = scopes[i].clone();
             let (ra, rb) = (region(&a, &scope_a), region(&b, &scope_b));
             let (not_a, not_b) = (mdd.not(ra), mdd.not(rb));
             let mut next = Vec::with_capacity(segments.len() * 2);
@@ -211,6 +215,7 @@ impl<'t> Compared<'t> {
             segments,
             order,
             weights_used,
+            fault: None,
         })
     }
 
@@ -290,15 +295,16 @@ impl<'t> Compared<'t> {
 
 pub(super) fn rule_ref(table: &Table, decider: Decider) -> RuleRef {
     match decider {
-        Decider::Rule(i) => match table.rows.get(i) {
-            Some(row) => RuleRef {
+        Decider::Rule(i) => {
+            #[expect(clippy::indexing_slicing, reason = "a part's row index comes from enumerating the table's rows")]
+            let row = &table.rows[i];
+            RuleRef {
                 rule: row.rule.clone(),
                 title: row.title.clone(),
                 cite: row.cite.clone(),
                 location: Some(row.location.clone()),
-            },
-            None => RuleRef { rule: "?".into(), title: String::new(), cite: Vec::new(), location: None },
-        },
+            }
+        }
         Decider::Default if table.default.is_some() => RuleRef {
             rule: "default".into(),
             title: "No rule matches: the default".into(),
@@ -380,9 +386,17 @@ impl Compared<'_> {
         self.universe = self.mdd.minus(self.universe, out);
     }
 
-    /// A transfer inside `region`, as a scenario; `None` for an empty region.
-    pub(super) fn witness(&mut self, region: NodeId) -> Option<serde_json::Value> {
-        self.mdd.witness(region).map(|p| self.space.scenario(&p))
+    /// A transfer inside `region`, which holds one, as a scenario. Should it hold none (with the
+    /// diagram within budget), the comparison is marked broken and ends as an internal error
+    /// ([`Compared::finished`]); the `null` returned then never reaches a report.
+    pub(super) fn witness(&mut self, region: NodeId) -> serde_json::Value {
+        match self.mdd.witness(region) {
+            Some(point) => self.space.scenario(&point),
+            None => {
+                self.fault.get_or_insert("a region where the sides decide has no transfer in it");
+                serde_json::Value::Null
+            }
+        }
     }
 
     /// Where a side decides each outcome inside the compared space.
@@ -400,9 +414,16 @@ impl Compared<'_> {
         self.mdd.or(x, y)
     }
 
-    /// Whether the diagram outgrew its budget, so that no figure can be trusted.
-    pub(super) fn exhausted(&self) -> bool {
-        self.mdd.exhausted()
+    /// Whether the figures can be trusted: not if the diagram outgrew its budget (the question
+    /// is too intricate), nor if an invariant broke (a bug, to report).
+    pub(super) fn finished(&self) -> Result<(), DiffError> {
+        if self.mdd.exhausted() {
+            return Err(DiffError::TooIntricate);
+        }
+        match self.fault {
+            Some(what) => Err(DiffError::Internal(what.to_owned())),
+            None => Ok(()),
+        }
     }
 
     /// The weights every share was measured with, taken out for the report.

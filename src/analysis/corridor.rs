@@ -152,13 +152,11 @@ pub fn corridor(a: Side, b: Side, options: &Options) -> Result<Corridor, DiffErr
             (None, true) => totals.nothing_needed += share,
             (None, false) => totals.one_mechanism += share,
         }
-        let witness = c.witness(region).unwrap_or_default();
+        let witness = c.witness(region);
         let (witness_forward, witness_back) = split_witness(witness, &destination_b);
         joint.push(Joint { forward, back, share, both, gap, witness_forward, witness_back });
     }
-    if c.exhausted() {
-        return Err(DiffError::TooIntricate);
-    }
+    c.finished()?;
     joint.sort_by(|x, y| y.share.total_cmp(&x.share).then_with(|| (&x.forward, &x.back).cmp(&(&y.forward, &y.back))));
     Ok(Corridor {
         format: "accord.corridor/1",

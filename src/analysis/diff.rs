@@ -426,9 +426,7 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
             None => out_resolved.push(Resolved { a: oa, b: ob, accords, share }),
         }
     }
-    if c.exhausted() {
-        return Err(DiffError::TooIntricate);
-    }
+    c.finished()?;
     let totals = Totals {
         regions: count,
         groups: out_groups.len(),
@@ -494,9 +492,7 @@ pub fn agreement(a: Side, b: Side, options: &Options) -> Result<Shares, DiffErro
     for (region, _) in bridged.values() {
         bridge = c.mdd.or(bridge, *region);
     }
-    if c.exhausted() {
-        return Err(DiffError::TooIntricate);
-    }
+    c.finished()?;
     Ok(Shares { agreement: 1.0 - c.share(differing, total), bridged: c.share(bridge, total) })
 }
 

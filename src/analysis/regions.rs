@@ -151,7 +151,7 @@ impl Compared<'_> {
         if inside == FALSE {
             return None;
         }
-        let witness = self.mdd.witness(inside).map(|p| self.space.scenario(&p)).unwrap_or_default();
+        let witness = self.witness(inside);
         Some(Region {
             when: Some(self.space.box_cells(b)),
             share: self.share(inside, total),
@@ -185,16 +185,11 @@ impl Compared<'_> {
                 }
             }
         }
-        let mut regions: Vec<Region> = met
-            .into_values()
-            .map(|(ra, rb, region)| Region {
-                when: None,
-                share: self.share(region, total),
-                a_rules: vec![ra],
-                b_rules: vec![rb],
-                witness: self.mdd.witness(region).map(|p| self.space.scenario(&p)).unwrap_or_default(),
-            })
-            .collect();
+        let mut regions: Vec<Region> = Vec::with_capacity(met.len());
+        for (ra, rb, region) in met.into_values() {
+            let (share, witness) = (self.share(region, total), self.witness(region));
+            regions.push(Region { when: None, share, a_rules: vec![ra], b_rules: vec![rb], witness });
+        }
         regions.sort_by(|x, y| y.share.total_cmp(&x.share));
         regions
     }
