@@ -10,10 +10,7 @@ use std::collections::BTreeMap;
 pub struct FileId(pub u32);
 
 /// A byte range in one source file.
-///
-/// Spans compare equal whatever their positions, so that two trees compare by content alone
-/// (a reformatted file must give an equal tree).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     /// The file the range lies in.
     pub file: FileId,
@@ -22,14 +19,6 @@ pub struct Span {
     /// Byte offset one past the last character.
     pub end: u32,
 }
-
-impl PartialEq for Span {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Span {}
 
 impl Span {
     /// A span from byte offsets in `file`.

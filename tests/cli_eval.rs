@@ -9,9 +9,6 @@
 //! and stderr. Table hashes are written `sha256:<hash>` and long domains are elided, so that
 //! growing the standard vocabulary does not churn these snapshots. Every run passes
 //! `--today 2026-01-01` where a default date could matter.
-//!
-//! Tests whose names state a behaviour the binary does not have yet (see the messages) are
-//! deliberately left failing: they show a bug.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // tests write files and run the binary
@@ -465,7 +462,7 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ("outside_enum_domain_without_suggestion", r#"{"origin": "SG", "destination": "Atlantis"}"#),
     ("set_member_outside_domain", r#"{"origin": "SG", "destination": "US", "data": ["personal", "helth"]}"#),
     ("missing_destination", r#"{"origin": "SG", "data": ["personal"]}"#),
-    ("missing_both", "{}"),
+    ("empty_object_needs_only_destination", "{}"),
     ("negative_count", r#"{"origin": "SG", "destination": "US", "individuals_ytd": -5}"#),
     ("invalid_date", r#"{"origin": "SG", "destination": "US", "date": "2025-02-30"}"#),
     ("invalid_date_format", r#"{"origin": "SG", "destination": "US", "date": "01/06/2025"}"#),
@@ -829,6 +826,9 @@ fn a_scenario_in_a_gap_is_not_said_to_be_decided_by_a_default() {
         &["eval", "gap.accord", "--scenario", "scenario.json", "--format", "text", "--today", TODAY],
         None,
     );
+    assert_eq!(run.code, Some(0), "{}", run.transcript());
+    assert!(run.stdout.starts_with("gappy: undecided\n"), "{}", run.transcript());
+    assert!(run.stdout.contains("no rule matches and the regime has no `default`"), "{}", run.transcript());
     assert!(!run.stdout.contains("decided by the default"), "gap.accord has no default, yet: {}", run.transcript());
 }
 
@@ -858,6 +858,9 @@ fn an_omitted_enum_fact_does_not_silently_take_its_first_member() {
         "no `tier` was given, yet the rule `tier == gold` decided: {}",
         run.transcript()
     );
+    // It is asked for instead.
+    assert_eq!(run.code, Some(1), "{}", run.transcript());
+    assert_eq!(run.stderr, "error: scenario.json: `tier` is required\n1 problem\n", "{}", run.transcript());
 }
 
 /// the design (§7): nothing is dropped. A blank CSV line is an error record in JSON Lines; in CSV it
