@@ -651,19 +651,21 @@ fn run_browser(browser: &Path, url: &str, args: &[String]) -> (String, String) {
     (out, log)
 }
 
+/// Fails the test for a missing tool, unless `ACCORD_SKIP_BROWSER=1` (a machine without
+/// Chromium): then it says it skipped.
+fn skip_or_fail(tool: &str, install: &str) {
+    assert!(
+        std::env::var("ACCORD_SKIP_BROWSER").as_deref() == Ok("1"),
+        "no {tool}: install it with `{install}`, or set ACCORD_SKIP_BROWSER=1 to skip the browser tests"
+    );
+    eprintln!("skipped: no {tool} (ACCORD_SKIP_BROWSER=1)");
+}
+
 /// The browser, or `None` when it is missing and may be (then the test says it skipped).
 fn browser_or_skip() -> Option<PathBuf> {
     let browser = chromium();
     if browser.is_none() {
-        assert!(
-            std::env::var("ACCORD_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "ACCORD_REQUIRE_BROWSER=1 but no Chromium at $CHROMIUM or /usr/bin/chromium: install it with \
-             `apt-get install -y chromium` (or point CHROMIUM at a Chromium binary)"
-        );
-        eprintln!(
-            "skipped: no chromium (install it with `apt-get install -y chromium`, or set CHROMIUM; set \
-             ACCORD_REQUIRE_BROWSER=1 to make this a failure)"
-        );
+        skip_or_fail("Chromium at $CHROMIUM or /usr/bin/chromium", "apt-get install -y chromium");
     }
     browser
 }
@@ -719,12 +721,7 @@ fn pdf_text(tool: &Path, pdf: &Path, pages: Option<usize>) -> String {
 fn html_report_prints_with_the_summary_first() {
     let Some(browser) = browser_or_skip() else { return };
     let Some(tool) = pdftotext() else {
-        assert!(
-            std::env::var("ACCORD_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "ACCORD_REQUIRE_BROWSER=1 but no pdftotext at $PDFTOTEXT or /usr/bin/pdftotext: install it with \
-             `apt-get install -y poppler-utils`"
-        );
-        eprintln!("skipped: no pdftotext (install it with `apt-get install -y poppler-utils`)");
+        skip_or_fail("pdftotext at $PDFTOTEXT or /usr/bin/pdftotext", "apt-get install -y poppler-utils");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
