@@ -2,7 +2,10 @@
 //! source and, below it, what `accord check` prints for it. A new case is a new file; files
 //! whose names start with `_` are not cases but modules that cases `use`.
 //!
-//! A case whose first line is `// accord-test: json` is rendered as JSON, as
+//! A case's first line says the codes it must give: `// expect: E0101 W0205`. The harness
+//! checks them against what the case gives before it compares the snapshot, and takes the line
+//! out first (so the snapshot and every line number are those of the case below it). A case
+//! whose next line is `// accord-test: json` is rendered as JSON, as
 //! `accord check --error-format json` prints it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -49,6 +52,17 @@ static SEEN: Mutex<BTreeSet<Code>> = Mutex::new(BTreeSet::new());
 /// Cases that produced no diagnostic at all (each case must show one).
 static SILENT: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// Cases whose codes are not those their header expects, or that have no header.
+static UNEXPECTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// The codes a case's header line expects, and the case without that line.
+fn header(bytes: &[u8]) -> Option<(BTreeSet<String>, Vec<u8>)> {
+    let rest = bytes.strip_prefix(b"// expect:")?;
+    let end = rest.iter().position(|&b| b == b'\n')?;
+    let codes = std::str::from_utf8(&rest[..end]).ok()?.split_whitespace().map(str::to_owned).collect();
+    Some((codes, rest[end + 1..].to_vec()))
+}
+
 fn record(checked: &Checked) {
     SEEN.lock().unwrap().extend(checked.diagnostics.iter().map(|d| d.code));
 }
@@ -70,11 +84,18 @@ fn ui_cases() {
         if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('_')) {
             return;
         }
-        let bytes = std::fs::read(path).unwrap();
+        let name = path.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/");
+        let Some((expected, bytes)) = header(&std::fs::read(path).unwrap()) else {
+            UNEXPECTED.lock().unwrap().push(format!("{name}: no `// expect: CODES` first line"));
+            return;
+        };
         let source = String::from_utf8_lossy(&bytes).into_owned();
         let json = source.starts_with("// accord-test: json");
-        let name = path.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/");
         let checked = run(&ui, &name, bytes);
+        let given: BTreeSet<String> = checked.diagnostics.iter().map(|d| d.code.as_str().to_owned()).collect();
+        if given != expected {
+            UNEXPECTED.lock().unwrap().push(format!("{name}: expects {expected:?}, gives {given:?}"));
+        }
         if checked.diagnostics.is_empty() {
             // Recorded, not asserted here: a panic inside the glob would skip the cases after it.
             SILENT.lock().unwrap().push(name.clone());
@@ -83,6 +104,8 @@ fn ui_cases() {
         record(&checked);
         insta::assert_snapshot!(format!("{source}\n─── accord check {name} ───\n{}", render(&checked, json)));
     });
+    let unexpected = UNEXPECTED.lock().unwrap();
+    assert!(unexpected.is_empty(), "cases whose codes are not their header's:\n{}", unexpected.join("\n"));
     let silent = SILENT.lock().unwrap();
     assert!(silent.is_empty(), "cases that produce no diagnostic: {silent:?}");
     let seen = SEEN.lock().unwrap();
