@@ -1642,3 +1642,48 @@ fn imports_stay_inside_the_files_given() {
     let r = run(&["check", text.to_str().unwrap()]);
     r.code(1).stderr_has("`notes.txt` is not a rule file").stderr_lacks("TOPSECRET");
 }
+
+/// The edges a user reaches first: each gets the message and exit code its kind deserves.
+#[test]
+fn input_edges_get_clear_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    // A key given twice is named, for one scenario and in a stream (JSON keeps only the last).
+    let twice = write(dir.path(), "twice.json", r#"{"destination": "US", "destination": "DE"}"#);
+    run(&["eval", "cn", "--scenario", twice.to_str().unwrap()]).code(1).stderr_has("`destination` is given twice");
+    let stream =
+        write(dir.path(), "twice.jsonl", "{\"destination\": \"US\", \"data\": [], \"data\": [\"personal\"]}\n");
+    let out = run(&["eval", "cn", "--input", stream.to_str().unwrap()]);
+    out.code(1);
+    assert!(out.stdout.contains(r#""line":1,"error":"`data` is given twice"#), "{}", out.stdout);
+    // A byte-order mark opens a JSON Lines file or a scenario as it opens a CSV file.
+    let marked = write(dir.path(), "bom.jsonl", b"\xEF\xBB\xBF{\"destination\": \"US\"}\n");
+    let out = run(&["eval", "cn", "--input", marked.to_str().unwrap()]);
+    out.code(0);
+    assert!(out.stdout.starts_with(r#"{"regime":"cn","verdict":"permit""#), "{}", out.stdout);
+    let marked = write(dir.path(), "bom.json", b"\xEF\xBB\xBF{\"destination\": \"US\"}");
+    run(&["eval", "cn", "--scenario", marked.to_str().unwrap()]).code(0);
+    // A count past the largest is too large, whatever JSON made of it.
+    for count in ["9223372036854775808", "99999999999999999999"] {
+        let big = write(dir.path(), "big.json", format!("{{\"destination\": \"US\", \"individuals_ytd\": {count}}}"));
+        run(&["eval", "cn", "--scenario", big.to_str().unwrap()])
+            .code(1)
+            .stderr_has("`individuals_ytd` is larger than any count");
+    }
+    let fraction = write(dir.path(), "fraction.json", r#"{"destination": "US", "individuals_ytd": 2.5}"#);
+    run(&["eval", "cn", "--scenario", fraction.to_str().unwrap()]).code(1).stderr_has("takes a whole number");
+    // `compile` reads `REGIME@DATE` as every other command does: a table of that day, hashed
+    // as what it says.
+    let whole: Value = serde_json::from_str(&run(&["compile", "cn"]).code(0).stdout).unwrap();
+    let pinned: Value = serde_json::from_str(&run(&["compile", "cn@2024-06-01"]).code(0).stdout).unwrap();
+    let rows = |t: &Value| t["rows"].as_array().unwrap().len();
+    assert!(rows(&pinned) < rows(&whole), "{} rows pinned, {} in all", rows(&pinned), rows(&whole));
+    assert!(pinned["rows"].as_array().unwrap().iter().all(|r| r["cells"].get("date").is_none()));
+    assert!(pinned["columns"].as_array().unwrap().iter().all(|c| c["fact"] != "date"));
+    assert_ne!(pinned["hash"], whole["hash"]);
+    // A wrong name is said to be wrong, even alone.
+    run(&["matrix", "nosuch"]).code(1).stderr_has("no standard regime `nosuch`");
+    // A bad `--given` is a bad command line, as a bad `--today` is.
+    run(&["diff", "cn", "eu", "--given", "{bad"]).code(2).stderr_has("`--given` is not JSON");
+    run(&["diff", "cn", "eu", "--given", r#"{"destinaton": "US"}"#]).code(2).stderr_has("did you mean `destination`?");
+    run(&["eval", "cn", "--scenario", "x.json", "--today", "2026-13-01"]).code(2);
+}

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 /// order; the first matching row decides. JSON is byte-for-byte deterministic.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CompileArgs {
-    /// A rule file, a standard regime id (`cn`, `eu`, …), or `FILE#ID` for one regime of a file
+    /// A rule file, a standard regime id (`cn`, `eu`, …), or `FILE#ID` for one regime of a file;
+    /// `@YYYY-MM-DD` compiles it as read on that transfer date (rows of other dates left out,
+    /// the `date` cells gone), as `eval`, `diff` and the other commands read it
     regime: String,
 
     /// Output format
@@ -35,7 +37,16 @@ enum TableFormat {
 }
 
 pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure> {
-    let table = regime::load(&args.regime, args.error_format, colour)?;
+    let table = match regime::load_pinned(&args.regime, args.error_format, colour)? {
+        // A table of its own: its hash is that of what it now says.
+        (table, Some(date)) => {
+            let mut pinned = table.on(date);
+            pinned.hash = String::new();
+            pinned.hash = crate::compile::content_hash(&pinned);
+            pinned
+        }
+        (table, None) => table,
+    };
     let text = match args.format {
         TableFormat::Json => table.to_json(),
         TableFormat::Markdown => render::table_markdown(&table),

@@ -124,9 +124,10 @@ pub(crate) fn run(args: &DiffArgs, colour: bool) -> Result<ExitCode, Failure> {
     let tables = [&a, &b];
     let given = match &args.given {
         Some(text) => {
+            // A bad value on the command line is a usage error (exit 2), as a bad `--today` is.
             let json: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| Failure::Input(miette!("`--given` is not JSON: {e}")))?;
-            diff::given_cells(&tables, &json).map_err(|e| Failure::Input(miette!("{e}")))?
+                serde_json::from_str(text).map_err(|e| Failure::Usage(miette!("`--given` is not JSON: {e}")))?;
+            diff::given_cells(&tables, &json).map_err(|e| Failure::Usage(miette!("`--given`: {e}")))?
         }
         None => diff::Cells::new(),
     };
@@ -254,6 +255,10 @@ fn inventory(
                 .map_err(|e| Failure::Input(miette!("cannot read `{shown}` after line {line}: {e}")))?
             {
                 line += 1;
+                let mut text = text;
+                if line == 1 {
+                    super::eval::drop_bom(&mut text, 0);
+                }
                 if too_long {
                     add((line, Err(format!("line is longer than {} MiB", super::eval::MAX_LINE >> 20))), &mut builder);
                 } else if !text.trim_ascii().is_empty() {

@@ -114,7 +114,8 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
         .take(MAX_LINE as u64 * 16)
         .read_to_string(&mut text)
         .map_err(|e| Failure::Input(miette::miette!("cannot read `{}`: {e}", path.display())))?;
-    let scenario = match Scenario::from_json(table, &text, today) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let scenario = match Scenario::from_json(table, text, today) {
         Ok(scenario) => scenario,
         Err(errors) => {
             let mut text: String = errors.iter().map(|error| format!("error: {}: {error}\n", shown(path))).collect();
@@ -242,8 +243,17 @@ fn json_scenario(
     if text.trim().is_empty() {
         return Err("empty line: expected a JSON object".into());
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| crate::eval::invalid_json(&e).to_string())?;
-    Scenario::from_value(table, &value, today).map_err(|errors| joined(&errors).into())
+    Scenario::from_json(table, text, today).map_err(|errors| joined(&errors).into())
+}
+
+/// The byte-order mark some editors put at the start of a UTF-8 file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Drops a byte-order mark at `start` of `text` (the start of a file), as CSV input does.
+pub(super) fn drop_bom(text: &mut Vec<u8>, start: usize) {
+    if text.get(start..start + BOM.len()) == Some(BOM) {
+        text.drain(start..start + BOM.len());
+    }
 }
 
 /// Writes the output line for one input line: its decision, or its error record. Says whether
@@ -297,6 +307,9 @@ fn json_lines<R: BufRead>(reader: &mut R, line: &mut usize, chunk: &mut Chunk, e
                 return false;
             }
         };
+        if *line == 0 {
+            drop_bom(&mut chunk.text, start);
+        }
         *line += 1;
         let held = if too_long {
             Line::Unreadable(format!("line is longer than {} MiB", MAX_LINE / (1024 * 1024)))

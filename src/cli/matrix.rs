@@ -65,15 +65,16 @@ pub(crate) fn run(args: &MatrixArgs, colour: bool) -> Result<ExitCode, Failure> 
     } else {
         args.regimes.clone()
     };
+    // Each name is read first, so that a name that is wrong is said to be, even alone.
+    let mut loaded = Vec::with_capacity(names.len());
+    for name in &names {
+        loaded.push(regime::load_pinned(name, args.error_format, colour)?);
+    }
     if names.len() < 2 {
         return Err(Failure::Input(miette!(
             help = "name two regimes or more, or none for every standard regime",
             "a matrix compares pairs: one regime is not enough"
         )));
-    }
-    let mut loaded = Vec::with_capacity(names.len());
-    for name in &names {
-        loaded.push(regime::load_pinned(name, args.error_format, colour)?);
     }
     let sides: Vec<Side> = loaded.iter().map(|(t, d)| Side::at(t, *d)).collect();
     let tables: Vec<&crate::table::Table> = loaded.iter().map(|(t, _)| t).collect();

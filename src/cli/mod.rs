@@ -131,6 +131,10 @@ pub fn run() -> ExitCode {
             ExitCode::from(1)
         }
         Ok(Err(Failure::Reported)) => ExitCode::from(1),
+        Ok(Err(Failure::Usage(report))) => {
+            say(&format!("{report:?}\n"));
+            ExitCode::from(2)
+        }
         Ok(Err(Failure::Internal(error))) => {
             say(&format!("internal error: {error}\n{PLEASE_REPORT}\n"));
             ExitCode::from(3)
@@ -145,6 +149,8 @@ pub(crate) enum Failure {
     Input(miette::Report),
     /// The input's problems have been printed already: exit 1.
     Reported,
+    /// A command-line value that cannot be used, found after parsing (`--given`): exit 2.
+    Usage(miette::Report),
     /// A bug: exit 3.
     Internal(crate::InternalError),
 }

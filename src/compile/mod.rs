@@ -741,7 +741,7 @@ fn stronger_pairs(program: &Program) -> Vec<(ir::MemberId, ir::MemberId, Vec<usi
 
 /// `sha256:` of the table's JSON ([`Table::to_json`]), hashed as it is written rather than
 /// built as one string first: the same bytes, so the same hash, without a megabyte buffer.
-fn content_hash(table: &Table) -> String {
+pub(crate) fn content_hash(table: &Table) -> String {
     let mut hasher = Sha256::new();
     // Serde makes many small writes; a buffer hands the hasher whole blocks instead. Writing
     // into a hasher cannot fail, and serialising a `Table` does not either (`to_json` relies

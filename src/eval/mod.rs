@@ -15,7 +15,6 @@ mod examples;
 mod scenario;
 
 pub use examples::{ExampleResult, Groups, UponObligations, chosen_of, describe, groups_of, run_examples};
-pub(crate) use scenario::invalid_json;
 pub use scenario::{Scenario, ScenarioError};
 
 use crate::table::{Cell, Column, ColumnType, Established, Name, Outcome, Table};

@@ -91,6 +91,16 @@ pub enum ScenarioError {
         /// The key.
         key: String,
     },
+    /// A key given twice in one object (JSON would keep only the last value).
+    Repeated {
+        /// The key.
+        key: String,
+    },
+    /// A count above the largest Accord holds.
+    TooLarge {
+        /// The key.
+        key: String,
+    },
 }
 
 impl ScenarioError {
@@ -101,7 +111,9 @@ impl ScenarioError {
             ScenarioError::UnknownKey { key, .. }
             | ScenarioError::WrongType { key, .. }
             | ScenarioError::OutsideDomain { key, .. }
-            | ScenarioError::Missing { key } => key,
+            | ScenarioError::Missing { key }
+            | ScenarioError::Repeated { key }
+            | ScenarioError::TooLarge { key } => key,
         }
     }
 }
@@ -128,11 +140,47 @@ impl fmt::Display for ScenarioError {
                 write!(f, "`{value}` is not a valid value of `{key}`")
             }
             ScenarioError::Missing { key } => write!(f, "`{key}` is required"),
+            ScenarioError::Repeated { key } => write!(f, "`{key}` is given twice: give each fact once"),
+            ScenarioError::TooLarge { key } => {
+                write!(f, "`{key}` is larger than any count: counts go up to {}", crate::syntax::write_number(i64::MAX))
+            }
         }
     }
 }
 
 impl std::error::Error for ScenarioError {}
+
+/// The keys an object's text gives more than once, each once, in order: a JSON object keeps
+/// only the last value, so the others would be lost without a word. Any other text has none.
+fn repeated_keys(text: &str) -> Vec<ScenarioError> {
+    struct Keys(Vec<String>);
+    impl<'de> serde::Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Keys, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Keys;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Keys, M::Error> {
+                    let (mut seen, mut twice) = (std::collections::BTreeSet::new(), Vec::new());
+                    while let Some(key) = map.next_key::<String>()? {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        if !seen.insert(key.clone()) && !twice.contains(&key) {
+                            twice.push(key);
+                        }
+                    }
+                    Ok(Keys(twice))
+                }
+            }
+            deserializer.deserialize_map(Visit)
+        }
+    }
+    match serde_json::from_str::<Keys>(text) {
+        Ok(Keys(twice)) => twice.into_iter().map(|key| ScenarioError::Repeated { key }).collect(),
+        Err(_) => Vec::new(),
+    }
+}
 
 fn json_kind(value: &serde_json::Value) -> String {
     match value {
@@ -183,7 +231,15 @@ impl Scenario {
             return Err(vec![ScenarioError::Empty]);
         }
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| vec![invalid_json(&e)])?;
-        Scenario::from_value(table, &value, today)
+        let repeated = repeated_keys(text);
+        match Scenario::from_value(table, &value, today) {
+            Ok(_) if !repeated.is_empty() => Err(repeated),
+            Ok(scenario) => Ok(scenario),
+            Err(mut errors) => {
+                errors.splice(0..0, repeated);
+                Err(errors)
+            }
+        }
     }
 
     /// A reader of many JSON scenarios for `table`, for a stream. It indexes the table's fact
@@ -264,7 +320,7 @@ fn home_member(table: &Table, column: &Column) -> Option<u32> {
 
 /// A JSON syntax error, with its column but not serde's "line 1" (which, in a stream, is not
 /// the input's line).
-pub(crate) fn invalid_json(error: &serde_json::Error) -> ScenarioError {
+fn invalid_json(error: &serde_json::Error) -> ScenarioError {
     let text = error.to_string();
     let reason = text.split(" at line ").next().unwrap_or(&text).to_owned();
     ScenarioError::InvalidJson { reason, column: error.column() }
@@ -302,11 +358,15 @@ fn read_value(key: &str, ty: ColumnType, domain: &[Name], given: &serde_json::Va
     };
     match ty {
         ColumnType::Bool => given.as_bool().map(Value::Bool).ok_or_else(|| wrong("`true` or `false`")),
-        ColumnType::Count => given
-            .as_u64()
-            .and_then(|n| i64::try_from(n).ok())
-            .map(Value::Count)
-            .ok_or_else(|| wrong("a whole number, 0 or more")),
+        ColumnType::Count => match given.as_u64().map(i64::try_from) {
+            Some(Ok(n)) => Ok(Value::Count(n)),
+            Some(Err(_)) => Err(ScenarioError::TooLarge { key: key.to_owned() }),
+            // A whole number past u64 is read as a float (`1e20`): too large, not a fraction.
+            None if given.as_f64().is_some_and(|f| f >= 9.2e18 && f.fract() == 0.0) => {
+                Err(ScenarioError::TooLarge { key: key.to_owned() })
+            }
+            None => Err(wrong("a whole number, 0 or more")),
+        },
         ColumnType::Date => {
             let text = given.as_str().ok_or_else(|| wrong("a date string \"YYYY-MM-DD\""))?;
             let shaped = text.len() == 10
