@@ -4,6 +4,10 @@
 //! - `stdlib`: the four embedded vocabulary modules checked as roots (target ≤ 20 ms).
 //! - `regime_10k`: a generated regime of 10,000 rules with varied, realistic conditions
 //!   (target ≤ 200 ms).
+//! - `check_1k`, `check_10k`, `check_100k`: what `accord check` does (parse, check, compile,
+//!   verify, word the findings) for a regime whose every rule after the first repeats its
+//!   condition, one rule a line: a warning per rule, the case that once grew with the square
+//!   of the rules (target: near-linear growth; 200,000 rules in ≤ 10 s).
 //!
 //! Run with `cargo bench --bench front_end`. Setting `ACCORD_BENCH_DUMP=<path>` also writes the
 //! generated regime to `<path>`, so that the `accord` binary can be timed on the same text.
@@ -215,6 +219,39 @@ fn regime_10k(c: &mut Criterion) {
     });
 }
 
+/// `rules` rules, one a line, each with the first one's condition.
+fn repeated_rules(rules: usize) -> String {
+    let mut text = String::from("regime demo \"Demo\" {\n  home SG\n");
+    for i in 0..rules {
+        let _ = writeln!(text, "  rule r{i} \"Rule {i}\" cite \"s{i}\" when data has health then prohibit");
+    }
+    text.push_str("  default permit\n}\n");
+    text
+}
+
+fn check_scale(c: &mut Criterion) {
+    for (name, rules) in [("check_1k", 1_000), ("check_10k", 10_000), ("check_100k", 100_000)] {
+        let roots = vec![accord::source::Loaded {
+            key: "repeated.accord".into(),
+            name: "repeated.accord".into(),
+            bytes: repeated_rules(rules).into_bytes(),
+        }];
+        let checked = accord::check_and_verify(roots.clone(), &mut MemoryLoader::default()).unwrap();
+        assert_eq!(checked.warning_count(), rules - 1, "one warning a repeated rule");
+        c.bench_function(name, |b| {
+            b.iter_batched(
+                || roots.clone(),
+                |roots| {
+                    let checked = accord::check_and_verify(black_box(roots), &mut MemoryLoader::default()).unwrap();
+                    let shown = accord::diagnostics::capped(&checked.diagnostics, 10).0;
+                    accord::diagnostics::render_human(&shown, &checked.sources)
+                },
+                BatchSize::LargeInput,
+            );
+        });
+    }
+}
+
 fn config(measurement_secs: u64) -> Criterion {
     Criterion::default()
         .sample_size(20)
@@ -234,4 +271,10 @@ criterion_group! {
     config = config(12);
     targets = regime_10k
 }
-criterion_main!(small, large);
+// A second an iteration at 100,000 rules: ten samples.
+criterion_group! {
+    name = scale;
+    config = config(10).sample_size(10);
+    targets = check_scale
+}
+criterion_main!(small, large, scale);

@@ -159,6 +159,35 @@ impl Diagnostic {
     }
 }
 
+/// The diagnostics to show people when a file repeats one warning many times: every error,
+/// and at most `per_code` warnings of one code in one file (the first ones); with, for each
+/// (file, code) cut short, how many were left out.
+pub fn capped(
+    diagnostics: &[Diagnostic],
+    per_code: usize,
+) -> (Vec<Diagnostic>, Vec<(crate::source::FileId, Code, usize)>) {
+    let mut seen: std::collections::BTreeMap<(crate::source::FileId, Code), usize> = std::collections::BTreeMap::new();
+    let mut shown = Vec::new();
+    for d in diagnostics {
+        if d.severity == Severity::Error {
+            shown.push(d.clone());
+            continue;
+        }
+        let file = d.span().map(|s| s.file).unwrap_or_default();
+        let count = seen.entry((file, d.code)).or_default();
+        *count += 1;
+        if *count <= per_code {
+            shown.push(d.clone());
+        }
+    }
+    let hidden = seen
+        .into_iter()
+        .filter(|(_, count)| *count > per_code)
+        .map(|((file, code), count)| (file, code, count - per_code))
+        .collect();
+    (shown, hidden)
+}
+
 /// Orders diagnostics by file and position, errors before warnings at the same place.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
@@ -260,13 +289,194 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<u32> {
         .with_notes(notes)
 }
 
+/// The longest source line a diagnostic shows whole; of a longer one it shows a window around
+/// its labels, with `…` for what is left out (a 13 MB line must not be printed per warning).
+const SHOWN_WHOLE: usize = 200;
+/// How much of a long line a window shows before and after its labels.
+const CONTEXT: usize = 40;
+/// The most of one label a window shows.
+const WIDEST_LABEL: usize = 120;
+
+/// Small files holding only the windows of long lines, one per file a diagnostic points into,
+/// each padded with line breaks so that line numbers stay those of the real file; with, for
+/// each window, where it starts in the small file and the real column it starts at, so that
+/// columns stay real too.
+struct Excerpts(Vec<Excerpt>);
+
+/// Part of a long line shown for some of a diagnostic's labels: its start and end, and the
+/// labels inside it, each with its span.
+type Window<'a> = (usize, usize, Vec<(usize, &'a std::ops::Range<usize>)>);
+
+/// One file of [`Excerpts`]: the small file, and where each window starts in it with the real
+/// column it starts at.
+type Excerpt = (SimpleFile<String, String>, Vec<(usize, usize)>);
+
+impl<'a> Files<'a> for Excerpts {
+    type FileId = u32;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: u32) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.file(id)?.name().as_str())
+    }
+
+    fn source(&'a self, id: u32) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.file(id)?.source().as_str())
+    }
+
+    fn line_index(&'a self, id: u32, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+        self.file(id)?.line_index((), byte_index)
+    }
+
+    fn line_range(
+        &'a self,
+        id: u32,
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, codespan_reporting::files::Error> {
+        self.file(id)?.line_range((), line_index)
+    }
+
+    fn column_number(
+        &'a self,
+        id: u32,
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let (file, windows) = self.0.get(id as usize).ok_or(codespan_reporting::files::Error::FileMissing)?;
+        match windows.iter().rev().find(|(start, _)| *start <= byte_index) {
+            Some(&(start, column)) => {
+                let between = file.source().get(start..byte_index).map_or(0, |t| t.chars().count());
+                Ok(column + between)
+            }
+            None => {
+                let line = self.line_range(id, line_index)?;
+                Ok(file.source().get(line.start..byte_index).map_or(0, |t| t.chars().count()) + 1)
+            }
+        }
+    }
+}
+
+impl Excerpts {
+    fn file(&self, id: u32) -> Result<&SimpleFile<String, String>, codespan_reporting::files::Error> {
+        self.0.get(id as usize).map(|(f, _)| f).ok_or(codespan_reporting::files::Error::FileMissing)
+    }
+}
+
+/// When a label of `d` lies on a line longer than [`SHOWN_WHOLE`]: the windows of its lines,
+/// and `d` with its labels moved into them (each cut to its first line, and to
+/// [`WIDEST_LABEL`]). `None` when every line can be shown whole.
+fn excerpted(d: &Diagnostic, files: &CsFiles) -> Option<(Excerpts, Diagnostic)> {
+    let line_of = |span: Span| -> Option<(usize, std::ops::Range<usize>)> {
+        let file = files.0.get(span.file.0 as usize)?;
+        let index = file.line_index((), span.start as usize).ok()?;
+        Some((index, file.line_range((), index).ok()?))
+    };
+    let long = d.labels.iter().any(|l| line_of(l.span).is_some_and(|(_, r)| r.len() > SHOWN_WHOLE));
+    if !long {
+        return None;
+    }
+    // Each label's file, line and span on that line (cut to the line and to the widest shown).
+    let mut placed: Vec<(u32, usize, std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+    for l in &d.labels {
+        let (index, line) = line_of(l.span)?;
+        let start = (l.span.start as usize).clamp(line.start, line.end);
+        let end = (l.span.end as usize).clamp(start, line.end).min(start + WIDEST_LABEL);
+        placed.push((l.span.file.0, index, line, start..end));
+    }
+    let mut excerpts: Vec<Excerpt> = Vec::new();
+    let mut moved: Vec<(usize, Span)> = Vec::with_capacity(placed.len());
+    let mut by_file: Vec<u32> = placed.iter().map(|p| p.0).collect();
+    by_file.sort_unstable();
+    by_file.dedup();
+    for (new_id, &file_id) in by_file.iter().enumerate() {
+        let file = files.0.get(file_id as usize)?;
+        let source = file.source();
+        let mut lines: Vec<usize> = placed.iter().filter(|p| p.0 == file_id).map(|p| p.1).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        let mut text = String::new();
+        let mut starts: Vec<(usize, usize)> = Vec::new();
+        let mut at_line = 0usize;
+        for &index in &lines {
+            text.extend(std::iter::repeat_n('\n', index - at_line));
+            at_line = index;
+            let mut on_line: Vec<(usize, &std::ops::Range<usize>)> = placed
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.0 == file_id && p.1 == index)
+                .map(|(k, p)| (k, &p.3))
+                .collect();
+            on_line.sort_by_key(|(_, span)| span.start);
+            let line = placed.iter().find(|p| p.0 == file_id && p.1 == index)?.2.clone();
+            let floor = |mut i: usize| {
+                while !source.is_char_boundary(i) {
+                    i -= 1;
+                }
+                i
+            };
+            let ceil = |mut i: usize| {
+                while !source.is_char_boundary(i) {
+                    i += 1;
+                }
+                i
+            };
+            let shown_end = line.end - usize::from(source.get(..line.end)?.ends_with('\n'));
+            // Labels near each other share a window; windows far apart are joined by `…`.
+            // (from, to, the labels inside, as (label, span)).
+            let mut windows: Vec<Window> = Vec::new();
+            for &(k, span) in &on_line {
+                match windows.last_mut() {
+                    Some((_, hi, ks)) if span.start <= *hi + 2 * CONTEXT => {
+                        *hi = (*hi).max(span.end);
+                        ks.push((k, span));
+                    }
+                    _ => windows.push((span.start, span.end, vec![(k, span)])),
+                }
+            }
+            let mut last_to = line.start;
+            for (w, (lo, hi, ks)) in windows.iter().enumerate() {
+                let from = floor(lo.saturating_sub(CONTEXT).max(last_to));
+                let to = ceil((hi + CONTEXT).min(shown_end)).max(from);
+                if from > last_to || (w == 0 && from > line.start) {
+                    text.push('…');
+                }
+                let base = text.len();
+                starts.push((base, source.get(line.start..from)?.chars().count() + 1));
+                text.push_str(source.get(from..to)?);
+                for &(k, span) in ks {
+                    let (s, e) = (span.start.clamp(from, to), span.end.clamp(from, to));
+                    let new = Span::new(crate::source::FileId(new_id as u32), base + s - from, base + e - from);
+                    moved.push((k, new));
+                }
+                last_to = to;
+            }
+            if last_to < shown_end {
+                text.push('…');
+            }
+        }
+        excerpts.push((SimpleFile::new(file.name().clone(), text), starts));
+    }
+    moved.sort_by_key(|(k, _)| *k);
+    let mut shown = d.clone();
+    for (label, (_, span)) in shown.labels.iter_mut().zip(moved) {
+        label.span = span;
+    }
+    Some((Excerpts(excerpts), shown))
+}
+
 /// Renders diagnostics for people, as plain text (no colour).
 pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let config = codespan_reporting::term::Config::default();
     let files = CsFiles::new(sources);
     let mut out = String::new();
     for d in diagnostics {
-        match codespan_reporting::term::emit_into_string(&config, &files, &to_codespan(d)) {
+        let rendered = match excerpted(d, &files) {
+            Some((excerpts, shown)) => {
+                codespan_reporting::term::emit_into_string(&config, &excerpts, &to_codespan(&shown))
+            }
+            None => codespan_reporting::term::emit_into_string(&config, &files, &to_codespan(d)),
+        };
+        match rendered {
             Ok(text) => out.push_str(&text),
             // A span that does not fit its file is our bug; still say what the problem is.
             Err(_) => out.push_str(&format!("{}[{}]: {}\n", severity_word(d.severity), d.code.as_str(), d.message)),
@@ -284,7 +494,13 @@ pub fn render_styled(
     let config = codespan_reporting::term::Config::default();
     let files = CsFiles::new(sources);
     for d in diagnostics {
-        codespan_reporting::term::emit_to_write_style(writer, &config, &files, &to_codespan(d))?;
+        let cs = match excerpted(d, &files) {
+            Some((excerpts, shown)) => {
+                codespan_reporting::term::emit_to_write_style(writer, &config, &excerpts, &to_codespan(&shown))
+            }
+            None => codespan_reporting::term::emit_to_write_style(writer, &config, &files, &to_codespan(d)),
+        };
+        cs?;
     }
     Ok(())
 }

@@ -1687,3 +1687,30 @@ fn input_edges_get_clear_answers() {
     run(&["diff", "cn", "eu", "--given", r#"{"destinaton": "US"}"#]).code(2).stderr_has("did you mean `destination`?");
     run(&["eval", "cn", "--scenario", "x.json", "--today", "2026-13-01"]).code(2);
 }
+
+/// A regime written on one line, with a warning per rule: each diagnostic shows a window of
+/// the line around its labels (with `…`), at the real line and column, and a file shows at most
+/// ten warnings of one code, then says how many more there are; `--all-warnings` shows them.
+#[test]
+fn long_lines_are_windowed_and_repeated_warnings_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules: Vec<String> =
+        (0..300).map(|i| format!("rule r{i} \"Rule {i}\" cite \"s{i}\" when data has health then prohibit")).collect();
+    let text = format!("regime demo \"Demo\" {{ home SG {} default permit }}\n", rules.join(" "));
+    let file = write(dir.path(), "one_line.accord", &text);
+    let r = run(&["check", file.to_str().unwrap()]);
+    r.code(0).stderr_has("… and 289 more W0304 warnings in").stderr_has("`--all-warnings` shows them");
+    assert_eq!(r.stderr.matches("warning[W0304]").count(), 10, "{}", head(&r.stderr));
+    let widest = r.stderr.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 300, "a line of {widest} characters:\n{}", head(&r.stderr));
+    assert!(r.stderr.contains("…when data has health"), "{}", head(&r.stderr));
+    assert_eq!(r.summary(), "checked 1 file: 0 errors, 299 warnings");
+    let all = run(&["check", file.to_str().unwrap(), "--all-warnings"]);
+    assert_eq!(all.stderr.matches("warning[W0304]").count(), 299);
+    // The last rule's warning names its real column, far along the line.
+    let column = text.find("rule r299 ").unwrap() + "rule ".len() + 1;
+    all.stderr_has(&format!("one_line.accord:1:{column}\n"));
+    // JSON has every warning, as tools want.
+    let json = run(&["check", file.to_str().unwrap(), "--error-format", "json"]).json();
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 299);
+}

@@ -16,4 +16,4 @@ pub mod space;
 mod verify;
 pub mod weights;
 
-pub use verify::{Finding, verify, verify_regime};
+pub use verify::{Finding, diagnostics, verify, verify_regime};

@@ -57,17 +57,24 @@ pub fn verify_regime(table: &Table, regime: &ir::Regime) -> Vec<Finding> {
     if findings == [Finding::TooIntricate] {
         return findings;
     }
-    for rule in &regime.rules {
-        if !table.rows.iter().any(|r| r.rule == rule.id) {
-            findings.push(Finding::DeadRule { rule: rule.id.clone(), covered_by: Vec::new(), more: false });
-        }
+    // Sets, not a search per rule: a regime of 200,000 rules would make that quadratic.
+    let with_rows: std::collections::HashSet<&str> = table.rows.iter().map(|r| r.rule.as_str()).collect();
+    for rule in regime.rules.iter().filter(|r| !with_rows.contains(r.id.as_str())) {
+        findings.push(Finding::DeadRule { rule: rule.id.clone(), covered_by: Vec::new(), more: false });
     }
-    for obligation in &regime.obligations {
-        if !table.obligations.iter().any(|o| o.obligation == obligation.id) {
-            findings.push(Finding::NeverApplies { obligation: obligation.id.clone() });
-        }
+    let applying: std::collections::HashSet<&str> = table.obligations.iter().map(|o| o.obligation.as_str()).collect();
+    for obligation in regime.obligations.iter().filter(|o| !applying.contains(o.id.as_str())) {
+        findings.push(Finding::NeverApplies { obligation: obligation.id.clone() });
     }
     findings
+}
+
+/// The findings on `regime` as warnings on its source.
+pub fn diagnostics(findings: &[Finding], regime: &ir::Regime) -> Vec<Diagnostic> {
+    let spans: HashMap<&str, crate::source::Span> = regime.rules.iter().map(|r| (r.id.as_str(), r.name_span)).collect();
+    let obligations: HashMap<&str, crate::source::Span> =
+        regime.obligations.iter().map(|o| (o.id.as_str(), o.name_span)).collect();
+    findings.iter().map(|f| f.to_diagnostic(regime, &spans, &obligations)).collect()
 }
 
 /// Verifies one table.
@@ -132,9 +139,15 @@ fn verify_within(table: &Table, budget: usize) -> Vec<Finding> {
 }
 
 impl Finding {
-    /// Words the finding as a warning on `regime`'s source.
-    pub fn to_diagnostic(&self, regime: &ir::Regime) -> Diagnostic {
-        let rule_span = |id: &str| regime.rules.iter().find(|r| r.id == id).map_or(regime.name_span, |r| r.name_span);
+    /// Words the finding as a warning on `regime`'s source; `rules` and `obligations` give
+    /// where each rule's and obligation's id is written.
+    fn to_diagnostic(
+        &self,
+        regime: &ir::Regime,
+        rules: &HashMap<&str, crate::source::Span>,
+        obligations: &HashMap<&str, crate::source::Span>,
+    ) -> Diagnostic {
+        let rule_span = |id: &str| rules.get(id).copied().unwrap_or(regime.name_span);
         match self {
             Finding::Gap { witness } => Diagnostic::warning(
                 Code::Gap,
@@ -171,8 +184,7 @@ impl Finding {
                 d.with_help("rules are tried in order: move it before the rules that cover it, or remove it")
             }
             Finding::NeverApplies { obligation } => {
-                let span =
-                    regime.obligations.iter().find(|o| o.id == *obligation).map_or(regime.name_span, |o| o.name_span);
+                let span = obligations.get(obligation.as_str()).copied().unwrap_or(regime.name_span);
                 Diagnostic::warning(
                     Code::NeverApplies,
                     format!("obligation `{obligation}` never applies to a transfer in scope"),

@@ -25,7 +25,15 @@ pub(crate) struct CheckArgs {
     /// How to print problems
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
+
+    /// Show every warning: by default a file shows at most 10 of one code, then says how many
+    /// more there are (JSON output always has them all)
+    #[arg(long)]
+    all_warnings: bool,
 }
+
+/// How many warnings of one code a file shows, unless `--all-warnings`.
+const WARNINGS_SHOWN: usize = 10;
 
 #[derive(Serialize)]
 struct Report {
@@ -62,20 +70,40 @@ pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
         roots.push(loaded);
     }
     let checked = crate::check_and_verify(roots, &mut FsLoader::around(&paths))?;
-    print(&checked, found.len(), args.error_format, colour)?;
+    print_capped(&checked, found.len(), args.error_format, colour, !args.all_warnings)?;
     Ok(if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Prints the diagnostics of a run in the chosen format, with a summary.
 pub(crate) fn print(checked: &Checked, files: usize, format: ErrorFormat, colour: bool) -> Result<(), Failure> {
+    print_capped(checked, files, format, colour, true)
+}
+
+/// [`print`], showing people at most [`WARNINGS_SHOWN`] warnings of one code in one file when
+/// `cap` (then a line says how many more there are).
+fn print_capped(checked: &Checked, files: usize, format: ErrorFormat, colour: bool, cap: bool) -> Result<(), Failure> {
     let summary = Summary { files, errors: checked.error_count(), warnings: checked.warning_count() };
     match format {
         ErrorFormat::Human => {
+            let (shown, hidden) = if cap {
+                diagnostics::capped(&checked.diagnostics, WARNINGS_SHOWN)
+            } else {
+                (checked.diagnostics.clone(), Vec::new())
+            };
             // Rendered whole, then written at once: one write, not one per piece of a line.
             let mut buffer = if colour { Buffer::ansi() } else { Buffer::no_color() };
-            diagnostics::render_styled(&checked.diagnostics, &checked.sources, &mut buffer)
+            diagnostics::render_styled(&shown, &checked.sources, &mut buffer)
                 .map_err(|e| crate::InternalError(format!("rendering a diagnostic: {e}")))?;
-            let rendered = String::from_utf8_lossy(buffer.as_slice());
+            let mut rendered = String::from_utf8_lossy(buffer.as_slice()).into_owned();
+            for (file, code, more) in hidden {
+                let name = checked.sources.get(file).map_or("", |f| f.name.as_str());
+                let name = crate::render::visible(name);
+                let warnings = if more == 1 { "warning" } else { "warnings" };
+                rendered.push_str(&format!(
+                    "… and {more} more {} {warnings} in {name} like these (`--all-warnings` shows them)\n\n",
+                    code.as_str()
+                ));
+            }
             super::say_raw(&format!("{rendered}{}\n", summary_line(&summary)));
         }
         ErrorFormat::Json => {
