@@ -28,6 +28,12 @@ pub struct Matrix {
 }
 
 impl Matrix {
+    /// The label of regime `i`, one of the matrix's rows.
+    pub fn label(&self, i: usize) -> &str {
+        #[expect(clippy::indexing_slicing, reason = "a matrix has one row and one column per regime")]
+        self.regimes[i].label.as_str()
+    }
+
     /// The pairs, most different first: `(i, j, agreement)` with `i < j`.
     pub fn pairs(&self) -> Vec<(usize, usize, f64)> {
         let mut pairs: Vec<(usize, usize, f64)> = Vec::new();

@@ -631,8 +631,11 @@ impl<'p> Compiler<'p> {
         }
     }
 
+    /// The name of member `m` of the vocabulary enum `e` (`Mechanism`, `Obligation`, …).
     fn member_name(&self, e: Option<ir::EnumId>, m: ir::MemberId) -> String {
-        e.map_or_else(|| "?".to_owned(), |e| self.program.member_name(e, m).to_owned())
+        #[expect(clippy::expect_used, reason = "the checker resolved `m` in this enum, so the enum exists")]
+        let e = e.expect("a resolved member's enum");
+        self.program.member_name(e, m).to_owned()
     }
 
     fn fact_name(&self, fact: Option<FactId>) -> String {

@@ -30,10 +30,15 @@ pub fn run_examples(program: &Program, regime: &ir::Regime, table: &Table, today
 }
 
 fn run(program: &Program, regime: &ir::Regime, table: &Table, example: &ir::Example, today: Date) -> ExampleResult {
-    let mechanism =
-        |m: &ir::MemberId| regime.vocabulary.mechanism.map_or("?", |e| program.member_name(e, *m)).to_owned();
-    let obligation =
-        |m: &ir::MemberId| regime.vocabulary.obligation.map_or("?", |e| program.member_name(e, *m)).to_owned();
+    // The checker resolved every member an example names in these enums, so they exist.
+    #[expect(clippy::expect_used, reason = "an example's mechanisms were resolved in `Mechanism`")]
+    let mechanism = |m: &ir::MemberId| {
+        program.member_name(regime.vocabulary.mechanism.expect("the `Mechanism` enum"), *m).to_owned()
+    };
+    #[expect(clippy::expect_used, reason = "an example's obligations were resolved in `Obligation`")]
+    let obligation = |m: &ir::MemberId| {
+        program.member_name(regime.vocabulary.obligation.expect("the `Obligation` enum"), *m).to_owned()
+    };
     let expected_groups: Option<Groups> = match &example.expect {
         Some(ir::Outcome::Require(groups)) => {
             Some(groups.iter().map(|g| group_key(g.alternatives.iter().map(mechanism).collect(), g.ordered)).collect())

@@ -70,8 +70,7 @@ pub fn matrix_text(m: &Matrix) -> String {
     if !pairs.is_empty() {
         let _ = writeln!(out, "\nMost different first:");
         for (i, j, share) in pairs.iter().take(10) {
-            let (a, b) = (m.regimes.get(*i), m.regimes.get(*j));
-            let (a, b) = (a.map_or("?", |r| r.label.as_str()), b.map_or("?", |r| r.label.as_str()));
+            let (a, b) = (m.label(*i), m.label(*j));
             let bridged = percent(at(&m.bridged, *i, *j));
             let _ =
                 writeln!(out, "  {a} / {b}: {} agreement, {bridged} bridged  (accord diff {a} {b})", percent(*share));
@@ -156,13 +155,7 @@ pub fn heat_map_svg(m: &Matrix) -> String {
         for j in 0..n {
             let share = m.agreement.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0);
             let (x, y) = (label + j * cell_size, label + i * cell_size);
-            let (a, b) = (m.regimes.get(i), m.regimes.get(j));
-            let title = format!(
-                "{} / {}: {}",
-                a.map_or("?", |r| r.label.as_str()),
-                b.map_or("?", |r| r.label.as_str()),
-                percent(share)
-            );
+            let title = format!("{} / {}: {}", m.label(i), m.label(j), percent(share));
             let _ = write!(
                 svg,
                 "<g><title>{}</title><rect x=\"{x}\" y=\"{y}\" width=\"{cell_size}\" height=\"{cell_size}\" \
@@ -184,10 +177,7 @@ pub fn heat_map_svg(m: &Matrix) -> String {
 pub fn matrix_html(m: &Matrix) -> String {
     let mut body = String::new();
     let _ = writeln!(body, "<h1>Agreement between regimes</h1>");
-    let lowest = m.pairs().first().map(|&(i, j, share)| {
-        let name = |k: usize| m.regimes.get(k).map_or("?", |r| r.label.as_str()).to_owned();
-        (format!("{} / {}", name(i), name(j)), share)
-    });
+    let lowest = m.pairs().first().map(|&(i, j, share)| (format!("{} / {}", m.label(i), m.label(j)), share));
     let _ = writeln!(body, "<section class=\"summary\"><dl class=\"figures\">");
     let _ = writeln!(body, "{}", html::figure("regimes", "regimes", &m.regimes.len().to_string(), None));
     let _ = writeln!(body, "{}", html::figure("pairs", "pairs", &m.pairs().len().to_string(), None));
@@ -212,12 +202,11 @@ pub fn matrix_html(m: &Matrix) -> String {
         html::escape(&accords_words(m))
     );
     for (i, j, share) in m.pairs() {
-        let (a, b) = (m.regimes.get(i), m.regimes.get(j));
         let _ = writeln!(
             body,
             "<tr><td>{} / {}</td><td>{}</td><td>{}</td></tr>",
-            html::escape(a.map_or("?", |r| r.label.as_str())),
-            html::escape(b.map_or("?", |r| r.label.as_str())),
+            html::escape(m.label(i)),
+            html::escape(m.label(j)),
             percent(share),
             percent(at(&m.bridged, i, j))
         );
