@@ -81,7 +81,7 @@ pub fn check_and_verify(
         }
         let id = check::ir::RegimeId(u32::try_from(i).map_err(|_| InternalError("too many regimes".into()))?);
         match compile::compile(&checked.program, id, &checked.sources) {
-            Ok(table) => found.extend(analysis::diagnostics(&analysis::verify_regime(&table, regime), regime)),
+            Ok(table) => found.extend(analysis::diagnostics(&analysis::verify_regime(&table, regime)?, regime)),
             Err(diagnostics) => found.extend(diagnostics),
         }
     }

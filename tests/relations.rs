@@ -26,7 +26,7 @@
 mod common;
 
 use accord::analysis::diff::{Class, Options, Side, diff};
-use accord::analysis::{Finding, verify};
+use accord::analysis::{Engine, Finding, verify, verify_by};
 use accord::compile::compile_text;
 use accord::date::Date;
 use accord::eval::{Scenario, Verdict};
@@ -423,31 +423,33 @@ fn holds(case: &Case) -> Result<(), TestCaseError> {
         prop_assert_eq!(evaluated(tb, p), case.decide(&case.b, p), "b on {:?}\n{}", p, text);
     }
 
-    // Verification over consistent points only.
-    let findings = verify(ta);
-    let in_scope: Vec<&Point> = points.iter().filter(|p| p.destination != 0).collect();
-    for (i, _) in case.a.rules.iter().enumerate() {
-        let reached = in_scope.iter().any(|p| case.rule_at(&case.a, p) == Some(i));
-        let id = format!("r{i}");
-        // A rule whose condition holds nowhere compiles to no row (`accord check` reports it
-        // from the regime; the table's verification cannot see it).
-        let reported = !ta.rows.iter().any(|r| r.rule == id)
-            || findings.iter().any(|f| match f {
-                Finding::DeadRule { rule, .. } | Finding::SameCondition { rule, .. } => *rule == id,
-                _ => false,
-            });
-        prop_assert_eq!(reported, !reached, "rule r{} dead: {:?}\n{}", i, findings, text);
-    }
-    let gap = !case.a.default && in_scope.iter().any(|p| case.rule_at(&case.a, p).is_none());
-    let gap_reported = findings.iter().find_map(|f| match f {
-        Finding::Gap { witness } => Some(witness.clone()),
-        _ => None,
-    });
-    prop_assert_eq!(gap_reported.is_some(), gap, "gap: {:?}\n{}", findings, text);
-    if let Some(witness) = gap_reported {
-        let p = point_of(&witness);
-        prop_assert!(case.consistent(&p.kinds), "an inconsistent gap witness {}\n{}", witness, text);
-        prop_assert_eq!(case.rule_at(&case.a, &p), None, "the witness {} is decided\n{}", witness, text);
+    // Verification over consistent points only, by each engine.
+    for engine in [Engine::Diagrams, Engine::Clauses] {
+        let findings = verify_by(ta, engine).unwrap().unwrap();
+        let in_scope: Vec<&Point> = points.iter().filter(|p| p.destination != 0).collect();
+        for (i, _) in case.a.rules.iter().enumerate() {
+            let reached = in_scope.iter().any(|p| case.rule_at(&case.a, p) == Some(i));
+            let id = format!("r{i}");
+            // A rule whose condition holds nowhere compiles to no row (`accord check` reports it
+            // from the regime; the table's verification cannot see it).
+            let reported = !ta.rows.iter().any(|r| r.rule == id)
+                || findings.iter().any(|f| match f {
+                    Finding::DeadRule { rule, .. } | Finding::SameCondition { rule, .. } => *rule == id,
+                    _ => false,
+                });
+            prop_assert_eq!(reported, !reached, "{:?}: rule r{} dead: {:?}\n{}", engine, i, findings, text);
+        }
+        let gap = !case.a.default && in_scope.iter().any(|p| case.rule_at(&case.a, p).is_none());
+        let gap_reported = findings.iter().find_map(|f| match f {
+            Finding::Gap { witness } => Some(witness.clone()),
+            _ => None,
+        });
+        prop_assert_eq!(gap_reported.is_some(), gap, "gap: {:?}\n{}", findings, text);
+        if let Some(witness) = gap_reported {
+            let p = point_of(&witness);
+            prop_assert!(case.consistent(&p.kinds), "an inconsistent gap witness {}\n{}", witness, text);
+            prop_assert_eq!(case.rule_at(&case.a, &p), None, "the witness {} is decided\n{}", witness, text);
+        }
     }
 
     // The diff.
@@ -528,7 +530,7 @@ fn a_rule_only_inconsistent_points_reach_is_dead() {
     };
     holds(&case).unwrap();
     let tables = compile_text("relations.accord", &case.text()).unwrap();
-    assert!(verify(&tables[0]).iter().any(|f| matches!(f, Finding::DeadRule { rule, .. } if rule == "r0")));
+    assert!(verify(&tables[0]).unwrap().iter().any(|f| matches!(f, Finding::DeadRule { rule, .. } if rule == "r0")));
     let report = diff(Side::new(&tables[0]), Side::new(&tables[1]), &Options::default()).unwrap();
     let ranked = report.groups.iter().find(|g| g.a.text() == "require eu_scc" && g.b.text() == "require bcr").unwrap();
     assert_eq!((ranked.class, ranked.class_by.as_slice()), (Class::AStricter, &["order".to_owned()][..]));

@@ -128,6 +128,8 @@ pub struct Mdd {
     or_memo: HashMap<u64, NodeId>,
     not_memo: HashMap<NodeId, NodeId>,
     budget: usize,
+    /// The most `and`/`or` results remembered (see [`WORK_BUDGET`]).
+    work: usize,
     exhausted: bool,
 }
 
@@ -166,13 +168,16 @@ impl Mdd {
             or_memo: HashMap::with_capacity_and_hasher(CAPACITY, Default::default()),
             not_memo: HashMap::with_capacity_and_hasher(CAPACITY, Default::default()),
             budget: NODE_BUDGET,
+            work: WORK_BUDGET,
             exhausted: false,
         }
     }
 
-    /// The same store with another node budget (see [`NODE_BUDGET`]).
+    /// The same store with another node budget (see [`NODE_BUDGET`]), and a work budget in
+    /// the same proportion to it as [`WORK_BUDGET`] to [`NODE_BUDGET`].
     pub fn with_budget(mut self, budget: usize) -> Mdd {
         self.budget = budget;
+        self.work = budget.saturating_mul(WORK_BUDGET / NODE_BUDGET);
         self
     }
 
@@ -399,7 +404,7 @@ impl Mdd {
         if let Some(&r) = memo.get(&key) {
             return r;
         }
-        if self.and_memo.len() + self.or_memo.len() >= WORK_BUDGET {
+        if self.and_memo.len() + self.or_memo.len() >= self.work {
             self.exhausted = true;
             return FALSE;
         }
@@ -454,6 +459,22 @@ impl Mdd {
             node = next;
         }
         Some(point)
+    }
+
+    /// Whether a point lies in a region; a variable the point leaves open (`None`, as
+    /// [`Mdd::witness`] leaves those the region does not test) takes its first value.
+    pub fn holds(&self, mut node: NodeId, point: &[Option<u32>]) -> bool {
+        while node != TRUE && node != FALSE {
+            let value = point.get(self.var(node) as usize).copied().flatten().unwrap_or(0);
+            let runs = self.own_runs(node);
+            // The run holding `value`: the last one starting at or before it.
+            let at = runs.partition_point(|&(start, _)| start <= value);
+            match at.checked_sub(1).and_then(|i| runs.get(i)) {
+                Some(&(_, next)) => node = next,
+                None => return false,
+            }
+        }
+        node == TRUE
     }
 }
 

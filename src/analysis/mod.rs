@@ -11,9 +11,10 @@ pub mod mdd;
 mod outcome;
 mod partition;
 mod regions;
+mod sat;
 mod side;
 pub mod space;
 mod verify;
 pub mod weights;
 
-pub use verify::{Finding, diagnostics, verify, verify_regime};
+pub use verify::{DIAGRAM_BUDGET, Engine, Finding, NAMED, diagnostics, verify, verify_by, verify_regime};

@@ -349,7 +349,7 @@ impl Space {
 
     /// A diagram store over this space.
     pub fn mdd(&self) -> Mdd {
-        Mdd::new(self.vars.iter().map(Var::size).collect())
+        Mdd::new(self.sizes())
     }
 
     fn domain(&self, fact: &str) -> &[Name] {
@@ -358,6 +358,12 @@ impl Space {
 
     /// The region a row's cells describe.
     pub fn row(&self, mdd: &mut Mdd, cells: &BTreeMap<String, Cell>) -> NodeId {
+        mdd.cube(&self.allowed(cells))
+    }
+
+    /// The box a row's cells describe: for each variable, the runs of values it admits (as
+    /// [`Mdd::cube`] takes them), or `None` where it admits every value.
+    pub fn allowed(&self, cells: &BTreeMap<String, Cell>) -> Vec<Option<Vec<(u32, bool)>>> {
         let mut allowed: Vec<Option<Vec<(u32, bool)>>> = vec![None; self.vars.len()];
         // A fact's variables sit together, so each fact of the row is looked up once.
         for (column, range) in self.columns.iter().zip(&self.column_vars) {
@@ -367,7 +373,23 @@ impl Space {
                 *slot = allowed_values(var, cell, &column.domain);
             }
         }
-        mdd.cube(&allowed)
+        allowed
+    }
+
+    /// Whether each variable's values are ordered (segments of a count or a date), in order.
+    pub fn ordered(&self) -> Vec<bool> {
+        self.vars.iter().map(|v| matches!(v, Var::Range { .. })).collect()
+    }
+
+    /// How many values each variable has, in order.
+    pub fn sizes(&self) -> Vec<u32> {
+        self.vars.iter().map(Var::size).collect()
+    }
+
+    /// The implications between member variables, as (variable, the variable it implies): a
+    /// consistent point with the first present has the second present too.
+    pub fn implied(&self) -> &[(usize, usize)] {
+        &self.implications
     }
 
     /// The region where `table` is in scope: origin in its home, destination not.
