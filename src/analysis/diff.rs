@@ -367,7 +367,8 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     });
     let mut out_groups = Vec::new();
     let mut count = 0usize;
-    let mut class_share: BTreeMap<Class, f64> = BTreeMap::new();
+    // Each class's region, measured once: a sum over groups would depend on their order.
+    let mut class_region: BTreeMap<Class, NodeId> = BTreeMap::new();
     let mut differing = FALSE;
     let related = c.space.related_facts();
     for ((oa, ob, class), (region, class_by)) in groups {
@@ -383,7 +384,8 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         };
         count += regions.len();
         let share = c.share(region, total);
-        *class_share.entry(class).or_default() += share;
+        let of_class = class_region.entry(class).or_insert(FALSE);
+        *of_class = c.mdd.or(*of_class, region);
         let families = c.order.shared_families(&oa, &ob);
         let order_only = Outcome::order_only(&oa, &ob);
         let key = Some((oa, ob, class));
@@ -405,9 +407,21 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
             regions,
         });
     }
-    // Largest differences first; ties in a stable order.
-    out_groups
-        .sort_by(|x, y| y.share.total_cmp(&x.share).then_with(|| (&x.a, &x.b, x.class).cmp(&(&y.a, &y.b, y.class))));
+    // Largest differences first; ties by the pair of outcomes taken in the same order
+    // whichever side is first, then by where the group lies (its first witness), so that
+    // `diff B A` lists the groups of `diff A B` in the same order.
+    fn unordered(g: &Group) -> (&Outcome, &Outcome) {
+        if g.a <= g.b { (&g.a, &g.b) } else { (&g.b, &g.a) }
+    }
+    fn first_witness(g: &Group) -> Option<String> {
+        g.regions.first().map(|r| r.witness.to_string())
+    }
+    out_groups.sort_by(|x, y| {
+        y.share
+            .total_cmp(&x.share)
+            .then_with(|| unordered(x).cmp(&unordered(y)))
+            .then_with(|| first_witness(x).cmp(&first_witness(y)))
+    });
 
     let mut out_resolved: Vec<Resolved> = Vec::new();
     let mut accord_share = vec![0.0; options.accords.len()];
@@ -426,6 +440,8 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
             None => out_resolved.push(Resolved { a: oa, b: ob, accords, share }),
         }
     }
+    let class_share: BTreeMap<Class, f64> =
+        class_region.into_iter().map(|(class, region)| (class, c.share(region, total))).collect();
     c.finished()?;
     let totals = Totals {
         regions: count,

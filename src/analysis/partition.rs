@@ -31,22 +31,23 @@ pub(super) struct Part {
 
 /// A side's verdict rules as the cells of their rows and their outcome, in order: two sides
 /// with equal lists decide alike wherever these rules decide, whatever the rules are called.
-pub(super) fn rule_groups<'p>(p: &'p Prepared) -> Vec<RuleGroup<'p>> {
+/// With `met`, a rule whose requirement facts can meet has a group for each way they meet it
+/// (obligations `upon` an alternative depend on it); without, its rows of one outcome are one
+/// group, whatever order the alternatives, and so those rows, were written in.
+pub(super) fn rule_groups<'p>(p: &'p Prepared, met: bool) -> Vec<RuleGroup<'p>> {
     let table = p.side.table;
     let mut groups: Vec<RuleGroup> = Vec::new();
     let mut last = None;
     for (i, cells) in &p.rows {
         let row = table.rows.get(*i);
-        // A rule whose requirement facts can meet has rows of two outcomes: one group each
-        // (and one for each way facts meet it, on which obligations `upon` depend).
-        let key = row.map(|r| (r.rule.as_str(), &r.outcome, &r.met));
+        let key = row.map(|r| (r.rule.as_str(), &r.outcome, if met { r.met.as_ref() } else { None }));
         match groups.last_mut() {
-            Some((rows, _, _)) if key == last => rows.push(cells.as_ref()),
-            _ => groups.push((
-                vec![cells.as_ref()],
-                Outcome::of(row.map(|r| &r.outcome)),
-                row.and_then(|r| r.met.as_ref()),
-            )),
+            Some(group) if key == last => group.rows.push(cells.as_ref()),
+            _ => groups.push(RuleGroup {
+                rows: vec![cells.as_ref()],
+                outcome: Outcome::of(row.map(|r| &r.outcome)),
+                met: if met { row.and_then(|r| r.met.as_ref()) } else { None },
+            }),
         }
         last = key;
     }
@@ -54,7 +55,22 @@ pub(super) fn rule_groups<'p>(p: &'p Prepared) -> Vec<RuleGroup<'p>> {
 }
 
 /// A run of rows of one rule deciding alike: their cells, the outcome, and what met it.
-type RuleGroup<'p> = (Vec<&'p Cells>, Outcome, Option<&'p Met>);
+pub(super) struct RuleGroup<'p> {
+    rows: Vec<&'p Cells>,
+    outcome: Outcome,
+    met: Option<&'p Met>,
+}
+
+impl PartialEq for RuleGroup<'_> {
+    /// The same rows in any order (together they are one region), outcome and way met.
+    fn eq(&self, other: &Self) -> bool {
+        self.outcome == other.outcome
+            && self.met == other.met
+            && self.rows.len() == other.rows.len()
+            && self.rows.iter().all(|r| other.rows.contains(r))
+            && other.rows.iter().all(|r| self.rows.contains(r))
+    }
+}
 
 /// Where two sides can decide differently, and what a partition may leave out there.
 pub(super) struct Window<'p> {
@@ -105,26 +121,25 @@ pub(super) fn window<'p>(
     if a.scope != b.scope || default(a) != default(b) || (obligations && named(a) != named(b)) {
         return everywhere;
     }
-    let (ga, gb) = (rule_groups(a), rule_groups(b));
+    let (ga, gb) = (rule_groups(a, obligations), rule_groups(b, obligations));
     let prefix = ga.iter().zip(&gb).take_while(|(x, y)| x == y).count();
     let (rest_a, rest_b) = (ga.get(prefix..).unwrap_or_default(), gb.get(prefix..).unwrap_or_default());
     let suffix = rest_a.iter().rev().zip(rest_b.iter().rev()).take_while(|(x, y)| x == y).count();
     let changed_a = rest_a.get(..rest_a.len() - suffix).unwrap_or_default();
     let changed_b = rest_b.get(..rest_b.len() - suffix).unwrap_or_default();
-    let changed: Vec<&Cells> =
-        changed_a.iter().chain(changed_b).flat_map(|(rows, _, _)| rows.iter().copied()).collect();
+    let changed: Vec<&Cells> = changed_a.iter().chain(changed_b).flat_map(|g| g.rows.iter().copied()).collect();
     let mut window = FALSE;
     for cells in &changed {
         let r = space.row(mdd, cells);
         window = mdd.or(window, r);
     }
-    let before = |groups: &[RuleGroup]| groups.iter().take(prefix).map(|(rows, _, _)| rows.len()).sum();
+    let before = |groups: &[RuleGroup]| groups.iter().take(prefix).map(|g| g.rows.len()).sum();
     let focus = Focus { changed, before_a: before(&ga), before_b: before(&gb) };
     // Minus the common rules before: one rule at a time, inside the window, so the diagram
     // never holds the union of every earlier rule; rows that miss every changed row are
     // skipped without building them.
-    for (rows, _, _) in ga.get(..prefix).unwrap_or_default() {
-        for cells in rows {
+    for group in ga.get(..prefix).unwrap_or_default() {
+        for cells in &group.rows {
             if window == FALSE {
                 return Window { region: FALSE, focus: Some(focus) };
             }
