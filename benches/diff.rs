@@ -3,13 +3,21 @@
 //! - `diff_20`: the hand-written 20-rule regime of the eval bench against a variant with other
 //!   thresholds, another outcome and another default; every region listed (target ≤ 1 ms).
 //! - `diff_1000_equivalent`: a generated 1,000-provision, 10-fact regime shaped like the
-//!   standard ones (`common/provisions.rs`) against the same text with every `require` written
-//!   with its alternatives in reverse order, compiled separately; proving that there are no
+//!   standard ones (`common/provisions.rs`) against a copy with its provisions shuffled (by
+//!   swapping neighbours that commute: the same outcome, or disjoint destinations) and every
+//!   `require` written with its alternatives in reverse order, compiled separately; proving
+//!   that there are no regions (target ≤ 100 ms). Hundreds of provisions move, all through the
+//!   regime, so the rules that differ are not one stretch: what is measured is the proof that
+//!   the reordering changes no decision.
+//! - `diff_1000_one_edit`: the same regime against a copy with one provision's outcome
+//!   changed; every region listed (target ≤ 100 ms).
+//! - `check_random_1000`: `accord check` (parse, check, compile, verify exactly) of the eval
+//!   bench's 1,000-rule regime, whose rules draw their tests from the whole vocabulary, so
+//!   hundreds of unrelated rules overlap any one (target ≤ 1 s).
+//! - `diff_random_1000_reordered`: that regime against a copy shuffled as above; proving no
 //!   regions (target ≤ 100 ms).
-//! - `diff_1000_one_edit`: the same, with one provision's outcome changed; every region listed
-//!   (target ≤ 100 ms).
-//! - `diff_1000_stress`: one edit in the eval bench's 1,000-rule regime, whose rules draw
-//!   their tests from the whole vocabulary; it ends with a refusal (`ACCORD_BENCH_STRESS=1`).
+//! - `diff_1000_stress`: one edit in that regime, and that regime against an unrelated one
+//!   drawn from another seed; both end with a refusal (`ACCORD_BENCH_STRESS=1`), timed once.
 //! - `matrix_stdlib`: `diff::agreement` for each of the 105 pairs of the 15 standard regimes
 //!   (target ≤ 1 s for all).
 //!
@@ -28,7 +36,7 @@ use accord::compile::compile_text;
 use accord::table::Table;
 use criterion::{Criterion, criterion_group, criterion_main};
 use provisions::generate_provisions;
-use regimes::{REGIME_20, generate_regime};
+use regimes::{REGIME_20, generate_regime, generate_regime_from};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -87,15 +95,70 @@ fn edit_outcome(text: &str, rule: &str) -> String {
     format!("{}{outcome}{}", &text[..then], &text[end..])
 }
 
+/// The destinations a rule's condition confines it to, when it is one conjunction with a
+/// `destination == X` or `destination in {X, Y}` factor (a bloc's members are not known here).
+fn destinations(when: &str) -> Option<Vec<&str>> {
+    // A top-level `or` (outside brackets) makes the condition more than one conjunction.
+    let mut depth = 0i32;
+    for (i, ch) in when.char_indices() {
+        match ch {
+            '(' | '{' => depth += 1,
+            ')' | '}' => depth -= 1,
+            ' ' if depth == 0 && when[i..].starts_with(" or ") => return None,
+            _ => {}
+        }
+    }
+    when.split(" and ").find_map(|factor| {
+        if let Some(one) = factor.strip_prefix("destination == ") {
+            return Some(vec![one.trim()]);
+        }
+        let set = factor.strip_prefix("destination in {")?.strip_suffix('}')?;
+        Some(set.split(", ").collect())
+    })
+}
+
+/// `text` with its rules shuffled by `swaps` random swaps of neighbours that commute (the same
+/// outcome, or destinations that no transfer has both of), so no decision changes; and how
+/// many rules moved.
+fn shuffle_commuting(text: &str, swaps: usize, seed: u64) -> (String, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let starts: Vec<usize> =
+        lines.iter().enumerate().filter(|(_, l)| l.starts_with("  rule ")).map(|(i, _)| i).collect();
+    let (first, end) = (starts[0], starts[starts.len() - 1] + 3);
+    let mut rules: Vec<(usize, &[&str])> = starts.iter().enumerate().map(|(k, &i)| (k, &lines[i..i + 3])).collect();
+    assert!(rules.iter().all(|(_, r)| r[1].starts_with("    when ") && r[2].starts_with("    then ")));
+    let commute = |x: &[&str], y: &[&str]| {
+        x[2] == y[2]
+            || match (destinations(x[1]), destinations(y[1])) {
+                (Some(dx), Some(dy)) => !dx.iter().any(|d| dy.contains(d)),
+                _ => false,
+            }
+    };
+    let mut rng = common::Rng(seed);
+    for _ in 0..swaps {
+        let k = rng.below(rules.len() - 1);
+        if commute(rules[k].1, rules[k + 1].1) {
+            rules.swap(k, k + 1);
+        }
+    }
+    let moved = rules.iter().enumerate().filter(|(at, (k, _))| at != k).count();
+    let mut out: Vec<&str> = lines[..first].to_vec();
+    out.extend(rules.iter().flat_map(|(_, r)| r.iter().copied()));
+    out.extend(&lines[end..]);
+    (out.join("\n") + "\n", moved)
+}
+
 fn diff_1000(c: &mut Criterion) {
     let text = generate_provisions(1_000);
     let a = table("provisions_1000.accord", &text);
-    let reordered = reorder_alternatives(&text);
-    assert_ne!(reordered, text);
+    let (shuffled, moved) = shuffle_commuting(&text, 200_000, 0xA5A5_5A5A_1234_5678);
+    let reordered = reorder_alternatives(&shuffled);
+    assert!(moved > 200, "only {moved} provisions moved");
     let b = table("provisions_1000_reordered.accord", &reordered);
     let options = Options::default();
     let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
-    assert_eq!(report.totals.regions, 0, "reordering alternatives changed decisions");
+    assert_eq!(report.totals.regions, 0, "reordering changed decisions");
+    eprintln!("diff_1000_equivalent: {moved} of 1,000 provisions moved, no regions");
     c.bench_function("diff_1000_equivalent", |bench| {
         bench.iter(|| diff::diff(Side::new(black_box(&a)), Side::new(black_box(&b)), &options).unwrap());
     });
@@ -105,7 +168,7 @@ fn diff_1000(c: &mut Criterion) {
     let (rule, b, report) = (500..1_000)
         .map(|i| {
             let rule = format!("p{i:04}");
-            let b = table("provisions_1000_edited.accord", &edit_outcome(&reordered, &rule));
+            let b = table("provisions_1000_edited.accord", &edit_outcome(&text, &rule));
             let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
             (rule, b, report)
         })
@@ -120,10 +183,45 @@ fn diff_1000(c: &mut Criterion) {
     });
 }
 
-/// The stress case: one edit in a regime of rules drawn from the whole vocabulary (the eval
-/// bench's), where hundreds of unrelated rules overlap the edited one. No exact engine lists
-/// or measures that region quickly; the diff must end with a clear refusal, not run on.
-/// Runs once, untimed by criterion, when `ACCORD_BENCH_STRESS=1`.
+fn random_1000(c: &mut Criterion) {
+    let text = generate_regime(1_000);
+    let roots = vec![accord::source::Loaded {
+        key: "regime_1000.accord".into(),
+        name: "regime_1000.accord".into(),
+        bytes: text.clone().into_bytes(),
+    }];
+    let checked = accord::check_and_verify(roots.clone(), &mut accord::source::MemoryLoader::default()).unwrap();
+    let codes = |code: &str| checked.diagnostics.iter().filter(|d| d.code.as_str() == code).count();
+    assert_eq!(codes("W0305"), 0, "verification gave up");
+    eprintln!(
+        "check_random_1000: {} warnings, {} dead rules, verified exactly",
+        checked.warning_count(),
+        codes("W0302")
+    );
+    c.bench_function("check_random_1000", |bench| {
+        bench.iter(|| {
+            accord::check_and_verify(black_box(roots.clone()), &mut accord::source::MemoryLoader::default()).unwrap()
+        });
+    });
+
+    let a = table("regime_1000.accord", &text);
+    let (shuffled, moved) = shuffle_commuting(&text, 200_000, 0x0DDB_A11C_AFE5_0001);
+    assert!(moved > 200, "only {moved} rules moved");
+    let b = table("regime_1000_reordered.accord", &shuffled);
+    let options = Options::default();
+    let report = diff::diff(Side::new(&a), Side::new(&b), &options).unwrap();
+    assert_eq!(report.totals.regions, 0, "reordering changed decisions");
+    eprintln!("diff_random_1000_reordered: {moved} of 1,000 rules moved, no regions");
+    c.bench_function("diff_random_1000_reordered", |bench| {
+        bench.iter(|| diff::diff(Side::new(black_box(&a)), Side::new(black_box(&b)), &options).unwrap());
+    });
+}
+
+/// The stress cases, in the regime of rules drawn from the whole vocabulary (the eval bench's):
+/// one edit, where hundreds of unrelated rules overlap the edited one, and an unrelated regime
+/// of the same shape. No exact engine lists or measures such regions quickly; the diff must end
+/// with a clear refusal, not run on. Runs once, untimed by criterion, when
+/// `ACCORD_BENCH_STRESS=1`.
 fn diff_1000_stress(_: &mut Criterion) {
     if std::env::var_os("ACCORD_BENCH_STRESS").is_none() {
         eprintln!("diff_1000_stress: skipped (set ACCORD_BENCH_STRESS=1 to run it)");
@@ -131,13 +229,17 @@ fn diff_1000_stress(_: &mut Criterion) {
     }
     let text = generate_regime(1_000);
     let a = table("regime_1000.accord", &text);
-    let b = table("regime_1000_edited.accord", &edit_outcome(&text, "r0500"));
-    let started = Instant::now();
-    let outcome = diff::diff(Side::new(&a), Side::new(&b), &Options::default());
-    match outcome {
-        Err(DiffError::TooIntricate) => eprintln!("diff_1000_stress: refused in {:?}", started.elapsed()),
-        Err(e) => panic!("diff_1000_stress: {e}"),
-        Ok(report) => eprintln!("diff_1000_stress: {} regions in {:?}", report.totals.regions, started.elapsed()),
+    let edited = table("regime_1000_edited.accord", &edit_outcome(&text, "r0500"));
+    let unrelated = table("regime_1000_other.accord", &generate_regime_from(1_000, 0x1234_5678_9ABC_DEF1));
+    for (name, b) in [("one edit", &edited), ("unrelated", &unrelated)] {
+        let started = Instant::now();
+        match diff::diff(Side::new(&a), Side::new(b), &Options::default()) {
+            Err(DiffError::TooIntricate) => eprintln!("diff_1000_stress, {name}: refused in {:?}", started.elapsed()),
+            Err(e) => panic!("diff_1000_stress, {name}: {e}"),
+            Ok(report) => {
+                eprintln!("diff_1000_stress, {name}: {} regions in {:?}", report.totals.regions, started.elapsed());
+            }
+        }
     }
 }
 
@@ -183,6 +285,6 @@ criterion_group! {
 criterion_group! {
     name = heavy;
     config = Criterion::default().sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(6));
-    targets = matrix_stdlib, diff_1000, diff_1000_stress
+    targets = matrix_stdlib, diff_1000, random_1000, diff_1000_stress
 }
 criterion_main!(small, heavy);

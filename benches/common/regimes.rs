@@ -275,7 +275,12 @@ fn outcome(rng: &mut Rng) -> String {
 
 /// A regime of `rules` rules over ten facts, with a few obligations and a default.
 pub fn generate_regime(rules: usize) -> String {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    generate_regime_from(rules, 0x9E37_79B9_7F4A_7C15)
+}
+
+/// [`generate_regime`] drawn from another seed: an unrelated regime of the same shape.
+pub fn generate_regime_from(rules: usize, seed: u64) -> String {
+    let mut rng = Rng(seed);
     let mut text = String::with_capacity(rules * 200);
     text.push_str("/// A generated regime for benchmarking evaluation.\n");
     text.push_str("regime bench1000 \"Generated 1,000-rule benchmark regime\" {\n");

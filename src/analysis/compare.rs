@@ -146,7 +146,7 @@ impl<'t> Compared<'t> {
         let given = space.row(&mut mdd, &options.given);
         let consistent = space.consistent(&mut mdd);
         let universe = mdd.and(given, consistent);
-        let window = window(&space, &mut mdd, &a, &b, options.obligations);
+        let window = window(&space, &mut mdd, &a, &b, options.obligations, universe);
         let parts_a = partition(&space, &mut mdd, &a, options.obligations, &window, true);
         let parts_b = partition(&space, &mut mdd, &b, options.obligations, &window, false);
         if mdd.exhausted() {

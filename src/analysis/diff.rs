@@ -116,8 +116,10 @@ impl std::fmt::Display for DiffError {
             ),
             DiffError::TooIntricate => write!(
                 f,
-                "these regimes are too intricate to compare exactly: the decision diagrams outgrew {} nodes or \
-                 {} operations; narrow the question with `--given`",
+                "these regimes are too intricate to compare exactly: where they differ, hundreds of rules over \
+                 unrelated facts overlap, and the decision diagrams outgrew {} nodes or {} operations; fix most \
+                 of the facts those rules test with `--given` (a set fact given is its whole set: one fact alone \
+                 is seldom enough), or compare smaller parts of the regimes",
                 crate::syntax::write_number(super::mdd::NODE_BUDGET as i64),
                 crate::syntax::write_number(super::mdd::WORK_BUDGET as i64)
             ),

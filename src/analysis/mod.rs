@@ -1,6 +1,7 @@
 //! Exact analysis of compiled tables, on decision diagrams over a common [`space`]: verification
 //! of one table, the diff between two, the corridor between two homes, and the agreement matrix of
-//! many.
+//! many. Verification also asks a SAT solver, where the diagrams of many unrelated rules grow
+//! too large.
 
 mod compare;
 pub mod corridor;

@@ -4,7 +4,7 @@
 //! Verify, diff, corridor, matrix and inventory all read sides this way.
 
 use super::diff::Cells;
-use super::mdd::{FALSE, Mdd, NodeId, TRUE};
+use super::mdd::{FALSE, Mdd, NodeId};
 use super::outcome::Outcome;
 use super::side::Prepared;
 use super::space::Space;
@@ -44,6 +44,7 @@ pub(super) fn rule_groups<'p>(p: &'p Prepared, met: bool) -> Vec<RuleGroup<'p>> 
         match groups.last_mut() {
             Some(group) if key == last => group.rows.push(cells.as_ref()),
             _ => groups.push(RuleGroup {
+                rule: row.map_or("", |r| r.rule.as_str()),
                 rows: vec![cells.as_ref()],
                 outcome: Outcome::of(row.map(|r| &r.outcome)),
                 met: if met { row.and_then(|r| r.met.as_ref()) } else { None },
@@ -56,6 +57,8 @@ pub(super) fn rule_groups<'p>(p: &'p Prepared, met: bool) -> Vec<RuleGroup<'p>> 
 
 /// A run of rows of one rule deciding alike: their cells, the outcome, and what met it.
 pub(super) struct RuleGroup<'p> {
+    /// The rule's id: groups of one rule sit together (equality does not look at it).
+    rule: &'p str,
     rows: Vec<&'p Cells>,
     outcome: Outcome,
     met: Option<&'p Met>,
@@ -105,8 +108,9 @@ pub(super) fn window<'p>(
     a: &'p Prepared,
     b: &'p Prepared,
     obligations: bool,
+    within: NodeId,
 ) -> Window<'p> {
-    let everywhere = Window { region: TRUE, focus: None };
+    let everywhere = Window { region: within, focus: None };
     let default = |p: &Prepared| Outcome::of(p.side.table.default.as_ref());
     /// Each obligation row as (obligation, `upon`, cells).
     fn named<'p>(p: &'p Prepared) -> Vec<(&'p str, &'p [String], &'p Cells)> {
@@ -127,12 +131,18 @@ pub(super) fn window<'p>(
     let suffix = rest_a.iter().rev().zip(rest_b.iter().rev()).take_while(|(x, y)| x == y).count();
     let changed_a = rest_a.get(..rest_a.len() - suffix).unwrap_or_default();
     let changed_b = rest_b.get(..rest_b.len() - suffix).unwrap_or_default();
+    if reordered_alike(changed_a, changed_b) {
+        return Window { region: FALSE, focus: Some(Focus { changed: Vec::new(), before_a: 0, before_b: 0 }) };
+    }
     let changed: Vec<&Cells> = changed_a.iter().chain(changed_b).flat_map(|g| g.rows.iter().copied()).collect();
     let mut window = FALSE;
     for cells in &changed {
         let r = space.row(mdd, cells);
         window = mdd.or(window, r);
     }
+    // Only the compared transfers (those `--given`, consistent ones) count: the earlier rules
+    // are subtracted inside them alone.
+    window = mdd.and(window, within);
     let before = |groups: &[RuleGroup]| groups.iter().take(prefix).map(|g| g.rows.len()).sum();
     let focus = Focus { changed, before_a: before(&ga), before_b: before(&gb) };
     // Minus the common rules before: one rule at a time, inside the window, so the diagram
@@ -153,6 +163,54 @@ pub(super) fn window<'p>(
         }
     }
     Window { region: window, focus: Some(focus) }
+}
+
+/// Whether `b` is `a` with its rules in another order that changes no decision: each rule of
+/// one decides as a rule of the other, and every two rules that swapped places commute. Two
+/// rules commute when no transfer meets both, or when they decide alike wherever both apply:
+/// the same outcomes in the same order, which is what a requirement fixes (first the ways facts
+/// meet it, then the requirement itself). Sorting `b` into `a`'s order by swapping neighbours
+/// that are out of order only ever swaps such a pair, and swapping two that commute changes no
+/// point's decision. Found from the cells alone, so reordering a thousand rules is proved
+/// harmless without a diagram.
+fn reordered_alike<'p>(a: &[RuleGroup<'p>], b: &[RuleGroup<'p>]) -> bool {
+    /// The groups of each rule.
+    fn rules<'g, 'p>(groups: &'g [RuleGroup<'p>]) -> Vec<&'g [RuleGroup<'p>]> {
+        groups.chunk_by(|x, y| x.rule == y.rule).collect()
+    }
+    /// How many groups and rows over which facts: equal rules have equal signatures.
+    fn signature<'p>(rule: &[RuleGroup<'p>]) -> (usize, usize, BTreeSet<&'p str>) {
+        let rows = rule.iter().flat_map(|g| g.rows.iter().copied());
+        let facts = rows.clone().flat_map(|cells| cells.keys().map(String::as_str)).collect();
+        (rule.len(), rows.count(), facts)
+    }
+    let (ra, rb) = (rules(a), rules(b));
+    if ra.len() != rb.len() || ra.is_empty() {
+        return false;
+    }
+    // Where each rule of `a` sits in `b` (equal rules in either order commute), looked up
+    // among the rules of `b` with the same signature.
+    let mut unmatched: BTreeMap<(usize, usize, BTreeSet<&str>), Vec<usize>> = BTreeMap::new();
+    for (j, rule) in rb.iter().enumerate().rev() {
+        unmatched.entry(signature(rule)).or_default().push(j);
+    }
+    let mut at: Vec<usize> = Vec::with_capacity(ra.len());
+    for rule in &ra {
+        let Some(candidates) = unmatched.get_mut(&signature(rule)) else { return false };
+        // The earliest equal one (candidates are kept latest first).
+        let Some(k) = candidates.iter().rposition(|&j| rb.get(j) == Some(rule)) else { return false };
+        at.push(candidates.remove(k));
+    }
+    let commute = |x: &[RuleGroup<'p>], y: &[RuleGroup<'p>]| {
+        let alike = x.len() == y.len() && x.iter().zip(y).all(|(g, h)| g.outcome == h.outcome && g.met == h.met);
+        let rows = |r: &[RuleGroup<'p>]| r.iter().flat_map(|g| g.rows.iter().copied()).collect::<Vec<&Cells>>();
+        let (rx, ry) = (rows(x), rows(y));
+        alike || rx.iter().all(|r| ry.iter().all(|s| !cells_meet(r, s)))
+    };
+    ra.iter()
+        .zip(&at)
+        .enumerate()
+        .all(|(i, (x, &jx))| ra.iter().zip(&at).skip(i + 1).all(|(y, &jy)| jy > jx || commute(x, y)))
 }
 
 /// Whether two rows' boxes share a point, read from their cells (a fact only one tests
