@@ -1,10 +1,10 @@
 //! Exact comparison of two regimes, or of one regime at two dates: the report.
 //!
-//! The sides are prepared ([`super::side`]), read as partitions ([`super::partition`]) over a
-//! common space and paired by outcome ([`super::compare`]); every pair whose outcomes differ
+//! The sides are prepared (`analysis::side`), read as partitions (`analysis::partition`) over a
+//! common space and paired by outcome (`analysis::compare`); every pair whose outcomes differ
 //! becomes a group of the diff, its region disjoint from every other group's, and all of them
 //! together covering exactly the transfers decided differently. Groups are cut into boxes for
-//! reading ([`super::regions`]), each with a witness. Shares are shares of transfers under the
+//! reading (`analysis::regions`), each with a witness. Shares are shares of transfers under the
 //! declared weights ([`super::weights`], `docs/weights.md`), so a rewrite that changes no
 //! decision changes no figure (`docs/decisions/0004-diff-semantics.md`).
 

@@ -18,4 +18,7 @@ pub mod space;
 mod verify;
 pub mod weights;
 
-pub use verify::{DIAGRAM_BUDGET, Engine, Finding, NAMED, diagnostics, verify, verify_by, verify_regime};
+pub use verify::{
+    CLAUSE_BUDGET, DIAGRAM_BUDGET, Engine, Finding, NAMED, PROPAGATION_BUDGET, diagnostics, verify, verify_by,
+    verify_regime,
+};

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a side decides over some region, compared semantically: `require` groups are kept in
-/// a canonical form (see [`canonical`]), so two outcomes are equal exactly when they accept the
+/// a canonical form (see `canonical`), so two outcomes are equal exactly when they accept the
 /// same ways of meeting them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Outcome {

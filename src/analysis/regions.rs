@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One region of the fact space where the sides decide differently: a box, or (in a
-/// [`Listing::RulePairs`] listing) where one rule of each side decides.
+/// [`super::diff::Listing::RulePairs`] listing) where one rule of each side decides.
 #[derive(Debug, Clone, Serialize)]
 pub struct Region {
     /// The facts a box constrains (every other fact is free); `None` for a rule pair's region,
