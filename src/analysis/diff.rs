@@ -87,8 +87,10 @@ impl std::fmt::Display for DiffError {
             ),
             DiffError::TooManyBoxes { limit } => write!(
                 f,
-                "the differences split into more than {limit} boxes; list them by deciding rules (`--by-rules`), or \
-                 narrow the question with `--given` or `--facts`"
+                "the differences split into more than {} boxes; narrow the question with `--given` or `--facts`, or \
+                 list them by deciding rules (`--by-rules`), which takes fewer boxes but runs out as well where \
+                 hundreds of rules overlap",
+                crate::syntax::write_number(i64::try_from(*limit).unwrap_or(i64::MAX))
             ),
             DiffError::UnknownFact { fact, suggestion: Some(s) } => {
                 write!(f, "no fact `{fact}` in either regime's vocabulary (did you mean `{s}`?)")
