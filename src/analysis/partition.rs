@@ -201,16 +201,18 @@ fn reordered_alike<'p>(a: &[RuleGroup<'p>], b: &[RuleGroup<'p>]) -> bool {
         let Some(k) = candidates.iter().rposition(|&j| rb.get(j) == Some(rule)) else { return false };
         at.push(candidates.remove(k));
     }
-    let commute = |x: &[RuleGroup<'p>], y: &[RuleGroup<'p>]| {
-        let alike = x.len() == y.len() && x.iter().zip(y).all(|(g, h)| g.outcome == h.outcome && g.met == h.met);
-        let rows = |r: &[RuleGroup<'p>]| r.iter().flat_map(|g| g.rows.iter().copied()).collect::<Vec<&Cells>>();
-        let (rx, ry) = (rows(x), rows(y));
+    // Each rule of `a` with all its rows, gathered once: the pairs below are many.
+    let rules_a: Vec<(&[RuleGroup<'p>], Vec<&Cells>)> =
+        ra.iter().map(|rule| (*rule, rule.iter().flat_map(|g| g.rows.iter().copied()).collect())).collect();
+    let commute = |(x, rx): &(&[RuleGroup<'p>], Vec<&Cells>), (y, ry): &(&[RuleGroup<'p>], Vec<&Cells>)| {
+        let alike = x.len() == y.len() && x.iter().zip(*y).all(|(g, h)| g.outcome == h.outcome && g.met == h.met);
         alike || rx.iter().all(|r| ry.iter().all(|s| !cells_meet(r, s)))
     };
-    ra.iter()
+    rules_a
+        .iter()
         .zip(&at)
         .enumerate()
-        .all(|(i, (x, &jx))| ra.iter().zip(&at).skip(i + 1).all(|(y, &jy)| jy > jx || commute(x, y)))
+        .all(|(i, (x, &jx))| rules_a.iter().zip(&at).skip(i + 1).all(|(y, &jy)| jy > jx || commute(x, y)))
 }
 
 /// Whether two rows' boxes share a point, read from their cells (a fact only one tests

@@ -153,54 +153,50 @@ impl Boxes {
         let mut lits = Vec::new();
         for (v, runs) in allowed.iter().enumerate() {
             let Some(runs) = runs else { continue };
-            let size = self.sizes.get(v).copied().unwrap_or(0);
-            let flags = flags(runs, size);
-            if !flags.contains(&true) {
+            let size = self.sizes.get(v).copied().unwrap_or(0) as usize;
+            // Read from the runs, never value by value: a count can have thousands of segments.
+            let bands = bands(runs, size);
+            let admitted: usize = bands.iter().map(|(from, until)| until - from).sum();
+            if admitted == 0 {
                 return None;
             }
-            if !flags.contains(&false) {
+            if admitted == size {
                 continue;
             }
-            let excluded = flags.iter().filter(|ok| !**ok).count();
-            match self.values.get(v).cloned() {
-                None | Some(Values::One) => {}
-                Some(Values::Two(l)) => lits.push(if flags.get(1) == Some(&true) { l } else { !l }),
-                Some(Values::Each(each)) if excluded <= DIRECT => {
-                    lits.extend(each.iter().zip(&flags).filter(|(_, ok)| !**ok).map(|(l, _)| !*l));
+            let Some(values) = self.values.get(v) else { continue };
+            match values {
+                Values::One => {}
+                Values::Two(l) => {
+                    lits.push(if bands.iter().any(|&(from, until)| from <= 1 && 1 < until) { *l } else { !*l })
                 }
-                Some(Values::Each(each)) => {
-                    let admitted: Vec<Lit> = each.iter().zip(&flags).filter(|(_, ok)| **ok).map(|(l, _)| *l).collect();
-                    lits.push(self.define(v, runs, &admitted));
+                Values::Each(each) if size - admitted <= DIRECT => {
+                    let mut from = 0;
+                    for &(start, until) in bands.iter().chain(std::iter::once(&(size, size))) {
+                        lits.extend(each.get(from..start).unwrap_or_default().iter().map(|l| !*l));
+                        from = until;
+                    }
                 }
-                Some(Values::AtLeast(at_least)) => {
-                    let bands = bands(&flags);
-                    match bands.as_slice() {
-                        [(from, until)] => lits.extend(self.band(&at_least, *from, *until)),
+                Values::Each(each) => {
+                    let any: Vec<Lit> = bands
+                        .iter()
+                        .flat_map(|&(from, until)| each.get(from..until).unwrap_or_default())
+                        .copied()
+                        .collect();
+                    lits.push(self.define(v, runs, &any));
+                }
+                Values::AtLeast(at_least) => {
+                    let each: Vec<Vec<Lit>> = bands.iter().map(|&(from, until)| band(at_least, from, until)).collect();
+                    match each.as_slice() {
+                        [one] => lits.extend(one),
                         _ => {
-                            let mut each = Vec::with_capacity(bands.len());
-                            for &(from, until) in &bands {
-                                let both = self.band(&at_least, from, until);
-                                each.push(self.all_of(&both));
-                            }
-                            lits.push(self.define(v, runs, &each));
+                            let any: Vec<Lit> = each.iter().map(|both| self.all_of(both)).collect();
+                            lits.push(self.define(v, runs, &any));
                         }
                     }
                 }
             }
         }
         Some(lits)
-    }
-
-    /// The literals of "at least `from` and below `until`" on ordered values.
-    fn band(&self, at_least: &[Lit], from: usize, until: usize) -> Vec<Lit> {
-        let mut lits = Vec::with_capacity(2);
-        if let Some(l) = from.checked_sub(1).and_then(|k| at_least.get(k)) {
-            lits.push(*l);
-        }
-        if let Some(l) = until.checked_sub(1).and_then(|k| at_least.get(k)) {
-            lits.push(!*l);
-        }
-        lits
     }
 
     /// A literal that holds exactly where all of `lits` do.
@@ -278,34 +274,32 @@ impl Boxes {
     }
 }
 
-/// One flag per value, from runs `(first value, admitted)`.
-fn flags(runs: &[(u32, bool)], size: u32) -> Vec<bool> {
-    let mut flags = vec![false; size as usize];
-    for (i, &(start, ok)) in runs.iter().enumerate() {
-        let end = runs.get(i + 1).map_or(size, |&(next, _)| next);
-        for f in flags.get_mut(start as usize..end as usize).unwrap_or_default() {
-            *f = ok;
-        }
+/// The literals of "at least `from` and below `until`" on ordered values.
+fn band(at_least: &[Lit], from: usize, until: usize) -> Vec<Lit> {
+    let mut lits = Vec::with_capacity(2);
+    if let Some(l) = from.checked_sub(1).and_then(|k| at_least.get(k)) {
+        lits.push(*l);
     }
-    flags
+    if let Some(l) = until.checked_sub(1).and_then(|k| at_least.get(k)) {
+        lits.push(!*l);
+    }
+    lits
 }
 
-/// The maximal runs of admitted values, as `[from, until)`.
-fn bands(flags: &[bool]) -> Vec<(usize, usize)> {
-    let mut bands = Vec::new();
-    let mut from = None;
-    for (k, &ok) in flags.iter().enumerate() {
-        match (ok, from) {
-            (true, None) => from = Some(k),
-            (false, Some(f)) => {
-                bands.push((f, k));
-                from = None;
-            }
-            _ => {}
+/// The maximal stretches of admitted values, as `[from, until)`, from runs `(first value,
+/// admitted)` over values `0..size`.
+fn bands(runs: &[(u32, bool)], size: usize) -> Vec<(usize, usize)> {
+    let mut bands: Vec<(usize, usize)> = Vec::new();
+    for (i, &(start, ok)) in runs.iter().enumerate() {
+        let until = runs.get(i + 1).map_or(size, |&(next, _)| next as usize).min(size);
+        let from = start as usize;
+        if !ok || from >= until {
+            continue;
         }
-    }
-    if let Some(f) = from {
-        bands.push((f, flags.len()));
+        match bands.last_mut() {
+            Some(last) if last.1 == from => last.1 = until,
+            _ => bands.push((from, until)),
+        }
     }
     bands
 }
