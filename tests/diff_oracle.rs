@@ -1241,6 +1241,48 @@ fn diff_agrees_with_enumeration() {
     assert!(resolved % 1000 + resolved / 1000 >= 8 && resolved / 1000 >= 1, "cases resolved by accords: {resolved}");
 }
 
+/// A region as the test compares it: box, share (bits), witness, and the deciding rules' ids.
+type Seen = (Option<Cells>, u64, Value, Vec<String>, Vec<String>);
+
+/// A rule added that can never decide (a copy of the first, at the end) changes no decision,
+/// so it must change no region: not its box, share or witness, nor how many there are.
+#[test]
+fn a_rule_that_decides_nothing_moves_no_region() {
+    let mut rng = Rng(0x51DE_C0DE_0000_0007);
+    let pairs: Vec<(Regime, Regime, bool)> = (0..60)
+        .flat_map(|case| {
+            let (first, second, reversed) = random_pair(&mut rng, case * 6);
+            let mut copied = first.clone();
+            copied.rules.extend(first.rules.first().cloned());
+            // Each pair twice: as generated, and with the copy in A.
+            [(first, second.clone(), reversed), (copied, second, reversed)]
+        })
+        .collect();
+    let compiled = compile_pairs(&pairs);
+    let mut compared = 0;
+    for (k, two) in compiled.chunks(2).enumerate() {
+        let [(text, a, b), (_, a_copied, b_again)] = two else { unreachable!() };
+        let options = Options::default();
+        let (Ok(plain), Ok(copied)) =
+            (diff(Side::new(a), Side::new(b), &options), diff(Side::new(a_copied), Side::new(b_again), &options))
+        else {
+            continue;
+        };
+        // Rules by id: the two copies of a pair sit at other lines of the generated file.
+        let ids = |rules: &[RuleRef]| rules.iter().map(|r| r.rule.clone()).collect::<Vec<_>>();
+        let regions = |d: &Diff| -> Vec<Seen> {
+            d.groups
+                .iter()
+                .flat_map(|g| &g.regions)
+                .map(|r| (r.when.clone(), r.share.to_bits(), r.witness.clone(), ids(&r.a_rules), ids(&r.b_rules)))
+                .collect()
+        };
+        assert_eq!(regions(&plain), regions(&copied), "pair {k}: a rule that decides nothing moved regions\n{text}");
+        compared += 1;
+    }
+    assert!(compared > 40, "{compared}");
+}
+
 /// The pairs whose region lists once depended on which side came first (`eu kr` listed 1,316
 /// regions, `kr eu` 1,080), and the pair whose tied groups did (`eu jp`).
 #[test]

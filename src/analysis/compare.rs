@@ -129,16 +129,13 @@ impl<'t> Compared<'t> {
         let weights_used = declared.used(&columns);
         // One variable order whichever side is first: the diagram of a region, and so the boxes
         // it is listed as, depends on the order, and `diff B A` must list `diff A B`'s regions.
-        // The facts most cells test come first (then by name), which keeps unions of rules
-        // about destinations small.
-        let mut tested: HashMap<&str, usize> = HashMap::default();
-        for (fact, _) in &cells {
-            *tested.entry(fact).or_default() += 1;
-        }
-        columns.sort_by(|x, y| {
-            let count = |c: &Column| tested.get(c.fact.as_str()).copied().unwrap_or(0);
-            count(y).cmp(&count(x)).then_with(|| x.fact.cmp(&y.fact))
-        });
+        // The vocabulary's order (then the name, for a fact only one side knows): fixed by the
+        // vocabulary, so how the rules are written cannot move a region's boxes either.
+        let position = |fact: &str| {
+            let at = |t: &Table| t.vocabulary.iter().position(|c| c.fact == fact);
+            at(a.side.table).into_iter().chain(at(b.side.table)).min().unwrap_or(usize::MAX)
+        };
+        columns.sort_by(|x, y| position(&x.fact).cmp(&position(&y.fact)).then_with(|| x.fact.cmp(&y.fact)));
         let space = Space::new(columns, &cells, &implications(&tables));
         let mut mdd = space.mdd();
         let weights = space.cumulative_weights(&declared);
