@@ -4,6 +4,8 @@
 //! - `stdlib`: the four embedded vocabulary modules checked as roots (target ≤ 20 ms).
 //! - `regime_10k`: a generated regime of 10,000 rules with varied, realistic conditions
 //!   (target ≤ 200 ms).
+//! - `read_10k` and `read_10k_by_grammar`: reading that regime's text into a tree alone, by
+//!   the hand-written reader and by pest's pairs (the reference it is checked against).
 //! - `check_1k`, `check_10k`, `check_100k`: what `accord check` does (parse, check, compile,
 //!   verify, word the findings) for a regime whose every rule after the first repeats its
 //!   condition, one rule a line: a warning per rule, the case that once grew with the square
@@ -217,6 +219,11 @@ fn regime_10k(c: &mut Criterion) {
             BatchSize::LargeInput,
         );
     });
+    let text = &files[0].1;
+    let file = accord::source::FileId(0);
+    assert_eq!(accord::syntax::parse(file, text), accord::syntax::by_grammar(file, text));
+    c.bench_function("read_10k", |b| b.iter(|| accord::syntax::parse(file, black_box(text)).unwrap()));
+    c.bench_function("read_10k_by_grammar", |b| b.iter(|| accord::syntax::by_grammar(file, black_box(text)).unwrap()));
 }
 
 /// `rules` rules, one a line, each with the first one's condition.

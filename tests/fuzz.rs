@@ -233,6 +233,48 @@ fn mutated_rule_files_never_panic_nor_fail_inside() {
     assert!(clean > RULE_MUTANTS / 40 && compiled > 10, "{clean} mutants checked clean, {compiled} verified");
 }
 
+/// How many mutants each reader reads, in the test that the two agree.
+const READER_MUTANTS: usize = 6_000;
+
+/// The hand-written reader and the grammar's own (pest's pairs) give the same tree, spans and
+/// errors for every file of the corpus and for mutants of them: most mutants fail, and the
+/// rest exercise the optional parts and repetitions that must give back what they read.
+#[test]
+fn the_hand_written_reader_reads_as_the_grammar_does() {
+    let files = rule_files();
+    let mut rng = Rng(0x5EED_0FD1_5C0D_E5A1);
+    let (mut read, mut failed) = (0usize, 0usize);
+    for case in 0..files.len() + READER_MUTANTS {
+        let text = match files.get(case) {
+            Some((_, text, _)) => text.clone(),
+            None => {
+                let (_, text, _) = &files[rng.below(files.len())];
+                mutate(&mut rng, text)
+            }
+        };
+        let Ok(text) = String::from_utf8(text) else { continue };
+        let file = accord::source::FileId(0);
+        let fast = accord::syntax::parse(file, &text);
+        let reference = accord::syntax::by_grammar(file, &text);
+        let shown = text.chars().take(400).collect::<String>();
+        if fast != reference {
+            let (a, b) = (format!("{fast:?}"), format!("{reference:?}"));
+            let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            let around = |s: &str| s.get(at.saturating_sub(300)..(at + 200).min(s.len())).unwrap_or("").to_owned();
+            panic!(
+                "case {case}: the readers disagree on\n{shown}\nhand-written: …{}\ngrammar:      …{}",
+                around(&a),
+                around(&b)
+            );
+        }
+        match fast {
+            Ok(parsed) if parsed.errors.is_empty() => read += 1,
+            _ => failed += 1,
+        }
+    }
+    assert!(read > 500 && failed > 2_000, "{read} files read clean, {failed} with errors");
+}
+
 /// How many mutated scenario streams are run through the binary.
 const STREAMS: usize = 40;
 

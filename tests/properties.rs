@@ -107,7 +107,8 @@ fn root_name(i: usize) -> String {
     if i == 0 { ROOT.to_owned() } else { format!("input{i}.accord") }
 }
 
-/// `parse_bytes` and (for UTF-8) `parse` on one input: no internal error, spans that fit.
+/// `parse_bytes` and (for UTF-8) `parse` on one input: no internal error, spans that fit, and
+/// the same reading as the grammar's own (`by_grammar`).
 /// Whether the file has syntax errors.
 fn parse_holds(name: &str, bytes: &[u8]) -> Result<bool, TestCaseError> {
     let mut sources = SourceMap::default();
@@ -120,6 +121,8 @@ fn parse_holds(name: &str, bytes: &[u8]) -> Result<bool, TestCaseError> {
         let file = text_sources.add(name.to_owned(), text.to_owned());
         let direct =
             syntax::parse(file, text).map_err(|e| TestCaseError::fail(format!("parse: internal error: {e}")))?;
+        let reference = syntax::by_grammar(file, text);
+        prop_assert_eq!(Ok(&direct), reference.as_ref(), "the hand-written reader and the grammar disagree");
         let direct: Vec<Diagnostic> = direct.errors.iter().map(|e| e.to_diagnostic()).collect();
         spans_fit(&text_sources, &direct)?;
     }

@@ -1,17 +1,57 @@
-//! Reading rule files: bytes to text, text to a spanned tree. pest is used here and nowhere
-//! else; the rest of Accord sees only [`ast`] and [`SyntaxError`].
+//! Reading rule files: bytes to text, text to a spanned tree. A hand-written reader builds
+//! the tree; pest, reading `grammar/accord.pest`, words the errors and is the reference the
+//! reader is checked against. pest is used here and nowhere else; the rest of Accord sees only
+//! [`ast`] and [`SyntaxError`].
 
 pub mod ast;
+mod descent;
 mod error;
 mod parser;
 mod scan;
 
 pub use error::SyntaxError;
-pub use parser::{Parsed, parse};
+pub use parser::by_grammar;
 pub use scan::MAX_NESTING;
 
 use crate::InternalError;
 use crate::source::{FileId, SourceMap, Span};
+use ast::Module;
+
+/// The tree of one file and the problems found reading it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// What could be read (empty when the grammar was not followed).
+    pub module: Module,
+    /// Problems, in source order.
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses one file's text.
+pub fn parse(file: FileId, text: &str) -> Result<Parsed, InternalError> {
+    if let Some(parsed) = too_deep(file, text) {
+        return Ok(parsed);
+    }
+    match descent::Descent::new(file, text).file() {
+        Some((module, errors)) => Ok(finish(file, text, module, errors)),
+        None => Ok(Parsed { module: Module::default(), errors: vec![parser::failure(file, text)?] }),
+    }
+}
+
+/// A file whose brackets nest too deep is not read at all: no reader recurses that far.
+fn too_deep(file: FileId, text: &str) -> Option<Parsed> {
+    let token = scan::too_deep(text)?;
+    let span = Span::new(file, token.start, token.end);
+    Some(Parsed { module: Module::default(), errors: vec![SyntaxError::TooDeep { span, limit: MAX_NESTING }] })
+}
+
+/// A read file, with an error if it declares nothing.
+fn finish(file: FileId, text: &str, module: Module, mut errors: Vec<SyntaxError>) -> Parsed {
+    if module.items.is_empty() {
+        let span = Span::new(file, 0, text.find('\n').unwrap_or(text.len()));
+        errors.push(SyntaxError::Empty { span });
+    }
+    Parsed { module, errors }
+}
 
 /// The largest rule file Accord reads. Real regimes are well under a megabyte; the limit keeps
 /// time and memory bounded whatever a file holds.

@@ -1,9 +1,11 @@
-//! From text to [`Module`]: pest does the recognising, one small function per grammar rule
-//! builds the node, and pest's errors are rewritten into words a policy author reads.
+//! The grammar's own reading, through pest: pest's errors rewritten into words a policy author
+//! reads, and the tree built from pest's pairs by one small function per grammar rule (the
+//! reference the hand-written reader in `descent` is checked against).
 //!
 //! A mismatch between the grammar and these functions is our bug, reported as an
 //! [`InternalError`]; everything the user wrote wrong is a [`SyntaxError`].
 
+use super::Parsed;
 use super::ast::*;
 use super::error::SyntaxError;
 use super::scan::{self, MAX_NESTING};
@@ -26,38 +28,16 @@ use grammar::{AccordParser, Rule};
 type P<'i> = Pair<'i, Rule>;
 type Built<T> = Result<T, InternalError>;
 
-/// The tree of one file and the problems found reading it.
-#[derive(Debug, Clone, Default)]
-pub struct Parsed {
-    /// What could be read (empty when the grammar was not followed).
-    pub module: Module,
-    /// Problems, in source order.
-    pub errors: Vec<SyntaxError>,
-}
-
-/// Parses one file's text.
-pub fn parse(file: FileId, text: &str) -> Result<Parsed, InternalError> {
-    if let Some(token) = scan::too_deep(text) {
-        let span = Span::new(file, token.start, token.end);
-        return Ok(Parsed {
-            module: Module::default(),
-            errors: vec![SyntaxError::TooDeep { span, limit: MAX_NESTING }],
-        });
+/// Reads one file's text by building the tree from pest's pairs: the direct reading of the
+/// grammar, kept as the reference that [`super::parse`] (the hand-written reading) is checked
+/// against. It gives the same [`Parsed`], only slower.
+pub fn by_grammar(file: FileId, text: &str) -> Result<Parsed, InternalError> {
+    if let Some(parsed) = super::too_deep(file, text) {
+        return Ok(parsed);
     }
     let pairs = match AccordParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
-        Err(_) => {
-            // Parse again with pest's detailed tracking, which names the literal tokens it
-            // expected; it costs time, so only a failing file pays it.
-            set_error_detail(true);
-            let detailed = AccordParser::parse(Rule::file, text);
-            set_error_detail(false);
-            let error = match detailed {
-                Err(error) => grammar_error(file, text, &error),
-                Ok(_) => return Err(InternalError("a file parsed on the second try only".into())),
-            };
-            return Ok(Parsed { module: Module::default(), errors: vec![error] });
-        }
+        Err(_) => return Ok(Parsed { module: Module::default(), errors: vec![failure(file, text)?] }),
     };
     let mut builder = Builder { file, errors: Vec::new() };
     let mut module = Module::default();
@@ -67,11 +47,20 @@ pub fn parse(file: FileId, text: &str) -> Result<Parsed, InternalError> {
             module.items.push(builder.item(pair)?);
         }
     }
-    if module.items.is_empty() {
-        let span = Span::new(file, 0, text.find('\n').unwrap_or(text.len()));
-        builder.errors.push(SyntaxError::Empty { span });
+    Ok(super::finish(file, text, module, builder.errors))
+}
+
+/// The error in a file that does not follow the grammar, in words. pest reads it with its
+/// detailed tracking, which names the literal tokens it expected; that costs time, so only a
+/// failing file pays it. A file pest accepts is a bug in whoever said it fails.
+pub(super) fn failure(file: FileId, text: &str) -> Result<SyntaxError, InternalError> {
+    set_error_detail(true);
+    let detailed = AccordParser::parse(Rule::file, text);
+    set_error_detail(false);
+    match detailed {
+        Err(error) => Ok(grammar_error(file, text, &error)),
+        Ok(_) => Err(InternalError("a file the grammar accepts was read as failing".into())),
     }
-    Ok(Parsed { module, errors: builder.errors })
 }
 
 // ── pest errors in words ─────────────────────────────────────────────────────────────────────
@@ -340,25 +329,24 @@ struct Builder {
 }
 
 impl Builder {
-    /// A pair's span without trailing white space or comments, which pest keeps in a rule
-    /// whose optional last part did not match.
+    /// A pair's span without the white space and comments after its last token, which pest
+    /// keeps in a rule whose optional last part did not match. They are cut a line at a time:
+    /// a line may end in a comment, or hold nothing else.
     fn span(&self, pair: &P<'_>) -> Span {
-        let s = pair.as_span();
-        let text = pair.as_str();
-        let end = if text.ends_with(|c: char| c.is_whitespace()) {
-            // Only the last line can end in a comment; lex just that line, not the whole pair.
-            let trimmed = text.trim_end();
+        let start = pair.as_span().start();
+        let mut text = pair.as_str();
+        loop {
+            let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
             let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
             let last_line = trimmed.get(line_start..).unwrap_or("");
-            if last_line.contains("//") {
-                scan::tokens(last_line).last().map_or(line_start, |t| line_start + t.end)
-            } else {
-                trimmed.len()
+            if !last_line.contains("//") {
+                return Span::new(self.file, start, start + trimmed.len());
             }
-        } else {
-            text.len()
-        };
-        Span::new(self.file, s.start(), s.start() + end)
+            match scan::tokens(last_line).last() {
+                Some(token) => return Span::new(self.file, start, start + line_start + token.end),
+                None => text = trimmed.get(..line_start).unwrap_or(""),
+            }
+        }
     }
 
     fn ident(&self, pair: P<'_>) -> Ident {
@@ -1035,13 +1023,13 @@ regime cn "China" {
 "#;
 
     fn parse_ok(text: &str) -> Module {
-        let parsed = parse(FileId(0), text).unwrap();
+        let parsed = crate::syntax::parse(FileId(0), text).unwrap();
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         parsed.module
     }
 
     fn message(text: &str) -> String {
-        let parsed = parse(FileId(0), text).unwrap();
+        let parsed = crate::syntax::parse(FileId(0), text).unwrap();
         parsed.errors.first().map(|e| e.to_diagnostic().message).unwrap_or_default()
     }
 

@@ -1,6 +1,6 @@
-//! A small lexer that runs before pest. It bounds bracket nesting (so no input can drive the
-//! recursive-descent parser into a deep recursion) and finds the tokens around a parse error,
-//! which is what lets an error say "after `when`" and "found `then`".
+//! A small lexer that runs before either reader. It bounds bracket nesting (so no input can
+//! drive a recursive-descent parser into a deep recursion) and finds the tokens around a parse
+//! error, which is what lets an error say "after `when`" and "found `then`".
 
 /// A token's byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
