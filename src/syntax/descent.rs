@@ -1059,6 +1059,18 @@ mod tests {
     }
 
     #[test]
+    fn the_reserved_words_are_the_grammars() {
+        let words: Vec<&str> = super::super::KEYWORDS.to_vec();
+        let others = ["ands", "iN", "weighs", "establishe", "x", "_", "cited"];
+        for word in words.iter().chain(&others) {
+            let reserved = words.contains(word);
+            assert_eq!(super::is_keyword(word), reserved, "{word}");
+            // The grammar refuses a reserved word as a name, and takes any other.
+            assert_eq!(!agree(&format!("let {word} = x")), reserved, "{word}");
+        }
+    }
+
+    #[test]
     fn problems_come_in_source_order() {
         let nots = "not ".repeat(70);
         assert!(!agree(&format!("let a = {nots} x in 99999999999999999999..2024-02-30")));

@@ -96,6 +96,12 @@ pub const KEYWORDS: &[&str] = &[
     "true",
     "false",
     "out_of_scope",
+    "implies",
+    "establish",
+    "established",
+    "family",
+    "strength",
+    "weigh",
 ];
 
 /// A number as rule files write large ones: `1_000_000` (up to four digits stay as they are).
