@@ -11,7 +11,6 @@
 use super::ast::*;
 use super::error::SyntaxError;
 use super::scan::MAX_NESTING;
-use crate::date::Date;
 use crate::source::{FileId, Span};
 
 /// What a rule read, or `None` where the text does not follow it.
@@ -32,56 +31,6 @@ pub(super) struct Descent<'t> {
 
 fn is_ident_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// The words `ident` refuses: the alternatives of the grammar's `keyword`.
-fn is_keyword(word: &str) -> bool {
-    matches!(
-        word,
-        "and"
-            | "any"
-            | "all"
-            | "as"
-            | "accepts"
-            | "accord"
-            | "cite"
-            | "default"
-            | "effective"
-            | "example"
-            | "expect"
-            | "enum"
-            | "established"
-            | "establish"
-            | "else"
-            | "facts"
-            | "false"
-            | "family"
-            | "given"
-            | "home"
-            | "has"
-            | "in"
-            | "implies"
-            | "let"
-            | "not"
-            | "oblige"
-            | "or"
-            | "out_of_scope"
-            | "permit"
-            | "prohibit"
-            | "regime"
-            | "rule"
-            | "require"
-            | "source"
-            | "set"
-            | "strength"
-            | "then"
-            | "true"
-            | "use"
-            | "upon"
-            | "when"
-            | "with"
-            | "weigh"
-    )
 }
 
 impl<'t> Descent<'t> {
@@ -233,7 +182,7 @@ impl<'t> Descent<'t> {
 
     /// `ident`: a word that is not a keyword.
     fn ident(&mut self) -> Read<Ident> {
-        if is_keyword(self.peek_word()) {
+        if super::KEYWORDS.contains(&self.peek_word()) {
             return None;
         }
         self.name()
@@ -262,24 +211,7 @@ impl<'t> Descent<'t> {
         }
         let start = self.advance(end + 1 - self.pos);
         let inner = self.slice(start + 1, end);
-        let value = if inner.contains('\\') {
-            let mut value = String::with_capacity(inner.len());
-            let mut chars = inner.chars();
-            while let Some(c) = chars.next() {
-                match (c, c == '\\') {
-                    (_, true) => match chars.next() {
-                        Some('n') => value.push('\n'),
-                        Some('t') => value.push('\t'),
-                        Some(other) => value.push(other),
-                        None => {}
-                    },
-                    (c, false) => value.push(c),
-                }
-            }
-            value
-        } else {
-            inner.to_owned()
-        };
+        let value = super::unescape(inner);
         Some(StrLit { value, span: self.span(start) })
     }
 
@@ -304,13 +236,7 @@ impl<'t> Descent<'t> {
         let start = self.advance(10);
         let span = self.span(start);
         let text = self.slice(start, self.pos);
-        Some(match Date::parse(text) {
-            Some(date) => Literal::Date(date, span),
-            None => {
-                self.errors.push(SyntaxError::InvalidDate { span, text: text.to_owned() });
-                Literal::Date(Date::from_days(0), span)
-            }
-        })
+        Some(super::date(text, span, &mut self.errors))
     }
 
     /// `number`: digits and `_`, not followed by a letter.
@@ -326,14 +252,7 @@ impl<'t> Descent<'t> {
         }
         let start = self.advance(len);
         let span = self.span(start);
-        let digits: String = self.slice(start, self.pos).chars().filter(|c| *c != '_').collect();
-        Some(match digits.parse::<i64>() {
-            Ok(n) => Literal::Number(n.unsigned_abs(), span),
-            Err(_) => {
-                self.errors.push(SyntaxError::NumberTooLarge { span });
-                Literal::Number(0, span)
-            }
-        })
+        Some(super::number(self.slice(start, self.pos), span, &mut self.errors))
     }
 
     /// `weight`: digits with an optional decimal part, not followed by a word character.
@@ -362,8 +281,7 @@ impl<'t> Descent<'t> {
         while self.start() < self.bytes.len() && self.doc_at(self.pos) {
             let end = self.line_end(self.pos);
             let start = self.advance(end - self.pos);
-            let text = self.slice(start + 3, end);
-            doc.push(text.strip_prefix(' ').unwrap_or(text).trim_end().to_owned());
+            doc.push(super::doc_line(self.slice(start, end)));
         }
         doc
     }
@@ -605,10 +523,6 @@ impl<'t> Descent<'t> {
         Some(CiteClause { cites, span: self.span(start) })
     }
 
-    fn cite_clauses(&mut self) -> Vec<CiteClause> {
-        self.repeat(Self::cite_clause)
-    }
-
     fn effective_clause(&mut self) -> Read<Range> {
         self.kw("effective")?;
         self.range()
@@ -744,7 +658,7 @@ impl<'t> Descent<'t> {
         self.kw("establish")?;
         let mechanism = self.ident()?;
         let title = self.string()?;
-        let cites = self.cite_clauses();
+        let cites = self.repeat(Self::cite_clause);
         self.kw("when")?;
         let when = self.cond(0)?;
         Some(EstablishDecl { doc, mechanism, title, cites, when, span: self.span(start) })
@@ -765,7 +679,7 @@ impl<'t> Descent<'t> {
         let name = self.name()?;
         let title = self.string()?;
         self.punct("{")?;
-        let cites = self.cite_clauses();
+        let cites = self.repeat(Self::cite_clause);
         let chains = self.repeat(|p| {
             let mut sides = vec![p.names_or_list()?];
             let more = p.repeat(|p| {
@@ -788,7 +702,7 @@ impl<'t> Descent<'t> {
         let fact = self.ident()?;
         let title = self.string()?;
         self.punct("{")?;
-        let cites = self.cite_clauses();
+        let cites = self.repeat(Self::cite_clause);
         let entries = self.repeat(|p| {
             let start = p.start();
             let key = if let Some(range) = p.attempt(Self::range) {
@@ -1064,7 +978,6 @@ mod tests {
         let others = ["ands", "iN", "weighs", "establishe", "x", "_", "cited"];
         for word in words.iter().chain(&others) {
             let reserved = words.contains(word);
-            assert_eq!(super::is_keyword(word), reserved, "{word}");
             // The grammar refuses a reserved word as a name, and takes any other.
             assert_eq!(!agree(&format!("let {word} = x")), reserved, "{word}");
         }

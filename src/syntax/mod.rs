@@ -37,6 +37,60 @@ pub fn parse(file: FileId, text: &str) -> Result<Parsed, InternalError> {
     }
 }
 
+// ── token values, read alike by both readers ──
+
+/// A string's value: its text between the quotes, with `\n`, `\t` and `\<any>` read.
+fn unescape(inner: &str) -> String {
+    if !inner.contains('\\') {
+        return inner.to_owned();
+    }
+    let mut value = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => value.push('\n'),
+            Some('t') => value.push('\t'),
+            Some(other) => value.push(other),
+            None => {}
+        }
+    }
+    value
+}
+
+/// A number token (`100_000`); one too large for a count is an error, and reads as 0.
+fn number(text: &str, span: Span, errors: &mut Vec<SyntaxError>) -> ast::Literal {
+    let digits: String = text.chars().filter(|c| *c != '_').collect();
+    match digits.parse::<i64>() {
+        Ok(n) => ast::Literal::Number(n.unsigned_abs(), span),
+        Err(_) => {
+            errors.push(SyntaxError::NumberTooLarge { span });
+            ast::Literal::Number(0, span)
+        }
+    }
+}
+
+/// A date token (`2024-03-22`); one that is no day of the calendar is an error.
+fn date(text: &str, span: Span, errors: &mut Vec<SyntaxError>) -> ast::Literal {
+    match crate::date::Date::parse(text) {
+        Some(date) => ast::Literal::Date(date, span),
+        None => {
+            errors.push(SyntaxError::InvalidDate { span, text: text.to_owned() });
+            ast::Literal::Date(crate::date::Date::from_days(0), span)
+        }
+    }
+}
+
+/// A doc comment's line as the tree keeps it: after `///` and one space, without trailing
+/// white space.
+fn doc_line(comment: &str) -> String {
+    let text = comment.strip_prefix("///").unwrap_or("");
+    text.strip_prefix(' ').unwrap_or(text).trim_end().to_owned()
+}
+
 /// A file whose brackets nest too deep is not read at all: no reader recurses that far.
 fn too_deep(file: FileId, text: &str) -> Option<Parsed> {
     let token = scan::too_deep(text)?;

@@ -10,7 +10,6 @@ use super::ast::*;
 use super::error::SyntaxError;
 use super::scan::{self, MAX_NESTING};
 use crate::InternalError;
-use crate::date::Date;
 use crate::source::{FileId, Span};
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
@@ -312,8 +311,7 @@ impl<'i> Kids<'i> {
     fn docs(&mut self) -> Doc {
         let mut doc = Vec::new();
         while let Some(pair) = self.maybe(Rule::doc) {
-            let text = pair.as_str().strip_prefix("///").unwrap_or("");
-            doc.push(text.strip_prefix(' ').unwrap_or(text).trim_end().to_owned());
+            doc.push(super::doc_line(pair.as_str()));
         }
         doc
     }
@@ -354,24 +352,9 @@ impl Builder {
     }
 
     fn string(&self, pair: P<'_>) -> StrLit {
-        let span = self.span(&pair);
         let raw = pair.as_str();
         let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-        let mut value = String::with_capacity(inner.len());
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            if c == '\\' {
-                match chars.next() {
-                    Some('n') => value.push('\n'),
-                    Some('t') => value.push('\t'),
-                    Some(other) => value.push(other),
-                    None => {}
-                }
-            } else {
-                value.push(c);
-            }
-        }
-        StrLit { value, span }
+        StrLit { value: super::unescape(inner), span: self.span(&pair) }
     }
 
     fn item(&mut self, pair: P<'_>) -> Built<Item> {
@@ -972,23 +955,8 @@ impl Builder {
     fn literal(&mut self, pair: P<'_>) -> Built<Literal> {
         let span = self.span(&pair);
         Ok(match pair.as_rule() {
-            Rule::number => {
-                let digits: String = pair.as_str().chars().filter(|c| *c != '_').collect();
-                match digits.parse::<i64>() {
-                    Ok(n) => Literal::Number(n.unsigned_abs(), span),
-                    Err(_) => {
-                        self.errors.push(SyntaxError::NumberTooLarge { span });
-                        Literal::Number(0, span)
-                    }
-                }
-            }
-            Rule::date => match Date::parse(pair.as_str()) {
-                Some(date) => Literal::Date(date, span),
-                None => {
-                    self.errors.push(SyntaxError::InvalidDate { span, text: pair.as_str().to_owned() });
-                    Literal::Date(Date::from_days(0), span)
-                }
-            },
+            Rule::number => super::number(pair.as_str(), span, &mut self.errors),
+            Rule::date => super::date(pair.as_str(), span, &mut self.errors),
             Rule::kw_true => Literal::Bool(true, span),
             Rule::kw_false => Literal::Bool(false, span),
             Rule::ident => Literal::Name(self.ident(pair)),
