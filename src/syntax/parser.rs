@@ -53,9 +53,15 @@ pub fn by_grammar(file: FileId, text: &str) -> Result<Parsed, InternalError> {
 /// detailed tracking, which names the literal tokens it expected; that costs time, so only a
 /// failing file pays it. A file pest accepts is a bug in whoever said it fails.
 pub(super) fn failure(file: FileId, text: &str) -> Result<SyntaxError, InternalError> {
+    // pest's switch is one flag for the whole process, read as a parse begins: without the
+    // lock, a thread done with its error could switch it off as another's parse begins, which
+    // would then name fewer expected tokens.
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     set_error_detail(true);
     let detailed = AccordParser::parse(Rule::file, text);
     set_error_detail(false);
+    drop(guard);
     match detailed {
         Err(error) => Ok(grammar_error(file, text, &error)),
         Ok(_) => Err(InternalError("a file the grammar accepts was read as failing".into())),
@@ -1016,6 +1022,21 @@ regime cn "China" {
         let Cond::And(parts, _) = &rule.when else { panic!("not and") };
         assert!(matches!(parts.first(), Some(Cond::Not(..))));
         assert!(matches!(parts.get(1), Some(Cond::Or(..))));
+    }
+
+    #[test]
+    fn errors_read_alike_on_many_threads() {
+        let text = "regime sg \"t\" {\n  hom\n}";
+        let alone = crate::syntax::parse(FileId(0), text).unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..300 {
+                        assert_eq!(crate::syntax::parse(FileId(0), text).unwrap(), alone);
+                    }
+                });
+            }
+        });
     }
 
     #[test]
