@@ -16,8 +16,12 @@
 //!   hundreds of unrelated rules overlap any one (target ≤ 1 s).
 //! - `diff_random_1000_reordered`: that regime against a copy shuffled as above; proving no
 //!   regions (target ≤ 100 ms).
-//! - `diff_1000_stress`: one edit in that regime, and that regime against an unrelated one
-//!   drawn from another seed; both end with a refusal (`ACCORD_BENCH_STRESS=1`), timed once.
+//! - `diff_1000_stress`: one edit in that regime (one rule's outcome changed), and that regime
+//!   against an unrelated one drawn from another seed (`ACCORD_BENCH_STRESS=1`), timed once
+//!   each. The diagrams outgrow their budget on both; the one edit is then found piece by
+//!   piece (`analysis::pieces`), exactly, with its boxes listed up to the cap (target
+//!   ≤ 100 ms, not met: see the README); the unrelated pair is still out of reach, and must end
+//!   with a clear refusal.
 //! - `matrix_stdlib`: `diff::agreement` for each of the 105 pairs of the 15 standard regimes
 //!   (target ≤ 1 s for all).
 //!
@@ -220,9 +224,9 @@ fn bench_alike(c: &mut Criterion, id: &str, a: &Table, b: &Table, what: &str) {
 
 /// The stress cases, in the regime of rules drawn from the whole vocabulary (the eval bench's):
 /// one edit, where hundreds of unrelated rules overlap the edited one, and an unrelated regime
-/// of the same shape. No exact engine lists or measures such regions quickly; the diff must end
-/// with a clear refusal, not run on. Runs once, untimed by criterion, when
-/// `ACCORD_BENCH_STRESS=1`.
+/// of the same shape. The one edit must be answered (its one group, its share, its boxes up to
+/// the cap); the unrelated pair may still be refused, but clearly, not run on. Runs once,
+/// untimed by criterion (an iteration takes seconds), when `ACCORD_BENCH_STRESS=1`.
 fn diff_1000_stress(_: &mut Criterion) {
     if std::env::var_os("ACCORD_BENCH_STRESS").is_none() {
         eprintln!("diff_1000_stress: skipped (set ACCORD_BENCH_STRESS=1 to run it)");
@@ -235,10 +239,21 @@ fn diff_1000_stress(_: &mut Criterion) {
     for (name, b) in [("one edit", &edited), ("unrelated", &unrelated)] {
         let started = Instant::now();
         match diff::diff(Side::new(&a), Side::new(b), &Options::default()) {
-            Err(DiffError::TooIntricate) => eprintln!("diff_1000_stress, {name}: refused in {:?}", started.elapsed()),
+            Err(DiffError::TooIntricate) if name == "unrelated" => {
+                eprintln!("diff_1000_stress, {name}: refused in {:?}", started.elapsed());
+            }
             Err(e) => panic!("diff_1000_stress, {name}: {e}"),
             Ok(report) => {
-                eprintln!("diff_1000_stress, {name}: {} regions in {:?}", report.totals.regions, started.elapsed());
+                let partial = report.groups.iter().filter(|g| g.partial).count();
+                eprintln!(
+                    "diff_1000_stress, {name}: {} groups, agreement {}, {} regions listed ({partial} groups listed in \
+                     part) in {:?}",
+                    report.totals.groups,
+                    report.totals.agreement,
+                    report.totals.regions,
+                    started.elapsed()
+                );
+                assert!(report.totals.groups > 0, "{name}: an edited outcome must differ somewhere");
             }
         }
     }

@@ -59,7 +59,9 @@
 mod common;
 
 use accord::analysis::corridor::Corridor;
-use accord::analysis::diff::{Cells, Diff, DiffError, Listing, Options, Outcome, Reading, RuleRef, Side, diff};
+use accord::analysis::diff::{
+    Cells, Diff, DiffError, Listing, Method, Options, Outcome, Reading, RuleRef, Side, diff, diff_by,
+};
 use accord::compile::accords::{Acceptance, Accord};
 use accord::compile::compile_text;
 use accord::date::Date;
@@ -964,9 +966,9 @@ fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), S
 
 /// The same diff listed by rule pairs has the same groups and shares, and each group's regions
 /// (one rule of each side, no pair twice) add up to it.
-fn check_rule_pairs(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), String> {
+fn check_rule_pairs(a: &Table, b: &Table, options: &Options, report: &Diff, method: Method) -> Result<(), String> {
     let options = Options { listing: Listing::RulePairs, ..options.clone() };
-    let pairs = diff(Side::new(a), Side::new(b), &options).map_err(|e| format!("by rule pairs: {e}"))?;
+    let pairs = diff_by(Side::new(a), Side::new(b), &options, method).map_err(|e| format!("by rule pairs: {e}"))?;
     if pairs.totals.agreement != report.totals.agreement || pairs.groups.len() != report.groups.len() {
         return Err("listed by rule pairs, the totals differ".into());
     }
@@ -1155,10 +1157,15 @@ fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
                     serde_json::to_string_pretty(&report).unwrap()
                 );
             }
-            check_rule_pairs(a, b, &options, &report)
+            check_rule_pairs(a, b, &options, &report, Method::Auto)
                 .unwrap_or_else(|problem| panic!("case {case}: {problem}\n{text}"));
             let swapped = diff(Side::new(b), Side::new(a), &options).unwrap();
             check_swapped(&report, &swapped).unwrap_or_else(|problem| panic!("case {case}: {problem}\n{text}"));
+            if options.accords.is_empty() && !options.obligations && options.facts.is_none() {
+                check_by_pieces(a, b, &options, &report)
+                    .unwrap_or_else(|problem| panic!("case {case}, piece by piece: {problem}\n{text}"));
+                PIECES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             if report.totals.resolved > 0.0 {
                 let two = options.accords.iter().any(|acc| acc.ranges.len() > 1 && acc.scope.is_none());
                 RESOLVED.fetch_add(if two { 1000 } else { 1 }, std::sync::atomic::Ordering::Relaxed);
@@ -1175,6 +1182,40 @@ fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
         }
         Err(e) => panic!("case {case}: {e}\n{text}"),
     }
+}
+
+/// Cases the diff was also found piece by piece in.
+static PIECES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The diff found piece by piece instead of on diagrams passes every check of the enumeration
+/// too, in both listings and either way round, and its figures are the diagrams' (to
+/// rounding: the two add the same measures in other orders).
+fn check_by_pieces(a: &Table, b: &Table, options: &Options, diagrams: &Diff) -> Result<(), String> {
+    let report = diff_by(Side::new(a), Side::new(b), options, Method::Pieces).map_err(|e| e.to_string())?;
+    check(a, b, options, &report)?;
+    check_rule_pairs(a, b, options, &report, Method::Pieces)?;
+    let swapped = diff_by(Side::new(b), Side::new(a), options, Method::Pieces).map_err(|e| e.to_string())?;
+    check_swapped(&report, &swapped)?;
+    let (x, y) = (&report.totals, &diagrams.totals);
+    let close = |p: f64, q: f64| (p - q).abs() <= 1e-9;
+    let alike = close(x.agreement, y.agreement)
+        && close(x.a_stricter, y.a_stricter)
+        && close(x.b_stricter, y.b_stricter)
+        && close(x.incomparable, y.incomparable)
+        && close(x.bridged, y.bridged)
+        && x.groups == y.groups;
+    if !alike {
+        return Err(format!("the totals differ from the diagrams': {x:?} and {y:?}"));
+    }
+    // Groups of equal shares are ordered by their first witness, which the two ways may find
+    // apart: each group is looked up by its outcomes.
+    for g in &report.groups {
+        let h = diagrams.groups.iter().find(|h| (&h.a, &h.b) == (&g.a, &g.b));
+        if h.is_none_or(|h| h.class != g.class || !close(g.share, h.share)) || g.partial {
+            return Err(format!("group {} / {} differs from the diagrams'", g.a.text(), g.b.text()));
+        }
+    }
+    Ok(())
 }
 
 /// `diff B A` is `diff A B` with the sides swapped: the same figures, bit for bit, and the same
@@ -1239,6 +1280,9 @@ fn diff_agrees_with_enumeration() {
     // Accords must resolve something in some cases, among them with two ranges.
     let resolved = RESOLVED.load(std::sync::atomic::Ordering::Relaxed);
     assert!(resolved % 1000 + resolved / 1000 >= 8 && resolved / 1000 >= 1, "cases resolved by accords: {resolved}");
+    // Piece by piece, in a good share of them.
+    let pieces = PIECES.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(pieces > CASES / 5, "cases diffed piece by piece too: {pieces}");
 }
 
 /// A region as the test compares it: box, share (bits), witness, and the deciding rules' ids.

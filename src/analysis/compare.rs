@@ -5,7 +5,7 @@
 use super::diff::{Cells, DiffError, Options};
 use super::mdd::{FALSE, HashMap, Mdd, NodeId, TRUE};
 use super::outcome::{Order, Outcome};
-use super::partition::{Decider, Part, partition, window};
+use super::partition::{Decider, Part, partition, plan, window};
 use super::side::{DATE, Prepared, dates_cell, scope_for};
 use super::space::{Space, implications};
 use super::weights::Weights;
@@ -55,12 +55,25 @@ pub(super) struct Compared<'t> {
     fault: Option<&'static str>,
 }
 
-impl<'t> Compared<'t> {
-    pub(super) fn new(a: Prepared<'t>, b: Prepared<'t>, options: &Options) -> Result<Compared<'t>, DiffError> {
+/// The common space of two sides, and how its points weigh.
+pub(super) struct Ground {
+    pub(super) space: Space,
+    /// Each variable's value weights, as running sums ([`Space::cumulative_weights`]).
+    pub(super) weights: Vec<Vec<f64>>,
+    /// The weights each fact of the space is measured with.
+    pub(super) weights_used: Vec<Weight>,
+    /// Each accord's scope as each side reads it.
+    scopes: Vec<[Option<Vec<Cells>>; 2]>,
+}
+
+impl Ground {
+    /// The space every cell of both sides, the restriction and the accords is a box in, with
+    /// one variable order whichever side is first.
+    pub(super) fn new(a: &Prepared, b: &Prepared, options: &Options) -> Result<Ground, DiffError> {
         // Each fact's column once (a column's domain can be hundreds of names).
         let mut columns: Vec<Column> = Vec::new();
         let mut seen: BTreeSet<&str> = BTreeSet::new();
-        for p in [&a, &b] {
+        for p in [a, b] {
             for (fact, _) in p.all_cells() {
                 if seen.insert(fact.as_str()) {
                     columns.extend(p.column(fact));
@@ -70,7 +83,7 @@ impl<'t> Compared<'t> {
         // An enum fact a table lists but no compared cell tests (a test found always true, a
         // row that cannot apply from the home) is still asked for by the evaluator: a variable
         // of one class gives every witness a value for it, and changes no share.
-        for p in [&a, &b] {
+        for p in [a, b] {
             for column in p.asked_enums() {
                 if seen.insert(column) {
                     columns.extend(p.column(column));
@@ -102,7 +115,7 @@ impl<'t> Compared<'t> {
         // Accord scopes, as each side reads them (from its home, a scope's `origin` is that home).
         let scopes: Vec<[Option<Vec<Cells>>; 2]> = accords
             .iter()
-            .map(|accord| [scope_for(accord, &a, options.reading), scope_for(accord, &b, options.reading)])
+            .map(|accord| [scope_for(accord, a, options.reading), scope_for(accord, b, options.reading)])
             .collect();
         for boxes in scopes.iter().flatten().flatten().flatten() {
             for (fact, cell) in boxes {
@@ -137,13 +150,21 @@ impl<'t> Compared<'t> {
         };
         columns.sort_by(|x, y| position(&x.fact).cmp(&position(&y.fact)).then_with(|| x.fact.cmp(&y.fact)));
         let space = Space::new(columns, &cells, &implications(&tables));
-        let mut mdd = space.mdd();
         let weights = space.cumulative_weights(&declared);
+        Ok(Ground { space, weights, weights_used, scopes })
+    }
+}
+
+impl<'t> Compared<'t> {
+    pub(super) fn new(a: Prepared<'t>, b: Prepared<'t>, options: &Options) -> Result<Compared<'t>, DiffError> {
+        let Ground { space, weights, weights_used, scopes } = Ground::new(&a, &b, options)?;
+        let accords: Vec<&Accord> = options.accords.iter().collect();
+        let mut mdd = space.mdd();
         // Only consistent points are ever decided, so only they are compared.
         let given = space.row(&mut mdd, &options.given);
         let consistent = space.consistent(&mut mdd);
         let universe = mdd.and(given, consistent);
-        let window = window(&space, &mut mdd, &a, &b, options.obligations, universe);
+        let window = window(&space, &mut mdd, plan(&a, &b, options.obligations), universe);
         let parts_a = partition(&space, &mut mdd, &a, options.obligations, &window, true);
         let parts_b = partition(&space, &mut mdd, &b, options.obligations, &window, false);
         if mdd.exhausted() {

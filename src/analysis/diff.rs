@@ -15,6 +15,7 @@ pub use super::side::{Reading, Side, SideInfo};
 
 use super::compare::Compared;
 use super::mdd::{FALSE, NodeId};
+use super::pieces;
 use super::side::{Prepared, date_cell};
 use super::space::implications;
 use crate::compile::accords::Accord;
@@ -26,7 +27,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Cells by fact: a box over facts, as table rows write it.
 pub type Cells = BTreeMap<String, Cell>;
 
-/// The most boxes a comparison reports before asking for a narrower question.
+/// The most boxes a comparison lists. On decision diagrams, a comparison past it asks for a
+/// narrower question; piece by piece (`analysis::pieces`), it lists the first boxes of each
+/// group up to it and marks the groups it cut ([`Group::partial`]).
 pub const MAX_BOXES: usize = 20_000;
 
 /// Why two regimes cannot be compared as asked.
@@ -119,11 +122,13 @@ impl std::fmt::Display for DiffError {
             DiffError::TooIntricate => write!(
                 f,
                 "these regimes are too intricate to compare exactly: where they differ, hundreds of rules over \
-                 unrelated facts overlap, and the decision diagrams outgrew {} nodes or {} operations; fix most \
-                 of the facts those rules test with `--given` (a set fact given is its whole set: one fact alone \
-                 is seldom enough), or compare smaller parts of the regimes",
+                 unrelated facts overlap, the decision diagrams outgrew {} nodes or {} operations, and (without \
+                 accords, obligations or `--facts`) splitting the regions piece by piece took more than {} \
+                 splits; fix most of the facts those rules test with `--given` (a set fact given is its whole \
+                 set: one fact alone is seldom enough), or compare smaller parts of the regimes",
                 crate::syntax::write_number(super::mdd::NODE_BUDGET as i64),
-                crate::syntax::write_number(super::mdd::WORK_BUDGET as i64)
+                crate::syntax::write_number(super::mdd::WORK_BUDGET as i64),
+                crate::syntax::write_number(i64::try_from(super::count::SPLIT_BUDGET).unwrap_or(i64::MAX))
             ),
             DiffError::UnknownFact { fact, suggestion: None } => {
                 write!(f, "no fact `{fact}` in either regime's vocabulary")
@@ -211,6 +216,10 @@ pub struct Group {
     pub bridged_by: Vec<String>,
     /// Its boxes.
     pub regions: Vec<Region>,
+    /// Its boxes did not all fit under the cap ([`MAX_BOXES`] in a report): `regions` lists
+    /// the first of them. Its share, and every figure of the report, are exact all the same.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 /// Differences an accord made disappear.
@@ -355,8 +364,87 @@ fn differences(c: &mut Compared, options: &Options) -> Differences {
     Differences { groups, resolved, bridged }
 }
 
-/// Compares two sides exactly.
+/// How a diff finds its regions. Both ways are exact and give the same figures (to rounding);
+/// they may cut a group into other boxes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Method {
+    /// On decision diagrams; piece by piece where they outgrow their budget or list more than
+    /// [`MAX_BOXES`] boxes, if the question allows it (no accords, obligations or `facts`).
+    #[default]
+    Auto,
+    /// On decision diagrams only.
+    Diagrams,
+    /// Piece by piece only (`analysis::pieces`); a question it does not take is an error.
+    Pieces,
+}
+
+/// Compares two sides exactly: on decision diagrams, or where they outgrow their budget (and
+/// the question allows), piece by piece (`analysis::pieces`).
 pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
+    diff_by(a, b, options, Method::Auto)
+}
+
+/// [`diff`], the regions found one given way.
+pub fn diff_by(a: Side, b: Side, options: &Options, method: Method) -> Result<Diff, DiffError> {
+    match method {
+        Method::Diagrams => by_diagrams(a, b, options),
+        Method::Pieces if pieces::applies(options) => by_pieces(a, b, options),
+        Method::Pieces => Err(DiffError::Internal(
+            "a diff piece by piece takes no accords, obligations or `facts`; this one was asked to".to_owned(),
+        )),
+        Method::Auto => match by_diagrams(a.clone(), b.clone(), options) {
+            Err(DiffError::TooIntricate | DiffError::TooManyBoxes { .. }) if pieces::applies(options) => {
+                by_pieces(a, b, options)
+            }
+            other => other,
+        },
+    }
+}
+
+fn by_pieces(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
+    let (info_a, info_b) = (SideInfo::of(&a), SideInfo::of(&b));
+    let pa = Prepared::new(a, options.reading, options.obligations, None)?;
+    let pb = Prepared::new(b, options.reading, options.obligations, None)?;
+    let found = pieces::compare(pa, pb, options, Some(options.listing), MAX_BOXES)?;
+    let mut groups = found.groups;
+    sort_groups(&mut groups);
+    Ok(Diff {
+        format: "accord.diff/1",
+        a: info_a,
+        b: info_b,
+        reading: options.reading,
+        obligations: options.obligations,
+        given: options.given.clone(),
+        facts: options.facts.clone(),
+        listing: options.listing,
+        weights: found.weights,
+        columns: found.columns,
+        accords: Vec::new(),
+        totals: found.totals,
+        groups,
+        resolved: Vec::new(),
+    })
+}
+
+/// Largest differences first; ties by the pair of outcomes taken in the same order whichever
+/// side is first, then by where the group lies (its first witness), so that `diff B A` lists
+/// the groups of `diff A B` in the same order.
+fn sort_groups(groups: &mut [Group]) {
+    fn unordered(g: &Group) -> (&Outcome, &Outcome) {
+        if g.a <= g.b { (&g.a, &g.b) } else { (&g.b, &g.a) }
+    }
+    fn first_witness(g: &Group) -> Option<String> {
+        g.regions.first().map(|r| r.witness.to_string())
+    }
+    groups.sort_by(|x, y| {
+        y.share
+            .total_cmp(&x.share)
+            .then_with(|| unordered(x).cmp(&unordered(y)))
+            .then_with(|| first_witness(x).cmp(&first_witness(y)))
+    });
+}
+
+fn by_diagrams(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     let (info_a, info_b) = (SideInfo::of(&a), SideInfo::of(&b));
     let pa = Prepared::new(a, options.reading, options.obligations, None)?;
     let pb = Prepared::new(b, options.reading, options.obligations, None)?;
@@ -409,23 +497,10 @@ pub fn diff(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
             bridged: bridged_share,
             bridged_by,
             regions,
+            partial: false,
         });
     }
-    // Largest differences first; ties by the pair of outcomes taken in the same order
-    // whichever side is first, then by where the group lies (its first witness), so that
-    // `diff B A` lists the groups of `diff A B` in the same order.
-    fn unordered(g: &Group) -> (&Outcome, &Outcome) {
-        if g.a <= g.b { (&g.a, &g.b) } else { (&g.b, &g.a) }
-    }
-    fn first_witness(g: &Group) -> Option<String> {
-        g.regions.first().map(|r| r.witness.to_string())
-    }
-    out_groups.sort_by(|x, y| {
-        y.share
-            .total_cmp(&x.share)
-            .then_with(|| unordered(x).cmp(&unordered(y)))
-            .then_with(|| first_witness(x).cmp(&first_witness(y)))
-    });
+    sort_groups(&mut out_groups);
 
     let mut out_resolved: Vec<Resolved> = Vec::new();
     let mut accord_share = vec![0.0; options.accords.len()];
@@ -499,6 +574,18 @@ pub struct Shares {
 
 /// The agreement and bridged shares of two sides (as [`diff`] reports them in `totals`).
 pub fn agreement(a: Side, b: Side, options: &Options) -> Result<Shares, DiffError> {
+    match agreement_by_diagrams(a.clone(), b.clone(), options) {
+        Err(DiffError::TooIntricate) if pieces::applies(options) => {
+            let pa = Prepared::new(a, options.reading, options.obligations, None)?;
+            let pb = Prepared::new(b, options.reading, options.obligations, None)?;
+            let found = pieces::compare(pa, pb, options, None, 0)?;
+            Ok(Shares { agreement: found.totals.agreement, bridged: found.totals.bridged })
+        }
+        other => other,
+    }
+}
+
+fn agreement_by_diagrams(a: Side, b: Side, options: &Options) -> Result<Shares, DiffError> {
     let pa = Prepared::new(a, options.reading, options.obligations, None)?;
     let pb = Prepared::new(b, options.reading, options.obligations, None)?;
     let mut c = Compared::new(pa, pb, options)?;

@@ -1,16 +1,19 @@
 //! Exact analysis of compiled tables, on decision diagrams over a common [`space`]: verification
 //! of one table, the diff between two, the corridor between two homes, and the agreement matrix of
 //! many. Verification also asks a SAT solver, where the diagrams of many unrelated rules grow
-//! too large.
+//! too large; a diff then reads its regions piece by piece, each a box minus a union of boxes,
+//! measured by exact splitting.
 
 mod compare;
 pub mod corridor;
+mod count;
 pub mod diff;
 pub mod inventory;
 pub mod matrix;
 pub mod mdd;
 mod outcome;
 mod partition;
+mod pieces;
 mod regions;
 mod sat;
 mod side;

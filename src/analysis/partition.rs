@@ -82,17 +82,30 @@ pub(super) struct Window<'p> {
     focus: Option<Focus<'p>>,
 }
 
-/// The rows that make a window up, and how many rows of each side come before them.
-struct Focus<'p> {
-    changed: Vec<&'p Cells>,
-    before_a: usize,
-    before_b: usize,
+/// Where two sides can decide differently, read from their rows alone.
+pub(super) enum Plan<'p> {
+    /// Anywhere.
+    Everywhere,
+    /// Nowhere: the rules that differ are the same rules in an order that changes nothing.
+    Nowhere,
+    /// Only where the changed rows apply and the common rows before them do not.
+    Focus(Focus<'p>),
+}
+
+/// The rows that make a window up, the common rows before them, and how many rows of each
+/// side come before them.
+pub(super) struct Focus<'p> {
+    pub(super) changed: Vec<&'p Cells>,
+    /// The common rows before the changed ones that meet one of them, in order.
+    pub(super) earlier: Vec<&'p Cells>,
+    pub(super) before_a: usize,
+    pub(super) before_b: usize,
 }
 
 impl Focus<'_> {
     /// Whether a row can decide anywhere in the window: its box meets a changed row's. A row
     /// that meets none decides nothing there and narrows nothing, so it need not be built.
-    fn may_meet(&self, cells: &Cells) -> bool {
+    pub(super) fn may_meet(&self, cells: &Cells) -> bool {
         self.changed.iter().any(|c| cells_meet(c, cells))
     }
 }
@@ -102,15 +115,7 @@ impl Focus<'_> {
 /// a new version of a few provisions), a point decided by the common rules before it, or by
 /// none of the changed rules, is decided alike: only the changed rules' regions, minus what the
 /// common rules before them decide, need comparing. Otherwise, everywhere.
-pub(super) fn window<'p>(
-    space: &Space,
-    mdd: &mut Mdd,
-    a: &'p Prepared,
-    b: &'p Prepared,
-    obligations: bool,
-    within: NodeId,
-) -> Window<'p> {
-    let everywhere = Window { region: within, focus: None };
+pub(super) fn plan<'p>(a: &'p Prepared, b: &'p Prepared, obligations: bool) -> Plan<'p> {
     let default = |p: &Prepared| Outcome::of(p.side.table.default.as_ref());
     /// Each obligation row as (obligation, `upon`, cells).
     fn named<'p>(p: &'p Prepared) -> Vec<(&'p str, &'p [String], &'p Cells)> {
@@ -123,7 +128,7 @@ pub(super) fn window<'p>(
             .collect()
     }
     if a.scope != b.scope || default(a) != default(b) || (obligations && named(a) != named(b)) {
-        return everywhere;
+        return Plan::Everywhere;
     }
     let (ga, gb) = (rule_groups(a, obligations), rule_groups(b, obligations));
     let prefix = ga.iter().zip(&gb).take_while(|(x, y)| x == y).count();
@@ -132,34 +137,49 @@ pub(super) fn window<'p>(
     let changed_a = rest_a.get(..rest_a.len() - suffix).unwrap_or_default();
     let changed_b = rest_b.get(..rest_b.len() - suffix).unwrap_or_default();
     if reordered_alike(changed_a, changed_b) {
-        return Window { region: FALSE, focus: Some(Focus { changed: Vec::new(), before_a: 0, before_b: 0 }) };
+        return Plan::Nowhere;
     }
     let changed: Vec<&Cells> = changed_a.iter().chain(changed_b).flat_map(|g| g.rows.iter().copied()).collect();
+    let before = |groups: &[RuleGroup]| groups.iter().take(prefix).map(|g| g.rows.len()).sum();
+    let mut focus = Focus { changed, earlier: Vec::new(), before_a: before(&ga), before_b: before(&gb) };
+    let earlier: Vec<&Cells> = ga
+        .get(..prefix)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|g| g.rows.iter().copied())
+        .filter(|cells| focus.may_meet(cells))
+        .collect();
+    focus.earlier = earlier;
+    Plan::Focus(focus)
+}
+
+/// The window of a plan, inside `within` (the compared transfers: those `--given`, consistent
+/// ones; the earlier rules are subtracted inside them alone).
+pub(super) fn window<'p>(space: &Space, mdd: &mut Mdd, plan: Plan<'p>, within: NodeId) -> Window<'p> {
+    let focus = match plan {
+        Plan::Everywhere => return Window { region: within, focus: None },
+        Plan::Nowhere => {
+            let none = Focus { changed: Vec::new(), earlier: Vec::new(), before_a: 0, before_b: 0 };
+            return Window { region: FALSE, focus: Some(none) };
+        }
+        Plan::Focus(focus) => focus,
+    };
     let mut window = FALSE;
-    for cells in &changed {
+    for cells in &focus.changed {
         let r = space.row(mdd, cells);
         window = mdd.or(window, r);
     }
-    // Only the compared transfers (those `--given`, consistent ones) count: the earlier rules
-    // are subtracted inside them alone.
     window = mdd.and(window, within);
-    let before = |groups: &[RuleGroup]| groups.iter().take(prefix).map(|g| g.rows.len()).sum();
-    let focus = Focus { changed, before_a: before(&ga), before_b: before(&gb) };
     // Minus the common rules before: one rule at a time, inside the window, so the diagram
     // never holds the union of every earlier rule; rows that miss every changed row are
-    // skipped without building them.
-    for group in ga.get(..prefix).unwrap_or_default() {
-        for cells in &group.rows {
-            if window == FALSE {
-                return Window { region: FALSE, focus: Some(focus) };
-            }
-            if !focus.may_meet(cells) {
-                continue;
-            }
-            let r = space.row(mdd, cells);
-            if mdd.and(window, r) != FALSE {
-                window = mdd.minus(window, r);
-            }
+    // already left out.
+    for cells in &focus.earlier {
+        if window == FALSE {
+            break;
+        }
+        let r = space.row(mdd, cells);
+        if mdd.and(window, r) != FALSE {
+            window = mdd.minus(window, r);
         }
     }
     Window { region: window, focus: Some(focus) }

@@ -71,7 +71,7 @@ pub fn reading_text(diff: &Diff) -> String {
 pub fn summary_text(diff: &Diff) -> String {
     let t = &diff.totals;
     let (a, b) = (&diff.a.label, &diff.b.label);
-    if t.regions == 0 {
+    if t.groups == 0 {
         return format!("{a} and {b} decide every transfer alike: 100% agreement, no regions.");
     }
     let mut text = format!(
@@ -84,6 +84,9 @@ pub fn summary_text(diff: &Diff) -> String {
         percent(t.b_stricter),
         percent(t.incomparable),
     );
+    if diff.groups.iter().any(|g| g.partial) {
+        let _ = write!(text, " Not every region is listed (see the pairs that say so); every share is exact.");
+    }
     if !diff.accords.is_empty() {
         let _ = write!(text, " Accords resolved {} of the transfers compared.", percent(t.resolved));
     }
@@ -252,6 +255,14 @@ fn group_notes(group: &crate::analysis::diff::Group) -> Vec<String> {
             "bridged on {}: {} alone meets both",
             percent(group.bridged),
             super::code_list(&group.bridged_by, " or ")
+        ));
+    }
+    if group.partial {
+        notes.push(format!(
+            "only its first {} are listed: a report lists at most {} boxes; its share is exact; narrow the \
+             question with `--given`, or list one region per pair of deciding rules with `--by-rules`",
+            super::plural(group.regions.len(), "region"),
+            crate::syntax::write_number(i64::try_from(crate::analysis::diff::MAX_BOXES).unwrap_or(i64::MAX))
         ));
     }
     notes
