@@ -891,3 +891,29 @@ fn pinned_witnesses_decide_as_the_report_says() {
         }
     }
 }
+
+/// A group whose boxes did not all fit is said to be listed in part, in the summary and under
+/// the group, in text, Markdown and HTML alike; a complete one says nothing of the kind.
+#[test]
+fn a_group_listed_in_part_says_so() {
+    use accord::analysis::diff::{Method, Options, Side, diff_by};
+    let table = |text: &str| accord::compile::compile_text("t.accord", text).unwrap().pop().unwrap();
+    let a = table(
+        "regime a \"A\" { home CN\n rule r1 \"R\" cite \"X\" when data has health then permit\n \
+         rule r2 \"R\" cite \"X\" when destination == US then permit\n default prohibit }",
+    );
+    let b = table("regime a \"A\" { home CN\n default prohibit }");
+    let mut report = diff_by(Side::new(&a), Side::new(&b), &Options::default(), Method::Pieces).unwrap();
+    let renders = |report: &accord::analysis::diff::Diff| {
+        use accord::render::report::{diff_html, diff_markdown, diff_text};
+        [diff_text(report), diff_markdown(report), diff_html(report)]
+    };
+    for out in renders(&report) {
+        assert!(!out.contains("Not every region is listed") && !out.contains("only its first"), "{out}");
+    }
+    report.groups[0].partial = true;
+    for out in renders(&report) {
+        assert!(out.contains("Not every region is listed"), "{out}");
+        assert!(out.contains("only its first"), "{out}");
+    }
+}

@@ -23,6 +23,11 @@ use super::side::Prepared;
 use crate::table::{Column, Weight};
 use std::collections::BTreeMap;
 
+/// The most changed rows a window is made of. Each is a piece of the window, which every part
+/// of each side is cut by: past a few dozen (two unrelated regimes are all changed rows), the
+/// whole space in one piece is less work.
+const FOCUS_ROWS: usize = 64;
+
 /// Whether a comparison can be read as pieces (see the module's documentation).
 pub(super) fn applies(options: &Options) -> bool {
     options.accords.is_empty() && !options.obligations && options.facts.is_none()
@@ -132,9 +137,8 @@ impl Pieces<'_> {
         // The window, as disjoint pieces: each changed row minus the common rows before the
         // stretch and the changed rows before it.
         let (window, skip) = match plan(&self.a, &self.b, false) {
-            Plan::Everywhere => (vec![universe], (0, 0)),
             Plan::Nowhere => (Vec::new(), (0, 0)),
-            Plan::Focus(focus) => {
+            Plan::Focus(focus) if focus.changed.len() <= FOCUS_ROWS => {
                 let earlier: Vec<Cube> = focus.earlier.iter().filter_map(|c| self.cube(c)).collect();
                 let mut pieces = Vec::new();
                 let mut before: Vec<Cube> = Vec::new();
@@ -148,6 +152,7 @@ impl Pieces<'_> {
                 }
                 (pieces, (focus.before_a, focus.before_b))
             }
+            Plan::Everywhere | Plan::Focus(_) => (vec![universe], (0, 0)),
         };
         let parts_a = self.parts(true, &window, skip.0)?;
         let parts_b = self.parts(false, &window, skip.1)?;
