@@ -17,12 +17,17 @@ use std::rc::Rc;
 /// The most splits one counter makes in all, so that no question runs unbounded; past it,
 /// every answer is `None` and the caller says the question is out of reach.
 /// A one-rule edit of a random 1,000-rule regime (the diff bench's stress case) takes about
-/// 6 million.
+/// 4.2 million.
 pub const SPLIT_BUDGET: u64 = 20_000_000;
 
 /// The most cube references the remembered questions hold; past it the memory is cleared
 /// (answers stay exact, only slower). About 8 bytes each, plus the cubes they keep.
-const REMEMBERED: usize = 8_000_000;
+const REMEMBERED: usize = 24_000_000;
+
+/// Only questions of at most this many cubes are remembered: larger ones are seldom met again,
+/// and hashing them cost more than it saved (a one-rule edit of the diff bench's random regime
+/// took 17 s with this, 19 s remembering up to 48 and 20 s up to 160).
+const REMEMBERED_CUBES: usize = 8;
 
 /// The values of one variable a box admits, one bit each: in one word for a variable of at
 /// most 64 values (most are: set members, bools, a few classes or segments), so that copying
@@ -469,7 +474,7 @@ impl Counter {
             return Some(size);
         }
         let vars = tested(&cubes);
-        if cubes.len() > 48 {
+        if cubes.len() > REMEMBERED_CUBES {
             return self.split_on(cubes, &vars, domain);
         }
         let mut cubes = cubes;
@@ -661,34 +666,46 @@ fn recut(cubes: &[Rc<Cube>], v: u32, domain: &Values) -> Option<Vec<Rc<Cube>>> {
     Some(out)
 }
 
+/// One past the highest variable the cubes test.
+fn span(cubes: &[Rc<Cube>]) -> usize {
+    cubes.iter().filter_map(|c| c.0.last()).map(|(v, _)| *v as usize + 1).max().unwrap_or(0)
+}
+
 /// The variables the cubes test, sorted.
 fn tested(cubes: &[Rc<Cube>]) -> Vec<u32> {
-    let mut vars: Vec<u32> = cubes.iter().flat_map(|c| c.0.iter().map(|(v, _)| *v)).collect();
-    vars.sort_unstable();
-    vars.dedup();
-    vars
+    let mut seen = vec![false; span(cubes)];
+    for (v, _) in cubes.iter().flat_map(|c| &c.0) {
+        if let Some(s) = seen.get_mut(*v as usize) {
+            *s = true;
+        }
+    }
+    seen.iter().enumerate().filter(|(_, s)| **s).map(|(v, _)| u32::try_from(v).unwrap_or(u32::MAX)).collect()
 }
 
 /// The variable to split on: the one short cubes test most (each cube counts `2^-tests`, as
 /// in the Jeroslow-Wang rule: a short cube covers more), the lowest of those tied.
 fn busiest(cubes: &[Rc<Cube>]) -> u32 {
-    let mut scores: Vec<(u32, f64)> = Vec::new();
+    let mut scores = vec![0.0f64; span(cubes)];
     for cube in cubes {
         let score = (0.5f64).powi(i32::try_from(cube.0.len()).unwrap_or(i32::MAX));
         for (v, _) in &cube.0 {
-            match scores.iter_mut().find(|(w, _)| w == v) {
-                Some((_, s)) => *s += score,
-                None => scores.push((*v, score)),
+            if let Some(s) = scores.get_mut(*v as usize) {
+                *s += score;
             }
         }
     }
-    scores.iter().max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0))).map_or(0, |&(v, _)| v)
+    let mut best: (u32, f64) = (0, 0.0);
+    for (v, &score) in scores.iter().enumerate() {
+        if score > best.1 {
+            best = (u32::try_from(v).unwrap_or(u32::MAX), score);
+        }
+    }
+    best.0
 }
 
-/// The cubes in groups that test no variable in common.
+/// The cubes in groups that test no variable in common, in the order of their first cubes.
 fn components(cubes: &[Rc<Cube>]) -> Vec<Vec<Rc<Cube>>> {
-    let vars = tested(cubes);
-    let mut parent: Vec<usize> = (0..vars.len()).collect();
+    let mut parent: Vec<usize> = (0..span(cubes)).collect();
     fn root(parent: &mut [usize], mut x: usize) -> usize {
         while let Some(&p) = parent.get(x) {
             if p == x {
@@ -702,9 +719,8 @@ fn components(cubes: &[Rc<Cube>]) -> Vec<Vec<Rc<Cube>>> {
         }
         x
     }
-    let index = |v: u32| vars.binary_search(&v).unwrap_or(0);
     for cube in cubes {
-        let mut it = cube.0.iter().map(|(v, _)| index(*v));
+        let mut it = cube.0.iter().map(|(v, _)| *v as usize);
         let Some(first) = it.next() else { continue };
         for other in it {
             let (a, b) = (root(&mut parent, first), root(&mut parent, other));
@@ -713,15 +729,26 @@ fn components(cubes: &[Rc<Cube>]) -> Vec<Vec<Rc<Cube>>> {
             }
         }
     }
-    let mut groups: Vec<(usize, Vec<Rc<Cube>>)> = Vec::new();
+    // Each root's group, by its place in `groups`.
+    let mut group_of = vec![usize::MAX; parent.len()];
+    let mut groups: Vec<Vec<Rc<Cube>>> = Vec::new();
     for cube in cubes {
-        let r = cube.0.first().map_or(0, |(v, _)| root(&mut parent, index(*v)));
-        match groups.iter_mut().find(|(g, _)| *g == r) {
-            Some((_, members)) => members.push(cube.clone()),
-            None => groups.push((r, vec![cube.clone()])),
+        let r = cube.0.first().map_or(0, |(v, _)| root(&mut parent, *v as usize));
+        match group_of.get(r).copied() {
+            Some(g) if g != usize::MAX => {
+                if let Some(members) = groups.get_mut(g) {
+                    members.push(cube.clone());
+                }
+            }
+            _ => {
+                if let Some(slot) = group_of.get_mut(r) {
+                    *slot = groups.len();
+                }
+                groups.push(vec![cube.clone()]);
+            }
         }
     }
-    groups.into_iter().map(|(_, members)| members).collect()
+    groups
 }
 
 #[cfg(test)]
