@@ -7,7 +7,8 @@
 //! one rule of A and one rule of B decide is the box where both rows apply, minus every row
 //! before either (and the vocabulary's inconsistent points, and the common rows before a
 //! changed stretch). The diff then reads each such piece exactly: its weight, whether it holds
-//! a transfer, and its disjoint boxes. Same regions, same figures, another way of finding them.
+//! a transfer, and its disjoint boxes. The same differences and figures, found another way;
+//! the boxes a group is cut into may differ from the diagrams'.
 //!
 //! It answers the plain comparison: no accords, no obligations, no projection on `--facts`
 //! (those need the diagrams' unions and projections); a comparison that needs them and whose
