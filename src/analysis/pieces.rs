@@ -421,5 +421,15 @@ mod tests {
         assert_eq!(cut.groups[0].share, whole.groups[0].share);
         assert_eq!(cut.totals.agreement, whole.totals.agreement);
         assert_eq!(cut.totals.regions, 1);
+        // Unlisted (as `diff::agreement` reads it), the same figures, and no regions.
+        let unlisted = {
+            let pa = Prepared::new(Side::new(&a), Reading::OriginAligned, false, None).unwrap();
+            let pb = Prepared::new(Side::new(&b), Reading::OriginAligned, false, None).unwrap();
+            compare(pa, pb, &options, None, 0).unwrap()
+        };
+        assert_eq!(unlisted.totals.agreement, whole.totals.agreement);
+        assert_eq!(unlisted.totals.bridged, whole.totals.bridged);
+        assert_eq!(unlisted.totals.regions, 0);
+        assert!(whole.totals.agreement < 1.0 && whole.totals.agreement > 0.0);
     }
 }
