@@ -16,8 +16,8 @@ use std::rc::Rc;
 
 /// The most splits one counter makes in all, so that no question runs unbounded; past it,
 /// every answer is `None` and the caller says the question is out of reach.
-/// A one-rule edit of a random 1,000-rule regime (the diff bench's stress case) takes about
-/// 4.2 million.
+/// The diff bench's stress case (`ACCORD_BENCH_STRESS=1`) answers its one-rule edit within it
+/// and refuses its unrelated pair.
 pub const SPLIT_BUDGET: u64 = 20_000_000;
 
 /// The most cube references the remembered questions hold; past it the memory is cleared
@@ -25,8 +25,8 @@ pub const SPLIT_BUDGET: u64 = 20_000_000;
 const REMEMBERED: usize = 24_000_000;
 
 /// Only questions of at most this many cubes are remembered: larger ones are seldom met again,
-/// and hashing them cost more than it saved (a one-rule edit of the diff bench's random regime
-/// took 17 s with this, 19 s remembering up to 48 and 20 s up to 160).
+/// and hashing them cost more than it saved (the diff bench's stress case, one edit, was
+/// slower remembering up to 48 or 160).
 const REMEMBERED_CUBES: usize = 8;
 
 /// The values of one variable a box admits, one bit each: in one word for a variable of at
@@ -500,7 +500,7 @@ impl Counter {
         let v = busiest(&cubes);
         let mut size = Size::NONE;
         for values in self.classes(&cubes, v, domain) {
-            let Some(rest) = restrict(&cubes, v, &values) else { continue };
+            let Some(rest) = recut(&cubes, v, &values) else { continue };
             let old = std::mem::replace(domain.get_mut(v as usize)?, values);
             let left = tested(&rest);
             let mut s = self.count(rest, domain)?;
@@ -557,7 +557,7 @@ impl Counter {
         }
         let v = busiest(&cubes);
         for values in self.classes(&cubes, v, domain) {
-            let Some(rest) = restrict(&cubes, v, &values) else { continue };
+            let Some(rest) = recut(&cubes, v, &values) else { continue };
             let old = std::mem::replace(domain.get_mut(v as usize)?, values);
             self.split_list(rest, domain, out, limit)?;
             *domain.get_mut(v as usize)? = old;
@@ -613,32 +613,9 @@ fn cut(cube: &Cube, domain: &[Values]) -> Cut {
     if tests.is_empty() { Cut::Holds } else { Cut::Leaves(Cube(tests)) }
 }
 
-/// The cubes once `v` is confined to `values` (a class: each cube's test on `v` admits all of
-/// it or none); `None` when one of them then holds the whole part.
-fn restrict(cubes: &[Rc<Cube>], v: u32, values: &Values) -> Option<Vec<Rc<Cube>>> {
-    let mut out = Vec::with_capacity(cubes.len());
-    for cube in cubes {
-        match cube.0.iter().position(|(w, _)| *w == v) {
-            None => out.push(cube.clone()),
-            Some(at) => {
-                let admits = cube.0.get(at).is_some_and(|(_, x)| !x.and(values).is_empty());
-                if !admits {
-                    continue;
-                }
-                if cube.0.len() == 1 {
-                    return None;
-                }
-                let mut rest = Cube::clone(cube);
-                rest.0.remove(at);
-                out.push(Rc::new(rest));
-            }
-        }
-    }
-    Some(out)
-}
-
 /// The cubes once the domain of `v` is narrowed to `domain`: a test on `v` is cut to it, and
-/// dropped where it passes everywhere; `None` when a cube then holds the whole part.
+/// dropped where it passes everywhere; `None` when a cube then holds the whole part. Narrowed
+/// to a class of values the cubes do not tell apart, each test admits all of it or none.
 fn recut(cubes: &[Rc<Cube>], v: u32, domain: &Values) -> Option<Vec<Rc<Cube>>> {
     let mut out = Vec::with_capacity(cubes.len());
     for cube in cubes {

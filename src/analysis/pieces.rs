@@ -283,7 +283,7 @@ impl Pieces<'_> {
     fn parts(&mut self, first: bool, window: &[Piece], skip: usize) -> Result<Vec<SidePart<(Piece, Size)>>, DiffError> {
         let p = if first { &self.a } else { &self.b };
         let table = p.side.table;
-        let Some(scope) = self.counter.cube(&self.ground.space.allowed(&p.scope)) else {
+        let Some(scope) = self.cube(&p.scope) else {
             // In scope nowhere: every transfer is out of its scope.
             let pieces = window.to_vec();
             return self.kept(vec![SidePart {
@@ -305,12 +305,8 @@ impl Pieces<'_> {
         }
         parts.push(SidePart { decider: Decider::OutOfScope, outcome: Outcome::out_of_scope(), pieces: outside });
         let inside: Vec<Piece> = window.iter().filter_map(|w| w.within(&scope)).collect();
-        let rows: Vec<(usize, Option<Cube>)> = p
-            .rows
-            .iter()
-            .skip(skip)
-            .map(|(i, cells)| (*i, self.counter.cube(&self.ground.space.allowed(cells))))
-            .collect();
+        let rows: Vec<(usize, Option<Cube>)> =
+            p.rows.iter().skip(skip).map(|(i, cells)| (*i, self.cube(cells))).collect();
         let mut earlier: Vec<Cube> = Vec::new();
         let mut k = 0;
         while let Some((first_row, _)) = rows.get(k) {
