@@ -1162,7 +1162,7 @@ fn run_case(case: usize, text: &str, a: &Table, b: &Table) -> usize {
             let swapped = diff(Side::new(b), Side::new(a), &options).unwrap();
             check_swapped(&report, &swapped).unwrap_or_else(|problem| panic!("case {case}: {problem}\n{text}"));
             if options.accords.is_empty() && !options.obligations && options.facts.is_none() {
-                check_by_pieces(a, b, &options, &report)
+                check_by_pieces(a, b, &options)
                     .unwrap_or_else(|problem| panic!("case {case}, piece by piece: {problem}\n{text}"));
                 PIECES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
@@ -1190,8 +1190,10 @@ static PIECES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::
 /// The diff found piece by piece instead of on diagrams passes every check of the enumeration
 /// too, in both listings and either way round, and its figures are the diagrams' (to
 /// rounding: the two add the same measures in other orders).
-fn check_by_pieces(a: &Table, b: &Table, options: &Options, diagrams: &Diff) -> Result<(), String> {
+fn check_by_pieces(a: &Table, b: &Table, options: &Options) -> Result<(), String> {
     let report = diff_by(Side::new(a), Side::new(b), options, Method::Pieces).map_err(|e| e.to_string())?;
+    // The diagrams' own report, not `diff`'s: that one may have been found piece by piece.
+    let diagrams = &diff_by(Side::new(a), Side::new(b), options, Method::Diagrams).map_err(|e| e.to_string())?;
     check(a, b, options, &report)?;
     check_rule_pairs(a, b, options, &report, Method::Pieces)?;
     let swapped = diff_by(Side::new(b), Side::new(a), options, Method::Pieces).map_err(|e| e.to_string())?;
