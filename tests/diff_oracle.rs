@@ -60,7 +60,7 @@ mod common;
 
 use accord::analysis::corridor::Corridor;
 use accord::analysis::diff::{
-    Cells, Diff, DiffError, Listing, Method, Options, Outcome, Reading, RuleRef, Side, diff, diff_by,
+    Cells, Diff, DiffError, Listing, Method, Options, Outcome, Reading, Region, RuleRef, Side, diff, diff_by,
 };
 use accord::compile::accords::{Acceptance, Accord};
 use accord::compile::compile_text;
@@ -788,6 +788,14 @@ fn bridges(a: &Outcome, b: &Outcome) -> bool {
 
 /// Checks (a) to (d) for one diff; `Err` says what went wrong.
 fn check(a: &Table, b: &Table, options: &Options, report: &Diff) -> Result<(), String> {
+    // No figure is negative, not even -0 (which a report would print as "-0"), nor above 1.
+    let t = &report.totals;
+    let figures = [t.agreement, t.a_stricter, t.b_stricter, t.incomparable, t.resolved, t.bridged];
+    let shares =
+        report.groups.iter().flat_map(|g| [g.share, g.bridged].into_iter().chain(g.regions.iter().map(|r| r.share)));
+    if figures.into_iter().chain(shares).any(|f| f.is_sign_negative() || f > 1.0) {
+        return Err(format!("a figure is out of [0, 1]: {t:?}"));
+    }
     let regions: Vec<(usize, Vec<(String, Admits)>)> = report
         .groups
         .iter()
@@ -1205,16 +1213,30 @@ fn check_by_pieces(a: &Table, b: &Table, options: &Options) -> Result<(), String
         && close(x.b_stricter, y.b_stricter)
         && close(x.incomparable, y.incomparable)
         && close(x.bridged, y.bridged)
-        && x.groups == y.groups;
+        && (x.groups, x.regions) == (y.groups, y.regions);
     if !alike {
         return Err(format!("the totals differ from the diagrams': {x:?} and {y:?}"));
     }
-    // Groups of equal shares are ordered by their first witness, which the two ways may find
-    // apart: each group is looked up by its outcomes.
+    // Each group, looked up by its outcomes, lists the diagrams' regions: the same boxes in the
+    // same order, with the same rules and witnesses (so they do not depend on how the rules
+    // are written, as the diagrams' do not), and shares equal but for rounding.
     for g in &report.groups {
         let h = diagrams.groups.iter().find(|h| (&h.a, &h.b) == (&g.a, &g.b));
-        if h.is_none_or(|h| h.class != g.class || !close(g.share, h.share)) || g.partial {
+        let Some(h) = h.filter(|h| h.class == g.class && close(g.share, h.share) && !g.partial) else {
             return Err(format!("group {} / {} differs from the diagrams'", g.a.text(), g.b.text()));
+        };
+        let same = |r: &Region, s: &Region| {
+            (&r.when, &r.witness, &r.a_rules, &r.b_rules) == (&s.when, &s.witness, &s.a_rules, &s.b_rules)
+                && close(r.share, s.share)
+        };
+        if g.regions.len() != h.regions.len() || g.regions.iter().zip(&h.regions).any(|(r, s)| !same(r, s)) {
+            return Err(format!(
+                "group {} / {} lists other regions than the diagrams': {:?} and {:?}",
+                g.a.text(),
+                g.b.text(),
+                g.regions.iter().map(|r| &r.when).collect::<Vec<_>>(),
+                h.regions.iter().map(|r| &r.when).collect::<Vec<_>>()
+            ));
         }
     }
     Ok(())

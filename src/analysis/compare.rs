@@ -6,6 +6,7 @@ use super::diff::{Cells, DiffError, Options};
 use super::mdd::{FALSE, HashMap, Mdd, NodeId, TRUE};
 use super::outcome::{Order, Outcome};
 use super::partition::{Decider, Part, partition, plan, window};
+use super::regions::Lister;
 use super::side::{DATE, Prepared, dates_cell, scope_for};
 use super::space::{Space, implications};
 use super::weights::Weights;
@@ -289,37 +290,20 @@ impl<'t> Compared<'t> {
     /// The rules of a side that decide with `outcome` somewhere in `region`.
     pub(super) fn deciders(&mut self, first: bool, outcome: &Outcome, region: NodeId) -> Vec<RuleRef> {
         let candidates = self.parts_in(first, outcome, region);
-        self.deciders_among(first, &candidates, region)
+        self.lister().deciders_among(first, &candidates, region)
     }
 
-    /// Which of `candidates` (parts of one side) decide somewhere in `region`, as rules. The
-    /// candidates are the side's parts with one outcome that meet `region`, or that meet a
-    /// region where the side decides that outcome and which holds `region` (a box's group):
-    /// either way a lone candidate decides in `region`, and intersecting them would build
-    /// nothing.
-    pub(super) fn deciders_among(
-        &mut self,
-        first: bool,
-        candidates: &[(Decider, NodeId)],
-        region: NodeId,
-    ) -> Vec<RuleRef> {
-        let table = if first { self.a.side.table } else { self.b.side.table };
-        if let [(decider, _)] = candidates {
-            return vec![rule_ref(table, *decider)];
+    /// What listing a group's regions reads, lent from this comparison.
+    pub(super) fn lister(&mut self) -> Lister<'_> {
+        Lister {
+            space: &self.space,
+            mdd: &mut self.mdd,
+            consistent: self.consistent,
+            weights: &self.weights,
+            measured: &mut self.measured,
+            tables: [self.a.side.table, self.b.side.table],
+            fault: &mut self.fault,
         }
-        let mut refs: Vec<RuleRef> = Vec::new();
-        for &(decider, part) in candidates {
-            if self.mdd.and(part, region) == FALSE {
-                continue;
-            }
-            // A rule is listed once, though obligations may split it into several parts (the
-            // list is short: looking through it costs less than a set of copied names).
-            let r = rule_ref(table, decider);
-            if !refs.iter().any(|listed| listed.rule == r.rule) {
-                refs.push(r);
-            }
-        }
-        refs
     }
 }
 
@@ -416,17 +400,10 @@ impl Compared<'_> {
         self.universe = self.mdd.minus(self.universe, out);
     }
 
-    /// A transfer inside `region`, which holds one, as a scenario. Should it hold none (with the
-    /// diagram within budget), the comparison is marked broken and ends as an internal error
-    /// ([`Compared::finished`]); the `null` returned then never reaches a report.
+    /// A transfer inside `region` (see [`Lister::witness`]); a broken invariant ends the
+    /// comparison as an internal error ([`Compared::finished`]).
     pub(super) fn witness(&mut self, region: NodeId) -> serde_json::Value {
-        match self.mdd.witness(region) {
-            Some(point) => self.space.scenario(&point),
-            None => {
-                self.fault.get_or_insert("a region where the sides decide has no transfer in it");
-                serde_json::Value::Null
-            }
-        }
+        self.lister().witness(region)
     }
 
     /// Where a side decides each outcome inside the compared space.

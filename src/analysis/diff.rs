@@ -470,9 +470,9 @@ fn by_diagrams(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         let regions = match options.listing {
             Listing::Regions => {
                 let limit = MAX_BOXES.saturating_sub(count);
-                c.boxed_regions(region, quantified.as_deref(), &related, &candidates, total, limit)?
+                c.lister().boxed_regions(region, quantified.as_deref(), &related, &candidates, total, limit)?
             }
-            Listing::RulePairs => c.rule_pairs(region, &candidates, total),
+            Listing::RulePairs => c.lister().rule_pairs(region, &candidates, total),
         };
         count += regions.len();
         let share = c.share(region, total);

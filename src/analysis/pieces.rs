@@ -7,8 +7,15 @@
 //! one rule of A and one rule of B decide is the box where both rows apply, minus every row
 //! before either (and the vocabulary's inconsistent points, and the common rows before a
 //! changed stretch). The diff then reads each such piece exactly: its weight, whether it holds
-//! a transfer, and its disjoint boxes. The same differences and figures, found another way;
-//! the boxes a group is cut into may differ from the diagrams'.
+//! a transfer, and its disjoint boxes. The same differences and figures, found another way.
+//!
+//! Splitting cuts a group into boxes along the rows as they are written, so two ways of
+//! writing the same decisions would list different boxes. A group listed whole is therefore
+//! cut again as the diagrams cut it: its diagram is built from its boxes (small, where the
+//! diagram of every rule's part was not), and listed as every diff lists one. Its boxes, rules
+//! and witnesses are then the diagrams' own, and depend only on what the sides decide. A group
+//! listed in part (past the cap) keeps the first boxes splitting found: which ones come first
+//! may follow the rows; its share, and every total, do not.
 //!
 //! It answers the plain comparison: no accords, no obligations, no projection on `--facts`
 //! (those need the diagrams' unions and projections); a comparison that needs them and whose
@@ -17,9 +24,10 @@
 use super::compare::{Ground, RuleRef, rule_ref};
 use super::count::{Counter, Cube, Size};
 use super::diff::{Cells, DiffError, Group, Listing, Options, Totals};
+use super::mdd::{FALSE, HashMap};
 use super::outcome::{Class, Order, Outcome, bridging, classify};
 use super::partition::{Decider, Plan, plan};
-use super::regions::Region;
+use super::regions::{Candidates, Lister, Region};
 use super::side::Prepared;
 use crate::table::{Column, Weight};
 use std::collections::BTreeMap;
@@ -206,7 +214,7 @@ impl Pieces<'_> {
         for ((oa, ob, class), (class_by, met)) in groups {
             let weights: Vec<f64> =
                 met.iter().flat_map(|(_, _, pieces)| pieces.iter().map(|(_, s)| s.weight)).collect();
-            let share = sum(weights.clone()) / total;
+            let share = share_of(weights.clone(), total);
             class_weights.entry(class).or_default().extend(&weights);
             differing.extend(&weights);
             let bridged_by = bridging(&oa, &ob);
@@ -215,12 +223,14 @@ impl Pieces<'_> {
             }
             let mut regions = Vec::new();
             let mut partial = false;
+            // The group's boxes as splitting cut them, with the rules that decide in each.
+            let mut cut: Vec<(Decider, Decider, Cube)> = Vec::new();
             for (da, db, pieces) in &met {
                 let (ra, rb) = (rule_ref(ta, *da), rule_ref(tb, *db));
                 match listing {
                     None => {}
                     Some(Listing::RulePairs) => {
-                        let share = sum(pieces.iter().map(|(_, s)| s.weight).collect()) / total;
+                        let share = share_of(pieces.iter().map(|(_, s)| s.weight).collect(), total);
                         let first =
                             pieces.first().ok_or_else(|| DiffError::Internal("a rule pair without pieces".into()))?;
                         let witness = self.witness(&piece(first.0)?)?;
@@ -228,7 +238,7 @@ impl Pieces<'_> {
                     }
                     Some(Listing::Regions) => {
                         for (at, _) in pieces {
-                            let limit = self.limit.saturating_sub(count + regions.len());
+                            let limit = self.limit.saturating_sub(count + cut.len());
                             if partial || limit == 0 {
                                 partial = true;
                                 break;
@@ -237,17 +247,28 @@ impl Pieces<'_> {
                             let listed =
                                 self.counter.list(&piece.base, &piece.minus, limit).ok_or(DiffError::TooIntricate)?;
                             partial |= !listed.complete;
-                            for cube in &listed.boxes {
-                                regions.push(self.region(cube, &ra, &rb, total));
-                            }
+                            cut.extend(listed.boxes.into_iter().map(|cube| (*da, *db, cube)));
                         }
                     }
                 }
             }
-            // Largest first, then by where they lie: the same order whichever side is first.
-            regions.sort_by(|x, y| {
-                y.share.total_cmp(&x.share).then_with(|| x.witness.to_string().cmp(&y.witness.to_string()))
-            });
+            if !cut.is_empty() {
+                let limit = self.limit.saturating_sub(count);
+                let canonical = if partial { None } else { self.as_diagrams_cut(&cut, total, limit)? };
+                match canonical {
+                    Some(listed) => regions = listed,
+                    None => {
+                        for (da, db, cube) in &cut {
+                            regions.push(self.region(cube, &rule_ref(ta, *da), &rule_ref(tb, *db), total));
+                        }
+                        // Largest first, then by where they lie: the same order whichever side
+                        // is first.
+                        regions.sort_by(|x, y| {
+                            y.share.total_cmp(&x.share).then_with(|| x.witness.to_string().cmp(&y.witness.to_string()))
+                        });
+                    }
+                }
+            }
             count += regions.len();
             let bridged = if bridged_by.is_empty() { 0.0 } else { share };
             out.push(Group {
@@ -264,16 +285,16 @@ impl Pieces<'_> {
                 partial,
             });
         }
-        let class_share = |class: Class| class_weights.get(&class).map_or(0.0, |w| sum(w.clone()) / total);
+        let class_share = |class: Class| class_weights.get(&class).map_or(0.0, |w| share_of(w.clone(), total));
         let totals = Totals {
             regions: count,
             groups: out.len(),
-            agreement: 1.0 - sum(differing) / total,
+            agreement: 1.0 - share_of(differing, total),
             a_stricter: class_share(Class::AStricter),
             b_stricter: class_share(Class::BStricter),
             incomparable: class_share(Class::Incomparable),
             resolved: 0.0,
-            bridged: sum(bridged_all) / total,
+            bridged: share_of(bridged_all, total),
         };
         Ok(Found { groups: out, totals, columns: self.ground.space.into_columns(), weights: self.ground.weights_used })
     }
@@ -366,10 +387,69 @@ impl Pieces<'_> {
         }
     }
 
+    /// A group, given as the disjoint boxes splitting cut it into (each with the rules that
+    /// decide there), listed as the diagrams list it: its diagram is built from the boxes, and
+    /// cut as every diff cuts one (see [`Lister::boxed_regions`]). So the boxes depend only on
+    /// the group's points, not on how the rules that decide it are written, and are the
+    /// diagrams' boxes. `None` if that cut lists more than `limit` boxes.
+    fn as_diagrams_cut(
+        &self,
+        cut: &[(Decider, Decider, Cube)],
+        total: f64,
+        limit: usize,
+    ) -> Result<Option<Vec<Region>>, DiffError> {
+        let space = &self.ground.space;
+        let mut mdd = space.mdd();
+        let consistent = space.consistent(&mut mdd);
+        let mut region = FALSE;
+        let mut candidates: Candidates = (Vec::new(), Vec::new());
+        for (da, db, cube) in cut {
+            let node = mdd.box_region(&self.counter.boxed(cube));
+            region = mdd.or(region, node);
+            for (side, decider) in [(&mut candidates.0, da), (&mut candidates.1, db)] {
+                match side.iter_mut().find(|(d, _)| d == decider) {
+                    Some((_, part)) => *part = mdd.or(*part, node),
+                    None => side.push((*decider, node)),
+                }
+            }
+        }
+        // In the order the diagrams' parts come in: out of scope, the rules by row, the default.
+        let rank = |d: &Decider| match d {
+            Decider::OutOfScope => 0,
+            Decider::Rule(i) => i.saturating_add(1),
+            Decider::Default => usize::MAX,
+        };
+        candidates.0.sort_by_key(|(d, _)| rank(d));
+        candidates.1.sort_by_key(|(d, _)| rank(d));
+        let (mut measured, mut fault) = (HashMap::default(), None);
+        let related = space.related_facts();
+        let mut lister = Lister {
+            space,
+            mdd: &mut mdd,
+            consistent,
+            weights: &self.ground.weights,
+            measured: &mut measured,
+            tables: [self.a.side.table, self.b.side.table],
+            fault: &mut fault,
+        };
+        let listed = match lister.boxed_regions(region, None, &related, &candidates, total, limit) {
+            Ok(regions) => Some(regions),
+            Err(DiffError::TooManyBoxes { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        if mdd.exhausted() {
+            return Err(DiffError::TooIntricate);
+        }
+        match fault {
+            Some(what) => Err(DiffError::Internal(what.to_owned())),
+            None => Ok(listed),
+        }
+    }
+
     fn region(&self, cube: &Cube, ra: &RuleRef, rb: &RuleRef, total: f64) -> Region {
         Region {
             when: Some(self.ground.space.box_cells(&self.counter.boxed(cube))),
-            share: self.counter.weight(cube) / total,
+            share: (self.counter.weight(cube) / total).min(1.0),
             a_rules: vec![ra.clone()],
             b_rules: vec![rb.clone()],
             witness: self.ground.space.scenario(&self.counter.point(cube)),
@@ -378,9 +458,16 @@ impl Pieces<'_> {
 }
 
 /// A sum that does not depend on the order the terms come in (they are added smallest first).
+/// What `weights` make of `total`. Rounding can carry a sum of parts a hair past the whole,
+/// which would read as a share above 1 (or an agreement below 0): it is held to 1.
+fn share_of(weights: Vec<f64>, total: f64) -> f64 {
+    (sum(weights) / total).min(1.0)
+}
+
+/// It starts from 0, not from `-0.0` as `Iterator::sum` does, so that nothing reads "-0".
 fn sum(mut terms: Vec<f64>) -> f64 {
     terms.sort_by(f64::total_cmp);
-    terms.into_iter().sum()
+    terms.into_iter().fold(0.0, |total, t| total + t)
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! A diff group's region as a reader sees it: disjoint boxes, each with its share, deciding
 //! rules and a witness, or one region per pair of deciding rules.
 
-use super::compare::{Compared, RuleRef, rule_ref};
+use super::compare::{RuleRef, rule_ref};
 use super::diff::{Cells, DiffError, MAX_BOXES};
-use super::mdd::{Boxed, FALSE, HashMap, NodeId};
+use super::mdd::{Boxed, FALSE, HashMap, Mdd, NodeId};
 use super::partition::Decider;
+use super::space::Space;
+use crate::table::Table;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -27,9 +29,72 @@ pub struct Region {
 }
 
 /// Each side's parts that may decide inside a group.
-type Candidates = (Vec<(Decider, NodeId)>, Vec<(Decider, NodeId)>);
+pub(super) type Candidates = (Vec<(Decider, NodeId)>, Vec<(Decider, NodeId)>);
 
-impl Compared<'_> {
+/// What listing a group's regions reads: the common space, its diagrams, the consistent points,
+/// the measure, and both tables. A comparison lends its own ([`super::compare::Compared::lister`]);
+/// one read piece by piece builds diagrams only of the groups it lists, so that its boxes are
+/// those the diagrams give.
+pub(super) struct Lister<'c> {
+    pub(super) space: &'c Space,
+    pub(super) mdd: &'c mut Mdd,
+    pub(super) consistent: NodeId,
+    pub(super) weights: &'c [Vec<f64>],
+    pub(super) measured: &'c mut HashMap<NodeId, f64>,
+    pub(super) tables: [&'c Table; 2],
+    /// A broken invariant met on the way (see [`Lister::witness`]).
+    pub(super) fault: &'c mut Option<&'static str>,
+}
+
+impl Lister<'_> {
+    fn share(&mut self, node: NodeId, total: f64) -> f64 {
+        if total > 0.0 { self.mdd.measure(node, self.weights, self.measured) / total } else { 0.0 }
+    }
+
+    /// A transfer inside `region`, which holds one, as a scenario. Should it hold none (with the
+    /// diagram within budget), the comparison is marked broken and ends as an internal error;
+    /// the `null` returned then never reaches a report.
+    pub(super) fn witness(&mut self, region: NodeId) -> serde_json::Value {
+        match self.mdd.witness(region) {
+            Some(point) => self.space.scenario(&point),
+            None => {
+                self.fault.get_or_insert("a region where the sides decide has no transfer in it");
+                serde_json::Value::Null
+            }
+        }
+    }
+
+    /// Which of `candidates` (parts of one side) decide somewhere in `region`, as rules. The
+    /// candidates are the side's parts with one outcome that meet `region`, or that meet a
+    /// region where the side decides that outcome and which holds `region` (a box's group):
+    /// either way a lone candidate decides in `region`, and intersecting them would build
+    /// nothing.
+    pub(super) fn deciders_among(
+        &mut self,
+        first: bool,
+        candidates: &[(Decider, NodeId)],
+        region: NodeId,
+    ) -> Vec<RuleRef> {
+        let [a, b] = self.tables;
+        let table = if first { a } else { b };
+        if let [(decider, _)] = candidates {
+            return vec![rule_ref(table, *decider)];
+        }
+        let mut refs: Vec<RuleRef> = Vec::new();
+        for &(decider, part) in candidates {
+            if self.mdd.and(part, region) == FALSE {
+                continue;
+            }
+            // A rule is listed once, though obligations may split it into several parts (the
+            // list is short: looking through it costs less than a set of copied names).
+            let r = rule_ref(table, decider);
+            if !refs.iter().any(|listed| listed.rule == r.rule) {
+                refs.push(r);
+            }
+        }
+        refs
+    }
+
     /// A group's region as at most `limit` disjoint boxes, each with its share, deciders and
     /// witness. `quantified` projects the boxes (`--facts`). A fact in `related` whose members
     /// the implications tie together, and on which the group does not depend, is left out of
@@ -162,11 +227,11 @@ impl Compared<'_> {
     }
 }
 
-impl Compared<'_> {
+impl Lister<'_> {
     /// A group's region as one region per pair of deciding rules, largest first: where a rule
     /// of A (its parts joined) and a rule of B both decide inside the group.
     pub(super) fn rule_pairs(&mut self, group: NodeId, candidates: &Candidates, total: f64) -> Vec<Region> {
-        let (ta, tb) = (self.a.side.table, self.b.side.table);
+        let [ta, tb] = self.tables;
         let mut met: BTreeMap<(String, String), (RuleRef, RuleRef, NodeId)> = BTreeMap::new();
         for &(da, part_a) in &candidates.0 {
             let in_a = self.mdd.and(part_a, group);
