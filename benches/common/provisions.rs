@@ -69,7 +69,12 @@ fn destination(rng: &mut Rng) -> Option<String> {
 
 /// A regime of `rules` provisions over ten facts, with a default.
 pub fn generate_provisions(rules: usize) -> String {
-    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    generate_provisions_from(rules, 0xD1B5_4A32_D192_ED03)
+}
+
+/// [`generate_provisions`] drawn from another seed: an unrelated regime of the same shape.
+pub fn generate_provisions_from(rules: usize, seed: u64) -> String {
+    let mut rng = Rng(seed);
     let mut text = String::with_capacity(rules * 160);
     text.push_str("/// A generated regime of provisions, for benchmarking the diff.\n");
     text.push_str("regime provisions \"Generated provisions\" {\n");

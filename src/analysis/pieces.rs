@@ -211,10 +211,21 @@ impl Pieces<'_> {
         let mut count = 0usize;
         let mut class_weights: BTreeMap<Class, Vec<f64>> = BTreeMap::new();
         let (mut differing, mut bridged_all) = (Vec::new(), Vec::new());
-        for ((oa, ob, class), (class_by, met)) in groups {
-            let weights: Vec<f64> =
-                met.iter().flat_map(|(_, _, pieces)| pieces.iter().map(|(_, s)| s.weight)).collect();
-            let share = share_of(weights.clone(), total);
+        // Listed largest first, so that past the cap the groups left unlisted are the smallest;
+        // ties by the pair of outcomes taken in the same order whichever side is first.
+        let mut groups: Vec<_> = groups
+            .into_iter()
+            .map(|(key, (class_by, met))| {
+                let weights: Vec<f64> =
+                    met.iter().flat_map(|(_, _, pieces)| pieces.iter().map(|(_, s)| s.weight)).collect();
+                (share_of(weights.clone(), total), weights, key, class_by, met)
+            })
+            .collect();
+        let unordered = |(a, b, _): &(Outcome, Outcome, Class)| {
+            if a <= b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) }
+        };
+        groups.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| unordered(&x.2).cmp(&unordered(&y.2))));
+        for (share, weights, (oa, ob, class), class_by, met) in groups {
             class_weights.entry(class).or_default().extend(&weights);
             differing.extend(&weights);
             let bridged_by = bridging(&oa, &ob);
@@ -514,5 +525,27 @@ mod tests {
         assert_eq!(unlisted.totals.bridged, whole.totals.bridged);
         assert_eq!(unlisted.totals.regions, 0);
         assert!(whole.totals.agreement < 1.0 && whole.totals.agreement > 0.0);
+    }
+
+    /// Past the cap, the largest groups are listed first: the groups left unlisted are the
+    /// smallest.
+    #[test]
+    fn the_cap_lists_the_largest_groups_first() {
+        let a = table(
+            "regime a \"A\" { home CN\n rule r1 \"R\" cite \"X\" when data has health then permit\n \
+             rule r2 \"R\" cite \"X\" when not (destination == US) then require cn_certification\n default prohibit }",
+        );
+        let b = table("regime a \"A\" { home CN\n default prohibit }");
+        let pa = Prepared::new(Side::new(&a), Reading::OriginAligned, false, None).unwrap();
+        let pb = Prepared::new(Side::new(&b), Reading::OriginAligned, false, None).unwrap();
+        let found = compare(pa, pb, &Options::default(), Some(Listing::Regions), 1).unwrap();
+        let listed: Vec<(f64, usize, bool)> =
+            found.groups.iter().map(|g| (g.share, g.regions.len(), g.partial)).collect();
+        let (larger, smaller) = match listed.as_slice() {
+            [x, y] if x.0 > y.0 => (*x, *y),
+            [x, y] => (*y, *x),
+            _ => panic!("two groups, not {listed:?}"),
+        };
+        assert_eq!((larger.1, smaller.1, smaller.2), (1, 0, true), "{listed:?}");
     }
 }
