@@ -912,8 +912,14 @@ fn a_group_listed_in_part_says_so() {
         assert!(!out.contains("Not every region is listed") && !out.contains("only its first"), "{out}");
     }
     report.groups[0].partial = true;
+    let listed = report.groups[0].regions.len();
     for out in renders(&report) {
         assert!(out.contains("Not every region is listed"), "{out}");
-        assert!(out.contains("only its first"), "{out}");
+        assert!(out.contains(&format!("only its first {listed} regions are listed")), "{out}");
+    }
+    // A group past the cap with none of its regions listed says so in words, not "first 0".
+    report.groups[0].regions.clear();
+    for out in renders(&report) {
+        assert!(out.contains("none of its regions are listed") && !out.contains("first 0"), "{out}");
     }
 }

@@ -258,10 +258,13 @@ fn group_notes(group: &crate::analysis::diff::Group) -> Vec<String> {
         ));
     }
     if group.partial {
+        let listed = match group.regions.len() {
+            0 => "none of its regions are listed (larger pairs took the report's boxes)".to_owned(),
+            n => format!("only its first {} are listed", super::plural(n, "region")),
+        };
         notes.push(format!(
-            "only its first {} are listed: a report lists at most {} boxes; its share is exact; narrow the \
-             question with `--given`, or list one region per pair of deciding rules with `--by-rules`",
-            super::plural(group.regions.len(), "region"),
+            "{listed}: a report lists at most {} boxes; its share is exact; narrow the question with `--given`, \
+             or list one region per pair of deciding rules with `--by-rules`",
             crate::syntax::write_number(i64::try_from(crate::analysis::diff::MAX_BOXES).unwrap_or(i64::MAX))
         ));
     }
