@@ -85,6 +85,7 @@ codes! {
     NeverApplies = "W0303", "an obligation that never applies";
     SameCondition = "W0304", "a rule with exactly an earlier rule's condition";
     TooIntricate = "W0305", "a regime too intricate to verify exactly";
+    UnreachableDefault = "W0306", "a `default` that no transfer in scope reaches";
 }
 
 /// A labelled span. The first label of a diagnostic is its primary one.

@@ -1,5 +1,6 @@
 //! `accord check`'s verification (gaps, rules that can never decide, obligations that never
-//! apply, rules with the same condition) agrees with brute-force enumeration.
+//! apply, rules with the same condition, a `default` never reached) agrees with brute-force
+//! enumeration.
 //!
 //! Random regimes are written over a small vocabulary declared in the test (three places, two
 //! kinds, a count, a bool, the date), small enough that every point of the fact space can be
@@ -158,6 +159,22 @@ struct Oracle {
 }
 
 impl Oracle {
+    /// Whether `cover` names rules that together hold at every point in scope, and none of
+    /// them could be left out.
+    fn is_minimal_scope_cover(&self, cover: &[String]) -> bool {
+        let Some(cover): Option<Vec<usize>> = cover.iter().map(|c| self.rules.iter().position(|r| r == c)).collect()
+        else {
+            return false;
+        };
+        let covers =
+            |among: &[usize]| (0..self.scope.len()).all(|p| !self.scope[p] || among.iter().any(|&e| self.holds[e][p]));
+        covers(&cover)
+            && (0..cover.len()).all(|k| {
+                let without: Vec<usize> = cover.iter().enumerate().filter(|(n, _)| *n != k).map(|(_, &e)| e).collect();
+                !covers(&without)
+            })
+    }
+
     /// Whether `cover` names earlier rules that hold at every point in scope where `rule`
     /// holds, and none of them could be left out.
     fn is_minimal_cover(&self, rule: &str, cover: &[String]) -> bool {
@@ -193,7 +210,7 @@ fn brute_force(table: &Table) -> Oracle {
         }
     }
     let home: BTreeSet<&str> = table.home.iter().map(String::as_str).collect();
-    let mut gap = false;
+    let (mut gap, mut default_reached) = (false, false);
     // For each rule, at each point: does its condition hold, and is the point in scope.
     let mut holds: Vec<Vec<bool>> = vec![Vec::new(); rules.len()];
     let mut scope: Vec<bool> = Vec::new();
@@ -207,8 +224,9 @@ fn brute_force(table: &Table) -> Oracle {
             holds[i].push(h);
         }
         if in_scope {
-            if !holds.iter().any(|h| *h.last().unwrap()) && table.default.is_none() {
-                gap = true;
+            if !holds.iter().any(|h| *h.last().unwrap()) {
+                gap |= table.default.is_none();
+                default_reached |= table.default.is_some();
             }
             for o in &obligations {
                 if table.obligations.iter().any(|r| r.obligation == *o && row_holds(&r.cells, &point)) {
@@ -220,6 +238,9 @@ fn brute_force(table: &Table) -> Oracle {
     let mut findings = BTreeSet::new();
     if gap {
         findings.insert("gap".to_owned());
+    }
+    if table.default.is_some() && !default_reached {
+        findings.insert("unreachable default".to_owned());
     }
     for (i, rule) in rules.iter().enumerate() {
         // Decides somewhere: a point in scope where it holds and no earlier rule does.
@@ -258,6 +279,11 @@ fn reported(table: &Table, engine: Engine, oracle: &Oracle) -> BTreeSet<String> 
                 assert!(!more, "a small regime's cover of {rule} has more than five rules");
                 assert!(oracle.is_minimal_cover(&rule, &covered_by), "{covered_by:?} is no minimal cover of {rule}");
                 format!("dead {rule}")
+            }
+            Finding::UnreachableDefault { covered_by, more } => {
+                assert!(!more, "a small regime's cover of its scope has more than five rules");
+                assert!(oracle.is_minimal_scope_cover(&covered_by), "{covered_by:?} is no minimal cover of the scope");
+                "unreachable default".to_owned()
             }
             Finding::NeverApplies { obligation } => format!("never {obligation}"),
             Finding::SameCondition { rule, earlier } => format!("same {rule} {earlier}"),
@@ -321,6 +347,22 @@ regime r \"Findings\" {{
             })
             .collect();
         assert_eq!(covers, [("dead".to_owned(), words(&["low", "high"])), ("sub".to_owned(), words(&["high"]))]);
+    }
+    // Every transfer in scope is decided by `low` or `high`, so the default is never reached;
+    // `flag` is no part of a minimal cover.
+    let decided = format!(
+        "{VOCABULARY}\nregime d \"Decided\" {{ home A\n rule flagged \"F\" cite \"1\" when flag then permit\n \
+         rule low \"Low\" cite \"2\" when n < 3 then permit\n rule high \"High\" cite \"3\" when n >= 3 then prohibit\n \
+         default prohibit }}"
+    );
+    let table = &compile_text("decided.accord", &decided).unwrap()[0];
+    let oracle = brute_force(table);
+    assert_eq!(oracle.findings, BTreeSet::from(["unreachable default".to_owned()]));
+    assert!(oracle.is_minimal_scope_cover(&words(&["low", "high"])));
+    assert!(!oracle.is_minimal_scope_cover(&words(&["flagged", "low", "high"])));
+    assert!(!oracle.is_minimal_scope_cover(&words(&["high"])));
+    for engine in [Engine::Diagrams, Engine::Clauses] {
+        assert_eq!(reported(table, engine, &oracle), oracle.findings, "{engine:?}");
     }
     let gappy =
         format!("{VOCABULARY}\nregime g \"Gap\" {{ home A rule only \"Only\" cite \"1\" when flag then permit }}");

@@ -49,6 +49,14 @@ pub enum Finding {
     /// The diagrams outgrew [`NODE_BUDGET`] nodes and the clauses took more than
     /// [`PROPAGATION_BUDGET`] propagations: nothing was verified.
     TooIntricate,
+    /// A `default` that no transfer in scope reaches: the rules decide every one.
+    UnreachableDefault {
+        /// Rules that together decide every transfer in scope, and no fewer of them would
+        /// (empty when nothing is in scope); at most [`NAMED`] of them.
+        covered_by: Vec<String>,
+        /// Whether the cover has more rules than those named.
+        more: bool,
+    },
     /// A rule whose condition is exactly an earlier rule's.
     SameCondition {
         /// The later rule.
@@ -230,11 +238,14 @@ fn by_diagrams(table: &Table, budget: usize) -> Result<Vec<Finding>, Stop> {
         regions.push(in_scope);
         covered = mdd.or(covered, in_scope);
     }
-    if table.default.is_none() {
-        let gap = mdd.minus(scope, covered);
-        if let Some(point) = mdd.witness(gap) {
-            findings.push(Finding::Gap { witness: space.scenario(&point) });
+    let gap = mdd.minus(scope, covered);
+    match (&table.default, mdd.witness(gap)) {
+        (None, Some(point)) => findings.push(Finding::Gap { witness: space.scenario(&point) }),
+        (Some(_), None) if !mdd.exhausted() => {
+            let cover = diagram_cover(&mut mdd, scope, &regions)?;
+            findings.push(unreachable_default(cover.iter().filter_map(|&j| rules.get(j).map(|r| r.0))));
         }
+        _ => {}
     }
     let rows = table.obligations.iter().map(|o| (o.obligation.clone(), &o.cells));
     let obligations = joined(&space, &mut mdd, rows, String::eq);
@@ -247,11 +258,23 @@ fn by_diagrams(table: &Table, budget: usize) -> Result<Vec<Finding>, Stop> {
     if mdd.exhausted() { Err(Stop::Budget) } else { Ok(findings) }
 }
 
-/// The finding for a dead rule and the earlier rules that cover it, in order.
-fn dead<'r>(rule: &str, cover: impl Iterator<Item = &'r str>) -> Finding {
+/// A cover's rules as a finding names them: at most [`NAMED`], and whether there are more.
+fn named<'r>(cover: impl Iterator<Item = &'r str>) -> (Vec<String>, bool) {
     let mut covered_by: Vec<String> = cover.map(str::to_owned).collect();
     let more = covered_by.len() > NAMED;
     covered_by.truncate(NAMED);
+    (covered_by, more)
+}
+
+/// The finding for an unreachable default and the rules that cover the scope, in order.
+fn unreachable_default<'r>(cover: impl Iterator<Item = &'r str>) -> Finding {
+    let (covered_by, more) = named(cover);
+    Finding::UnreachableDefault { covered_by, more }
+}
+
+/// The finding for a dead rule and the earlier rules that cover it, in order.
+fn dead<'r>(rule: &str, cover: impl Iterator<Item = &'r str>) -> Finding {
+    let (covered_by, more) = named(cover);
     Finding::DeadRule { rule: rule.to_owned(), covered_by, more }
 }
 
@@ -340,8 +363,14 @@ fn by_clauses(table: &Table, propagations: u64) -> Result<Vec<Finding>, Stop> {
         }
         covers.add(&allowed);
     }
-    if table.default.is_none() && left.solve(&[]).ok_or(Stop::Budget)? {
-        findings.push(Finding::Gap { witness: space.scenario(&left.point()) });
+    let gap = left.solve(&[]).ok_or(Stop::Budget)?;
+    match &table.default {
+        None if gap => findings.push(Finding::Gap { witness: space.scenario(&left.point()) }),
+        Some(_) if !gap => {
+            let cover = covers.cover(std::slice::from_ref(&scope))?;
+            findings.push(unreachable_default(cover.iter().filter_map(|&j| rules.get(j).map(|r| r.0))));
+        }
+        _ => {}
     }
     // Each obligation on its own: in scope, consistent, any of its rows.
     for (obligation, rows) in runs(table.obligations.iter().map(|o| (o.obligation.as_str(), &o.cells))) {
@@ -428,6 +457,15 @@ impl Covers {
     }
 }
 
+/// A cover's rules in words: `` `a`, `b`, others ``.
+fn listed(covered_by: &[String], more: bool) -> String {
+    let mut names: Vec<String> = covered_by.iter().map(|r| format!("`{r}`")).collect();
+    if more {
+        names.push("others".to_owned());
+    }
+    names.join(", ")
+}
+
 impl Finding {
     /// Words the finding as a warning on `regime`'s source; `rules` and `obligations` give
     /// where each rule's and obligation's id is written.
@@ -455,23 +493,19 @@ impl Finding {
             )
             .with_help("the condition contradicts itself, or asks what no transfer in scope has: a transfer in scope starts in the regime's `home` and leaves it"),
             Finding::DeadRule { rule, covered_by, more } => {
-                let mut names: Vec<String> = covered_by.iter().map(|r| format!("`{r}`")).collect();
-                if *more {
-                    names.push("others".to_owned());
-                }
-                let mut d = Diagnostic::warning(
+                let d = Diagnostic::warning(
                     Code::DeadRule,
                     format!(
                         "rule `{rule}` can never decide: earlier rules {} cover its whole condition",
-                        names.join(", ")
+                        listed(covered_by, *more)
                     ),
                     rule_span(rule),
                     "never reached",
                 );
-                for earlier in covered_by {
-                    d = d.with_label(rule_span(earlier), "decides first");
-                }
-                d.with_help("rules are tried in order: move it before the rules that cover it, or remove it")
+                covered_by
+                    .iter()
+                    .fold(d, |d, earlier| d.with_label(rule_span(earlier), "decides first"))
+                    .with_help("rules are tried in order: move it before the rules that cover it, or remove it")
             }
             Finding::NeverApplies { obligation } => {
                 let span = obligations.get(obligation.as_str()).copied().unwrap_or(regime.name_span);
@@ -494,6 +528,26 @@ impl Finding {
                 ),
             )
             .with_help("gaps and dead rules are not reported for it; splitting the regime helps"),
+            Finding::UnreachableDefault { covered_by, .. } if covered_by.is_empty() => Diagnostic::warning(
+                Code::UnreachableDefault,
+                format!("the `default` of regime `{}` is never reached: no transfer is in its scope", regime.id),
+                regime.default_span.unwrap_or(regime.name_span),
+                "never reached",
+            )
+            .with_help("a transfer in scope starts in the regime's `home` and leaves it"),
+            Finding::UnreachableDefault { covered_by, more } => {
+                let d = Diagnostic::warning(
+                    Code::UnreachableDefault,
+                    format!(
+                        "the `default` of regime `{}` is never reached: rules {} decide every transfer in scope",
+                        regime.id,
+                        listed(covered_by, *more)
+                    ),
+                    regime.default_span.unwrap_or(regime.name_span),
+                    "never reached",
+                );
+                covered_by.iter().fold(d, |d, rule| d.with_label(rule_span(rule), "decides first")).with_help("remove the `default` (the regime is then checked for gaps instead), or narrow the rules that decide everything")
+            }
             Finding::SameCondition { rule, earlier } => Diagnostic::warning(
                 Code::SameCondition,
                 format!("rule `{rule}` has the same condition as rule `{earlier}`, so it can never decide"),

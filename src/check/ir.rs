@@ -278,6 +278,8 @@ pub struct Regime {
     pub obligations: Vec<ObligationRule>,
     /// What applies when no rule matches.
     pub default: Option<Outcome>,
+    /// Where the `default` is written.
+    pub default_span: Option<Span>,
     /// Inline tests.
     pub examples: Vec<Example>,
     /// The facts and enums the regime's vocabulary resolved to.

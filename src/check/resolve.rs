@@ -1385,6 +1385,7 @@ impl<'g> Checker<'g> {
                 ast::RegimeItem::Default(outcome, span) => {
                     if self.once(&mut default_span, *span, "`default`") {
                         regime.default = self.outcome(cx, outcome, vocabulary.mechanism);
+                        regime.default_span = Some(*span);
                     }
                 }
                 ast::RegimeItem::Let(_) => {}
@@ -2322,6 +2323,7 @@ fn placeholder_regime(decl: &ast::RegimeDecl) -> ir::Regime {
         rules: Vec::new(),
         obligations: Vec::new(),
         default: None,
+        default_span: None,
         examples: Vec::new(),
         vocabulary: ir::Vocabulary {
             date: None,
