@@ -220,7 +220,7 @@ fn check_help_explains_the_command() {
         .stdout_has("Usage: accord check")
         .stdout_has("[PATHS]")
         .stdout_has("directories are searched for `.accord` files")
-        .stdout_has("the current directory")
+        .stdout_has("the `rules` listed in the nearest `Accord.toml`")
         .stdout_has("--error-format")
         .stdout_has("human")
         .stdout_has("json");
@@ -382,6 +382,64 @@ fn no_paths_checks_the_current_directory() {
 fn empty_current_directory_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     run_in(Some(dir.path()), &["check"]).code(1).stderr_has("no `.accord` files");
+}
+
+/// With no path, `check` and `test` read the project's rule files as the nearest `Accord.toml`
+/// lists them (in the current directory or above), not every rule file below: here a broken
+/// file outside the list would fail the check.
+#[test]
+fn no_paths_reads_the_rule_files_the_project_file_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "Accord.toml", "# the project's rules\nrules = [\"rules\", \"extra.accord\"]\n");
+    write(root, "rules/one.accord", CLEAN);
+    write(root, "rules/deep/down/two.accord", CLEAN.replace("demo", "two"));
+    write(root, "extra.accord", CLEAN.replace("demo", "extra"));
+    write(root, "broken/bad.accord", UNKNOWN_FACT);
+    let run = run_in(Some(root), &["check"]);
+    run.code(0).stderr_lacks("bad.accord");
+    assert_eq!(run.summary(), "checked 3 files: no problems");
+    // From a directory below, the same files, named from there.
+    let run = run_in(Some(&root.join("rules/deep")), &["check"]);
+    run.code(0);
+    assert_eq!(run.summary(), "checked 3 files: no problems");
+    run_in(Some(root), &["test"]).code(0).stderr_lacks("bad.accord");
+    // A path given is read as given, project file or not.
+    run_in(Some(root), &["check", "broken"]).code(1).stderr_has("bad.accord:4:10");
+    // Without a project file, every rule file below is read.
+    std::fs::remove_file(root.join("Accord.toml")).unwrap();
+    run_in(Some(root), &["check"]).code(1).stderr_has("bad.accord:4:10");
+}
+
+/// A project file Accord cannot use is an error naming it and what to write instead.
+#[test]
+fn a_bad_project_file_is_an_error_naming_it() {
+    let cases = [
+        ("rule = [\"rules\"]\n", "unknown field `rule`"),
+        ("rules = [\"rules\"\n", "Accord.toml"),
+        ("rules = []\n", "lists no rule files"),
+        ("rules = [\"rules\", \"missing\"]\n", "lists `missing`, which does not exist"),
+        ("rules = \"rules\"\n", "invalid type"),
+    ];
+    for (text, says) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "Accord.toml", text);
+        write(dir.path(), "rules/one.accord", CLEAN);
+        for command in ["check", "test"] {
+            let run = run_in(Some(dir.path()), &[command]);
+            run.code(1).stderr_has(says).stderr_has("Accord.toml");
+        }
+    }
+}
+
+/// At the top of this repository, `accord check` with no path checks the project's own rule
+/// files, the stdlib and the examples, and finds nothing wrong: not the broken files under
+/// `tests/ui`.
+#[test]
+fn check_at_the_repository_root_checks_the_projects_rule_files() {
+    let run = run_in(Some(Path::new(env!("CARGO_MANIFEST_DIR"))), &["check"]);
+    run.code(0).stderr_lacks("tests/ui");
+    assert!(run.summary().ends_with("files: no problems"), "{}", run.summary());
 }
 
 /// A symbolic link back up the tree must not send the search round in circles: each file is

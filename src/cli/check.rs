@@ -19,7 +19,8 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
     /// Files or directories to check; directories are searched for `.accord` files
-    /// [default: the current directory]
+    /// [default: the `rules` listed in the nearest `Accord.toml`, in this directory or above;
+    /// else this directory]
     paths: Vec<PathBuf>,
 
     /// How to print problems
@@ -49,9 +50,9 @@ struct Summary {
 }
 
 pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let found = match files::discover(&paths) {
-        Ok(found) => found,
+    let read = files::paths_or_project(&args.paths).and_then(|paths| Ok((files::discover(&paths)?, paths)));
+    let (found, paths) = match read {
+        Ok(read) => read,
         Err(report) => {
             // Tools reading stdout get a document even when no file could be read.
             if args.error_format == ErrorFormat::Json {

@@ -6,6 +6,12 @@ use miette::miette;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// The paths a command was given, or for none the project's rule files
+/// ([`super::project::default_paths`]).
+pub(crate) fn paths_or_project(paths: &[PathBuf]) -> Result<Vec<PathBuf>, miette::Report> {
+    if paths.is_empty() { super::project::default_paths() } else { Ok(paths.to_vec()) }
+}
+
 /// Every `.accord` file named by `paths`: files as given, directories searched recursively
 /// (hidden directories and `target` skipped), each directory's files in name order.
 pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, miette::Report> {

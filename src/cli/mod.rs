@@ -12,6 +12,7 @@ mod diff;
 mod eval;
 mod files;
 mod matrix;
+mod project;
 mod regime;
 mod test;
 

@@ -16,7 +16,8 @@ use std::process::ExitCode;
 /// place. The last line is `N passed, M failed`; any failure exits with code 1.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TestArgs {
-    /// Files or directories [default: the current directory]
+    /// Files or directories [default: the `rules` listed in the nearest `Accord.toml`, in this
+    /// directory or above; else this directory]
     paths: Vec<PathBuf>,
 
     /// The date that stands in for "today" in examples that give no `date`
@@ -25,7 +26,7 @@ pub(crate) struct TestArgs {
 }
 
 pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = files::paths_or_project(&args.paths).map_err(Failure::Input)?;
     let found = files::discover(&paths).map_err(Failure::Input)?;
     let mut roots = Vec::new();
     for path in &found {
