@@ -110,8 +110,20 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The edit that fixes it, where one is certain (`accord check --fix` applies it).
+    pub fix: Option<Fix>,
     /// Further facts.
     pub notes: Vec<String>,
+}
+
+/// An edit to a source file: the text at `span` becomes `replacement` (an empty replacement
+/// deletes it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What to replace.
+    pub span: Span,
+    /// What to put there.
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -132,8 +144,15 @@ impl Diagnostic {
             message: message.into(),
             labels: vec![Label { span, message: label.into() }],
             help: None,
+            fix: None,
             notes: Vec::new(),
         }
+    }
+
+    /// Adds the edit that fixes it.
+    pub fn with_fix(mut self, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix { span, replacement: replacement.into() });
+        self
     }
 
     /// Adds a help line.
@@ -158,6 +177,41 @@ impl Diagnostic {
     pub fn span(&self) -> Option<Span> {
         self.labels.first().map(|l| l.span)
     }
+}
+
+/// A file's text with `fixes` (edits to it) applied, and how many were: in order of place,
+/// each once, skipping one that overlaps an edit already made (run again, it may then apply).
+/// A deletion that would leave its line blank takes the line with it.
+pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, usize) {
+    let mut fixes: Vec<&Fix> = fixes.to_vec();
+    fixes.sort_by_key(|f| (f.span.start, f.span.end));
+    fixes.dedup_by(|a, b| a == b);
+    let bytes = text.as_bytes();
+    let blank = |range: &[u8]| range.iter().all(|b| *b == b' ' || *b == b'\t');
+    let (mut out, mut at, mut applied) = (String::with_capacity(text.len()), 0usize, 0usize);
+    for fix in fixes {
+        let (mut start, mut end) = (fix.span.start as usize, fix.span.end as usize);
+        if start < at || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        if fix.replacement.is_empty() {
+            let line_start = bytes.get(..start).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |i| i + 1);
+            let line_end =
+                bytes.get(end..).and_then(|b| b.iter().position(|&c| c == b'\n')).map_or(text.len(), |i| end + i + 1);
+            let before = bytes.get(line_start..start).unwrap_or_default();
+            let after = bytes.get(end..line_end).unwrap_or_default();
+            let after = after.strip_suffix(b"\n").unwrap_or(after);
+            if line_start >= at && blank(before) && blank(after) {
+                (start, end) = (line_start, line_end);
+            }
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&fix.replacement);
+        at = end;
+        applied += 1;
+    }
+    out.push_str(&text[at..]);
+    (out, applied)
 }
 
 /// The diagnostics to show people when a file repeats one warning many times: every error,
@@ -553,8 +607,21 @@ pub struct JsonDiagnostic {
     pub labels: Vec<JsonLabel>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The edit that fixes it, where one is certain: replace the text at `span` by
+    /// `replacement`. Absent when no edit is certain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<JsonFix>,
     /// Further facts.
     pub notes: Vec<String>,
+}
+
+/// An edit, for tools.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonFix {
+    /// Where: a file, byte offsets and the start's line and column.
+    pub span: JsonSpan,
+    /// The text to put there (empty to delete).
+    pub replacement: String,
 }
 
 fn json_span(span: Span, sources: &SourceMap) -> JsonSpan {
@@ -581,6 +648,7 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
             .map(|l| JsonLabel { span: json_span(l.span, sources), message: l.message.clone() })
             .collect(),
         help: d.help.clone(),
+        fix: d.fix.as_ref().map(|f| JsonFix { span: json_span(f.span, sources), replacement: f.replacement.clone() }),
         notes: d.notes.clone(),
     }
 }
@@ -627,6 +695,30 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fix(start: u32, end: u32, replacement: &str) -> Fix {
+        Fix { span: Span { file: crate::source::FileId::default(), start, end }, replacement: replacement.to_owned() }
+    }
+
+    /// Edits apply in order of place whatever order they come in, each once; one that overlaps
+    /// an edit made, or lies past the end or inside a character, is left; a deletion that would
+    /// leave its line blank takes the line, and one inside a line takes only itself.
+    #[test]
+    fn fixes_apply_in_place_each_once() {
+        let text = "rule a\n  default permit\nwhen x and y\né\n";
+        let (a, x) = (fix(5, 6, "b"), fix(29, 30, "z"));
+        let (out, n) = apply_fixes(text, &[&x, &a, &a]);
+        assert_eq!((out.as_str(), n), ("rule b\n  default permit\nwhen z and y\né\n", 2));
+        let default = fix(9, 23, "");
+        let (out, n) = apply_fixes(text, &[&default]);
+        assert_eq!((out.as_str(), n), ("rule a\nwhen x and y\né\n", 1));
+        let and = fix(30, 34, "");
+        let (out, _) = apply_fixes(text, &[&and]);
+        assert_eq!(out, "rule a\n  default permit\nwhen x y\né\n");
+        let (overlapping, past, inside) = (fix(5, 8, "c"), fix(40, 41, "?"), fix(38, 39, "e"));
+        let (out, n) = apply_fixes(text, &[&a, &overlapping, &past, &inside]);
+        assert_eq!((out.as_str(), n), ("rule b\n  default permit\nwhen x and y\né\n", 1));
+    }
 
     #[test]
     fn closest_finds_typos_and_rejects_strangers() {

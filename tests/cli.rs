@@ -411,6 +411,46 @@ fn no_paths_reads_the_rule_files_the_project_file_lists() {
     run_in(Some(root), &["check"]).code(1).stderr_has("bad.accord:4:10");
 }
 
+/// `--error-format json` gives each certain fix as an edit; `check --fix` applies them all,
+/// in rounds (the default is found unreachable only once the names are right), rewrites the
+/// file, and checks it again. A second run finds nothing to fix.
+#[test]
+fn check_fix_applies_the_certain_fixes() {
+    let broken = "regime demo \"Demo\" {\n  home SG\n  let unused = data has biometric\n  rule a \"A\" cite \"Art. 1\"\n    when destinaton == DE and data has helth\n    then permit\n  rule b \"B\" cite \"Art. 2\"\n    when destination in {JP, KRR}\n    then permit\n  rule c \"C\" cite \"Art. 3\"\n    when true\n    then prohibit\n  default permit\n\n  example \"x\" {\n    given { destinaion: DE }\n    expect permit\n  }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "r.accord", broken);
+    let json = run_in(Some(dir.path()), &["check", "r.accord", "--error-format", "json"]).json();
+    let fixes: Vec<(String, Value)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap().to_owned(), d["fix"].clone()))
+        .collect();
+    let replacements: Vec<Option<&str>> = fixes.iter().map(|(_, f)| f["replacement"].as_str()).collect();
+    // The unused `let` has no certain fix (its doc comment, if any, would pass to the next rule).
+    assert_eq!(replacements, [None, Some("destination"), Some("health"), Some("KR"), Some("destination")], "{fixes:?}");
+    let first = &fixes[1].1["span"];
+    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(5), Some(10)));
+    assert_eq!(
+        &broken[first["start"].as_u64().unwrap() as usize..first["end"].as_u64().unwrap() as usize],
+        "destinaton"
+    );
+
+    let run = run_in(Some(dir.path()), &["check", "--fix", "r.accord"]);
+    run.code(0).stderr_has("fixed 5 problems in 1 file").stderr_has("warning[W0201]");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    let expected = broken
+        .replace("destinaton ==", "destination ==")
+        .replace("helth", "health")
+        .replace("KRR", "KR")
+        .replace("destinaion:", "destination:")
+        .replace("  default permit\n", "");
+    assert_eq!(fixed, expected);
+    let again = run_in(Some(dir.path()), &["check", "--fix", "r.accord"]);
+    again.code(0).stderr_lacks("fixed").stderr_has("warning[W0201]");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+}
+
 /// A project file Accord cannot use is an error naming it and what to write instead.
 #[test]
 fn a_bad_project_file_is_an_error_naming_it() {

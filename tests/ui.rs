@@ -117,6 +117,46 @@ fn ui_cases() {
     assert!(missing.is_empty(), "codes without a case under tests/ui: {missing:?}");
 }
 
+/// Every fix a case's diagnostics carry does what it says: applied to the case, the
+/// diagnostic it fixes is gone (no diagnostic of its code and message is left), and no new
+/// error comes in. Some cases must have fixes, of more than one code.
+#[test]
+fn fixes_remove_what_they_fix_and_add_no_error() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    let mut fixed_codes: BTreeSet<Code> = BTreeSet::new();
+    let mut cases = 0;
+    insta::glob!("ui/**/*.accord", |path| {
+        let name = path.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/");
+        let Some((_, bytes)) = header(&std::fs::read(path).unwrap()) else { return };
+        let before = run(&ui, &name, bytes);
+        let Some((id, _)) = before.sources.iter().find(|(_, f)| f.name == name) else { return };
+        let fixing: Vec<&diagnostics::Diagnostic> =
+            before.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.span.file == id)).collect();
+        if fixing.is_empty() {
+            return;
+        }
+        cases += 1;
+        let text = &before.sources.get(id).unwrap().text;
+        let fixes: Vec<&diagnostics::Fix> = fixing.iter().filter_map(|d| d.fix.as_ref()).collect();
+        let (fixed, applied) = diagnostics::apply_fixes(text, &fixes);
+        assert!(applied > 0, "{name}: no fix applied");
+        let after = run(&ui, &name, fixed.into_bytes());
+        for e in after.diagnostics.iter().filter(|e| e.severity == diagnostics::Severity::Error) {
+            let known = before.diagnostics.iter().any(|d| d.code == e.code && d.message == e.message);
+            assert!(known, "{name}: the fixes brought in `{}`", e.message);
+        }
+        for d in &fixing {
+            fixed_codes.insert(d.code);
+            assert!(
+                !after.diagnostics.iter().any(|e| e.code == d.code && e.message == d.message),
+                "{name}: `{}` is still there after its fix",
+                d.message
+            );
+        }
+    });
+    assert!(cases >= 3 && fixed_codes.len() >= 3, "{cases} cases with fixes, of codes {fixed_codes:?}");
+}
+
 /// The one case too big to keep as a file: more than the size limit.
 #[test]
 fn too_large_file() {

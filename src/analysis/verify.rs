@@ -495,10 +495,15 @@ impl Finding {
             Finding::DeadRule { rule, covered_by, more } => {
                 let d = Diagnostic::warning(
                     Code::DeadRule,
-                    format!(
-                        "rule `{rule}` can never decide: earlier rules {} cover its whole condition",
-                        listed(covered_by, *more)
-                    ),
+                    match (covered_by.as_slice(), more) {
+                        ([one], false) => {
+                            format!("rule `{rule}` can never decide: earlier rule `{one}` covers its whole condition")
+                        }
+                        _ => format!(
+                            "rule `{rule}` can never decide: earlier rules {} cover its whole condition",
+                            listed(covered_by, *more)
+                        ),
+                    },
                     rule_span(rule),
                     "never reached",
                 );
@@ -538,14 +543,24 @@ impl Finding {
             Finding::UnreachableDefault { covered_by, more } => {
                 let d = Diagnostic::warning(
                     Code::UnreachableDefault,
-                    format!(
-                        "the `default` of regime `{}` is never reached: rules {} decide every transfer in scope",
-                        regime.id,
-                        listed(covered_by, *more)
-                    ),
+                    match (covered_by.as_slice(), more) {
+                        ([one], false) => format!(
+                            "the `default` of regime `{}` is never reached: rule `{one}` decides every transfer in scope",
+                            regime.id
+                        ),
+                        _ => format!(
+                            "the `default` of regime `{}` is never reached: rules {} decide every transfer in scope",
+                            regime.id,
+                            listed(covered_by, *more)
+                        ),
+                    },
                     regime.default_span.unwrap_or(regime.name_span),
                     "never reached",
                 );
+                let d = match regime.default_span {
+                    Some(span) => d.with_fix(span, ""),
+                    None => d,
+                };
                 covered_by.iter().fold(d, |d, rule| d.with_label(rule_span(rule), "decides first")).with_help("remove the `default` (the regime is then checked for gaps instead), or narrow the rules that decide everything")
             }
             Finding::SameCondition { rule, earlier } => Diagnostic::warning(

@@ -88,6 +88,17 @@ fn did_you_mean(suggestion: &Option<String>) -> Option<String> {
     suggestion.as_ref().map(|s| format!("did you mean `{s}`?"))
 }
 
+/// The suggestion as an edit, where the span is the name as written (as long as it): a name
+/// reached through a module, or a value written otherwise, gets the help line only.
+fn suggested(d: Diagnostic, span: Span, written: &str, suggestion: &Option<String>) -> Diagnostic {
+    match suggestion {
+        Some(s) if span.end.checked_sub(span.start).map(|n| n as usize) == Some(written.len()) => {
+            d.with_fix(span, s.clone())
+        }
+        _ => d,
+    }
+}
+
 impl CheckError {
     /// The same error, also pointing at `span` with `words` (for weights: the band it
     /// overlaps, the declaration it conflicts with).
@@ -114,7 +125,8 @@ impl CheckError {
                 } else {
                     "declare it, or `use` the module that declares it"
                 };
-                d.with_help(did_you_mean(suggestion).unwrap_or_else(|| fallback.to_owned()))
+                let d = d.with_help(did_you_mean(suggestion).unwrap_or_else(|| fallback.to_owned()));
+                suggested(d, *span, name, suggestion)
             }
             CheckError::UnknownModule { span, name, reason, suggestion } => {
                 let d = Diagnostic::error(Code::UnknownModule, format!("cannot find module `{name}`"), *span, reason.clone());
@@ -186,7 +198,10 @@ impl CheckError {
                     Some(note) => d.with_note(note.clone()),
                     None => d,
                 };
-                d.with_help(did_you_mean(suggestion).unwrap_or_else(|| format!("use one of the members of `{enum_name}`")))
+                let d = d.with_help(
+                    did_you_mean(suggestion).unwrap_or_else(|| format!("use one of the members of `{enum_name}`")),
+                );
+                suggested(d, *span, value, suggestion)
             }
             CheckError::NotSingleFact { span, why } => {
                 let message = match why {
@@ -203,8 +218,9 @@ impl CheckError {
                     .with_help(help)
             }
             CheckError::ExampleUnknownFact { span, name, suggestion } => {
-                Diagnostic::error(Code::ExampleUnknownFact, format!("example gives unknown fact `{name}`"), *span, "no such fact")
-                    .with_help(did_you_mean(suggestion).unwrap_or_else(|| "scenarios give values to declared facts only".to_owned()))
+                let d = Diagnostic::error(Code::ExampleUnknownFact, format!("example gives unknown fact `{name}`"), *span, "no such fact")
+                    .with_help(did_you_mean(suggestion).unwrap_or_else(|| "scenarios give values to declared facts only".to_owned()));
+                suggested(d, *span, name, suggestion)
             }
             CheckError::ExampleType { span, fact, expected, found, example } => Diagnostic::error(
                 Code::ExampleType,

@@ -31,6 +31,12 @@ pub(crate) struct CheckArgs {
     /// more there are (JSON output always has them all)
     #[arg(long)]
     all_warnings: bool,
+
+    /// Apply every fix that is certain (a misspelt name with one close match, a `default` no
+    /// transfer reaches), rewriting the files given, then check them again and report what is
+    /// left. `--error-format json` lists the same fixes as edits (`fix`)
+    #[arg(long)]
+    fix: bool,
 }
 
 /// How many warnings of one code a file shows, unless `--all-warnings`.
@@ -64,15 +70,62 @@ pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
             return Err(Failure::Input(report));
         }
     };
-    let mut roots = Vec::new();
-    for path in &found {
-        let loaded =
-            files::read(path).map_err(|e| Failure::Input(miette::miette!("cannot read `{}`: {e}", path.display())))?;
-        roots.push(loaded);
+    let check = || -> Result<Checked, Failure> {
+        let mut roots = Vec::new();
+        for path in &found {
+            roots.push(
+                files::read(path)
+                    .map_err(|e| Failure::Input(miette::miette!("cannot read `{}`: {e}", path.display())))?,
+            );
+        }
+        Ok(crate::check_and_verify(roots, &mut FsLoader::around(&paths))?)
+    };
+    let mut checked = check()?;
+    // A fix can let a later stage run (verification only runs on a file without errors), and
+    // that stage can find more to fix: a few rounds, each checking what the last one wrote.
+    let (mut fixes, mut changed) = (0, std::collections::BTreeSet::new());
+    for _ in 0..if args.fix { FIX_ROUNDS } else { 0 } {
+        let (applied, files) = apply_fixes(&checked, &found)?;
+        if applied == 0 {
+            break;
+        }
+        fixes += applied;
+        changed.extend(files);
+        checked = check()?;
     }
-    let checked = crate::check_and_verify(roots, &mut FsLoader::around(&paths))?;
+    if fixes > 0 {
+        super::say(&format!(
+            "fixed {} in {}\n",
+            crate::render::plural(fixes, "problem"),
+            crate::render::plural(changed.len(), "file")
+        ));
+    }
     print_capped(&checked, found.len(), args.error_format, colour, !args.all_warnings)?;
     Ok(if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The most rounds of fixes `--fix` makes (see [`run`]).
+const FIX_ROUNDS: usize = 4;
+
+/// Writes every fix of `checked` that edits one of the files `found` (never a `use`d or standard
+/// file): how many fixes, and the files changed.
+fn apply_fixes<'p>(checked: &Checked, found: &'p [PathBuf]) -> Result<(usize, Vec<&'p PathBuf>), Failure> {
+    let (mut fixes, mut files) = (0, Vec::new());
+    for path in found {
+        let name = path.display().to_string();
+        let Some((id, source)) = checked.sources.iter().find(|(_, f)| f.name == name) else { continue };
+        let edits: Vec<&diagnostics::Fix> =
+            checked.diagnostics.iter().filter_map(|d| d.fix.as_ref()).filter(|f| f.span.file == id).collect();
+        if edits.is_empty() {
+            continue;
+        }
+        let (text, applied) = diagnostics::apply_fixes(&source.text, &edits);
+        std::fs::write(path, text)
+            .map_err(|e| Failure::Input(miette::miette!("cannot write the fixes to `{name}`: {e}")))?;
+        fixes += applied;
+        files.push(path);
+    }
+    Ok((fixes, files))
 }
 
 /// Prints the diagnostics of a run in the chosen format, with a summary.
