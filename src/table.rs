@@ -36,7 +36,9 @@ pub struct Table {
     /// The official source, if given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `sha256:` of the table's content (this document with `hash` empty).
+    /// `sha256:` of the table's content: this document with `hash` empty and every source
+    /// `location` blanked (`file` empty, `line` and `column` 0), so that layout, comments and
+    /// the file's name do not change it.
     pub hash: String,
     /// Which facts decide whether a transfer is in scope at all.
     pub scope: Scope,

@@ -352,8 +352,16 @@ fn compiling_is_deterministic() {
 #[test]
 fn the_hash_is_the_sha256_of_the_document_without_its_hash() {
     for table in all_tables() {
-        let mut unhashed = table.clone();
-        unhashed.hash = String::new();
+        // As the schema says: `hash` empty, and in every `location` the file empty and the
+        // line and column 0.
+        let mut unhashed: Value = serde_json::from_str(&table.to_json()).unwrap();
+        unhashed["hash"] = json!("");
+        for list in ["rows", "obligations"] {
+            for row in unhashed[list].as_array_mut().unwrap() {
+                row["location"] = json!({ "file": "", "line": 0, "column": 0 });
+            }
+        }
+        let unhashed = Table::from_json(&unhashed.to_string()).unwrap();
         let digest = Sha256::digest(unhashed.to_json().as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(table.hash, format!("sha256:{hex}"), "`{}`", table.regime);
@@ -362,6 +370,53 @@ fn the_hash_is_the_sha256_of_the_document_without_its_hash() {
     let a = compile_file("a.accord", EVERY_CELL, &[]);
     let b = compile_file("a.accord", &EVERY_CELL.replace("Every cell kind", "Every cell kind, renamed"), &[]);
     assert_ne!(a[0].hash, b[0].hash);
+}
+
+/// The hash is of what a table says and decides, not of how its file is laid out: every
+/// standard regime and the tutorial, indented further, after a comment and blank lines (so every
+/// location moves), and under another file name, hashes as it did; its tables differ only in
+/// their locations. A changed citation is a changed hash.
+#[test]
+fn the_hash_does_not_change_with_layout() {
+    let relaid = |text: &str| {
+        let indented: Vec<String> =
+            text.lines().map(|l| if l.is_empty() { String::new() } else { format!("  {l}") }).collect();
+        format!("// Laid out otherwise.\n\n\n{}\n", indented.join("\n"))
+    };
+    let mut files: Vec<(String, String)> =
+        stdlib::REGIMES.iter().map(|m| (stdlib::regime_display_name(m.name), m.text.to_owned())).collect();
+    files.push((
+        "examples/tutorial.accord".to_owned(),
+        std::fs::read_to_string(root().join("examples/tutorial.accord")).unwrap(),
+    ));
+    let sensitive = std::fs::read_to_string(root().join("examples/sensitive.accord")).unwrap();
+    for (name, text) in &files {
+        let imports =
+            [("examples/sensitive.accord", sensitive.as_str()), ("elsewhere/sensitive.accord", sensitive.as_str())];
+        let before = compile_file(name, text, &imports);
+        let after = compile_file("elsewhere/renamed.accord", &relaid(text), &imports);
+        assert_eq!(before.len(), after.len(), "{name}");
+        for (b, a) in before.iter().zip(&after) {
+            assert_eq!(b.hash, a.hash, "{name}: `{}` hashes otherwise once laid out otherwise", b.regime);
+            assert_ne!(
+                b.rows.first().map(|r| &r.location),
+                a.rows.first().map(|r| &r.location),
+                "{name}: nothing moved"
+            );
+            let strip = |t: &Table| {
+                let mut v: Value = serde_json::from_str(&t.to_json()).unwrap();
+                for list in ["rows", "obligations"] {
+                    v[list].as_array_mut().unwrap().iter_mut().for_each(|r| r["location"] = Value::Null);
+                }
+                v
+            };
+            assert_eq!(strip(b), strip(a), "{name}: the tables differ in more than their locations");
+        }
+    }
+    let tables = compile_file("a.accord", EVERY_CELL, &[]);
+    let first_cite = tables[0].rows[0].cite[0].clone();
+    let recited = compile_file("a.accord", &EVERY_CELL.replacen(&first_cite, &format!("{first_cite}(1)"), 1), &[]);
+    assert_ne!(tables[0].hash, recited[0].hash);
 }
 
 /// One way of breaking a valid document.

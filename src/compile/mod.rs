@@ -742,9 +742,15 @@ fn stronger_pairs(program: &Program) -> Vec<(ir::MemberId, ir::MemberId, Vec<usi
     pairs
 }
 
-/// `sha256:` of the table's JSON ([`Table::to_json`]), hashed as it is written rather than
-/// built as one string first: the same bytes, so the same hash, without a megabyte buffer.
+/// `sha256:` of the table's JSON ([`Table::to_json`]) with every source location blanked, so
+/// that it is a hash of what the table says and decides: laying a file out otherwise, adding
+/// comments or renaming it leaves it as it was. Hashed as it is written rather than built as
+/// one string first: the same bytes, so the same hash, without a megabyte buffer.
 pub(crate) fn content_hash(table: &Table) -> String {
+    let mut table = table.clone();
+    let blank = || crate::table::Location { file: String::new(), line: 0, column: 0 };
+    table.rows.iter_mut().for_each(|r| r.location = blank());
+    table.obligations.iter_mut().for_each(|o| o.location = blank());
     let mut hasher = Sha256::new();
     // Serde makes many small writes; a buffer hands the hasher whole blocks instead. Writing
     // into a hasher cannot fail, and serialising a `Table` does not either (`to_json` relies
