@@ -451,6 +451,37 @@ fn check_fix_applies_the_certain_fixes() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
 }
 
+/// Read from the project file, rule files may `use` any rule file of the project (below the
+/// project file), listed or not, and none outside it.
+#[test]
+fn project_files_use_what_is_inside_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    write(&project, "Accord.toml", "rules = [\"rules\"]\n");
+    write(&project, "lib/common.accord", "let sensitive = data has health\n");
+    write(
+        &project,
+        "rules/main.accord",
+        CLEAN
+            .replace("regime demo", "use \"../lib/common.accord\"\nregime demo")
+            .replace("data has health", "sensitive"),
+    );
+    let run = run_in(Some(&project), &["check"]);
+    run.code(0);
+    assert_eq!(run.summary(), "checked 1 file: no problems");
+    // Given as a path, the same file may not reach the project's `lib` (outside `rules`).
+    run_in(Some(&project), &["check", "rules"]).code(1).stderr_has("is outside");
+    write(dir.path(), "outside.accord", "let sensitive = data has health\n");
+    write(
+        &project,
+        "rules/main.accord",
+        CLEAN
+            .replace("regime demo", "use \"../../outside.accord\"\nregime demo")
+            .replace("data has health", "sensitive"),
+    );
+    run_in(Some(&project), &["check"]).code(1).stderr_has("is outside").stderr_has("--allow-import-outside");
+}
+
 /// A project file Accord cannot use is an error naming it and what to write instead.
 #[test]
 fn a_bad_project_file_is_an_error_naming_it() {

@@ -1,6 +1,6 @@
 //! `accord check`.
 
-use super::files::{self, FsLoader};
+use super::files;
 use super::{ErrorFormat, Failure};
 use crate::check::Checked;
 use crate::diagnostics;
@@ -56,8 +56,8 @@ struct Summary {
 }
 
 pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
-    let read = files::paths_or_project(&args.paths).and_then(|paths| Ok((files::discover(&paths)?, paths)));
-    let (found, paths) = match read {
+    let read = files::paths_or_project(&args.paths).and_then(|(paths, loader)| Ok((files::discover(&paths)?, loader)));
+    let (found, loader) = match read {
         Ok(read) => read,
         Err(report) => {
             // Tools reading stdout get a document even when no file could be read.
@@ -78,7 +78,7 @@ pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
                     .map_err(|e| Failure::Input(miette::miette!("cannot read `{}`: {e}", path.display())))?,
             );
         }
-        Ok(crate::check_and_verify(roots, &mut FsLoader::around(&paths))?)
+        Ok(crate::check_and_verify(roots, &mut loader.clone())?)
     };
     let mut checked = check()?;
     // A fix can let a later stage run (verification only runs on a file without errors), and

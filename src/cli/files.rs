@@ -7,9 +7,15 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The paths a command was given, or for none the project's rule files
-/// ([`super::project::default_paths`]).
-pub(crate) fn paths_or_project(paths: &[PathBuf]) -> Result<Vec<PathBuf>, miette::Report> {
-    if paths.is_empty() { super::project::default_paths() } else { Ok(paths.to_vec()) }
+/// ([`super::project::default_paths`]); with the loader for their `use`s, which stay inside
+/// the directories of the paths given, or the project's.
+pub(crate) fn paths_or_project(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, FsLoader), miette::Report> {
+    if paths.is_empty() {
+        let (rules, project) = super::project::default_paths()?;
+        Ok((rules, FsLoader::around(&[project])))
+    } else {
+        Ok((paths.to_vec(), FsLoader::around(paths)))
+    }
 }
 
 /// Every `.accord` file named by `paths`: files as given, directories searched recursively
@@ -79,6 +85,7 @@ pub(crate) static IMPORT_OUTSIDE: std::sync::OnceLock<bool> = std::sync::OnceLoc
 /// Finds `use "path"` files relative to the file that uses them, inside the directories of the
 /// files given (after resolving links), unless `--allow-import-outside`. Only `.accord` files
 /// are read: anything else is refused by name, never quoted.
+#[derive(Clone)]
 pub(crate) struct FsLoader {
     /// Where imports may lead, canonical.
     roots: Vec<PathBuf>,

@@ -1,6 +1,7 @@
 //! The project file, `Accord.toml`: which rule files are the project's own. `accord check` and
 //! `accord test` given no path read these, not every `.accord` file below the current
-//! directory (a repository's deliberately broken test cases, say).
+//! directory (a repository's deliberately broken test cases, say). Their `use`s may then reach
+//! any rule file in the project (the project file's directory), and no further.
 //!
 //! ```toml
 //! # The project's own rule files, relative to this file: files, or directories searched for
@@ -23,8 +24,9 @@ struct Manifest {
 
 /// What a command reads when given no path: the `rules` of the nearest `Accord.toml` in the
 /// current directory or a directory above it (relative to that file), or else the current
-/// directory.
-pub(crate) fn default_paths() -> Result<Vec<PathBuf>, miette::Report> {
+/// directory. With them, the directory imports may reach: the project's (the project file's),
+/// or the current directory.
+pub(crate) fn default_paths() -> Result<(Vec<PathBuf>, PathBuf), miette::Report> {
     let cwd = std::env::current_dir().and_then(std::fs::canonicalize).map_err(|e| {
         miette!(
             help = "run it from a directory you can read, or name the files to read",
@@ -35,11 +37,11 @@ pub(crate) fn default_paths() -> Result<Vec<PathBuf>, miette::Report> {
     let (mut at, mut up) = (cwd.as_path(), PathBuf::from("."));
     loop {
         if at.join(FILE).is_file() {
-            return rules(&up);
+            return Ok((rules(&up)?, up));
         }
         match at.parent() {
             Some(parent) => at = parent,
-            None => return Ok(vec![PathBuf::from(".")]),
+            None => return Ok((vec![PathBuf::from(".")], PathBuf::from("."))),
         }
         up = if up == Path::new(".") { PathBuf::from("..") } else { up.join("..") };
     }

@@ -1,6 +1,6 @@
 //! `accord test`.
 
-use super::files::{self, FsLoader};
+use super::files;
 use super::{ErrorFormat, Failure, regime};
 use crate::check::{self, ir::RegimeId};
 use crate::compile;
@@ -26,7 +26,7 @@ pub(crate) struct TestArgs {
 }
 
 pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
-    let paths = files::paths_or_project(&args.paths).map_err(Failure::Input)?;
+    let (paths, mut loader) = files::paths_or_project(&args.paths).map_err(Failure::Input)?;
     let found = files::discover(&paths).map_err(Failure::Input)?;
     let mut roots = Vec::new();
     for path in &found {
@@ -35,7 +35,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
         );
     }
     let names: Vec<String> = roots.iter().map(|r| r.name.clone()).collect();
-    let checked = check::check(roots, &mut FsLoader::around(&paths))?;
+    let checked = check::check(roots, &mut loader)?;
     if checked.has_errors() {
         super::check::print(&checked, found.len(), ErrorFormat::Human, colour)?;
         return Err(Failure::Reported);
