@@ -482,6 +482,60 @@ fn project_files_use_what_is_inside_the_project() {
     run_in(Some(&project), &["check"]).code(1).stderr_has("is outside").stderr_has("--allow-import-outside");
 }
 
+/// `test --coverage` says which parts no example reaches and proposes an example for each;
+/// `--threshold N` fails below N per cent; `--format json` gives the same figures to tools.
+/// Here one example reaches the first rule's one row, of three parts (two rules, the default).
+#[test]
+fn test_coverage_reports_proposes_and_gates() {
+    let text = "regime demo \"Demo\" {\n  home SG\n  rule health \"Health\" cite \"s1\" when data has health then prohibit\n  \
+                rule bio \"Bio\" cite \"s2\" when data has biometric then permit\n  default prohibit\n  \
+                example \"health\" {\n    given { destination: US, data: {personal, health} }\n    expect prohibit with {}\n  }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "demo.accord", text);
+    let run = run_in(Some(dir.path()), &["test", "demo.accord", "--coverage"]);
+    run.code(0)
+        .stdout_has("demo: 33.3% covered (1 of 3 reachable parts")
+        .stdout_has("rule `bio` (row 1, demo.accord:4:3): no example reaches it")
+        .stdout_has("the default: no example reaches it")
+        .stdout_has("example \"Reaches rule bio (row 1)\"")
+        .stdout_has("expect permit with {}")
+        .stdout_has("1 passed, 0 failed");
+    run_in(Some(dir.path()), &["test", "demo.accord", "--coverage", "--threshold", "33"]).code(0);
+    run_in(Some(dir.path()), &["test", "demo.accord", "--coverage", "--threshold", "34"])
+        .code(1)
+        .stderr_has("coverage of `demo` is 33.3%, below the threshold of 34%");
+    run_in(Some(dir.path()), &["test", "demo.accord", "--threshold", "34"]).code(2).stderr_has("--coverage");
+    run_in(Some(dir.path()), &["test", "demo.accord", "--coverage", "--threshold", "101"]).code(2);
+    let json = run_in(Some(dir.path()), &["test", "demo.accord", "--coverage", "--format", "json"]).json();
+    assert_eq!((json["passed"].as_u64(), json["failed"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(json["examples"][0]["example"], "health");
+    let c = &json["coverage"][0];
+    assert_eq!((c["covered"].as_u64(), c["reachable"].as_u64(), c["exact"].as_bool()), (Some(1), Some(3), Some(true)));
+    let parts: Vec<(&str, usize, bool)> = c["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["examples"].as_array().unwrap().len(), p.get("witness").is_some()))
+        .collect();
+    assert_eq!(parts, [("health", 1, false), ("bio", 0, true), ("default", 0, true)]);
+    // Each proposal, pasted in, passes and covers the regime whole.
+    let proposals: String = run
+        .stdout
+        .split("first):\n\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| !l.ends_with("passed, 0 failed"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let end = text.rfind('}').unwrap();
+    write(dir.path(), "demo.accord", format!("{}{proposals}{}", &text[..end], &text[end..]));
+    run_in(Some(dir.path()), &["test", "demo.accord", "--coverage", "--threshold", "100"])
+        .code(0)
+        .stdout_has("demo: 100.0% covered (3 of 3")
+        .stdout_has("3 passed, 0 failed");
+}
+
 /// A project file Accord cannot use is an error naming it and what to write instead.
 #[test]
 fn a_bad_project_file_is_an_error_naming_it() {

@@ -7,6 +7,7 @@
 mod compare;
 pub mod corridor;
 mod count;
+pub mod coverage;
 pub mod diff;
 pub mod inventory;
 pub mod matrix;

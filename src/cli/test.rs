@@ -23,6 +23,28 @@ pub(crate) struct TestArgs {
     /// The date that stands in for "today" in examples that give no `date`
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     today: Option<crate::date::Date>,
+
+    /// Also report, per regime, which rules' rows, obligations and default no example reaches,
+    /// found exactly on its table, and for each an `example` block that would reach it (its
+    /// outcome is the regime's own: confirm it against the law before keeping it)
+    #[arg(long)]
+    coverage: bool,
+
+    /// With `--coverage`: fail (exit 1) when some regime's examples reach less than N per cent
+    /// of its reachable parts
+    #[arg(long, value_name = "N", requires = "coverage", value_parser = clap::value_parser!(u8).range(0..=100))]
+    threshold: Option<u8>,
+
+    /// How to print: `text` for people, `json` for tools (each example's result, the counts,
+    /// and with `--coverage` each regime's coverage)
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    format: TestFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TestFormat {
+    Text,
+    Json,
 }
 
 pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
@@ -43,9 +65,10 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
     let today = args.today.unwrap_or_else(regime::today);
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut out = String::new();
+    let (mut coverages, mut records) = (Vec::new(), Vec::new());
     for (i, regime) in checked.program.regimes.iter().enumerate() {
         let Some(file) = checked.sources.get(regime.span.file) else { continue };
-        if !names.contains(&file.name) || regime.examples.is_empty() {
+        if !names.contains(&file.name) || (regime.examples.is_empty() && !args.coverage) {
             continue;
         }
         let id = RegimeId(u32::try_from(i).unwrap_or(u32::MAX));
@@ -58,7 +81,14 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
             }
         };
         let _ = writeln!(out, "{} ({})", regime.id, file.name);
-        for result in crate::eval::run_examples(&checked.program, regime, &table, today) {
+        let results = crate::eval::run_examples(&checked.program, regime, &table, today);
+        if args.coverage {
+            let decided: Vec<(String, &crate::eval::Decision)> =
+                results.iter().filter_map(|r| r.actual.as_ref().map(|d| (r.name.clone(), d))).collect();
+            coverages.push(crate::analysis::coverage::coverage(&table, &decided, today)?);
+        }
+        for result in &results {
+            records.push(serde_json::json!({ "regime": regime.id, "example": result.name, "passed": result.passed }));
             if result.passed {
                 passed += 1;
                 let _ = writeln!(out, "  ok      {}", result.name);
@@ -70,11 +100,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
             let _ = writeln!(out, "          expected: {}", result.expected);
             match (&result.actual, &result.problem) {
                 (Some(decision), _) => {
-                    let groups = crate::eval::groups_of(&decision.require, &decision.ordered);
-                    let obligations = decision.obligations.iter().cloned().collect();
-                    let chosen = crate::eval::chosen_of(&decision.if_chosen);
-                    let actual = crate::eval::describe(decision.verdict, Some(&groups), Some(&obligations), &chosen);
-                    let _ = writeln!(out, "          actual:   {actual}");
+                    let _ = writeln!(out, "          actual:   {}", crate::eval::expect_of(decision));
                     let decided = match decision.row.and_then(|r| table.rows.get(r)) {
                         None if decision.verdict == crate::eval::Verdict::OutOfScope => {
                             "the regime's scope: the transfer does not both start in its home and leave it".to_owned()
@@ -101,7 +127,36 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
             }
         }
     }
-    let _ = writeln!(out, "{passed} passed, {failed} failed");
-    super::emit(&out)?;
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let below: Vec<&crate::analysis::coverage::Coverage> = match args.threshold {
+        Some(n) => coverages.iter().filter(|c| c.percent() < f64::from(n)).collect(),
+        None => Vec::new(),
+    };
+    match args.format {
+        TestFormat::Text => {
+            if args.coverage {
+                out.push_str(&render::coverage::text(&coverages));
+            }
+            let _ = writeln!(out, "{passed} passed, {failed} failed");
+            super::emit(&out)?;
+        }
+        TestFormat::Json => {
+            let mut document = serde_json::Map::new();
+            document.insert("examples".into(), records.into());
+            document.insert("passed".into(), passed.into());
+            document.insert("failed".into(), failed.into());
+            if args.coverage {
+                let coverage = serde_json::to_value(&coverages)
+                    .map_err(|e| crate::InternalError(format!("writing coverage as JSON: {e}")))?;
+                document.insert("coverage".into(), coverage);
+            }
+            let document = serde_json::Value::Object(document);
+            super::emit(&format!("{document:#}\n"))?;
+        }
+    }
+    if let Some(n) = args.threshold {
+        for c in &below {
+            super::say(&format!("coverage of `{}` is {:.1}%, below the threshold of {n}%\n", c.regime, c.percent()));
+        }
+    }
+    Ok(if failed > 0 || !below.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

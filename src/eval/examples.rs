@@ -130,6 +130,13 @@ pub fn describe(
     text
 }
 
+/// A decision as an example's `expect` says it, every obligation listed.
+pub fn expect_of(d: &super::Decision) -> String {
+    let groups = groups_of(&d.require, &d.ordered);
+    let obligations: BTreeSet<String> = d.obligations.iter().cloned().collect();
+    describe(d.verdict, Some(&groups), Some(&obligations), &chosen_of(&d.if_chosen))
+}
+
 /// The example's `given` as a scenario object; an omitted `origin` is the regime's home.
 fn scenario_json(program: &Program, regime: &ir::Regime, table: &Table, example: &ir::Example) -> serde_json::Value {
     let mut object = serde_json::Map::new();

@@ -14,7 +14,7 @@
 mod examples;
 mod scenario;
 
-pub use examples::{ExampleResult, Groups, UponObligations, chosen_of, describe, groups_of, run_examples};
+pub use examples::{ExampleResult, Groups, UponObligations, chosen_of, describe, expect_of, groups_of, run_examples};
 pub use scenario::{Scenario, ScenarioError};
 
 use crate::table::{Cell, Column, ColumnType, Established, Name, Outcome, Table};

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 pub mod corridor;
+pub mod coverage;
 pub mod matrix;
 pub mod report;
 
