@@ -179,6 +179,23 @@ impl Diagnostic {
     }
 }
 
+/// Takes away the fix of a diagnostic that deletes an item with a doc comment (`///`) above it:
+/// the doc would pass to whatever comes next, or stand before nothing, so the edit is not
+/// certain. The reader keeps no doc for a `default`, so the text above the span is what tells.
+pub fn drop_uncertain_deletions(diagnostics: &mut [Diagnostic], sources: &SourceMap) {
+    for d in diagnostics.iter_mut() {
+        let Some(fix) = d.fix.as_ref().filter(|f| f.replacement.is_empty()) else { continue };
+        let Some(file) = sources.get(fix.span.file) else { continue };
+        let before = file.text.get(..fix.span.start as usize).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let above = before.get(..line_start.saturating_sub(1)).unwrap_or_default();
+        let previous = above.rsplit('\n').next().unwrap_or_default();
+        if previous.trim_start().starts_with("///") {
+            d.fix = None;
+        }
+    }
+}
+
 /// A file's text with `fixes` (edits to it) applied, and how many were: in order of place,
 /// each once, skipping one that overlaps an edit already made (run again, it may then apply).
 /// A deletion that would leave its line blank takes the line with it.
@@ -187,7 +204,7 @@ pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, usize) {
     fixes.sort_by_key(|f| (f.span.start, f.span.end));
     fixes.dedup_by(|a, b| a == b);
     let bytes = text.as_bytes();
-    let blank = |range: &[u8]| range.iter().all(|b| *b == b' ' || *b == b'\t');
+    let blank = |range: &[u8]| range.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'));
     let (mut out, mut at, mut applied) = (String::with_capacity(text.len()), 0usize, 0usize);
     for fix in fixes {
         let (mut start, mut end) = (fix.span.start as usize, fix.span.end as usize);
@@ -688,8 +705,13 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             *distance == 0 || (!short && *distance <= (name.chars().count().max(c.chars().count()) / 3).max(1))
         })
         .filter(|(_, c)| c.len() <= 256)
-        .min()
-        .map(|(_, c)| c)
+        .fold(None, |best: Option<(usize, &'a str, bool)>, (distance, c)| match best {
+            // Two names as close as each other: neither is meant more than the other.
+            Some((d, b, _)) if d == distance && b != c => Some((d, b, true)),
+            Some((d, _, _)) if d <= distance => best,
+            _ => Some((distance, c, false)),
+        })
+        .and_then(|(_, c, tied)| (!tied).then_some(c))
 }
 
 #[cfg(test)]
@@ -718,6 +740,14 @@ mod tests {
         let (overlapping, past, inside) = (fix(5, 8, "c"), fix(40, 41, "?"), fix(38, 39, "e"));
         let (out, n) = apply_fixes(text, &[&a, &overlapping, &past, &inside]);
         assert_eq!((out.as_str(), n), ("rule b\n  default permit\nwhen x and y\né\n", 1));
+    }
+
+    /// Two names equally close: no guess, so no fix either.
+    #[test]
+    fn closest_gives_no_name_between_two() {
+        assert_eq!(closest("dat", ["data", "date"]), None);
+        assert_eq!(closest("dta", ["data", "date"]), Some("data"));
+        assert_eq!(closest("dat", ["data", "data"]), Some("data"));
     }
 
     #[test]

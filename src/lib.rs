@@ -106,6 +106,7 @@ pub fn check_and_verify(
         }
     }
     checked.diagnostics.extend(found);
+    diagnostics::drop_uncertain_deletions(&mut checked.diagnostics, &checked.sources);
     diagnostics::sort(&mut checked.diagnostics);
     Ok(checked)
 }

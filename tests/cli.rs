@@ -536,12 +536,31 @@ fn test_coverage_reports_proposes_and_gates() {
         .stdout_has("3 passed, 0 failed");
 }
 
+/// A `default` with a doc comment above it gets no fix: deleting it would leave the doc to the
+/// next item (here the closing brace, an error).
+#[test]
+fn a_documented_default_is_not_deleted() {
+    let text = "regime demo \"Demo\" {\n  home SG\n  rule all \"All\" cite \"1\" when true then permit\n  /// Why it is here.\n  default prohibit\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "d.accord", text);
+    let json = run_in(Some(dir.path()), &["check", "d.accord", "--error-format", "json"]).json();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "W0306");
+    assert!(d.get("fix").is_none(), "{d:#}");
+    run_in(Some(dir.path()), &["check", "--fix", "d.accord"]).code(0).stderr_lacks("fixed");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    // Without the doc, it goes.
+    write(dir.path(), "d.accord", text.replace("  /// Why it is here.\n", ""));
+    run_in(Some(dir.path()), &["check", "--fix", "d.accord"]).code(0).stderr_has("fixed 1 problem in 1 file");
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("default"));
+}
+
 /// A project file Accord cannot use is an error naming it and what to write instead.
 #[test]
 fn a_bad_project_file_is_an_error_naming_it() {
     let cases = [
         ("rule = [\"rules\"]\n", "unknown field `rule`"),
-        ("rules = [\"rules\"\n", "Accord.toml"),
+        ("rules = [\"rules\"\n", "unclosed array"),
         ("rules = []\n", "lists no rule files"),
         ("rules = [\"rules\", \"missing\"]\n", "lists `missing`, which does not exist"),
         ("rules = \"rules\"\n", "invalid type"),

@@ -447,7 +447,9 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ("not_an_object_string", r#""SG to US""#),
     ("invalid_json", r#"{"origin": "SG", "destination": "US",}"#),
     ("empty_file", ""),
-    ("unknown_key_with_suggestion", r#"{"origin": "SG", "destination": "US", "dat": ["personal"]}"#),
+    ("unknown_key_with_suggestion", r#"{"origin": "SG", "destination": "US", "dta": ["personal"]}"#),
+    // `dat` is as close to `data` as to `date`: no guess.
+    ("unknown_key_between_two", r#"{"origin": "SG", "destination": "US", "dat": ["personal"]}"#),
     ("unknown_key_without_suggestion", r#"{"origin": "SG", "destination": "US", "colour": "blue"}"#),
     ("wrong_type_bool", r#"{"origin": "SG", "destination": "US", "on_ftz_negative_list": "yes"}"#),
     ("wrong_type_count", r#"{"origin": "SG", "destination": "US", "individuals_ytd": "150000"}"#),
@@ -605,7 +607,7 @@ fn jsonl_batch() -> Vec<u8> {
     let mut input = Vec::new();
     input.extend_from_slice(b"{\"origin\": \"SG\", \"destination\": \"US\", \"data\": [\"personal\", \"health\"]}\n");
     input.extend_from_slice(b"{\"origin\": \"SG\", \"destination\": \"US\",\n");
-    input.extend_from_slice(b"{\"origin\": \"SG\", \"destination\": \"US\", \"dat\": [\"personal\"]}\n");
+    input.extend_from_slice(b"{\"origin\": \"SG\", \"destination\": \"US\", \"dta\": [\"personal\"]}\n");
     input.extend_from_slice(b"\n");
     input.extend_from_slice(
         b"{\"origin\": \"SG\", \"destination\": \"DE\", \"individuals_ytd\": 150000, \"date\": \"2025-06-01\"}\n",
@@ -623,7 +625,7 @@ fn jsonl_batch() -> Vec<u8> {
 const JSONL_EXPECTED: &[(usize, Result<&str, &str>)] = &[
     (1, Ok("health")),
     (2, Err("not valid JSON")),
-    (3, Err("unknown fact `dat`; did you mean `data`?")),
+    (3, Err("unknown fact `dta`; did you mean `data`?")),
     (4, Err("empty line")),
     (5, Ok("bulk")),
     (6, Err("longer than 1 MiB")),

@@ -63,65 +63,57 @@ impl Coverage {
 /// The coverage of `table` by examples that decided as `decided` gives (each example's name and
 /// its decision). `today` dates a witness of a regime that tests no date.
 pub fn coverage(table: &Table, decided: &[(String, &Decision)], today: Date) -> Result<Coverage, InternalError> {
-    let reached_by = |hit: &dyn Fn(&Decision) -> bool| -> Vec<String> {
-        decided.iter().filter(|(_, d)| hit(d)).map(|(name, _)| name.clone()).collect()
+    let part = |kind: &'static str, id: &str, row: Option<usize>, location: Option<&Location>| Part {
+        kind,
+        id: id.to_owned(),
+        row,
+        location: location.cloned(),
+        reachable: true,
+        examples: Vec::new(),
+        witness: None,
+        expect: None,
     };
-    let mut parts: Vec<Part> = Vec::new();
-    for (i, row) in table.rows.iter().enumerate() {
-        parts.push(Part {
-            kind: "row",
-            id: row.rule.clone(),
-            row: Some(i),
-            location: Some(row.location.clone()),
-            reachable: true,
-            examples: reached_by(&|d| d.row == Some(i)),
-            witness: None,
-            expect: None,
-        });
-    }
-    let mut obligations: Vec<&crate::table::ObligationRow> = Vec::new();
+    let mut parts: Vec<Part> =
+        table.rows.iter().enumerate().map(|(i, r)| part("row", &r.rule, Some(i), Some(&r.location))).collect();
     for o in &table.obligations {
-        if !obligations.iter().any(|seen| seen.obligation == o.obligation) {
-            obligations.push(o);
+        if !parts.iter().any(|p| p.kind == "obligation" && p.id == o.obligation) {
+            parts.push(part("obligation", &o.obligation, None, Some(&o.location)));
         }
     }
-    for o in &obligations {
-        let brings = |d: &Decision| {
-            d.obligations.contains(&o.obligation) || d.if_chosen.values().any(|list| list.contains(&o.obligation))
-        };
-        parts.push(Part {
-            kind: "obligation",
-            id: o.obligation.clone(),
-            row: None,
-            location: Some(o.location.clone()),
-            reachable: true,
-            examples: reached_by(&brings),
-            witness: None,
-            expect: None,
-        });
-    }
     if table.default.is_some() {
-        parts.push(Part {
-            kind: "default",
-            id: "default".to_owned(),
-            row: None,
-            location: None,
-            reachable: true,
-            examples: reached_by(&|d| d.row.is_none() && d.verdict != Verdict::OutOfScope),
-            witness: None,
-            expect: None,
-        });
+        parts.push(part("default", "default", None, None));
+    }
+    for p in &mut parts {
+        p.examples = decided.iter().filter(|(_, d)| reaches(p, d)).map(|(name, _)| name.clone()).collect();
     }
     let exact = reach(table, &mut parts)?;
-    for part in &mut parts {
-        let Some(witness) = &part.witness else { continue };
+    // A witness lies where the part applies; the evaluator says what it decides there, and
+    // whether that reaches the part (an obligation `upon` a mechanism comes only where the
+    // mechanism is relied on, which the region does not say): one that does not is no proposal.
+    for p in &mut parts {
+        let Some(witness) = &p.witness else { continue };
         let scenario = Scenario::from_value(table, witness, today)
             .map_err(|e| InternalError(format!("coverage: a witness the table cannot read: {e:?}")))?;
-        part.expect = Some(expect_of(&table.evaluate(&scenario)));
+        let decision = table.evaluate(&scenario);
+        if reaches(p, &decision) {
+            p.expect = Some(expect_of(&decision));
+        } else {
+            p.witness = None;
+        }
     }
     let reachable = parts.iter().filter(|p| p.reachable).count();
     let covered = parts.iter().filter(|p| p.reachable && !p.examples.is_empty()).count();
     Ok(Coverage { regime: table.regime.clone(), covered, reachable, exact, parts })
+}
+
+/// Whether a decision reaches a part: its row decided, its obligation came (in any case, or
+/// with a mechanism to choose), or the default decided.
+fn reaches(part: &Part, d: &Decision) -> bool {
+    match (part.kind, part.row) {
+        ("row", Some(i)) => d.row == Some(i),
+        ("obligation", _) => d.obligations.contains(&part.id) || d.if_chosen.values().any(|l| l.contains(&part.id)),
+        _ => d.row.is_none() && d.verdict != Verdict::OutOfScope,
+    }
 }
 
 /// Marks the parts no transfer reaches, and gives each reachable part no example reaches a

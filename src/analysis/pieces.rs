@@ -13,7 +13,8 @@
 //! writing the same decisions would list different boxes. A group listed whole is therefore
 //! cut again as the diagrams cut it: its diagram is built from its boxes (small, where the
 //! diagram of every rule's part was not), and listed as every diff lists one. Its boxes, rules
-//! and witnesses are then the diagrams' own, and depend only on what the sides decide. A group
+//! and witnesses are then the diagrams' own, and depend only on what the sides decide (unless
+//! that cut has more boxes than the cap leaves room for: the group then keeps splitting's). A group
 //! listed in part (past the cap) keeps the first boxes splitting found: which ones come first
 //! may follow the rows; its share, and every total, do not.
 //!
@@ -468,13 +469,13 @@ impl Pieces<'_> {
     }
 }
 
-/// A sum that does not depend on the order the terms come in (they are added smallest first).
 /// What `weights` make of `total`. Rounding can carry a sum of parts a hair past the whole,
 /// which would read as a share above 1 (or an agreement below 0): it is held to 1.
 fn share_of(weights: Vec<f64>, total: f64) -> f64 {
     (sum(weights) / total).min(1.0)
 }
 
+/// A sum that does not depend on the order the terms come in (they are added smallest first).
 /// It starts from 0, not from `-0.0` as `Iterator::sum` does, so that nothing reads "-0".
 fn sum(mut terms: Vec<f64>) -> f64 {
     terms.sort_by(f64::total_cmp);

@@ -47,8 +47,10 @@ pub(super) struct Lister<'c> {
 }
 
 impl Lister<'_> {
+    /// What `node` weighs of `total`, held to 1: a group read piece by piece has its total from
+    /// splitting and its boxes measured on a diagram, which round apart.
     fn share(&mut self, node: NodeId, total: f64) -> f64 {
-        if total > 0.0 { self.mdd.measure(node, self.weights, self.measured) / total } else { 0.0 }
+        if total > 0.0 { (self.mdd.measure(node, self.weights, self.measured) / total).min(1.0) } else { 0.0 }
     }
 
     /// A transfer inside `region`, which holds one, as a scenario. Should it hold none (with the

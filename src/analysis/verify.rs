@@ -51,8 +51,8 @@ pub enum Finding {
     TooIntricate,
     /// A `default` that no transfer in scope reaches: the rules decide every one.
     UnreachableDefault {
-        /// Rules that together decide every transfer in scope, and no fewer of them would
-        /// (empty when nothing is in scope); at most [`NAMED`] of them.
+        /// Rules that together decide every transfer in scope, none of which the others could
+        /// do without (empty when nothing is in scope); at most [`NAMED`] of them.
         covered_by: Vec<String>,
         /// Whether the cover has more rules than those named.
         more: bool,
@@ -287,7 +287,7 @@ fn diagram_cover(mdd: &mut Mdd, region: NodeId, regions: &[NodeId]) -> Result<Ve
     let mut left = region;
     while let Some(point) = mdd.witness(left) {
         let Some((j, &r)) = regions.iter().enumerate().find(|&(_, &r)| mdd.holds(r, &point)) else {
-            return Err(Stop::Fault("a dead rule has a point that no earlier rule decides"));
+            return Err(Stop::Fault("a region to cover (a dead rule's, or a default's) has a point no rule decides"));
         };
         if cover.contains(&j) {
             return Err(Stop::Fault("a point left by a cover lies in the cover"));

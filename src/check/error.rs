@@ -348,7 +348,6 @@ impl CheckError {
             CheckError::UnusedUse { span, module } => {
                 Diagnostic::warning(Code::UnusedUse, format!("nothing from `{module}` is used"), *span, "unused")
                     .with_help("remove this `use`")
-                    .with_fix(*span, "")
             }
         }
     }

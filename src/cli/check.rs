@@ -32,9 +32,9 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     all_warnings: bool,
 
-    /// Apply every fix that is certain (a misspelt name with one close match, a `default` no
-    /// transfer reaches), rewriting the files given, then check them again and report what is
-    /// left. `--error-format json` lists the same fixes as edits (`fix`)
+    /// Apply every fix that is certain (a misspelt name with exactly one closest match, a
+    /// `default` no transfer reaches), rewriting the files given, then check them again and
+    /// report what is left. `--error-format json` lists the same fixes as edits (`fix`)
     #[arg(long)]
     fix: bool,
 }
@@ -81,7 +81,7 @@ pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
         Ok(crate::check_and_verify(roots, &mut loader.clone())?)
     };
     let mut checked = check()?;
-    // A fix can let a later stage run (verification only runs on a file without errors), and
+    // A fix can let a later stage run (verification only runs once no file has an error), and
     // that stage can find more to fix: a few rounds, each checking what the last one wrote.
     let (mut fixes, mut changed) = (0, std::collections::BTreeSet::new());
     for _ in 0..if args.fix { FIX_ROUNDS } else { 0 } {
@@ -110,8 +110,12 @@ const FIX_ROUNDS: usize = 4;
 /// Writes every fix of `checked` that edits one of the files `found` (never a `use`d or standard
 /// file): how many fixes, and the files changed.
 fn apply_fixes<'p>(checked: &Checked, found: &'p [PathBuf]) -> Result<(usize, Vec<&'p PathBuf>), Failure> {
-    let (mut fixes, mut files) = (0, Vec::new());
+    let (mut fixes, mut files): (usize, Vec<&PathBuf>) = (0, Vec::new());
     for path in found {
+        // A file given twice is one file, fixed once.
+        if files.contains(&path) {
+            continue;
+        }
         let name = path.display().to_string();
         let Some((id, source)) = checked.sources.iter().find(|(_, f)| f.name == name) else { continue };
         let edits: Vec<&diagnostics::Fix> =

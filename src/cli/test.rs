@@ -84,7 +84,8 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
         let results = crate::eval::run_examples(&checked.program, regime, &table, today);
         if args.coverage {
             let decided: Vec<(String, &crate::eval::Decision)> =
-                results.iter().filter_map(|r| r.actual.as_ref().map(|d| (r.name.clone(), d))).collect();
+                // A failing example reaches what it reaches, but covers nothing: it is wrong.
+                results.iter().filter(|r| r.passed).filter_map(|r| r.actual.as_ref().map(|d| (r.name.clone(), d))).collect();
             coverages.push(crate::analysis::coverage::coverage(&table, &decided, today)?);
         }
         for result in &results {
@@ -155,7 +156,8 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
     }
     if let Some(n) = args.threshold {
         for c in &below {
-            super::say(&format!("coverage of `{}` is {:.1}%, below the threshold of {n}%\n", c.regime, c.percent()));
+            let shown = render::coverage::percent(c.percent());
+            super::say(&format!("coverage of `{}` is {shown}, below the threshold of {n}%\n", c.regime));
         }
     }
     Ok(if failed > 0 || !below.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -744,8 +744,9 @@ fn stronger_pairs(program: &Program) -> Vec<(ir::MemberId, ir::MemberId, Vec<usi
 
 /// `sha256:` of the table's JSON ([`Table::to_json`]) with every source location blanked, so
 /// that it is a hash of what the table says and decides: laying a file out otherwise, adding
-/// comments or renaming it leaves it as it was. Hashed as it is written rather than built as
-/// one string first: the same bytes, so the same hash, without a megabyte buffer.
+/// comments or renaming it leaves it as it was. The blanked copy is hashed as it is written
+/// rather than built as one string first: the same bytes, so the same hash, without a buffer as
+/// large as the document.
 pub(crate) fn content_hash(table: &Table) -> String {
     let mut table = table.clone();
     let blank = || crate::table::Location { file: String::new(), line: 0, column: 0 };

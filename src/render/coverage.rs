@@ -11,9 +11,9 @@ pub fn text(coverages: &[Coverage]) -> String {
     for c in coverages {
         let _ = writeln!(
             out,
-            "{}: {:.1}% covered ({} of {} reachable parts: rules' rows, obligations, the default)",
+            "{}: {} covered ({} of {} reachable parts: rules' rows, obligations, the default)",
             c.regime,
-            c.percent(),
+            percent(c.percent()),
             c.covered,
             c.reachable
         );
@@ -21,8 +21,14 @@ pub fn text(coverages: &[Coverage]) -> String {
             let _ = writeln!(out, "  its diagram is too large to tell which parts a transfer can reach: no proposals");
         }
         for part in c.parts.iter().filter(|p| p.examples.is_empty()) {
-            let reach =
-                if part.reachable { "no example reaches it" } else { "no transfer reaches it (see `accord check`)" };
+            let reach = match (part.reachable, &part.witness) {
+                (false, _) => "no transfer reaches it (see `accord check`)",
+                (true, None) if c.exact => {
+                    "no example reaches it, and no transfer where it applies was found to bring it (an \
+                     obligation `upon` a mechanism comes only where that mechanism is relied on)"
+                }
+                (true, _) => "no example reaches it",
+            };
             let _ = writeln!(out, "  {}: {reach}", describe(part));
         }
         let proposals: Vec<String> = c.parts.iter().filter_map(proposal).collect();
@@ -37,6 +43,11 @@ pub fn text(coverages: &[Coverage]) -> String {
         }
     }
     out
+}
+
+/// A share in per cent, one decimal, rounded down: 99.96% is not shown as 100%.
+pub fn percent(share: f64) -> String {
+    format!("{:.1}%", (share * 10.0).floor() / 10.0)
 }
 
 /// A part in words: `rule `r` (row 3, rules.accord:12:3)`, `obligation `o``, `the default`.
