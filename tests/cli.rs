@@ -506,6 +506,11 @@ fn test_coverage_reports_proposes_and_gates() {
         .stderr_has("coverage of `demo` is 33.3%, below the threshold of 34%");
     run_in(Some(dir.path()), &["test", "demo.accord", "--threshold", "34"]).code(2).stderr_has("--coverage");
     run_in(Some(dir.path()), &["test", "demo.accord", "--coverage", "--threshold", "101"]).code(2);
+    // Files that do not check give tools the check's document.
+    write(dir.path(), "bad.accord", UNKNOWN_FACT);
+    let bad = run_in(Some(dir.path()), &["test", "bad.accord", "--format", "json"]);
+    let bad = bad.code(1).json();
+    assert_eq!((bad["diagnostics"][0]["code"].as_str(), bad["summary"]["errors"].as_u64()), (Some("E0101"), Some(1)));
     let json = run_in(Some(dir.path()), &["test", "demo.accord", "--coverage", "--format", "json"]).json();
     assert_eq!((json["passed"].as_u64(), json["failed"].as_u64()), (Some(1), Some(0)));
     assert_eq!(json["examples"][0]["example"], "health");

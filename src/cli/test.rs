@@ -36,7 +36,8 @@ pub(crate) struct TestArgs {
     threshold: Option<u8>,
 
     /// How to print: `text` for people, `json` for tools (each example's result, the counts,
-    /// and with `--coverage` each regime's coverage)
+    /// and with `--coverage` each regime's coverage; files that do not check give `accord check
+    /// --error-format json`'s document instead)
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     format: TestFormat,
 }
@@ -58,8 +59,10 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
     }
     let names: Vec<String> = roots.iter().map(|r| r.name.clone()).collect();
     let checked = check::check(roots, &mut loader)?;
+    // Problems that stop the tests are printed as `check` prints them, as JSON for tools.
+    let problems = if args.format == TestFormat::Json { ErrorFormat::Json } else { ErrorFormat::Human };
     if checked.has_errors() {
-        super::check::print(&checked, found.len(), ErrorFormat::Human, colour)?;
+        super::check::print(&checked, found.len(), problems, colour)?;
         return Err(Failure::Reported);
     }
     let today = args.today.unwrap_or_else(regime::today);
@@ -76,7 +79,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
             Ok(table) => table,
             Err(diagnostics) => {
                 let shown = check::Checked { diagnostics, ..checked.clone() };
-                super::check::print(&shown, found.len(), ErrorFormat::Human, colour)?;
+                super::check::print(&shown, found.len(), problems, colour)?;
                 return Err(Failure::Reported);
             }
         };
