@@ -121,9 +121,7 @@ fn reaches(part: &Part, d: &Decision) -> bool {
 fn reach(table: &Table, parts: &mut [Part]) -> Result<bool, InternalError> {
     let space = Space::of(table);
     let mut mdd = space.mdd().with_budget(NODE_BUDGET);
-    let in_scope = space.scope(&mut mdd, table);
-    let consistent = space.consistent(&mut mdd);
-    let scope = mdd.and(in_scope, consistent);
+    let scope = space.decided_by(&mut mdd, table);
     // Each part's region, in the parts' order. A row decides where its cells hold in scope and
     // no earlier row's do.
     let mut regions = Vec::with_capacity(parts.len());

@@ -304,6 +304,15 @@ pub struct Diff {
     pub resolved: Vec<Resolved>,
 }
 
+/// What a comparison finds, on diagrams or piece by piece: its groups (in any order), figures,
+/// and the space and weights they were measured in.
+pub(super) struct Found {
+    pub(super) groups: Vec<Group>,
+    pub(super) totals: Totals,
+    pub(super) columns: Vec<Column>,
+    pub(super) weights: Vec<Weight>,
+}
+
 /// What [`Compared::differences`] finds.
 struct Differences {
     /// Regions where the outcomes differ after accords, by (A's, B's, class), with the strength
@@ -406,12 +415,24 @@ fn by_pieces(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
     let pa = Prepared::new(a, options.reading, options.obligations, None)?;
     let pb = Prepared::new(b, options.reading, options.obligations, None)?;
     let found = pieces::compare(pa, pb, options, Some(options.listing), MAX_BOXES)?;
+    Ok(report((info_a, info_b), options, found, Vec::new(), Vec::new()))
+}
+
+/// The report of a comparison, whichever way its groups were found: the question as asked,
+/// then what was found, the groups in [`sort_groups`]'s order.
+fn report(
+    (a, b): (SideInfo, SideInfo),
+    options: &Options,
+    found: Found,
+    accords: Vec<AccordUse>,
+    resolved: Vec<Resolved>,
+) -> Diff {
     let mut groups = found.groups;
     sort_groups(&mut groups);
-    Ok(Diff {
+    Diff {
         format: "accord.diff/1",
-        a: info_a,
-        b: info_b,
+        a,
+        b,
         reading: options.reading,
         obligations: options.obligations,
         given: options.given.clone(),
@@ -419,11 +440,11 @@ fn by_pieces(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         listing: options.listing,
         weights: found.weights,
         columns: found.columns,
-        accords: Vec::new(),
+        accords,
         totals: found.totals,
         groups,
-        resolved: Vec::new(),
-    })
+        resolved,
+    }
 }
 
 /// Largest differences first; ties by the pair of outcomes taken in the same order whichever
@@ -500,7 +521,6 @@ fn by_diagrams(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
             partial: false,
         });
     }
-    sort_groups(&mut out_groups);
 
     let mut out_resolved: Vec<Resolved> = Vec::new();
     let mut accord_share = vec![0.0; options.accords.len()];
@@ -544,22 +564,9 @@ fn by_diagrams(a: Side, b: Side, options: &Options) -> Result<Diff, DiffError> {
         .zip(accord_share)
         .map(|(a, resolved_share)| AccordUse { accord: a.clone(), effective: a.effective_text(), resolved_share })
         .collect();
-    Ok(Diff {
-        format: "accord.diff/1",
-        a: info_a,
-        b: info_b,
-        reading: options.reading,
-        obligations: options.obligations,
-        given: options.given.clone(),
-        facts: options.facts.clone(),
-        listing: options.listing,
-        weights: c.take_weights(),
-        columns: c.space.into_columns(),
-        accords,
-        totals,
-        groups: out_groups,
-        resolved: out_resolved,
-    })
+    let weights = c.take_weights();
+    let found = Found { groups: out_groups, totals, columns: c.space.into_columns(), weights };
+    Ok(report((info_a, info_b), options, found, accords, out_resolved))
 }
 
 /// Where two sides agree and where one mechanism bridges them: what [`diff`] reports as

@@ -105,7 +105,7 @@ pub(super) struct Focus<'p> {
 impl Focus<'_> {
     /// Whether a row can decide anywhere in the window: its box meets a changed row's. A row
     /// that meets none decides nothing there and narrows nothing, so it need not be built.
-    pub(super) fn may_meet(&self, cells: &Cells) -> bool {
+    fn may_meet(&self, cells: &Cells) -> bool {
         self.changed.iter().any(|c| cells_meet(c, cells))
     }
 }
@@ -141,16 +141,14 @@ pub(super) fn plan<'p>(a: &'p Prepared, b: &'p Prepared, obligations: bool) -> P
     }
     let changed: Vec<&Cells> = changed_a.iter().chain(changed_b).flat_map(|g| g.rows.iter().copied()).collect();
     let before = |groups: &[RuleGroup]| groups.iter().take(prefix).map(|g| g.rows.len()).sum();
-    let mut focus = Focus { changed, earlier: Vec::new(), before_a: before(&ga), before_b: before(&gb) };
     let earlier: Vec<&Cells> = ga
         .get(..prefix)
         .unwrap_or_default()
         .iter()
         .flat_map(|g| g.rows.iter().copied())
-        .filter(|cells| focus.may_meet(cells))
+        .filter(|cells| changed.iter().any(|c| cells_meet(c, cells)))
         .collect();
-    focus.earlier = earlier;
-    Plan::Focus(focus)
+    Plan::Focus(Focus { changed, earlier, before_a: before(&ga), before_b: before(&gb) })
 }
 
 /// The window of a plan, inside `within` (the compared transfers: those `--given`, consistent

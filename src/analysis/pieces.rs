@@ -24,13 +24,12 @@
 
 use super::compare::{Ground, RuleRef, rule_ref};
 use super::count::{Counter, Cube, Size};
-use super::diff::{Cells, DiffError, Group, Listing, Options, Totals};
+use super::diff::{Cells, DiffError, Found, Group, Listing, Options, Totals};
 use super::mdd::{FALSE, HashMap};
 use super::outcome::{Class, Order, Outcome, bridging, classify};
 use super::partition::{Decider, Plan, plan};
 use super::regions::{Candidates, Lister, Region};
 use super::side::Prepared;
-use crate::table::{Column, Weight};
 use std::collections::BTreeMap;
 
 /// The most changed rows a window is made of. Each is a piece of the window, which every part
@@ -77,14 +76,6 @@ struct SidePart<P> {
     decider: Decider,
     outcome: Outcome,
     pieces: Vec<P>,
-}
-
-/// What a diff reports, found piece by piece.
-pub(super) struct Found {
-    pub(super) groups: Vec<Group>,
-    pub(super) totals: Totals,
-    pub(super) columns: Vec<Column>,
-    pub(super) weights: Vec<Weight>,
 }
 
 /// The comparison of two prepared sides, as pieces.
@@ -493,6 +484,13 @@ mod tests {
         crate::compile::compile_text("t.accord", text).unwrap().pop().unwrap()
     }
 
+    /// `a` against `b` piece by piece, plainly compared, listed as `listing` up to `limit`.
+    fn compared(a: &crate::table::Table, b: &crate::table::Table, listing: Option<Listing>, limit: usize) -> Found {
+        let pa = Prepared::new(Side::new(a), Reading::OriginAligned, false, None).unwrap();
+        let pb = Prepared::new(Side::new(b), Reading::OriginAligned, false, None).unwrap();
+        compare(pa, pb, &Options::default(), listing, limit).unwrap()
+    }
+
     /// Past the cap, a group lists its first boxes and says so; its share, and the totals, are
     /// those of the whole listing.
     #[test]
@@ -502,13 +500,8 @@ mod tests {
              rule r2 \"R\" cite \"X\" when destination == US then permit\n default prohibit }",
         );
         let b = table("regime a \"A\" { home CN\n default prohibit }");
-        let options = Options::default();
-        let found = |limit: usize| {
-            let pa = Prepared::new(Side::new(&a), Reading::OriginAligned, false, None).unwrap();
-            let pb = Prepared::new(Side::new(&b), Reading::OriginAligned, false, None).unwrap();
-            compare(pa, pb, &options, Some(Listing::Regions), limit).unwrap()
-        };
-        let (whole, cut) = (found(MAX_BOXES), found(1));
+        let (whole, cut) =
+            (compared(&a, &b, Some(Listing::Regions), MAX_BOXES), compared(&a, &b, Some(Listing::Regions), 1));
         assert_eq!(whole.groups.len(), 1);
         assert!(whole.groups[0].regions.len() >= 2 && !whole.groups[0].partial);
         assert_eq!(cut.groups[0].regions.len(), 1);
@@ -517,11 +510,7 @@ mod tests {
         assert_eq!(cut.totals.agreement, whole.totals.agreement);
         assert_eq!(cut.totals.regions, 1);
         // Unlisted (as `diff::agreement` reads it), the same figures, and no regions.
-        let unlisted = {
-            let pa = Prepared::new(Side::new(&a), Reading::OriginAligned, false, None).unwrap();
-            let pb = Prepared::new(Side::new(&b), Reading::OriginAligned, false, None).unwrap();
-            compare(pa, pb, &options, None, 0).unwrap()
-        };
+        let unlisted = compared(&a, &b, None, 0);
         assert_eq!(unlisted.totals.agreement, whole.totals.agreement);
         assert_eq!(unlisted.totals.bridged, whole.totals.bridged);
         assert_eq!(unlisted.totals.regions, 0);
@@ -537,9 +526,7 @@ mod tests {
              rule r2 \"R\" cite \"X\" when not (destination == US) then require cn_certification\n default prohibit }",
         );
         let b = table("regime a \"A\" { home CN\n default prohibit }");
-        let pa = Prepared::new(Side::new(&a), Reading::OriginAligned, false, None).unwrap();
-        let pb = Prepared::new(Side::new(&b), Reading::OriginAligned, false, None).unwrap();
-        let found = compare(pa, pb, &Options::default(), Some(Listing::Regions), 1).unwrap();
+        let found = compared(&a, &b, Some(Listing::Regions), 1);
         let listed: Vec<(f64, usize, bool)> =
             found.groups.iter().map(|g| (g.share, g.regions.len(), g.partial)).collect();
         let (larger, smaller) = match listed.as_slice() {

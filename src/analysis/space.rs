@@ -392,6 +392,14 @@ impl Space {
         &self.implications
     }
 
+    /// The points `table` decides: in its scope, and consistent (only consistent points are
+    /// ever decided, so a rule that applies only to inconsistent ones never decides).
+    pub fn decided_by(&self, mdd: &mut Mdd, table: &Table) -> NodeId {
+        let in_scope = self.scope(mdd, table);
+        let consistent = self.consistent(mdd);
+        mdd.and(in_scope, consistent)
+    }
+
     /// The region where `table` is in scope: origin in its home, destination not.
     pub fn scope(&self, mdd: &mut Mdd, table: &Table) -> NodeId {
         let cells: BTreeMap<String, Cell> = scope_cells(table).into_iter().collect();

@@ -213,11 +213,7 @@ fn same_conditions(rules: &[(&str, Vec<&Cells>)], regions: &[NodeId]) -> Vec<Opt
 fn by_diagrams(table: &Table, budget: usize) -> Result<Vec<Finding>, Stop> {
     let space = Space::of(table);
     let mut mdd = space.mdd().with_budget(budget);
-    // Only consistent points are ever decided: a rule that applies only to inconsistent ones
-    // can never decide.
-    let in_scope = space.scope(&mut mdd, table);
-    let consistent = space.consistent(&mut mdd);
-    let scope = mdd.and(in_scope, consistent);
+    let scope = space.decided_by(&mut mdd, table);
     let rules = rules(table);
     let regions_of = regions(&space, &mut mdd, &rules);
     let same = same_conditions(&rules, &regions_of);
