@@ -50,12 +50,8 @@ pub fn check(roots: Vec<Loaded>, loader: &mut dyn Loader) -> Result<Checked, Int
     let (program, errors) = resolve::Checker::new(&graph).run();
     diagnostics.extend(errors.iter().map(error::CheckError::to_diagnostic));
     diagnostics::sort(&mut diagnostics);
-    // Spans compare equal whatever their place (so that trees compare by content); two
-    // reports are the same only if they are at the same place too.
-    diagnostics.dedup_by(|a, b| {
-        let place = |d: &Diagnostic| d.span().map(|s| (s.file, s.start, s.end));
-        a == b && place(a) == place(b)
-    });
+    // The same problem found twice at the same place (spans compare by place) is reported once.
+    diagnostics.dedup();
     Ok(Checked { sources, program, diagnostics })
 }
 

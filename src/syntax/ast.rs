@@ -1,5 +1,5 @@
-//! The tree a rule file parses into. Every node carries the [`Span`] it came from; spans compare
-//! equal, so trees compare by content.
+//! The tree a rule file parses into. Every node carries the [`Span`] it came from, and spans
+//! compare by place: two trees are equal only where their nodes are written at the same offsets.
 
 use crate::date::Date;
 use crate::source::Span;
