@@ -959,8 +959,8 @@ fn every_keyword_alone_and_in_a_rule() {
     }
 }
 
-/// Diagnostics compare equal whatever their spans, so removing duplicates must not merge two
-/// problems at different places (or in different files) into one.
+/// Removing duplicate diagnostics must not merge two problems at different places (or in
+/// different files) into one.
 #[test]
 fn the_same_mistake_in_two_places_is_reported_twice() {
     let rule = |id: &str| format!("  rule {id} \"R\" cite \"C\" when destinaton == DE then permit\n");
@@ -996,5 +996,122 @@ fn suggestion_for_a_huge_name_is_quick() {
     match receive.recv_timeout(std::time::Duration::from_secs(2)) {
         Ok(found) => assert_eq!(found, None),
         Err(_) => panic!("`closest` with a 1 MiB name and 40 candidates took more than 2 s"),
+    }
+}
+
+// ── formatting ──────────────────────────────────────────────────────────────────────────────
+
+/// `accord fmt`'s text for `text`, if it parses.
+fn formatted(text: &str) -> Result<Option<String>, TestCaseError> {
+    let result = syntax::format::format(accord::source::FileId::default(), text)
+        .map_err(|e| TestCaseError::fail(format!("format: internal error: {e}")))?;
+    Ok(result.ok())
+}
+
+/// A file's tree, without where each node is written.
+fn tree(text: &str) -> String {
+    let module = syntax::parse(accord::source::FileId::default(), text).unwrap().module;
+    let mut out = format!("{module:?}");
+    while let Some(at) = out.find("Span { file: ") {
+        let end = out[at..].find(" }").map_or(out.len(), |n| at + n + 2);
+        out.replace_range(at..end, "_");
+    }
+    out
+}
+
+/// The diagnostics of a check by content (code and words), whatever their order and place.
+fn findings(checked: &Checked) -> Vec<String> {
+    let mut out: Vec<String> =
+        checked.diagnostics.iter().map(|d| format!("{} {}", d.code.as_str(), d.message)).collect();
+    out.sort();
+    out
+}
+
+/// The properties every formatted file has: it reads into the same tree, formatting it again
+/// changes nothing, and it checks to the same findings and compiles to the same tables.
+fn formatting_holds(text: &str) -> Result<Option<String>, TestCaseError> {
+    let Some(once) = formatted(text)? else {
+        prop_assert!(!syntax::parse(accord::source::FileId::default(), text).unwrap().errors.is_empty());
+        return Ok(None);
+    };
+    prop_assert!(tree(&once) == tree(text), "the tree changed:\n{}\n--- formatted ---\n{}", text, once);
+    let twice = formatted(&once)?;
+    prop_assert_eq!(twice.as_deref(), Some(once.as_str()), "not idempotent; the first result:\n{}", once);
+    let (before, after) = (one(text)?, one(&once)?);
+    prop_assert_eq!(findings(&before), findings(&after), "{}", once);
+    if !before.has_errors() {
+        for (i, _) in before.program.regimes.iter().enumerate() {
+            let id = check::ir::RegimeId(u32::try_from(i).unwrap());
+            let a = accord::compile::compile(&before.program, id, &before.sources);
+            let b = accord::compile::compile(&after.program, id, &after.sources);
+            prop_assert_eq!(a.map(|t| t.hash), b.map(|t| t.hash), "{}", once);
+        }
+    }
+    Ok(Some(once))
+}
+
+/// `text` with a comment `// cN` put in at some of the places between tokens (outside strings
+/// and comments): after the token on its line, or on a line of its own.
+fn with_comments(text: &str, places: &[(Index, bool)]) -> (String, usize) {
+    let mut gaps = Vec::new();
+    let (mut in_string, mut in_comment, mut previous) = (false, false, ' ');
+    for (i, c) in text.char_indices() {
+        // A gap is judged before the character changes the state: the line break that ends a
+        // comment is inside it (a comment there would join the one before it).
+        if (c == ' ' || c == '\n') && !in_string && !in_comment {
+            gaps.push(i);
+        }
+        match c {
+            '"' if !in_comment && previous != '\\' => in_string = !in_string,
+            '/' if !in_string && previous == '/' => in_comment = true,
+            '\n' => in_comment = false,
+            _ => {}
+        }
+        previous = c;
+    }
+    let mut chosen: Vec<(usize, bool)> =
+        places.iter().map(|(at, own_line)| (gaps[at.index(gaps.len())], *own_line)).collect();
+    chosen.sort();
+    chosen.dedup_by_key(|(at, _)| *at);
+    let mut out = String::new();
+    let mut last = 0;
+    for (n, (at, own_line)) in chosen.iter().enumerate() {
+        out.push_str(&text[last..*at]);
+        out.push_str(if *own_line { "\n// c" } else { " // c" });
+        out.push_str(&format!("{n}\n"));
+        last = *at;
+    }
+    out.push_str(&text[last..]);
+    (out, chosen.len())
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    /// Valid regimes: same tree, idempotent, same findings, the same table hashes.
+    #[test]
+    fn formatting_keeps_what_a_valid_file_decides(text in valid_file()) {
+        prop_assert!(formatting_holds(&text)?.is_some(), "a valid file did not format:\n{text}");
+    }
+
+    /// Mostly valid files: formatted when they parse (keeping every property), refused when not.
+    #[test]
+    fn formatting_mostly_valid_files(text in mostly_valid_file()) {
+        formatting_holds(&text)?;
+    }
+
+    /// Comments anywhere between tokens are all kept, once each and in order.
+    #[test]
+    fn formatting_keeps_every_comment(
+        text in valid_file(),
+        places in prop::collection::vec((any::<Index>(), any::<bool>()), 1..8),
+    ) {
+        let (commented, count) = with_comments(&text, &places);
+        let once = formatting_holds(&commented)?.unwrap();
+        let found: Vec<String> = once.match_indices("// c").map(|(i, _)| {
+            once[i + 4..].chars().take_while(char::is_ascii_digit).collect()
+        }).collect();
+        let expected: Vec<String> = (0..count).map(|n| n.to_string()).collect();
+        prop_assert_eq!(found, expected, "{}\n--- formatted ---\n{}", commented, once);
     }
 }

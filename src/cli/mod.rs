@@ -11,6 +11,7 @@ mod corridor;
 mod diff;
 mod eval;
 mod files;
+mod fmt;
 mod matrix;
 mod project;
 mod regime;
@@ -42,6 +43,7 @@ Examples:
   accord eval examples/tutorial.accord --scenario transfer.json --explain --format text
   accord eval cn --input transfers.jsonl > decisions.jsonl
   accord test examples                         run every example block as a test
+  accord fmt --check                           list the project's files not yet formatted
   accord diff cn@2023-12-01 cn@2024-06-01      what China's 2024 Provisions changed
   accord diff eu jp --accords --format html > eu-jp.html
   accord corridor cn hk                        both flows between two homes
@@ -86,6 +88,8 @@ enum Command {
     Corridor(corridor::CorridorArgs),
     /// Pairwise agreement between regimes, as a table and a heat map
     Matrix(matrix::MatrixArgs),
+    /// Lay rule files out in the one canonical layout, comments kept (`--check` for CI)
+    Fmt(fmt::FmtArgs),
 }
 
 /// How problems are printed.
@@ -124,6 +128,7 @@ pub fn run() -> ExitCode {
         Command::Diff(a) => diff::run(a, colour),
         Command::Corridor(a) => corridor::run(a, colour),
         Command::Matrix(a) => matrix::run(a, colour),
+        Command::Fmt(a) => fmt::run(a, colour),
     });
     match outcome {
         Ok(Ok(code)) => code,

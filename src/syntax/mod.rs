@@ -6,6 +6,7 @@
 pub mod ast;
 mod descent;
 mod error;
+pub mod format;
 mod parser;
 mod scan;
 
@@ -165,10 +166,15 @@ pub fn write_number(n: i64) -> String {
         Some(rest) => ("-", rest.to_owned()),
         None => ("", digits),
     };
-    if digits.len() <= 4 {
-        return format!("{sign}{digits}");
+    format!("{sign}{}", group_thousands(&digits, 5))
+}
+
+/// Digits with `_` between thousands, when there are at least `from` of them.
+fn group_thousands(digits: &str, from: usize) -> String {
+    if digits.len() < from {
+        return digits.to_owned();
     }
-    let mut out = String::from(sign);
+    let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             out.push('_');
