@@ -43,6 +43,7 @@ pub mod compile;
 pub mod date;
 pub mod diagnostics;
 pub mod eval;
+pub mod lsp;
 pub mod render;
 pub mod source;
 pub mod stdlib;

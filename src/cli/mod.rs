@@ -12,6 +12,7 @@ mod diff;
 mod eval;
 mod files;
 mod fmt;
+mod lsp;
 mod matrix;
 mod project;
 mod regime;
@@ -90,6 +91,8 @@ enum Command {
     Matrix(matrix::MatrixArgs),
     /// Lay rule files out in the one canonical layout, comments kept (`--check` for CI)
     Fmt(fmt::FmtArgs),
+    /// Run a language server on standard input and output, for editors
+    Lsp(lsp::LspArgs),
 }
 
 /// How problems are printed.
@@ -129,6 +132,7 @@ pub fn run() -> ExitCode {
         Command::Corridor(a) => corridor::run(a, colour),
         Command::Matrix(a) => matrix::run(a, colour),
         Command::Fmt(a) => fmt::run(a, colour),
+        Command::Lsp(a) => lsp::run(a),
     });
     match outcome {
         Ok(Ok(code)) => code,
