@@ -183,6 +183,17 @@ fn scrambled_files_format_back_to_the_same_trees_comments_and_tables() {
     assert_eq!(before, after);
 }
 
+/// Comments after keywords, between clauses written in either order, and inside arithmetic stay
+/// where they were, or follow the code they were in, and never take code into them (checked by
+/// hand).
+#[test]
+fn comments_stay_with_their_clauses() {
+    let text = "regime demo \"x\" {\n  home SG\n  let l = // c\n    data has health\n  rule r \"R\" effective 2020-01-01.. // E1\n    cite \"A\" // CA\n    effective ..2030-01-01 // E2\n    cite \"B\" // CB\n    when individuals_ytd + 1 // c2\n  + 2 > 3\n    then permit\n}\n";
+    let expected = "regime demo \"x\" {\n  home SG\n  let l = // c\n    data has health\n  rule r \"R\"\n    effective 2020-01-01.. // E1\n    cite \"A\" // CA\n    effective ..2030-01-01 // E2\n    cite \"B\" // CB\n    when individuals_ytd + 1 + 2 > 3 // c2\n    then permit\n}\n";
+    assert_eq!(format(text), expected);
+    assert!(tree(expected) == tree(text));
+}
+
 // ── the command line ──
 
 fn accord() -> Command {

@@ -170,6 +170,11 @@ regime demo "Demo" {
   rule care "Health data" cite "Demo s1" effective 2024-01-01..
     when flagged and destinaton == DE
     then require explicit_consent
+  rule explicit_consent "Named after the mechanism it asks for" cite "Demo s2"
+    when data has biometric
+    then require explicit_consent
+  oblige pipia "Assess first" cite "Demo s3"
+    when sensitive
   default permit
 }
 "#;
@@ -229,6 +234,15 @@ fn an_editor_session() {
     let text = hover["contents"]["value"].as_str().unwrap();
     assert!(text.contains("cites: Demo s1") && text.contains("effective: `2024-01-01..`"), "{text}");
 
+    // A rule named after a mechanism: the mechanism is meant where it is required.
+    let hover = client.at("textDocument/hover", &uri, find(&fixed, "require explicit_consent\n  oblige", 9));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("explicit_consent") && text.contains("(a member of Mechanism)"), "{text}");
+    let hover = client.at("textDocument/hover", &uri, find(&fixed, "rule explicit_consent", 6));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("cites: Demo s2"), "{hover}");
+    let hover = client.at("textDocument/hover", &uri, find(&fixed, "oblige pipia", 8));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("cites: Demo s3"), "{hover}");
+
     // Definition: in the used file, and in the standard library (written out to open).
     let definition = client.at("textDocument/definition", &uri, find(&fixed, "in TRUSTED", 4));
     assert!(definition["uri"].as_str().unwrap().ends_with("/shared.accord"), "{definition}");
@@ -241,11 +255,11 @@ fn an_editor_session() {
     let column = definition["range"]["start"]["character"].as_u64().unwrap() as usize;
     assert!(line[column..].starts_with("health "), "{line}");
 
-    // References: the let's declaration and its one use, nothing in other regimes.
+    // References: the let's declaration and its two uses.
     let references = client.at("textDocument/references", &uri, find(&fixed, "let sensitive", 5));
     let lines: Vec<u64> =
         references.as_array().unwrap().iter().map(|r| r["range"]["start"]["line"].as_u64().unwrap()).collect();
-    assert_eq!(lines, vec![4, 5], "{references}");
+    assert_eq!(lines, vec![4, 5, 13], "{references}");
 
     // Completion: a fact name from its first letters, members after `has`, mechanisms after
     // `require`.
@@ -302,6 +316,21 @@ fn malformed_messages_get_errors_and_the_server_goes_on() {
     assert_eq!(response["error"]["code"], -32700, "{response}");
     assert!(response["error"]["message"].as_str().unwrap().contains("Content-Length"), "{response}");
 
+    // A header block without a length, its body unread and the next message straight after it:
+    // the reader finds the next `Content-Length` all the same. A length past the limit is not
+    // read either.
+    let next = br#"{"jsonrpc":"2.0","id":70,"method":"no/such"}"#;
+    client.raw(b"Content-Type: x\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":69,\"method\":\"shutdown\"}");
+    client.raw(format!("Content-Length: {}\r\n\r\n", next.len()).as_bytes());
+    client.raw(next);
+    assert_eq!(client.response()["error"]["code"], -32700);
+    assert_eq!(client.response()["id"], 70);
+    client.raw(b"Content-Length: 99999999999999\r\n\r\n");
+    client.raw(format!("Content-Length: {}\r\n\r\n", next.len()).as_bytes());
+    client.raw(next);
+    assert_eq!(client.response()["error"]["code"], -32700);
+    assert_eq!(client.response()["id"], 70);
+
     let response = client.request("no/such/method", json!({}));
     assert_eq!(response["error"]["code"], -32601, "{response}");
     let response = client.request("textDocument/hover", json!({ "textDocument": 5 }));
@@ -322,6 +351,17 @@ fn exit_without_shutdown_is_an_error_exit() {
     let mut client = Client::start(dir.path());
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(1));
+}
+
+#[test]
+fn after_shutdown_only_exit_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = Client::start(dir.path());
+    assert_eq!(client.request("shutdown", Value::Null)["result"], Value::Null);
+    let response = client.request("textDocument/hover", json!({}));
+    assert_eq!(response["error"]["code"], -32600, "{response}");
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(0));
 }
 
 /// The VS Code extension's files are valid JSON, its grammar knows every keyword of the

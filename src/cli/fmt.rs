@@ -170,11 +170,14 @@ fn write(given: &Path, text: &str) -> Result<(), Failure> {
         return Err(Failure::Input(miette::miette!("`{}` is not a file", given.display())));
     };
     let temporary = path.with_file_name(format!(".{name}.accord-fmt"));
-    std::fs::write(&temporary, text).map_err(cannot)?;
-    if let Ok(metadata) = std::fs::metadata(&path) {
-        std::fs::set_permissions(&temporary, metadata.permissions()).map_err(cannot)?;
-    }
-    std::fs::rename(&temporary, &path).map_err(|e| {
+    let written = std::fs::write(&temporary, text)
+        .and_then(|()| match std::fs::metadata(&path) {
+            Ok(metadata) => std::fs::set_permissions(&temporary, metadata.permissions()),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&temporary, &path));
+    written.map_err(|e| {
+        // Nothing is left behind: the file is as it was.
         let _ = std::fs::remove_file(&temporary);
         cannot(e)
     })

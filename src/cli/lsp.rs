@@ -15,7 +15,7 @@ use std::process::ExitCode;
 ///
 /// It checks each open document as `accord check` does, as it is typed, and offers hover, go to
 /// definition and find references (across `use`d files and the standard library, which is
-/// written out to a temporary directory for the editor to open), completion, the diagnostics'
+/// written out to the user's cache directory for the editor to open), completion, the diagnostics'
 /// fixes as code actions, and formatting. A malformed message gets an error response, and the
 /// server goes on. See `editors/README.md` for VS Code, Neovim and Helix.
 #[derive(Debug, clap::Args)]
@@ -37,7 +37,11 @@ pub(crate) fn run(_args: &LspArgs) -> Result<ExitCode, Failure> {
         let frame = match read_frame(&mut input) {
             Ok(Some(frame)) => frame,
             // The editor has gone: end as if told to exit.
-            Ok(None) | Err(_) => return Ok(exit_code(server.exited().unwrap_or(false))),
+            Ok(None) => return Ok(exit_code(server.exited().unwrap_or(false))),
+            Err(e) => {
+                super::say(&format!("accord lsp: cannot read standard input: {e}\n"));
+                return Ok(ExitCode::from(1));
+            }
         };
         let replies = match frame {
             Frame::Malformed(why) => vec![error_response(Value::Null, code::PARSE_ERROR, &why)],
@@ -60,7 +64,9 @@ fn handle(server: &mut Server, message: Value) -> Vec<Value> {
     let id = message.get("id").cloned().unwrap_or(Value::Null);
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.handle(message))) {
         Ok(replies) => replies,
-        Err(_) => vec![error_response(id, -32603, "internal error: this is a bug in Accord, please report it")],
+        Err(_) => {
+            vec![error_response(id, code::INTERNAL_ERROR, "internal error: this is a bug in Accord, please report it")]
+        }
     }
 }
 
@@ -74,14 +80,20 @@ enum Frame {
     Malformed(String),
 }
 
-/// The next message; `None` at the end of the input.
+/// The longest header line read; the rest of a longer one is skipped.
+const MAX_LINE: u64 = 64 * 1024;
+
+/// The next message; `None` at the end of the input. After a malformed message the reader
+/// finds its footing again at the next line that holds a `Content-Length` header (a body
+/// that was never read runs into the next header's line, so the header is looked for
+/// anywhere in a line).
 fn read_frame(input: &mut impl BufRead) -> std::io::Result<Option<Frame>> {
     let mut length: Option<usize> = None;
     let mut bad_header = None;
     let mut saw_any = false;
     loop {
         let mut line = Vec::new();
-        if input.read_until(b'\n', &mut line)? == 0 {
+        if input.by_ref().take(MAX_LINE).read_until(b'\n', &mut line)? == 0 {
             return Ok(None);
         }
         let text = String::from_utf8_lossy(&line);
@@ -93,15 +105,16 @@ fn read_frame(input: &mut impl BufRead) -> std::io::Result<Option<Frame>> {
             break;
         }
         saw_any = true;
-        match text.split_once(':') {
-            Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
-                match value.trim().parse::<usize>() {
-                    Ok(n) => length = Some(n),
-                    Err(_) => bad_header = Some(format!("`Content-Length` is not a number: `{}`", value.trim())),
-                }
+        let lower = text.to_ascii_lowercase();
+        match lower.find("content-length:") {
+            Some(at) => match text.get(at + "content-length:".len()..).map(str::trim).map(str::parse::<usize>) {
+                Some(Ok(n)) => length = Some(n),
+                _ => bad_header = Some("`Content-Length` is not a number".to_owned()),
+            },
+            None if !text.contains(':') => {
+                bad_header = Some(format!("not a header line: `{}`", text.chars().take(80).collect::<String>()));
             }
-            Some(_) => {}
-            None => bad_header = Some(format!("not a header line: `{}`", text.chars().take(80).collect::<String>())),
+            None => {}
         }
     }
     let Some(length) = length else {
@@ -110,7 +123,7 @@ fn read_frame(input: &mut impl BufRead) -> std::io::Result<Option<Frame>> {
         )));
     };
     if length > MAX_MESSAGE {
-        std::io::copy(&mut input.take(length as u64), &mut std::io::sink())?;
+        // Not read: what follows is skipped up to the next header.
         return Ok(Some(Frame::Malformed(format!("a message of {length} bytes is over the {MAX_MESSAGE}-byte limit"))));
     }
     let mut body = vec![0; length];
@@ -147,11 +160,17 @@ impl Workspace for Disk {
     }
 }
 
-/// Writes the embedded standard library to a directory of this version's own under the
-/// temporary directory, so that an editor can open what a definition in it points to. `None`
+/// Writes the embedded standard library to a directory of this version's own in the user's
+/// cache directory, so that an editor can open what a definition in it points to. `None`
 /// (said on standard error) if it cannot be written: definitions there are then not offered.
 fn write_stdlib() -> Option<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("accord-{}-stdlib", env!("CARGO_PKG_VERSION")));
+    // The user's cache directory, where there is one: a fixed name in a shared temporary
+    // directory could be another user's.
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = cache.join("accord").join(format!("stdlib-{}", env!("CARGO_PKG_VERSION")));
     let modules = crate::stdlib::VOCABULARY
         .iter()
         .map(|m| (format!("{}.accord", m.name), m.text))

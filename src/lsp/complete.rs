@@ -19,6 +19,11 @@ pub fn items(index: &Index, text: &str, offset: usize) -> Vec<CompletionItem> {
         Context::Mechanism => members(index, "Mechanism"),
         Context::Obligation => members(index, "Obligation"),
         Context::ValueOf(fact, with_sets) => values_of(index, &fact, with_sets),
+        Context::Home => {
+            let sets = index.of_kind(Kind::Set).filter(|d| d.enum_name.as_deref() == Some("Jurisdiction"));
+            let sets = sets.map(|d| item(&d.name, CompletionItemKind::CONSTANT, &d.detail, &d.hover));
+            members(index, "Jurisdiction").into_iter().chain(sets).collect()
+        }
         Context::Fact => facts(index),
         Context::Condition => facts(index).into_iter().chain(lets(index)).collect(),
     };
@@ -36,6 +41,8 @@ enum Context {
     ValueOf(String, bool),
     /// A fact's name: a scenario's key.
     Fact,
+    /// What a regime's `home` names: jurisdictions and sets of them.
+    Home,
     Condition,
 }
 
@@ -105,7 +112,18 @@ fn context(tokens: &[String]) -> Context {
         "==" | "!=" => return Context::ValueOf(t(op + 1).to_owned(), false),
         ":" if is_word(t(op + 1)) => return Context::ValueOf(t(op + 1).to_owned(), false),
         "with" => return Context::Obligation,
+        "home" => return Context::Home,
         _ => {}
+    }
+    // `upon m or n {`: the obligations that come with relying on them.
+    if op > i {
+        let mut j = op;
+        while is_word(t(j)) && t(j) != "upon" || t(j) == "or" {
+            j += 1;
+        }
+        if t(j) == "upon" {
+            return Context::Obligation;
+        }
     }
     // An outcome or a mechanism list: `require a or `, `upon a or `, `x accepts a or `.
     for word in tokens.iter().rev() {
@@ -203,6 +221,9 @@ mod tests {
         assert_eq!(context_of("when data has health then require "), Context::Mechanism);
         assert_eq!(context_of("then require eu_scc or "), Context::Mechanism);
         assert_eq!(context_of("expect permit with {"), Context::Obligation);
+        assert_eq!(context_of("expect permit upon cn_standard_contract or x {"), Context::Obligation);
+        assert_eq!(context_of("regime r \"R\" {\n  home "), Context::Home);
+        assert_eq!(context_of("  home {CN, "), Context::Home);
         assert_eq!(context_of("when data has health or "), Context::Condition);
         assert_eq!(context_of("let x = "), Context::Condition);
         assert_eq!(context_of("when \"require\" // require\n and "), Context::Condition);

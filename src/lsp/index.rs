@@ -63,27 +63,41 @@ impl Index {
                 reader.item(item);
             }
         }
-        let lets: Vec<(String, String)> = index
+        let lets: Vec<(String, String, Option<Span>)> = index
             .definitions
             .iter()
             .filter(|d| d.kind == Kind::Let)
-            .map(|d| (d.name.clone(), d.detail.clone()))
+            .map(|d| (d.name.clone(), d.detail.clone(), d.scope))
             .collect();
         for definition in index.definitions.iter_mut().filter(|d| d.kind == Kind::Let) {
-            definition.hover.push_str(&expansion(&definition.detail, &lets));
+            // A `let` sees its own regime's `let`s, and the top-level ones.
+            let visible: Vec<(String, String)> = lets
+                .iter()
+                .filter(|(_, _, scope)| scope.is_none() || *scope == definition.scope)
+                .map(|(name, detail, _)| (name.clone(), detail.clone()))
+                .collect();
+            definition.hover.push_str(&expansion(&definition.detail, &visible));
         }
         index
     }
 
     /// The declaration `name` means at `offset` in `file`: a regime's own `let` inside that
     /// regime, then a declaration of the same file, then any other.
+    ///
+    /// A rule's id is meant only where the rule declares it: elsewhere the same word names the
+    /// fact, member or `let` it is named after (`rule explicit_consent … require explicit_consent`).
     pub fn resolve(&self, name: &str, file: FileId, offset: usize) -> Option<&Definition> {
         let inside = |span: &Span| span.file == file && (span.start as usize..=span.end as usize).contains(&offset);
-        self.definitions.iter().filter(|d| d.name == name).min_by_key(|d| match &d.scope {
-            Some(scope) if inside(scope) => 0,
-            Some(_) => 3,
-            None if d.span.file == file => 1,
-            None => 2,
+        let candidates = self.definitions.iter().filter(|d| d.name == name);
+        candidates.min_by_key(|d| {
+            let place = match &d.scope {
+                Some(scope) if inside(scope) => 0,
+                Some(_) => 3,
+                None if d.span.file == file => 1,
+                None => 2,
+            };
+            let elsewhere_a_rule = d.kind == Kind::Rule && !inside(&d.span);
+            (elsewhere_a_rule, place)
         })
     }
 
@@ -145,10 +159,11 @@ fn cites(clauses: &[CiteClause]) -> Vec<String> {
 }
 
 impl Reader<'_> {
-    /// The text of a span with its white space runs made one space.
+    /// The text of a span on one line: comments out, white space runs made one space.
     fn flat(&self, span: Span) -> String {
-        let text = self.text.get(span.range()).unwrap_or_default();
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        let Some(text) = self.text.get(span.range()) else { return String::new() };
+        let code: Vec<&str> = text.lines().map(without_comment).collect();
+        code.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     fn add(&mut self, name: &Ident, kind: Kind, detail: String, more: String, enum_name: Option<String>) {
@@ -215,6 +230,12 @@ impl Reader<'_> {
                                 format!("rule {} {:?}  (regime {})", rule.name.name, rule.title.value, r.name.name);
                             self.add(&rule.name, Kind::Rule, detail, more, None);
                         }
+                        RegimeItem::Oblige(o) => {
+                            let more = self.rule_more(&o.doc, &o.cites, &o.effective);
+                            let detail =
+                                format!("oblige {} {:?}  (regime {})", o.name.name, o.title.value, r.name.name);
+                            self.add(&o.name, Kind::Rule, detail, more, None);
+                        }
                         _ => {}
                     }
                 }
@@ -272,6 +293,12 @@ pub fn word_at(text: &str, offset: usize) -> Option<(String, usize, usize)> {
         return None;
     }
     Some((word.to_owned(), start, end))
+}
+
+/// A line without its comment, if it has one.
+fn without_comment(line: &str) -> &str {
+    let starts = line.match_indices("//").map(|(i, _)| i).find(|&i| !in_string_or_comment(line, i));
+    starts.and_then(|i| line.get(..i)).unwrap_or(line)
 }
 
 /// Whether byte `offset` lies in a string or a comment (both end with their line).

@@ -38,6 +38,8 @@ pub mod code {
     pub const METHOD_NOT_FOUND: i64 = -32601;
     /// The parameters do not fit the method.
     pub const INVALID_PARAMS: i64 = -32602;
+    /// A bug in the server.
+    pub const INTERNAL_ERROR: i64 = -32603;
     /// A request before `initialize`.
     pub const NOT_INITIALIZED: i64 = -32002;
 }
@@ -98,6 +100,9 @@ impl Server {
         if !self.initialized && method != "initialize" {
             return error_response(id, code::NOT_INITIALIZED, "the server has not been initialized");
         }
+        if self.shutdown {
+            return error_response(id, code::INVALID_REQUEST, "the server has been shut down: only `exit` is left");
+        }
         let result = match method {
             "initialize" => {
                 self.initialized = true;
@@ -108,14 +113,14 @@ impl Server {
                 Ok(Value::Null)
             }
             "textDocument/hover" => {
-                self.with(params, |s, p: lsp::HoverParams| s.hover(p.text_document_position_params))
+                self.with(params, |s, p: lsp::HoverParams| Ok(s.hover(p.text_document_position_params)))
             }
             "textDocument/definition" => {
-                self.with(params, |s, p: lsp::GotoDefinitionParams| s.definition(p.text_document_position_params))
+                self.with(params, |s, p: lsp::GotoDefinitionParams| Ok(s.definition(p.text_document_position_params)))
             }
-            "textDocument/references" => self.with(params, |s, p: lsp::ReferenceParams| s.references(p)),
-            "textDocument/completion" => self.with(params, |s, p: lsp::CompletionParams| s.completion(p)),
-            "textDocument/codeAction" => self.with(params, |s, p: lsp::CodeActionParams| s.code_actions(p)),
+            "textDocument/references" => self.with(params, |s, p: lsp::ReferenceParams| Ok(s.references(p))),
+            "textDocument/completion" => self.with(params, |s, p: lsp::CompletionParams| Ok(s.completion(p))),
+            "textDocument/codeAction" => self.with(params, |s, p: lsp::CodeActionParams| Ok(s.code_actions(p))),
             "textDocument/formatting" => self.with(params, |s, p: lsp::DocumentFormattingParams| s.formatting(p)),
             _ => Err((code::METHOD_NOT_FOUND, format!("no method `{method}`"))),
         };
@@ -129,13 +134,17 @@ impl Server {
     fn with<P: DeserializeOwned, R: serde::Serialize>(
         &mut self,
         params: Value,
-        answer: impl FnOnce(&mut Self, P) -> R,
+        answer: impl FnOnce(&mut Self, P) -> Result<R, (i64, String)>,
     ) -> Result<Value, (i64, String)> {
         let params: P = serde_json::from_value(params).map_err(|e| (code::INVALID_PARAMS, e.to_string()))?;
-        serde_json::to_value(answer(self, params)).map_err(|e| (code::INVALID_PARAMS, e.to_string()))
+        serde_json::to_value(answer(self, params)?).map_err(|e| (code::INTERNAL_ERROR, e.to_string()))
     }
 
     fn notification(&mut self, method: &str, params: Value) -> Vec<Value> {
+        // Before `initialize`, notifications other than `exit` are dropped, as the protocol says.
+        if !self.initialized && method != "exit" {
+            return Vec::new();
+        }
         match method {
             "exit" => {
                 self.exited = true;
@@ -306,16 +315,16 @@ impl Server {
 
     /// The document in `accord fmt`'s layout: one edit of the whole text, none if it is laid out
     /// so already or does not parse (its errors are among the diagnostics).
-    fn formatting(&self, p: lsp::DocumentFormattingParams) -> Option<Vec<lsp::TextEdit>> {
-        let document = self.document(&p.text_document.uri)?;
-        let formatted = crate::syntax::format::format(FileId::default(), &document.text).ok()?.ok()?;
+    fn formatting(&self, p: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>, (i64, String)> {
+        let Some(document) = self.document(&p.text_document.uri) else { return Ok(None) };
+        let formatted = crate::syntax::format::format(FileId::default(), &document.text)
+            .map_err(|e| (code::INTERNAL_ERROR, format!("internal error: {e}; please report it")))?;
+        let Ok(formatted) = formatted else { return Ok(None) };
         if formatted == document.text {
-            return Some(Vec::new());
+            return Ok(Some(Vec::new()));
         }
-        Some(vec![lsp::TextEdit {
-            range: position::range(&document.text, 0, document.text.len()),
-            new_text: formatted,
-        }])
+        let range = position::range(&document.text, 0, document.text.len());
+        Ok(Some(vec![lsp::TextEdit { range, new_text: formatted }]))
     }
 }
 

@@ -192,6 +192,8 @@ impl Out {
     fn comment(&mut self, comment: &Comment, indent: usize) {
         if comment.trailing && !self.text.is_empty() && !self.in_comment {
             // At the end of the line it followed, whatever breaks are owed after that line.
+            let code = self.text.trim_end_matches(' ').len();
+            self.text.truncate(code);
             self.text.push(' ');
             self.text.push_str(&comment.text);
             self.in_comment = true;

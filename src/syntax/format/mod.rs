@@ -302,22 +302,32 @@ impl Printer<'_> {
         cat(parts)
     }
 
-    /// `cite` and `effective` clauses, cites first.
+    /// `cite` and `effective` clauses, in the order written (so that each keeps its comments).
     fn clauses(&mut self, cites: &[CiteClause], effective: &[Range]) -> Vec<Doc> {
+        let mut order: Vec<(u32, Result<&CiteClause, &Range>)> = cites
+            .iter()
+            .map(|c| (c.span.start, Ok(c)))
+            .chain(effective.iter().map(|r| (r.span.start, Err(r))))
+            .collect();
+        order.sort_by_key(|(at, _)| *at);
         let mut out = Vec::new();
-        for cite in cites {
-            let at = self.at(start(cite.span));
-            let mut items = Vec::new();
-            for (i, s) in cite.cites.iter().enumerate() {
-                let comma = if i + 1 < cite.cites.len() { "," } else { "" };
-                let at = if i == 0 { cat(vec![]) } else { self.at(start(s.span)) };
-                items.push(cat(vec![at, text(format!("{}{comma}", self.slice(s.span)))]));
+        for (_, clause) in order {
+            match clause {
+                Ok(cite) => {
+                    let at = self.at(start(cite.span));
+                    let mut items = Vec::new();
+                    for (i, s) in cite.cites.iter().enumerate() {
+                        let comma = if i + 1 < cite.cites.len() { "," } else { "" };
+                        let at = if i == 0 { cat(vec![]) } else { self.at(start(s.span)) };
+                        items.push(cat(vec![at, text(format!("{}{comma}", self.slice(s.span)))]));
+                    }
+                    out.push(cat(vec![at, text("cite "), nest("cite ".len(), Doc::Fill(items))]));
+                }
+                Err(range) => {
+                    let at = self.at(start(range.span));
+                    out.push(cat(vec![at, text(format!("effective {}", self.range(range)))]));
+                }
             }
-            out.push(cat(vec![at, text("cite "), nest("cite ".len(), Doc::Fill(items))]));
-        }
-        for range in effective {
-            let at = self.at(start(range.span));
-            out.push(cat(vec![at, text(format!("effective {}", self.range(range)))]));
         }
         out
     }
@@ -392,7 +402,13 @@ impl Printer<'_> {
     fn operand(&mut self, operand: &Operand) -> Doc {
         match operand {
             Operand::Literal(l) => text(literal(l)),
-            Operand::Arith(_, span) => text(self.slice(*span).split_whitespace().collect::<Vec<_>>().join(" ")),
+            // Arithmetic (which the checker refuses) keeps no operators in the tree: printed as
+            // written, on one line, without the comments inside it (they follow it instead).
+            Operand::Arith(_, span) => {
+                let written = self.slice(*span);
+                let code: Vec<&str> = written.lines().map(|line| line.split("//").next().unwrap_or(line)).collect();
+                text(code.join(" ").split_whitespace().collect::<Vec<_>>().join(" "))
+            }
             Operand::List(list) => self.value_list(list),
         }
     }
