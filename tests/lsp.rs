@@ -162,6 +162,7 @@ fn find(text: &str, needle: &str, into: usize) -> (usize, usize) {
 const SHARED: &str = "/// Places this company trusts.\nset TRUSTED: Jurisdiction = { JP, NZ }\n";
 
 const RULES: &str = r#"use "shared.accord"
+use transfer
 
 regime demo "Demo" {
   home SG
@@ -243,6 +244,15 @@ fn an_editor_session() {
     let hover = client.at("textDocument/hover", &uri, find(&fixed, "oblige pipia", 8));
     assert!(hover["contents"]["value"].as_str().unwrap().contains("cites: Demo s3"), "{hover}");
 
+    // A `use` leads to the file it names.
+    let definition = client.at("textDocument/definition", &uri, find(&fixed, "shared.accord", 2));
+    assert!(definition["uri"].as_str().unwrap().ends_with("/shared.accord"), "{definition}");
+    assert_eq!(definition["range"]["start"], json!({ "line": 0, "character": 0 }));
+    let definition = client.at("textDocument/definition", &uri, find(&fixed, "use transfer", 5));
+    let target = definition["uri"].as_str().unwrap().strip_prefix("file://").unwrap().to_owned();
+    assert!(target.ends_with("/transfer.accord"), "{definition}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), accord::stdlib::module("transfer").unwrap().0.text);
+
     // Definition: in the used file, and in the standard library (written out to open).
     let definition = client.at("textDocument/definition", &uri, find(&fixed, "in TRUSTED", 4));
     assert!(definition["uri"].as_str().unwrap().ends_with("/shared.accord"), "{definition}");
@@ -259,7 +269,7 @@ fn an_editor_session() {
     let references = client.at("textDocument/references", &uri, find(&fixed, "let sensitive", 5));
     let lines: Vec<u64> =
         references.as_array().unwrap().iter().map(|r| r["range"]["start"]["line"].as_u64().unwrap()).collect();
-    assert_eq!(lines, vec![4, 5, 13], "{references}");
+    assert_eq!(lines, vec![5, 6, 14], "{references}");
 
     // Completion: a fact name from its first letters, members after `has`, mechanisms after
     // `require`.
@@ -290,6 +300,27 @@ fn an_editor_session() {
         formatted.contains("  rule care \"Health data\"\n    cite \"Demo s1\"\n    effective 2024-01-01..\n"),
         "{formatted}"
     );
+
+    // A used file open with unsaved changes is read from the editor, and its users are checked
+    // again when it changes.
+    let shared = uri.replace("rules.accord", "shared.accord");
+    let published_for = |client: &mut Client, wanted: &str| loop {
+        let published = client.notification("textDocument/publishDiagnostics");
+        if published["params"]["uri"] == wanted {
+            break published;
+        }
+    };
+    client.open(&shared, SHARED);
+    // Opening it checks its user again too, with the same result.
+    let rules = published_for(&mut client, &uri);
+    assert!(!rules.to_string().contains("`TRUSTED`"), "{rules}");
+    let renamed = SHARED.replace("TRUSTED", "FRIENDS");
+    let change = json!({ "textDocument": { "uri": shared, "version": 2 }, "contentChanges": [{ "text": renamed }] });
+    client.notify("textDocument/didChange", change);
+    let rules = published_for(&mut client, &uri);
+    let messages: Vec<&str> =
+        rules["params"]["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert!(messages.iter().any(|m| m.contains("`TRUSTED`")), "{rules}");
 
     assert_eq!(client.stop(), Some(0));
 }

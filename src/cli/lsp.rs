@@ -151,6 +151,11 @@ impl Workspace for Disk {
         Box::new(FsLoader::around(&[path.to_path_buf()]))
     }
 
+    fn key(&self, path: &Path) -> Option<String> {
+        // As `files::read` keys the files it reads.
+        std::fs::canonicalize(path).ok().map(|p| p.display().to_string())
+    }
+
     fn path(&self, name: &str) -> Option<PathBuf> {
         if let Some(relative) = name.strip_prefix("<stdlib>/") {
             return self.stdlib.as_ref().map(|dir| dir.join(relative));

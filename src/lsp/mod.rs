@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 pub trait Workspace {
     /// A loader for the `use`s of the document at `path`.
     fn loader(&self, path: &Path) -> Box<dyn Loader>;
+    /// The identity the loaders give the file at `path` (its canonical path), if it exists.
+    fn key(&self, path: &Path) -> Option<String>;
     /// Where the file a check names `name` can be opened (a path as read, or an embedded
     /// standard file written out for the editor to show), if anywhere.
     fn path(&self, name: &str) -> Option<PathBuf>;
@@ -53,8 +55,31 @@ struct Document {
     text: String,
     /// The name the check reads the document under (its path, or its URI).
     name: String,
+    /// Its identity as a `use` reaches it (the canonical path, where there is one).
+    key: String,
+    /// The keys of the files its check read through `use`.
+    uses: Vec<String>,
     checked: Option<Checked>,
     index: Index,
+}
+
+/// A loader that reads a `use`d file from the editor where it is open (with its unsaved
+/// changes), and records what it read.
+struct Overlay<'a> {
+    inner: &'a mut dyn Loader,
+    open: &'a BTreeMap<String, String>,
+    read: Vec<String>,
+}
+
+impl Loader for Overlay<'_> {
+    fn load(&mut self, importer: &str, path: &str) -> Result<Loaded, String> {
+        let mut loaded = self.inner.load(importer, path)?;
+        if let Some(text) = self.open.get(&loaded.key) {
+            loaded.bytes = text.clone().into_bytes();
+        }
+        self.read.push(loaded.key.clone());
+        Ok(loaded)
+    }
 }
 
 /// The server's state: the open documents and what their last check found.
@@ -175,24 +200,49 @@ impl Server {
     }
 
     /// Checks a document's new text and publishes what the check found in it.
+    /// Checks a document's new text, then every open document that uses it, and publishes
+    /// what each check found in its document.
     fn update(&mut self, uri: lsp::Url, text: String) -> Vec<Value> {
+        let mut out = self.check(uri.clone(), text);
+        let key = self.documents.get(&uri).map(|d| d.key.clone());
+        let users: Vec<(lsp::Url, String)> = self
+            .documents
+            .iter()
+            .filter(|(other, d)| **other != uri && key.as_ref().is_some_and(|k| d.uses.contains(k)))
+            .map(|(other, d)| (other.clone(), d.text.clone()))
+            .collect();
+        for (other, text) in users {
+            out.extend(self.check(other, text));
+        }
+        out
+    }
+
+    fn check(&mut self, uri: lsp::Url, text: String) -> Vec<Value> {
         let path = uri.to_file_path().ok();
         let name = path.as_ref().map_or_else(|| uri.to_string(), |p| p.display().to_string());
-        let root = Loaded { key: name.clone(), name: name.clone(), bytes: text.clone().into_bytes() };
-        let mut loader = match &path {
+        let key = path.as_ref().and_then(|p| self.workspace.key(p)).unwrap_or_else(|| name.clone());
+        let root = Loaded { key: key.clone(), name: name.clone(), bytes: text.clone().into_bytes() };
+        let mut inner = match &path {
             Some(path) => self.workspace.loader(path),
             None => Box::new(MemoryLoader::default()),
         };
-        match crate::check_and_verify(vec![root], loader.as_mut()) {
+        let open: BTreeMap<String, String> =
+            self.documents.iter().filter(|(u, _)| **u != uri).map(|(_, d)| (d.key.clone(), d.text.clone())).collect();
+        let mut loader = Overlay { inner: inner.as_mut(), open: &open, read: Vec::new() };
+        let checked = crate::check_and_verify(vec![root], &mut loader);
+        let uses = loader.read;
+        match checked {
             Ok(checked) => {
                 let index = Index::new(&checked.sources);
                 let diagnostics = lsp_diagnostics(&checked, &name, &text, self);
-                self.documents.insert(uri.clone(), Document { text, name, checked: Some(checked), index });
+                let document = Document { text, name, key, uses, checked: Some(checked), index };
+                self.documents.insert(uri.clone(), document);
                 vec![publish(&uri, diagnostics)]
             }
             Err(error) => {
                 // A bug: said as `accord check` says it, and the document is kept unchecked.
-                self.documents.insert(uri, Document { text, name, checked: None, index: Index::default() });
+                let document = Document { text, name, key, uses, checked: None, index: Index::default() };
+                self.documents.insert(uri, document);
                 let message = format!("internal error: {error}; this is a bug in Accord, please report it");
                 let params = lsp::ShowMessageParams { typ: lsp::MessageType::ERROR, message };
                 vec![json!({ "jsonrpc": "2.0", "method": "window/showMessage", "params": params })]
@@ -243,9 +293,37 @@ impl Server {
     }
 
     fn definition(&self, at: lsp::TextDocumentPositionParams) -> Option<lsp::GotoDefinitionResponse> {
+        if let Some(file) = self.used_file(&at) {
+            let start = lsp::Position { line: 0, character: 0 };
+            return Some(lsp::GotoDefinitionResponse::Scalar(lsp::Location {
+                uri: file,
+                range: lsp::Range { start, end: start },
+            }));
+        }
         let (document, _, definition) = self.at(&at)?;
         let location = self.location(document.checked.as_ref()?, definition.span)?;
         Some(lsp::GotoDefinitionResponse::Scalar(location))
+    }
+
+    /// The file a `use` under the cursor names: `use "other.accord"` beside the document, or a
+    /// standard module (`use transfer`, `use regimes/eu`).
+    fn used_file(&self, at: &lsp::TextDocumentPositionParams) -> Option<lsp::Url> {
+        let document = self.document(&at.text_document.uri)?;
+        let offset = position::offset(&document.text, at.position);
+        let parsed = crate::syntax::parse(FileId::default(), &document.text).ok()?;
+        let target = parsed.module.items.iter().find_map(|item| match item {
+            crate::syntax::ast::Item::Use(u) if (u.span.start as usize..=u.span.end as usize).contains(&offset) => {
+                Some(&u.target)
+            }
+            _ => None,
+        })?;
+        match target {
+            crate::syntax::ast::UseTarget::Path(path) => {
+                let beside = at.text_document.uri.to_file_path().ok()?.parent()?.join(&path.value);
+                lsp::Url::from_file_path(beside).ok()
+            }
+            crate::syntax::ast::UseTarget::Stdlib(name) => self.uri(&crate::stdlib::module(&name.name)?.1),
+        }
     }
 
     /// Every place the name under the cursor is written, in the files the check read.
