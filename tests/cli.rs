@@ -513,7 +513,21 @@ fn test_coverage_reports_proposes_and_gates() {
     assert_eq!((bad["diagnostics"][0]["code"].as_str(), bad["summary"]["errors"].as_u64()), (Some("E0101"), Some(1)));
     let json = run_in(Some(dir.path()), &["test", "demo.accord", "--coverage", "--format", "json"]).json();
     assert_eq!((json["passed"].as_u64(), json["failed"].as_u64()), (Some(1), Some(0)));
-    assert_eq!(json["examples"][0]["example"], "health");
+    let example = &json["examples"][0];
+    assert_eq!(example["example"], "health");
+    assert_eq!(
+        (example["expected"].as_str(), example["actual"].as_str()),
+        (Some("prohibit with {}"), Some("prohibit with {}"))
+    );
+    assert_eq!(example["location"], json!({ "file": "demo.accord", "line": 6, "column": 3 }));
+    assert_eq!(example["decision"]["verdict"], "prohibit");
+    assert_eq!(example["decision"]["rule"], "health");
+    // A failing example says what it expected and what it got.
+    write(dir.path(), "wrong.accord", text.replace("expect prohibit with {}", "expect permit"));
+    let wrong = run_in(Some(dir.path()), &["test", "wrong.accord", "--format", "json"]).code(1).json();
+    let example = &wrong["examples"][0];
+    assert_eq!((example["passed"].as_bool(), example["expected"].as_str()), (Some(false), Some("permit")));
+    assert_eq!(example["actual"], "prohibit with {}");
     let c = &json["coverage"][0];
     assert_eq!((c["covered"].as_u64(), c["reachable"].as_u64(), c["exact"].as_bool()), (Some(1), Some(3), Some(true)));
     let parts: Vec<(&str, usize, bool)> = c["parts"]

@@ -35,7 +35,8 @@ pub(crate) struct TestArgs {
     #[arg(long, value_name = "N", requires = "coverage", value_parser = clap::value_parser!(u8).range(0..=100))]
     threshold: Option<u8>,
 
-    /// How to print: `text` for people, `json` for tools (each example's result, the counts,
+    /// How to print: `text` for people, `json` for tools (each example's place, result, expected
+    /// and actual outcome and decision, the counts,
     /// and with `--coverage` each regime's coverage; files that do not check give `accord check
     /// --error-format json`'s document instead)
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
@@ -92,14 +93,38 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
             coverages.push(crate::analysis::coverage::coverage(&table, &decided, today)?);
         }
         for result in &results {
-            records.push(serde_json::json!({ "regime": regime.id, "example": result.name, "passed": result.passed }));
+            let (line, column) = checked.sources.line_column(result.span.file, result.span.start);
+            let mut record = serde_json::Map::new();
+            record.insert("regime".into(), regime.id.clone().into());
+            record.insert("example".into(), result.name.clone().into());
+            record.insert("passed".into(), result.passed.into());
+            record.insert("location".into(), serde_json::json!({ "file": file.name, "line": line, "column": column }));
+            record.insert("expected".into(), result.expected.clone().into());
+            // What the regime decided (in rule-file words, and the decision document), or why the
+            // scenario could not be read: never both, never neither.
+            match (&result.actual, &result.problem) {
+                (Some(decision), _) => {
+                    record.insert("actual".into(), crate::eval::expect_of(decision).into());
+                    let decision = serde_json::to_value(decision).map_err(|e| crate::InternalError(e.to_string()))?;
+                    record.insert("decision".into(), decision);
+                }
+                (None, Some(problem)) => {
+                    record.insert("problem".into(), problem.clone().into());
+                }
+                (None, None) => {
+                    return Err(Failure::Internal(crate::InternalError(format!(
+                        "example `{}` has neither a decision nor a reason it has none",
+                        result.name
+                    ))));
+                }
+            }
+            records.push(serde_json::Value::Object(record));
             if result.passed {
                 passed += 1;
                 let _ = writeln!(out, "  ok      {}", result.name);
                 continue;
             }
             failed += 1;
-            let (line, column) = checked.sources.line_column(result.span.file, result.span.start);
             let _ = writeln!(out, "  FAILED  {}  ({}:{line}:{column})", result.name, file.name);
             let _ = writeln!(out, "          expected: {}", result.expected);
             match (&result.actual, &result.problem) {
