@@ -27,8 +27,13 @@ struct Client {
 
 impl Client {
     fn start(dir: &Path) -> Client {
+        Client::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, flags: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
             .arg("lsp")
+            .args(flags)
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -418,4 +423,12 @@ fn the_vscode_extension_matches_the_language() {
     }
     let extension = std::fs::read_to_string(dir.join("extension.js")).unwrap();
     assert!(extension.contains("args: ['lsp']"));
+}
+
+/// `--stdio`, which some editors pass, is accepted and changes nothing.
+#[test]
+fn the_stdio_flag_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client::start_with(dir.path(), &["--stdio"]);
+    assert_eq!(client.stop(), Some(0));
 }
