@@ -148,11 +148,7 @@ fn print_capped(checked: &Checked, files: usize, format: ErrorFormat, colour: bo
             } else {
                 (checked.diagnostics.clone(), Vec::new())
             };
-            // Rendered whole, then written at once: one write, not one per piece of a line.
-            let mut buffer = if colour { Buffer::ansi() } else { Buffer::no_color() };
-            diagnostics::render_styled(&shown, &checked.sources, &mut buffer)
-                .map_err(|e| crate::InternalError(format!("rendering a diagnostic: {e}")))?;
-            let mut rendered = String::from_utf8_lossy(buffer.as_slice()).into_owned();
+            let mut rendered = styled(&shown, &checked.sources, colour)?;
             for (file, code, more) in hidden {
                 let name = checked.sources.get(file).map_or("", |f| f.name.as_str());
                 let name = crate::render::visible(name);
@@ -174,6 +170,19 @@ fn print_capped(checked: &Checked, files: usize, format: ErrorFormat, colour: bo
         }
     }
     Ok(())
+}
+
+/// Diagnostics rendered for people, in colour if `colour`: whole, so that they are written at
+/// once (one write, not one per piece of a line).
+pub(crate) fn styled(
+    diagnostics: &[diagnostics::Diagnostic],
+    sources: &crate::source::SourceMap,
+    colour: bool,
+) -> Result<String, Failure> {
+    let mut buffer = if colour { Buffer::ansi() } else { Buffer::no_color() };
+    diagnostics::render_styled(diagnostics, sources, &mut buffer)
+        .map_err(|e| crate::InternalError(format!("rendering a diagnostic: {e}")))?;
+    Ok(String::from_utf8_lossy(buffer.as_slice()).into_owned())
 }
 
 fn summary_line(summary: &Summary) -> String {

@@ -74,14 +74,9 @@ pub(crate) fn run(args: &FmtArgs, colour: bool) -> Result<ExitCode, Failure> {
         }
     }
     match args.error_format {
-        ErrorFormat::Json => {
-            let diagnostics = problems.iter().map(|d| crate::diagnostics::to_json(d, &sources)).collect();
-            let report = Report { changed: changed.clone(), unchanged, diagnostics };
-            let json = serde_json::to_string_pretty(&report).map_err(|e| crate::InternalError(e.to_string()))?;
-            super::emit(&format!("{json}\n"))?;
-        }
+        ErrorFormat::Json => emit_report(changed.clone(), unchanged, &problems, &sources)?,
         ErrorFormat::Human => {
-            super::say_raw(&rendered(&problems, &sources, colour)?);
+            super::say_raw(&super::check::styled(&problems, &sources, colour)?);
             let verb = if args.check { "would reformat" } else { "reformatted" };
             let mut lines = String::new();
             for name in &changed {
@@ -117,14 +112,8 @@ fn stdin(args: &FmtArgs, colour: bool) -> Result<ExitCode, Failure> {
     match format_bytes(&mut sources, "<stdin>".to_owned(), bytes)? {
         Formatted::Unreadable(diagnostics) => {
             match args.error_format {
-                ErrorFormat::Human => super::say_raw(&rendered(&diagnostics, &sources, colour)?),
-                ErrorFormat::Json => {
-                    let diagnostics = diagnostics.iter().map(|d| crate::diagnostics::to_json(d, &sources)).collect();
-                    let report = Report { changed: Vec::new(), unchanged: 0, diagnostics };
-                    let json =
-                        serde_json::to_string_pretty(&report).map_err(|e| crate::InternalError(e.to_string()))?;
-                    super::emit(&format!("{json}\n"))?;
-                }
+                ErrorFormat::Human => super::say_raw(&super::check::styled(&diagnostics, &sources, colour)?),
+                ErrorFormat::Json => emit_report(Vec::new(), 0, &diagnostics, &sources)?,
             }
             Ok(ExitCode::from(1))
         }
@@ -148,16 +137,17 @@ fn stdin(args: &FmtArgs, colour: bool) -> Result<ExitCode, Failure> {
     }
 }
 
-fn rendered(
-    diagnostics: &[crate::diagnostics::Diagnostic],
+/// Prints the JSON document of `--error-format json`.
+fn emit_report(
+    changed: Vec<String>,
+    unchanged: usize,
+    problems: &[crate::diagnostics::Diagnostic],
     sources: &SourceMap,
-    colour: bool,
-) -> Result<String, Failure> {
-    use codespan_reporting::term::termcolor::Buffer;
-    let mut buffer = if colour { Buffer::ansi() } else { Buffer::no_color() };
-    crate::diagnostics::render_styled(diagnostics, sources, &mut buffer)
-        .map_err(|e| crate::InternalError(format!("rendering a diagnostic: {e}")))?;
-    Ok(String::from_utf8_lossy(buffer.as_slice()).into_owned())
+) -> Result<(), Failure> {
+    let diagnostics = problems.iter().map(|d| crate::diagnostics::to_json(d, sources)).collect();
+    let json = serde_json::to_string_pretty(&Report { changed, unchanged, diagnostics })
+        .map_err(|e| crate::InternalError(e.to_string()))?;
+    super::emit(&format!("{json}\n"))
 }
 
 /// Replaces a file's contents whole: written beside it, then renamed over it, so that an

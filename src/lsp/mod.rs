@@ -67,15 +67,17 @@ struct Document {
 /// changes), and records what it read.
 struct Overlay<'a> {
     inner: &'a mut dyn Loader,
-    open: &'a BTreeMap<String, String>,
+    /// The open documents, and the one being checked (whose old text is not read).
+    open: &'a BTreeMap<lsp::Url, Document>,
+    checking: &'a lsp::Url,
     read: Vec<String>,
 }
 
 impl Loader for Overlay<'_> {
     fn load(&mut self, importer: &str, path: &str) -> Result<Loaded, String> {
         let mut loaded = self.inner.load(importer, path)?;
-        if let Some(text) = self.open.get(&loaded.key) {
-            loaded.bytes = text.clone().into_bytes();
+        if let Some((_, document)) = self.open.iter().find(|(u, d)| *u != self.checking && d.key == loaded.key) {
+            loaded.bytes = document.text.clone().into_bytes();
         }
         self.read.push(loaded.key.clone());
         Ok(loaded)
@@ -226,9 +228,7 @@ impl Server {
             Some(path) => self.workspace.loader(path),
             None => Box::new(MemoryLoader::default()),
         };
-        let open: BTreeMap<String, String> =
-            self.documents.iter().filter(|(u, _)| **u != uri).map(|(_, d)| (d.key.clone(), d.text.clone())).collect();
-        let mut loader = Overlay { inner: inner.as_mut(), open: &open, read: Vec::new() };
+        let mut loader = Overlay { inner: inner.as_mut(), open: &self.documents, checking: &uri, read: Vec::new() };
         let checked = crate::check_and_verify(vec![root], &mut loader);
         let uses = loader.read;
         match checked {
@@ -259,20 +259,18 @@ impl Server {
         self.workspace.path(name).and_then(|p| lsp::Url::from_file_path(p).ok())
     }
 
-    /// The definition the name under the cursor means, with the document.
-    fn at(&self, at: &lsp::TextDocumentPositionParams) -> Option<(&Document, FileId, &index::Definition)> {
+    /// The definition the name under the cursor means, with the document and where the name is.
+    fn at(&self, at: &lsp::TextDocumentPositionParams) -> Option<(&Document, (usize, usize), &index::Definition)> {
         let document = self.document(&at.text_document.uri)?;
         let offset = position::offset(&document.text, at.position);
-        let (word, _, _) = index::word_at(&document.text, offset)?;
+        let (word, start, end) = index::word_at(&document.text, offset)?;
         let checked = document.checked.as_ref()?;
         let file = checked.sources.iter().find(|(_, f)| f.name == document.name).map(|(id, _)| id)?;
-        Some((document, file, document.index.resolve(&word, file, offset)?))
+        Some((document, (start, end), document.index.resolve(&word, file, offset)?))
     }
 
     fn hover(&self, at: lsp::TextDocumentPositionParams) -> Option<lsp::Hover> {
-        let (document, _, definition) = self.at(&at)?;
-        let offset = position::offset(&document.text, at.position);
-        let (_, start, end) = index::word_at(&document.text, offset)?;
+        let (document, (start, end), definition) = self.at(&at)?;
         Some(lsp::Hover {
             contents: lsp::HoverContents::Markup(lsp::MarkupContent {
                 kind: lsp::MarkupKind::Markdown,
