@@ -13,6 +13,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A fact about the input that is often intended (an exception before its general rule);
+    /// the run succeeds, and the author can say it is intended.
+    Info,
     /// Worth knowing; the run still succeeds.
     Warning,
     /// The input is wrong; the run fails with exit code 1.
@@ -74,6 +77,7 @@ codes! {
     AmbiguousName = "E0119", "a name that two used modules both declare";
     StrengthCycle = "E0120", "a strength order between mechanisms that contradicts itself";
     BadWeights = "E0121", "weights that are not a distribution over a fact's values";
+    YieldsToLater = "E0122", "a rule that yields to itself or to a later rule";
     TooManyRows = "E0301", "a condition too large to compile into a table";
     UnusedLet = "W0201", "a `let` that no rule uses";
     UnusedUse = "W0202", "a `use` whose names are never used";
@@ -86,6 +90,8 @@ codes! {
     SameCondition = "W0304", "a rule with exactly an earlier rule's condition";
     TooIntricate = "W0305", "a regime too intricate to verify exactly";
     UnreachableDefault = "W0306", "a `default` that no transfer in scope reaches";
+    Overlap = "I0307", "an earlier rule that decides some of a later rule's transfers otherwise";
+    NeedlessYields = "W0308", "a `yields to` naming a rule that decides none of the rule's transfers otherwise";
 }
 
 /// A labelled span. The first label of a diagnostic is its primary one.
@@ -130,6 +136,11 @@ impl Diagnostic {
     /// An error at `span`.
     pub fn error(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message, span, label)
+    }
+
+    /// A note (severity [`Severity::Info`]) at `span`.
+    pub fn info(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, message, span, label)
     }
 
     /// A warning at `span`.
@@ -231,14 +242,25 @@ pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, usize) {
     (out, applied)
 }
 
+/// Diagnostics of one code in one file that [`capped`] left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hidden {
+    /// The file.
+    pub file: crate::source::FileId,
+    /// The code.
+    pub code: Code,
+    /// Their severity.
+    pub severity: Severity,
+    /// How many.
+    pub count: usize,
+}
+
 /// The diagnostics to show people when a file repeats one warning many times: every error,
-/// and at most `per_code` warnings of one code in one file (the first ones); with, for each
-/// (file, code) cut short, how many were left out.
-pub fn capped(
-    diagnostics: &[Diagnostic],
-    per_code: usize,
-) -> (Vec<Diagnostic>, Vec<(crate::source::FileId, Code, usize)>) {
-    let mut seen: std::collections::BTreeMap<(crate::source::FileId, Code), usize> = std::collections::BTreeMap::new();
+/// and at most `per_code` warnings (or notes) of one code in one file (the first ones); with,
+/// for each (file, code) cut short, how many were left out and how severe they are.
+pub fn capped(diagnostics: &[Diagnostic], per_code: usize) -> (Vec<Diagnostic>, Vec<Hidden>) {
+    let mut seen: std::collections::BTreeMap<(crate::source::FileId, Code), (Severity, usize)> =
+        std::collections::BTreeMap::new();
     let mut shown = Vec::new();
     for d in diagnostics {
         if d.severity == Severity::Error {
@@ -246,7 +268,7 @@ pub fn capped(
             continue;
         }
         let file = d.span().map(|s| s.file).unwrap_or_default();
-        let count = seen.entry((file, d.code)).or_default();
+        let (_, count) = seen.entry((file, d.code)).or_insert((d.severity, 0));
         *count += 1;
         if *count <= per_code {
             shown.push(d.clone());
@@ -254,8 +276,8 @@ pub fn capped(
     }
     let hidden = seen
         .into_iter()
-        .filter(|(_, count)| *count > per_code)
-        .map(|((file, code), count)| (file, code, count - per_code))
+        .filter(|(_, (_, count))| *count > per_code)
+        .map(|((file, code), (severity, count))| Hidden { file, code, severity, count: count - per_code })
         .collect();
     (shown, hidden)
 }
@@ -342,6 +364,7 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<u32> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
+        Severity::Info => cs::Severity::Note,
     };
     let labels = d
         .labels
@@ -581,6 +604,7 @@ fn severity_word(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Info => "note",
     }
 }
 
@@ -612,7 +636,7 @@ pub struct JsonLabel {
 /// A diagnostic for tools; the shape is part of Accord's interface.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {
-    /// `error` or `warning`.
+    /// `error`, `warning` or `info`.
     pub severity: Severity,
     /// Stable code, e.g. `E0101`.
     pub code: &'static str,

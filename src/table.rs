@@ -217,6 +217,27 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// The outcome as written in rule files: `permit`, `require a or b and require c`.
+    pub fn written(&self) -> String {
+        match self {
+            Outcome::Permit => "permit".to_owned(),
+            Outcome::Prohibit => "prohibit".to_owned(),
+            Outcome::Require { require, ordered } => require_groups(require, ordered),
+        }
+    }
+}
+
+/// `require a or b and require c, else d`: the groups with the indices of cascades.
+pub fn require_groups(groups: &[Vec<String>], ordered: &[usize]) -> String {
+    groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| format!("require {}", g.join(if ordered.contains(&i) { ", else " } else { " or " })))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
 /// An outcome's keys, read before deciding which outcome it is.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -283,6 +304,18 @@ pub struct Row {
     /// For a `permit` because facts establish the rule's required mechanisms: what was met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub met: Option<Met>,
+}
+
+impl Row {
+    /// What the row decides, in words: its rule's outcome, or `permit` with what the facts met.
+    pub fn written_outcome(&self) -> String {
+        match &self.met {
+            Some(met) => {
+                format!("permit: {} met by {}", require_groups(&met.require, &met.ordered), met.by.join(" and "))
+            }
+            None => self.outcome.written(),
+        }
+    }
 }
 
 /// A requirement that facts met: the rule required `require`, and the facts establish `by`.

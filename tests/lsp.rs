@@ -182,6 +182,10 @@ regime demo "Demo" {
   oblige pipia "Assess first" cite "Demo s3"
     when sensitive
   default permit
+  rule genetic "An exception the rule above takes precedence over" cite "Demo s4"
+    yields to explicit_consent
+    when data has genetic
+    then permit
 }
 "#;
 
@@ -248,6 +252,17 @@ fn an_editor_session() {
     assert!(hover["contents"]["value"].as_str().unwrap().contains("cites: Demo s2"), "{hover}");
     let hover = client.at("textDocument/hover", &uri, find(&fixed, "oblige pipia", 8));
     assert!(hover["contents"]["value"].as_str().unwrap().contains("cites: Demo s3"), "{hover}");
+
+    // In `yields to`, the word names the rule: hover, definition and references agree.
+    let hover = client.at("textDocument/hover", &uri, find(&fixed, "yields to explicit_consent", 12));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("cites: Demo s2"), "{hover}");
+    let definition = client.at("textDocument/definition", &uri, find(&fixed, "yields to explicit_consent", 12));
+    let (line, column) = find(&fixed, "rule explicit_consent", 5);
+    assert_eq!(definition["range"]["start"], json!({ "line": line, "character": column }), "{definition}");
+    let references = client.at("textDocument/references", &uri, find(&fixed, "rule explicit_consent", 6));
+    let lines: Vec<u64> =
+        references.as_array().unwrap().iter().map(|r| r["range"]["start"]["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, vec![line as u64, find(&fixed, "yields to", 0).0 as u64], "{references}");
 
     // A `use` leads to the file it names.
     let definition = client.at("textDocument/definition", &uri, find(&fixed, "shared.accord", 2));

@@ -640,7 +640,14 @@ fn valid_file() -> BoxedStrategy<String> {
                 }
                 // Clauses may come in either order.
                 let clauses = if i % 2 == 0 { format!("{cite}{effective}") } else { format!("{effective} {cite}") };
-                out.push_str(&format!("  rule r{i} \"Rule {i}\" {clauses}\n    when {when}\n    then {then}\n"));
+                // `r2` and `r4` yield to every rule before them (a needless one is a warning).
+                let yields = match i {
+                    2 | 4 => format!(" yields to {}", (0..i).map(|e| format!("r{e}")).collect::<Vec<_>>().join(", ")),
+                    _ => String::new(),
+                };
+                out.push_str(&format!(
+                    "  rule r{i} \"Rule {i}\" {clauses}{yields}\n    when {when}\n    then {then}\n"
+                ));
             }
             for (obligation, (cite, effective, when)) in obligations.into_iter().zip(oblige_parts) {
                 out.push_str(&format!("  oblige {obligation} \"Duty\" {cite}{effective}\n    when {when}\n"));

@@ -12,7 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use accord::analysis::{Engine, Finding, verify, verify_by};
+use accord::analysis::{Engine, Finding, overlaps, verify, verify_by};
 use accord::compile::compile_text;
 use accord::date::Date;
 use accord::eval::Scenario;
@@ -288,12 +288,77 @@ fn reported(table: &Table, engine: Engine, oracle: &Oracle) -> BTreeSet<String> 
             Finding::NeverApplies { obligation } => format!("never {obligation}"),
             Finding::SameCondition { rule, earlier } => format!("same {rule} {earlier}"),
             Finding::TooIntricate => panic!("a small regime ran out of budget"),
+            Finding::Overlap(_) | Finding::OverlapsUnchecked => panic!("verify reports no overlaps"),
         })
         .collect()
 }
 
+/// The pairs (later rule, earlier rule) where, at some point in scope, the earlier rule
+/// decides, and the later one, which decides somewhere itself, matches with another outcome
+/// (that of its own first row there).
+fn overlap_pairs(table: &Table) -> BTreeSet<(String, String)> {
+    let home: BTreeSet<&str> = table.home.iter().map(String::as_str).collect();
+    let in_scope = |p: &serde_json::Value| {
+        home.contains(p["origin"].as_str().unwrap()) && !home.contains(p["destination"].as_str().unwrap())
+    };
+    let points: Vec<serde_json::Value> = points().into_iter().filter(|p| in_scope(p)).collect();
+    let first_row = |p: &serde_json::Value| table.rows.iter().position(|r| row_holds(&r.cells, p));
+    let deciding: BTreeSet<&str> = points.iter().filter_map(&first_row).map(|i| table.rows[i].rule.as_str()).collect();
+    let mut pairs = BTreeSet::new();
+    for p in &points {
+        let Some(d) = first_row(p) else { continue };
+        let by = &table.rows[d];
+        let later: BTreeSet<&str> =
+            table.rows[d..].iter().map(|r| r.rule.as_str()).filter(|r| *r != by.rule && deciding.contains(r)).collect();
+        for rule in later {
+            let own = table.rows.iter().find(|r| r.rule == rule && row_holds(&r.cells, p));
+            if let Some(own) = own.filter(|own| own.outcome != by.outcome || own.met != by.met) {
+                pairs.insert((own.rule.clone(), by.rule.clone()));
+            }
+        }
+    }
+    pairs
+}
+
+/// A witness scenario as a point of the enumeration: the facts it leaves out at their defaults.
+fn full_point(witness: &serde_json::Value) -> serde_json::Value {
+    let mut point = serde_json::json!({ "kinds": [], "n": 0, "flag": false });
+    for (fact, value) in witness.as_object().unwrap() {
+        point[fact.as_str()] = value.clone();
+    }
+    point
+}
+
+/// What `overlaps` finds, as pairs; each witness is checked on the way: the evaluator decides
+/// it by the earlier rule, the later rule matches it, and their outcomes there are the ones
+/// reported, and differ.
+fn overlaps_found(table: &Table) -> BTreeSet<(String, String)> {
+    let today = Date::parse("2026-01-01").unwrap();
+    let found = overlaps(table).unwrap().expect("a small regime's overlaps are found");
+    let mut pairs = BTreeSet::new();
+    for o in found {
+        let decision = table.evaluate(&Scenario::from_value(table, &o.witness, today).unwrap());
+        assert_eq!(decision.rule.as_deref(), Some(o.earlier.as_str()), "witness {} of {o:?}", o.witness);
+        let point = full_point(&o.witness);
+        let by = table.rows.iter().find(|r| row_holds(&r.cells, &point)).unwrap();
+        let own = table.rows.iter().find(|r| r.rule == o.rule && row_holds(&r.cells, &point));
+        let own = own.unwrap_or_else(|| panic!("{} does not match the witness of {o:?}", o.rule));
+        assert_eq!((by.written_outcome(), own.written_outcome()), (o.decided.clone(), o.instead.clone()), "{o:?}");
+        assert_ne!(o.decided, o.instead, "{o:?}");
+        assert!(pairs.insert((o.rule, o.earlier)), "a pair reported twice");
+    }
+    pairs
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn overlaps_agree_with_enumeration(text in regime()) {
+        let tables = compile_text("random.accord", &text).unwrap();
+        let table = &tables[0];
+        prop_assert_eq!(overlaps_found(table), overlap_pairs(table), "regime:\n{}", text);
+    }
 
     #[test]
     fn verification_agrees_with_enumeration(text in regime()) {
@@ -372,4 +437,71 @@ regime r \"Findings\" {{
     for engine in [Engine::Diagrams, Engine::Clauses] {
         assert!(reported(table, engine, &oracle).contains("gap"));
     }
+}
+
+#[test]
+fn the_oracle_sees_overlaps() {
+    let text = format!(
+        "{VOCABULARY}
+regime r \"Overlaps\" {{
+  home A
+  rule small \"Small\" cite \"1\" when n < 2 then permit
+  rule flagged \"Flagged\" cite \"2\" when flag then prohibit
+  rule k1 \"K1\" cite \"3\" when kinds has K1 then prohibit
+  rule all \"All\" cite \"4\" when n >= 0 then require eu_scc
+  rule dead \"Dead\" cite \"5\" when n >= 1 then permit
+}}"
+    );
+    let table = &compile_text("overlaps.accord", &text).unwrap()[0];
+    // `flagged` and `k1` agree where they meet, so neither notes the other; `all` is met by
+    // each earlier rule with another outcome; `dead` never decides, so it has none.
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    let expected = BTreeSet::from([
+        pair("flagged", "small"),
+        pair("k1", "small"),
+        pair("all", "small"),
+        pair("all", "flagged"),
+        pair("all", "k1"),
+    ]);
+    assert_eq!(overlap_pairs(table), expected);
+    assert_eq!(overlaps_found(table), expected);
+    // Where `flag` establishes `eu_scc`, both rules permit, one outright and one because the
+    // clauses are in place: another outcome (the decision says what met it), though the
+    // verdict is the same.
+    let met = format!(
+        "{VOCABULARY}
+establish eu_scc \"Flagged transfers use the clauses\" cite \"6\" when flag
+regime m \"Met\" {{
+  home A
+  rule flagged \"Flagged\" cite \"1\" when kinds has K1 and flag then permit
+  rule scc \"SCC\" cite \"2\" when n >= 0 then require eu_scc
+}}"
+    );
+    let table = &compile_text("met.accord", &met).unwrap()[0];
+    assert!(table.rows.iter().any(|r| r.met.is_some()), "no row is met by facts");
+    let expected = BTreeSet::from([pair("scc", "flagged")]);
+    assert_eq!(overlap_pairs(table), expected);
+    assert_eq!(overlaps_found(table), expected);
+}
+
+/// A regime whose overlaps take more than the search's budget gets one note saying they were
+/// not checked, and none of its pairs: a note that lists some of them would read as all.
+#[test]
+fn overlaps_past_the_budget_are_said_to_be_unchecked() {
+    // Rule `r{i}` decides `n == i - 1` alone, and every later rule matches it: about
+    // 300 × 300 / 4 pairs with different outcomes, past the 20,000 steps.
+    let mut text = format!("{VOCABULARY}\nregime big \"Big\" {{\n  home A\n");
+    for i in 1..=300 {
+        let then = if i % 2 == 0 { "permit" } else { "prohibit" };
+        text.push_str(&format!("  rule r{i} \"R\" cite \"{i}\" when n < {i} then {then}\n"));
+    }
+    text.push_str("  default permit\n}\n");
+    let table = &compile_text("big.accord", &text).unwrap()[0];
+    assert_eq!(overlaps(table).unwrap(), None);
+    let roots =
+        vec![accord::source::Loaded { key: "big.accord".into(), name: "big.accord".into(), bytes: text.into_bytes() }];
+    let checked = accord::check_and_verify(roots, &mut accord::source::MemoryLoader::default()).unwrap();
+    let notes: Vec<&str> =
+        checked.diagnostics.iter().filter(|d| d.code.as_str() == "I0307").map(|d| d.message.as_str()).collect();
+    assert_eq!(notes, ["overlaps between the rules of regime `big` were not checked: it is too intricate"]);
 }

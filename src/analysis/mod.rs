@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod matrix;
 pub mod mdd;
 mod outcome;
+mod overlap;
 mod partition;
 mod pieces;
 mod regions;
@@ -23,6 +24,6 @@ mod verify;
 pub mod weights;
 
 pub use verify::{
-    CLAUSE_BUDGET, DIAGRAM_BUDGET, Engine, Finding, NAMED, PROPAGATION_BUDGET, diagnostics, verify, verify_by,
-    verify_regime,
+    CLAUSE_BUDGET, DIAGRAM_BUDGET, Engine, Finding, NAMED, OVERLAP_STEPS, Overlap, PROPAGATION_BUDGET, diagnostics,
+    overlaps, verify, verify_by, verify_regime,
 };

@@ -13,6 +13,7 @@
 
 use super::diff::Cells;
 use super::mdd::{FALSE, HashMap as NodeMap, Mdd, NODE_BUDGET, NodeId};
+pub use super::overlap::{OVERLAP_STEPS, Overlap, overlaps};
 use super::partition::joined;
 use super::sat::{Boxes, Model};
 use super::space::{Space, scope_cells};
@@ -64,6 +65,12 @@ pub enum Finding {
         /// The earlier one.
         earlier: String,
     },
+    /// An earlier rule that decides some of a later rule's transfers otherwise (found by
+    /// [`verify_regime`] only).
+    Overlap(Overlap),
+    /// The search for overlaps ran out of its budget (see [`overlaps`]): none is reported
+    /// (found by [`verify_regime`] only).
+    OverlapsUnchecked,
 }
 
 /// How many covering rules a dead-rule finding names; a rule shadowed by hundreds would
@@ -93,12 +100,19 @@ pub enum Engine {
     Clauses,
 }
 
-/// Verifies a regime's table. A rule or obligation whose condition can never hold compiles to
-/// no rows at all, so only the regime knows of it: it is reported here too.
+/// Verifies a regime's table, and finds where rules overlap with different outcomes
+/// ([`overlaps`]). A rule or obligation whose condition can never hold compiles to no rows at
+/// all, so only the regime knows of it: it is reported here too.
 pub fn verify_regime(table: &Table, regime: &ir::Regime) -> Result<Vec<Finding>, InternalError> {
-    let mut findings = verify(table)?;
+    let (mut findings, attempt) = attempted(table)?;
     if findings == [Finding::TooIntricate] {
         return Ok(findings);
+    }
+    // The search for overlaps builds diagrams within the first attempt's budget: where that
+    // attempt ran out, so would the search, after as long.
+    match if attempt == 0 { overlaps(table)? } else { None } {
+        Some(found) => findings.extend(found.into_iter().map(Finding::Overlap)),
+        None => findings.push(Finding::OverlapsUnchecked),
     }
     // Sets, not a search per rule: a regime of 200,000 rules would make that quadratic.
     let with_rows: std::collections::HashSet<&str> = table.rows.iter().map(|r| r.rule.as_str()).collect();
@@ -112,30 +126,126 @@ pub fn verify_regime(table: &Table, regime: &ir::Regime) -> Result<Vec<Finding>,
     Ok(findings)
 }
 
-/// The findings on `regime` as warnings on its source.
+/// The findings on `regime` as diagnostics on its source. Overlaps are one note per later
+/// rule, leaving out the earlier rules it yields to; a rule it yields to that decides none of
+/// its transfers otherwise is a warning.
 pub fn diagnostics(findings: &[Finding], regime: &ir::Regime) -> Vec<Diagnostic> {
     let spans: HashMap<&str, crate::source::Span> = regime.rules.iter().map(|r| (r.id.as_str(), r.name_span)).collect();
     let obligations: HashMap<&str, crate::source::Span> =
         regime.obligations.iter().map(|o| (o.id.as_str(), o.name_span)).collect();
-    findings.iter().map(|f| f.to_diagnostic(regime, &spans, &obligations)).collect()
+    let mut out: Vec<Diagnostic> = findings
+        .iter()
+        .filter(|f| !matches!(f, Finding::Overlap(_)))
+        .map(|f| f.to_diagnostic(regime, &spans, &obligations))
+        .collect();
+    if findings.contains(&Finding::OverlapsUnchecked) {
+        return out;
+    }
+    let never_decides = |id: &str| {
+        findings
+            .iter()
+            .any(|f| matches!(f, Finding::DeadRule { rule, .. } | Finding::SameCondition { rule, .. } if rule == id))
+    };
+    let rule_span = |id: &str| spans.get(id).copied().unwrap_or(regime.name_span);
+    for rule in regime.rules.iter().filter(|r| !never_decides(&r.id)) {
+        let pairs: Vec<&Overlap> = findings
+            .iter()
+            .filter_map(|f| match f {
+                Finding::Overlap(o) if o.rule == rule.id => Some(o),
+                _ => None,
+            })
+            .collect();
+        let noted: Vec<&Overlap> =
+            pairs.iter().copied().filter(|o| !rule.yields.iter().any(|y| y.rule == o.earlier)).collect();
+        if let Some(d) = overlap_note(rule, &noted, &rule_span) {
+            out.push(d);
+        }
+        let needless: Vec<&ir::YieldsTo> =
+            rule.yields.iter().filter(|y| !pairs.iter().any(|o| o.earlier == y.rule)).collect();
+        if let Some(d) = needless_yields(rule, &needless) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// The note on `rule` for the earlier rules in `noted` (none: no note).
+fn overlap_note(
+    rule: &ir::Rule,
+    noted: &[&Overlap],
+    rule_span: &dyn Fn(&str) -> crate::source::Span,
+) -> Option<Diagnostic> {
+    let first = noted.first()?;
+    let names: Vec<String> = noted.iter().map(|o| o.earlier.clone()).collect();
+    let message = match noted {
+        [_] => format!("earlier rule `{}` decides some of rule `{}`'s transfers otherwise", first.earlier, rule.id),
+        _ => format!("earlier rules {} decide some of rule `{}`'s transfers otherwise", listed(&names, false), rule.id),
+    };
+    let d = Diagnostic::info(Code::Overlap, message, rule.name_span, "matches them too");
+    let d = noted.iter().fold(d, |d, o| {
+        d.with_label(rule_span(&o.earlier), "decides first").with_note(format!(
+            "`{}` gives {} where `{}` would give {}, for example: {}",
+            o.earlier, o.decided, rule.id, o.instead, o.witness
+        ))
+    });
+    let mut all: Vec<&str> = rule.yields.iter().map(|y| y.rule.as_str()).collect();
+    all.extend(names.iter().map(String::as_str));
+    Some(d.with_help(format!(
+        "rules are tried in order, so this is how an exception is written before its rule; if it is meant, say so on `{}` with `yields to {}`",
+        rule.id,
+        all.join(", ")
+    )))
+}
+
+/// The warning on `rule` for the rules in `needless`, which it yields to but which decide none
+/// of its transfers otherwise (none: no warning). Its fix rewrites the clause without them.
+fn needless_yields(rule: &ir::Rule, needless: &[&ir::YieldsTo]) -> Option<Diagnostic> {
+    let first = needless.first()?;
+    let names: Vec<String> = needless.iter().map(|y| y.rule.clone()).collect();
+    let message = match needless {
+        [_] => format!("rule `{}` yields to `{}`, which decides none of its transfers otherwise", rule.id, first.rule),
+        _ => format!(
+            "rule `{}` yields to {}, which decide none of its transfers otherwise",
+            rule.id,
+            listed(&names, false)
+        ),
+    };
+    let d = needless
+        .iter()
+        .skip(1)
+        .fold(Diagnostic::warning(Code::NeedlessYields, message, first.span, "nothing to yield"), |d, y| {
+            d.with_label(y.span, "nothing to yield")
+        });
+    let kept: Vec<&str> = rule.yields.iter().filter(|y| !names.contains(&y.rule)).map(|y| y.rule.as_str()).collect();
+    let d = match rule.yields_span {
+        Some(span) if kept.is_empty() => d.with_fix(span, ""),
+        Some(span) => d.with_fix(span, format!("yields to {}", kept.join(", "))),
+        None => d,
+    };
+    Some(d.with_help("it never decides a transfer this rule matches with another outcome: remove it from the list"))
 }
 
 /// Verifies one table: diagrams within [`DIAGRAM_BUDGET`] nodes, then clauses within
 /// [`CLAUSE_BUDGET`] propagations, then diagrams within [`NODE_BUDGET`], then clauses within
 /// [`PROPAGATION_BUDGET`]; the first to finish answers.
 pub fn verify(table: &Table) -> Result<Vec<Finding>, InternalError> {
+    Ok(attempted(table)?.0)
+}
+
+/// [`verify`]'s findings, and which of its attempts gave them (0 to 3; 4 when none did).
+fn attempted(table: &Table) -> Result<(Vec<Finding>, usize), InternalError> {
     let attempts: [&dyn Fn() -> Result<Vec<Finding>, Stop>; 4] = [
         &|| by_diagrams(table, DIAGRAM_BUDGET),
         &|| by_clauses(table, CLAUSE_BUDGET),
         &|| by_diagrams(table, NODE_BUDGET),
         &|| by_clauses(table, PROPAGATION_BUDGET),
     ];
-    for attempt in attempts {
+    for (n, attempt) in attempts.iter().enumerate() {
         if let Some(findings) = finished(attempt())? {
-            return Ok(findings);
+            return Ok((findings, n));
         }
     }
-    Ok(vec![Finding::TooIntricate])
+    Ok((vec![Finding::TooIntricate], attempts.len()))
 }
 
 /// Verifies one table with one engine and its largest budget; `None` when it runs out. Both
@@ -559,6 +669,23 @@ impl Finding {
                 };
                 covered_by.iter().fold(d, |d, rule| d.with_label(rule_span(rule), "decides first")).with_help("remove the `default` (the regime is then checked for gaps instead), or narrow the rules that decide everything")
             }
+            Finding::Overlap(o) => Diagnostic::info(
+                Code::Overlap,
+                format!("earlier rule `{}` decides some of rule `{}`'s transfers otherwise", o.earlier, o.rule),
+                rule_span(&o.rule),
+                "matches them too",
+            ),
+            Finding::OverlapsUnchecked => Diagnostic::info(
+                Code::Overlap,
+                format!("overlaps between the rules of regime `{}` were not checked: it is too intricate", regime.id),
+                regime.name_span,
+                "not checked for overlaps",
+            )
+            .with_note(format!(
+                "finding them took more than {} steps or {} decision-diagram nodes; gaps and dead rules were verified",
+                crate::syntax::write_number(OVERLAP_STEPS as i64),
+                crate::syntax::write_number(DIAGRAM_BUDGET as i64)
+            )),
             Finding::SameCondition { rule, earlier } => Diagnostic::warning(
                 Code::SameCondition,
                 format!("rule `{rule}` has the same condition as rule `{earlier}`, so it can never decide"),

@@ -56,6 +56,8 @@ pub enum CheckError {
     DuplicateEntry { span: Span, what: String, previous: Span },
     /// A regime without `home`.
     MissingHome { span: Span, regime: String },
+    /// `yields to` naming the rule itself or a rule after it.
+    YieldsToLater { span: Span, rule: String, to: String },
     /// A non-bool fact or a value where a condition is needed.
     NotACondition { span: Span, name: String, what: String, help: String },
     /// A `let` or set defined in terms of itself.
@@ -234,6 +236,20 @@ impl CheckError {
                     .with_label(*previous, "first given here")
                     .with_help("remove one of them")
             }
+            CheckError::YieldsToLater { span, rule, to } if rule == to => Diagnostic::error(
+                Code::YieldsToLater,
+                format!("rule `{rule}` yields to itself"),
+                *span,
+                "this rule",
+            )
+            .with_help("a rule yields to earlier rules, which decide some of its transfers first: remove it from the list"),
+            CheckError::YieldsToLater { span, rule, to } => Diagnostic::error(
+                Code::YieldsToLater,
+                format!("rule `{rule}` yields to `{to}`, which comes after it"),
+                *span,
+                "a later rule",
+            )
+            .with_help(format!("rules are tried in order, so `{to}` never decides before `{rule}`: move `{to}` above `{rule}`, or remove it from the list")),
             CheckError::MissingHome { span, regime } => Diagnostic::error(
                 Code::MissingHome,
                 format!("regime `{regime}` has no `home`"),

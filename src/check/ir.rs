@@ -326,6 +326,11 @@ pub struct Rule {
     pub cites: Vec<Cite>,
     /// Transfer dates it applies to, as day numbers.
     pub effective: Option<Interval>,
+    /// The earlier rules it yields to (`yields to a, b`): where they decide its transfers
+    /// otherwise, as its author means them to, `accord check` notes nothing.
+    pub yields: Vec<YieldsTo>,
+    /// Where its `yields to` clause is written, if it has one.
+    pub yields_span: Option<Span>,
     /// When it applies.
     pub when: Cond,
     /// What it decides.
@@ -334,6 +339,15 @@ pub struct Rule {
     pub span: Span,
     /// Where its id is written.
     pub name_span: Span,
+}
+
+/// One rule named in a `yields to` clause.
+#[derive(Debug, Clone)]
+pub struct YieldsTo {
+    /// The earlier rule's id.
+    pub rule: String,
+    /// Where it is named.
+    pub span: Span,
 }
 
 /// An obligation rule.

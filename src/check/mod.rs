@@ -39,6 +39,11 @@ impl Checked {
     pub fn warning_count(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
     }
+
+    /// How many notes (severity info).
+    pub fn note_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Info).count()
+    }
 }
 
 /// Checks the given files and everything they `use`. `loader` finds the files named by

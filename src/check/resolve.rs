@@ -1370,6 +1370,10 @@ impl<'g> Checker<'g> {
         let mut rule_names: HashMap<String, Span> = HashMap::new();
         let mut obligation_names: HashMap<String, Span> = HashMap::new();
         let mut example_names: HashMap<String, Span> = HashMap::new();
+        // The rules' ids in order, and the rules that yield with what they yield to: checked
+        // once every rule is known, so that a later rule is told from an unknown one.
+        let mut rule_order: Vec<String> = Vec::new();
+        let mut yielding: Vec<(String, &ast::Yields)> = Vec::new();
         for item in &decl.items {
             match item {
                 ast::RegimeItem::Home(home) => {
@@ -1403,6 +1407,10 @@ impl<'g> Checker<'g> {
                     let effective = self.effective(&rule.effective);
                     let when = self.cond(cx, &rule.when);
                     let then = self.outcome(cx, &rule.then, vocabulary.mechanism);
+                    rule_order.push(rule.name.name.clone());
+                    if let Some(yields) = &rule.yields {
+                        yielding.push((rule.name.name.clone(), yields));
+                    }
                     if let Some(then) = then {
                         regime.rules.push(ir::Rule {
                             id: rule.name.name.clone(),
@@ -1410,6 +1418,8 @@ impl<'g> Checker<'g> {
                             doc: rule.doc.clone(),
                             cites,
                             effective,
+                            yields: Vec::new(),
+                            yields_span: rule.yields.as_ref().map(|y| y.span),
                             when,
                             then,
                             span: rule.span,
@@ -1472,6 +1482,12 @@ impl<'g> Checker<'g> {
                 }
             }
         }
+        for (rule, yields) in yielding {
+            let to = self.yields(module, &rule, yields, &rule_order);
+            if let Some(r) = regime.rules.iter_mut().find(|r| r.id == rule) {
+                r.yields = to;
+            }
+        }
         if home_span.is_none() {
             self.errors.push(CheckError::MissingHome { span: decl.name.span, regime: decl.name.name.clone() });
         }
@@ -1486,6 +1502,33 @@ impl<'g> Checker<'g> {
         if let Some(slot) = self.program.regimes.get_mut(index) {
             *slot = regime;
         }
+    }
+
+    /// The earlier rules that `rule` yields to, each once; `order` is every rule's id in the
+    /// regime, in order. A name that is not an earlier rule is an error.
+    fn yields(&mut self, module: usize, rule: &str, yields: &ast::Yields, order: &[String]) -> Vec<ir::YieldsTo> {
+        let here = order.iter().position(|r| r == rule).unwrap_or(order.len());
+        let mut to: Vec<ir::YieldsTo> = Vec::new();
+        for name in &yields.rules {
+            if let Some(previous) = to.iter().find(|t| t.rule == name.name) {
+                let what = format!("rule `{}` in `yields to`", name.name);
+                self.errors.push(CheckError::DuplicateEntry { span: name.span, what, previous: previous.span });
+                continue;
+            }
+            match order.iter().position(|r| *r == name.name) {
+                Some(at) if at < here => to.push(ir::YieldsTo { rule: name.name.clone(), span: name.span }),
+                Some(_) => self.errors.push(CheckError::YieldsToLater {
+                    span: name.span,
+                    rule: rule.to_owned(),
+                    to: name.name.clone(),
+                }),
+                None => {
+                    let earlier = order.get(..here).unwrap_or_default().to_vec();
+                    self.unknown(module, name, "rule", earlier);
+                }
+            }
+        }
+        to
     }
 
     /// Records that a once-only item was given; `false` (with an error) the second time.

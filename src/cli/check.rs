@@ -53,6 +53,7 @@ struct Summary {
     files: usize,
     errors: usize,
     warnings: usize,
+    notes: usize,
 }
 
 pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
@@ -62,7 +63,7 @@ pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
         Err(report) => {
             // Tools reading stdout get a document even when no file could be read.
             if args.error_format == ErrorFormat::Json {
-                let summary = Summary { files: 0, errors: 1, warnings: 0 };
+                let summary = Summary { files: 0, errors: 1, warnings: 0, notes: 0 };
                 let report_json =
                     serde_json::json!({ "diagnostics": [], "summary": summary, "error": report.to_string() });
                 super::emit(&format!("{report_json:#}\n"))?;
@@ -140,7 +141,12 @@ pub(crate) fn print(checked: &Checked, files: usize, format: ErrorFormat, colour
 /// [`print`], showing people at most [`WARNINGS_SHOWN`] warnings of one code in one file when
 /// `cap` (then a line says how many more there are).
 fn print_capped(checked: &Checked, files: usize, format: ErrorFormat, colour: bool, cap: bool) -> Result<(), Failure> {
-    let summary = Summary { files, errors: checked.error_count(), warnings: checked.warning_count() };
+    let summary = Summary {
+        files,
+        errors: checked.error_count(),
+        warnings: checked.warning_count(),
+        notes: checked.note_count(),
+    };
     match format {
         ErrorFormat::Human => {
             let (shown, hidden) = if cap {
@@ -149,12 +155,17 @@ fn print_capped(checked: &Checked, files: usize, format: ErrorFormat, colour: bo
                 (checked.diagnostics.clone(), Vec::new())
             };
             let mut rendered = styled(&shown, &checked.sources, colour)?;
-            for (file, code, more) in hidden {
+            for diagnostics::Hidden { file, code, severity, count: more } in hidden {
                 let name = checked.sources.get(file).map_or("", |f| f.name.as_str());
                 let name = crate::render::visible(name);
-                let warnings = if more == 1 { "warning" } else { "warnings" };
+                let what = match (severity, more) {
+                    (diagnostics::Severity::Info, 1) => "note",
+                    (diagnostics::Severity::Info, _) => "notes",
+                    (_, 1) => "warning",
+                    _ => "warnings",
+                };
                 rendered.push_str(&format!(
-                    "… and {more} more {} {warnings} in {name} like these (`--all-warnings` shows them)\n\n",
+                    "… and {more} more {} {what} in {name} like these (`--all-warnings` shows them)\n\n",
                     code.as_str()
                 ));
             }
@@ -187,10 +198,12 @@ pub(crate) fn styled(
 
 fn summary_line(summary: &Summary) -> String {
     let files = super::plural(summary.files, "file");
-    match (summary.errors, summary.warnings) {
-        (0, 0) => format!("checked {files}: no problems"),
-        (errors, warnings) => {
-            format!("checked {files}: {}, {}", super::plural(errors, "error"), super::plural(warnings, "warning"))
-        }
+    let problems = match (summary.errors, summary.warnings) {
+        (0, 0) => "no problems".to_owned(),
+        (errors, warnings) => format!("{}, {}", super::plural(errors, "error"), super::plural(warnings, "warning")),
+    };
+    match summary.notes {
+        0 => format!("checked {files}: {problems}"),
+        notes => format!("checked {files}: {problems}, {}", super::plural(notes, "note")),
     }
 }

@@ -50,6 +50,8 @@ pub struct Definition {
 pub struct Index {
     /// In file order, then source order.
     pub definitions: Vec<Definition>,
+    /// Each `yields to` clause, with the regime it is in: there, a word names that regime's rule.
+    yields: Vec<(Span, Span)>,
 }
 
 impl Index {
@@ -58,7 +60,7 @@ impl Index {
         let mut index = Index::default();
         for (file, source) in sources.iter() {
             let Ok(parsed) = crate::syntax::parse(file, &source.text) else { continue };
-            let mut reader = Reader { text: &source.text, out: &mut index.definitions };
+            let mut reader = Reader { text: &source.text, out: &mut index.definitions, yields: &mut index.yields };
             for item in &parsed.module.items {
                 reader.item(item);
             }
@@ -88,6 +90,13 @@ impl Index {
     /// fact, member or `let` it is named after (`rule explicit_consent … require explicit_consent`).
     pub fn resolve(&self, name: &str, file: FileId, offset: usize) -> Option<&Definition> {
         let inside = |span: &Span| span.file == file && (span.start as usize..=span.end as usize).contains(&offset);
+        if let Some((_, regime)) = self.yields.iter().find(|(clause, _)| inside(clause)) {
+            let within = |span: &Span| span.file == regime.file && span.start >= regime.start && span.end <= regime.end;
+            return self
+                .definitions
+                .iter()
+                .find(|d| d.name == name && d.kind == Kind::Rule && d.detail.starts_with("rule ") && within(&d.span));
+        }
         let candidates = self.definitions.iter().filter(|d| d.name == name);
         candidates.min_by_key(|d| {
             let place = match &d.scope {
@@ -147,6 +156,7 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 struct Reader<'a> {
     text: &'a str,
     out: &'a mut Vec<Definition>,
+    yields: &'a mut Vec<(Span, Span)>,
 }
 
 /// A declaration's doc lines as Markdown.
@@ -225,6 +235,9 @@ impl Reader<'_> {
                     match item {
                         RegimeItem::Let(l) => self.let_decl(l, Some(r.span)),
                         RegimeItem::Rule(rule) => {
+                            if let Some(yields) = &rule.yields {
+                                self.yields.push((yields.span, r.span));
+                            }
                             let more = self.rule_more(&rule.doc, &rule.cites, &rule.effective);
                             let detail =
                                 format!("rule {} {:?}  (regime {})", rule.name.name, rule.title.value, r.name.name);

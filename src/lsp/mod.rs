@@ -470,6 +470,7 @@ fn lsp_diagnostic(
         severity: Some(match d.severity {
             Severity::Error => lsp::DiagnosticSeverity::ERROR,
             Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+            Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
         }),
         code: Some(lsp::NumberOrString::String(d.code.as_str().to_owned())),
         source: Some("accord".to_owned()),

@@ -3,7 +3,7 @@
 
 use crate::eval::{Decision, Explained, Verdict};
 use crate::syntax::write_number;
-use crate::table::{Cell, Column, Outcome, Table};
+use crate::table::{Cell, Column, Outcome, Table, require_groups};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -118,28 +118,8 @@ pub fn cell(cell: &Cell, column: &Column) -> String {
 pub fn outcome(outcome: Option<&Outcome>) -> String {
     match outcome {
         None => "(none: a gap)".to_owned(),
-        Some(Outcome::Permit) => "permit".to_owned(),
-        Some(Outcome::Prohibit) => "prohibit".to_owned(),
-        Some(Outcome::Require { require, ordered }) => require_groups(require, ordered),
+        Some(outcome) => outcome.written(),
     }
-}
-
-/// A row's outcome: its rule's, or `permit` with what the facts met.
-fn row_outcome(row: &crate::table::Row) -> String {
-    match &row.met {
-        Some(met) => format!("permit: {} met by {}", require_groups(&met.require, &met.ordered), met.by.join(" and ")),
-        None => outcome(Some(&row.outcome)),
-    }
-}
-
-/// `require a or b and require c, else d`: the groups with the indices of cascades.
-pub fn require_groups(groups: &[Vec<String>], ordered: &[usize]) -> String {
-    groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| format!("require {}", g.join(if ordered.contains(&i) { ", else " } else { " or " })))
-        .collect::<Vec<_>>()
-        .join(" and ")
 }
 
 /// Text for Markdown, every character that would start markup escaped.
@@ -178,7 +158,7 @@ pub fn table_markdown(table: &Table) -> String {
             i + 1,
             row.rule,
             cells.join(" | "),
-            row_outcome(row),
+            row.written_outcome(),
             escape(&row.cite.join("; "))
         );
     }
@@ -229,7 +209,7 @@ pub fn table_text(table: &Table) -> String {
     for (i, row) in table.rows.iter().enumerate() {
         let _ = writeln!(out, "  {:>3}. {} \"{}\" [{}]", i + 1, row.rule, row.title, row.cite.join("; "));
         cells(&row.cells, &mut out);
-        let _ = writeln!(out, "         → {}", row_outcome(row));
+        let _ = writeln!(out, "         → {}", row.written_outcome());
     }
     let _ = writeln!(out, "  default → {}", outcome(table.default.as_ref()));
     let _ = writeln!(out, "\nobligation rows (every matching row applies):");

@@ -236,6 +236,8 @@ pub struct RuleDecl {
     pub cites: Vec<CiteClause>,
     /// `effective` clauses (normally at most one).
     pub effective: Vec<Range>,
+    /// The earlier rules it yields to, if it says.
+    pub yields: Option<Yields>,
     /// When it applies.
     pub when: Cond,
     /// What it decides.
@@ -270,6 +272,15 @@ pub struct ObligeDecl {
 pub struct Upon {
     /// The mechanisms (or families of them).
     pub mechanisms: Vec<Ident>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `yields to a, b`: earlier rules meant to decide some of a rule's transfers otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Yields {
+    /// The rules, as written.
+    pub rules: Vec<Ident>,
     /// The whole clause.
     pub span: Span,
 }

@@ -446,11 +446,22 @@ impl<'t> Descent<'t> {
                 let name = self.name()?;
                 let title = self.string()?;
                 let (cites, effective) = self.clauses();
+                let yields = self.attempt(Self::yields_clause);
                 self.kw("when")?;
                 let when = self.cond(0)?;
                 self.kw("then")?;
                 let then = self.outcome()?;
-                RegimeItem::Rule(RuleDecl { doc, name, title, cites, effective, when, then, span: self.span(start) })
+                RegimeItem::Rule(RuleDecl {
+                    doc,
+                    name,
+                    title,
+                    cites,
+                    effective,
+                    yields,
+                    when,
+                    then,
+                    span: self.span(start),
+                })
             }
             "oblige" => {
                 self.kw("oblige")?;
@@ -510,6 +521,19 @@ impl<'t> Descent<'t> {
                 return (cites, effective);
             }
         }
+    }
+
+    /// `kw_yields ~ kw_to ~ name ~ ("," ~ name)*`.
+    fn yields_clause(&mut self) -> Read<Yields> {
+        let start = self.start();
+        self.kw("yields")?;
+        self.kw("to")?;
+        let mut rules = vec![self.name()?];
+        self.repeat_into(&mut rules, |p| {
+            p.punct(",")?;
+            p.name()
+        });
+        Some(Yields { rules, span: self.span(start) })
     }
 
     fn cite_clause(&mut self) -> Read<CiteClause> {

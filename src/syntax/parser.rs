@@ -262,6 +262,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_or => "`or`",
         Rule::kw_else => "`else`",
         Rule::kw_upon | Rule::upon_clause | Rule::expect_upon => "`upon`",
+        Rule::kw_yields | Rule::yields_clause => "`yields to`",
+        Rule::kw_to => "`to`",
         Rule::kw_not => "`not`",
         Rule::kw_in => "`in`",
         Rule::kw_has => "`has`",
@@ -517,11 +519,15 @@ impl Builder {
                 let name = self.ident(kids.take(Rule::name)?);
                 let title = self.string(kids.take(Rule::string)?);
                 let (cites, effective) = self.clauses(&mut kids)?;
+                let yields = match kids.maybe(Rule::yields_clause) {
+                    Some(clause) => Some(self.yields_clause(clause)?),
+                    None => None,
+                };
                 let when = self.when_clause(kids.take(Rule::when_clause)?)?;
                 let mut then_kids = Kids::of(kids.take(Rule::then_clause)?);
                 then_kids.take(Rule::kw_then)?;
                 let then = self.outcome(then_kids.take(Rule::outcome)?)?;
-                RegimeItem::Rule(RuleDecl { doc, name, title, cites, effective, when, then, span })
+                RegimeItem::Rule(RuleDecl { doc, name, title, cites, effective, yields, when, then, span })
             }
             Rule::oblige_decl => {
                 let mut kids = Kids::of(item);
@@ -630,6 +636,18 @@ impl Builder {
             alternatives.push(self.ident(kids.take(Rule::ident)?));
         }
         Ok(RequireGroup { alternatives, ordered, span })
+    }
+
+    fn yields_clause(&mut self, pair: P<'_>) -> Built<Yields> {
+        let span = self.span(&pair);
+        let mut kids = Kids::of(pair);
+        kids.take(Rule::kw_yields)?;
+        kids.take(Rule::kw_to)?;
+        let mut rules = Vec::new();
+        while let Some(name) = kids.maybe(Rule::name) {
+            rules.push(self.ident(name));
+        }
+        Ok(Yields { rules, span })
     }
 
     fn upon_clause(&mut self, pair: P<'_>) -> Built<Upon> {

@@ -268,6 +268,11 @@ impl Printer<'_> {
             RegimeItem::Rule(r) => {
                 let head = text(format!("rule {} {}", r.name.name, self.slice(r.title.span)));
                 let mut clauses = self.clauses(&r.cites, &r.effective);
+                if let Some(yields) = &r.yields {
+                    let at = self.at(start(yields.span));
+                    let rules = yields.rules.iter().map(|i| cat(vec![self.at(start(i.span)), text(&i.name)])).collect();
+                    clauses.push(cat(vec![at, text("yields to "), align(Doc::Fill(commas(rules)))]));
+                }
                 clauses.push(self.when("when", &r.when));
                 let at = self.at(start(r.then.span()));
                 let then = self.outcome(&r.then);
