@@ -35,19 +35,47 @@ fn covered(name: &str, text: &str) -> (Coverage, bool) {
     (coverage(&table, &decided, today).unwrap(), results.iter().all(|r| r.passed))
 }
 
+/// A regime's text without its `example` blocks (and their doc comments), as `accord fmt`
+/// lays them out: from a line `  example …` to the next line `  }`.
+fn without_examples(text: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with("  example ") {
+            while kept.last().is_some_and(|l| l.starts_with("  ///")) {
+                kept.pop();
+            }
+            inside = true;
+        } else if inside && line == "  }" {
+            inside = false;
+        } else if !inside {
+            kept.push(line);
+        }
+    }
+    kept.join("\n") + "\n"
+}
+
+/// The standard regimes with their examples taken out, so that every part wants one: the
+/// proposals for all of them pass and each reaches its part.
 #[test]
 fn every_proposal_passes_and_reaches_its_part() {
     let mut proposed = 0;
     for module in stdlib::REGIMES {
         let name = stdlib::regime_display_name(module.name);
-        let (before, passed) = covered(&name, module.text);
+        let text = without_examples(module.text);
+        assert!(!text.contains("\n  example "), "{name}: an example is left");
+        let (before, passed) = covered(&name, &text);
         assert!(passed && before.exact, "{name}");
         let proposals: Vec<String> = before.parts.iter().filter_map(render::coverage::proposal).collect();
         let wanting = before.parts.iter().filter(|p| p.reachable && p.examples.is_empty()).count();
-        assert_eq!(proposals.len(), wanting, "{name}: a proposal for each part no example reaches");
+        // An obligation `upon` a mechanism gets none where no transfer found relies on it (as
+        // the report says): eu's transfer impact assessment, which other proposals reach.
+        let unwitnessed = before.parts.iter().filter(|p| p.reachable && p.witness.is_none()).count();
+        assert!(unwitnessed <= 1, "{name}: {unwitnessed} parts without a witness");
+        assert_eq!(proposals.len() + unwitnessed, wanting, "{name}: a proposal for each part no example reaches");
         proposed += proposals.len();
-        let end = module.text.rfind('}').unwrap();
-        let with = format!("{}\n{}{}", &module.text[..end], proposals.join("\n"), &module.text[end..]);
+        let end = text.rfind('}').unwrap();
+        let with = format!("{}\n{}{}", &text[..end], proposals.join("\n"), &text[end..]);
         let (after, passed) = covered(&name, &with);
         assert!(passed, "{name}: a proposed example fails");
         assert_eq!((after.covered, after.reachable), (after.reachable, before.reachable), "{name}: not covered whole");
