@@ -320,7 +320,7 @@ fn inventory_1m(c: &mut Criterion) {
         b.iter(|| {
             let mut builder = Builder::new(Side::new(&cn), Side::new(&eu), &options, today()).unwrap();
             for stretch in lines.chunks(1 << 14) {
-                builder.add(stretch);
+                builder.add(stretch).unwrap();
             }
             black_box(builder.finish("bench").unwrap().transfers)
         });

@@ -83,7 +83,8 @@ pub fn check_and_verify(
         let id = check::ir::RegimeId(u32::try_from(i).map_err(|_| InternalError("too many regimes".into()))?);
         match compile::compile(&checked.program, id, &checked.sources) {
             Ok(table) => found.extend(analysis::diagnostics(&analysis::verify_regime(&table, regime)?, regime)),
-            Err(diagnostics) => found.extend(diagnostics),
+            Err(compile::Failed::Input(diagnostics)) => found.extend(diagnostics),
+            Err(compile::Failed::Internal(bug)) => return Err(bug),
         }
     }
     // An accord whose scope no transfer meets can never act.
@@ -92,7 +93,7 @@ pub fn check_and_verify(
             continue;
         }
         let (Some(scope), Some(first)) = (&accord.scope, accord.accepts.first()) else { continue };
-        if compile::condition_cells(&checked.program, first.regime, scope, &checked.sources)
+        if compile::condition_cells(&checked.program, first.regime, scope, &checked.sources)?
             .is_some_and(|b| b.is_empty())
         {
             found.push(

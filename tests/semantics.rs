@@ -30,6 +30,7 @@
 
 use accord::check::ir::{self, FactId, RegimeId, Type};
 use accord::check::{self, Checked};
+use accord::compile::Failed;
 use accord::date::Date;
 use accord::diagnostics::{self, Code};
 use accord::eval::Scenario;
@@ -286,10 +287,11 @@ fn compile(checked: &Checked, text: &str) -> Option<Table> {
     let (id, _) = regime_of(checked);
     match accord::compile::compile(&checked.program, id, &checked.sources) {
         Ok(table) => Some(table),
-        Err(errors) if errors.iter().all(|d| d.code == Code::TooManyRows) => None,
-        Err(errors) => {
+        Err(Failed::Input(errors)) if errors.iter().all(|d| d.code == Code::TooManyRows) => None,
+        Err(Failed::Input(errors)) => {
             panic!("compile failed:\n{text}\n{}", diagnostics::render_human(&errors, &checked.sources))
         }
+        Err(Failed::Internal(bug)) => panic!("compile failed: {bug}\n{text}"),
     }
 }
 

@@ -238,19 +238,23 @@ impl<'t> Builder<'t> {
         })
     }
 
-    /// Decides a stretch of lines.
-    pub fn add(&mut self, lines: &[Line]) {
+    /// Decides a stretch of lines; a worker that stopped is an internal error, not lines lost.
+    pub fn add(&mut self, lines: &[Line]) -> Result<(), crate::InternalError> {
         self.lines += lines.len();
         let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).clamp(1, 8);
         let size = lines.len().div_ceil(workers).max(1);
         let this = &*self;
         let tallies: Vec<Tally> = std::thread::scope(|scope| {
             let handles: Vec<_> = lines.chunks(size).map(|part| scope.spawn(move || this.tally(part))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-        });
+            handles
+                .into_iter()
+                .map(|h| h.join().map_err(|_| crate::InternalError("a worker deciding inventory lines stopped".into())))
+                .collect::<Result<_, _>>()
+        })?;
         for t in tallies {
             self.tally.merge(t);
         }
+        Ok(())
     }
 
     fn tally(&self, lines: &[Line]) -> Tally {

@@ -241,12 +241,15 @@ fn inventory(
     let csv_table = a.table;
     let mut builder = crate::analysis::inventory::Builder::new(a, b, options, today).map_err(failure)?;
     let mut stretch: Vec<crate::analysis::inventory::Line> = Vec::with_capacity(STRETCH);
-    let mut add = |line: crate::analysis::inventory::Line, builder: &mut crate::analysis::inventory::Builder| {
+    let mut add = |line: crate::analysis::inventory::Line,
+                   builder: &mut crate::analysis::inventory::Builder|
+     -> Result<(), Failure> {
         stretch.push(line);
         if stretch.len() == STRETCH {
-            builder.add(&stretch);
+            builder.add(&stretch)?;
             stretch.clear();
         }
+        Ok(())
     };
     match super::eval::input_format(args.inventory_format, path) {
         super::eval::InputFormat::Jsonl => {
@@ -260,9 +263,9 @@ fn inventory(
                     super::eval::drop_bom(&mut text, 0);
                 }
                 if too_long {
-                    add((line, Err(format!("line is longer than {} MiB", super::eval::MAX_LINE >> 20))), &mut builder);
+                    add((line, Err(format!("line is longer than {} MiB", super::eval::MAX_LINE >> 20))), &mut builder)?;
                 } else if !text.trim_ascii().is_empty() {
-                    add((line, Ok(text)), &mut builder);
+                    add((line, Ok(text)), &mut builder)?;
                 }
             }
         }
@@ -271,14 +274,14 @@ fn inventory(
             let error = super::eval::ReadError::default();
             for (line, record) in super::eval::csv_records(csv_table, reader, error.clone())? {
                 let text = record.and_then(|object| serde_json::to_vec(&object).map_err(|e| e.to_string()));
-                add((line, text), &mut builder);
+                add((line, text), &mut builder)?;
             }
             if let Some(e) = error.borrow_mut().take() {
                 return Err(Failure::Input(miette!("cannot read `{shown}`: {e}")));
             }
         }
     }
-    builder.add(&stretch);
+    builder.add(&stretch)?;
     let result = builder.finish(&shown)?;
     print_report(args.format, &result, [report::inventory_text, report::inventory_markdown, report::inventory_html])?;
     if !result.refused.is_empty() {

@@ -74,7 +74,8 @@ pub(crate) fn load(spec: &str, format: super::ErrorFormat, colour: bool) -> Resu
     };
     match compile::compile(&checked.program, regime, &checked.sources) {
         Ok(table) => Ok(table),
-        Err(diagnostics) => {
+        Err(compile::Failed::Internal(bug)) => Err(Failure::Internal(bug)),
+        Err(compile::Failed::Input(diagnostics)) => {
             let with_errors = Checked { diagnostics, ..checked };
             super::check::print(&with_errors, 1, format, colour)?;
             Err(Failure::Reported)
@@ -113,8 +114,12 @@ pub(crate) fn load_accords(
         super::check::print(&checked, 1, format, colour)?;
         return Err(Failure::Reported);
     }
-    crate::compile::accords::accords(&checked.program, &checked.sources)
-        .map_err(|e| Failure::Input(miette!(help = "narrow the accord's `when`", "{e}")))
+    crate::compile::accords::accords(&checked.program, &checked.sources).map_err(|e| match e {
+        crate::compile::accords::AccordsFailed::TooLarge(what) => {
+            Failure::Input(miette!(help = "narrow the accord's `when`", "{what}"))
+        }
+        crate::compile::accords::AccordsFailed::Internal(bug) => Failure::Internal(bug),
+    })
 }
 
 /// Today in UTC, the default transfer date.

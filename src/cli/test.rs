@@ -78,7 +78,8 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
         let id = RegimeId(u32::try_from(i).unwrap_or(u32::MAX));
         let table = match compile::compile(&checked.program, id, &checked.sources) {
             Ok(table) => table,
-            Err(diagnostics) => {
+            Err(compile::Failed::Internal(bug)) => return Err(Failure::Internal(bug)),
+            Err(compile::Failed::Input(diagnostics)) => {
                 let shown = check::Checked { diagnostics, ..checked.clone() };
                 super::check::print(&shown, found.len(), problems, colour)?;
                 return Err(Failure::Reported);

@@ -65,8 +65,17 @@ impl Accord {
     }
 }
 
+/// Why the accords of a program could not be read.
+#[derive(Debug, Clone)]
+pub enum AccordsFailed {
+    /// An accord's scope is too large to compile: which one.
+    TooLarge(String),
+    /// A bug in Accord.
+    Internal(crate::InternalError),
+}
+
 /// Every accord of a checked program; an accord whose scope is too large to compile is named.
-pub fn accords(program: &Program, sources: &crate::source::SourceMap) -> Result<Vec<Accord>, String> {
+pub fn accords(program: &Program, sources: &crate::source::SourceMap) -> Result<Vec<Accord>, AccordsFailed> {
     program
         .accords
         .iter()
@@ -74,7 +83,10 @@ pub fn accords(program: &Program, sources: &crate::source::SourceMap) -> Result<
             let scope = match (&a.scope, a.accepts.first()) {
                 (Some(cond), Some(first)) => Some(
                     crate::compile::condition_cells(program, first.regime, cond, sources)
-                        .ok_or_else(|| format!("the scope of accord `{}` is too large to compile", a.id))?,
+                        .map_err(AccordsFailed::Internal)?
+                        .ok_or_else(|| {
+                            AccordsFailed::TooLarge(format!("the scope of accord `{}` is too large to compile", a.id))
+                        })?,
                 ),
                 _ => None,
             };
@@ -116,5 +128,8 @@ pub fn standard() -> Result<Vec<Accord>, crate::InternalError> {
     if checked.has_errors() {
         return Err(crate::InternalError("the standard accords do not check".into()));
     }
-    accords(&checked.program, &checked.sources).map_err(crate::InternalError)
+    accords(&checked.program, &checked.sources).map_err(|e| match e {
+        AccordsFailed::TooLarge(what) => crate::InternalError(format!("the standard accords: {what}")),
+        AccordsFailed::Internal(bug) => bug,
+    })
 }

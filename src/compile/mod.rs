@@ -82,16 +82,26 @@ pub fn compile_text(name: &str, text: &str) -> Result<Vec<Table>, Problems> {
         let id = RegimeId(u32::try_from(i).unwrap_or(u32::MAX));
         match compile(&checked.program, id, &checked.sources) {
             Ok(table) => tables.push(table),
-            Err(diagnostics) => return Err(Problems::Input { diagnostics, sources: checked.sources }),
+            Err(Failed::Input(diagnostics)) => return Err(Problems::Input { diagnostics, sources: checked.sources }),
+            Err(Failed::Internal(bug)) => return Err(Problems::Internal(bug)),
         }
     }
     Ok(tables)
 }
 
+/// Why a regime did not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failed {
+    /// The regime is too large to compile: the errors (E0301), at the rules that grew.
+    Input(Vec<Diagnostic>),
+    /// A bug in Accord: the checked program broke an invariant the compiler relies on.
+    Internal(crate::InternalError),
+}
+
 /// Compiles one regime of a checked program (which must have no errors).
-pub fn compile(program: &Program, regime: RegimeId, sources: &SourceMap) -> Result<Table, Vec<Diagnostic>> {
+pub fn compile(program: &Program, regime: RegimeId, sources: &SourceMap) -> Result<Table, Failed> {
     let Some(def) = program.regimes.get(regime.index()) else {
-        return Err(vec![Diagnostic::error(Code::TooManyRows, "no such regime", Span::default(), "")]);
+        return Err(Failed::Internal(crate::InternalError(format!("compile: no regime {}", regime.index()))));
     };
     Compiler::new(program, def, sources).run()
 }
@@ -103,21 +113,34 @@ pub fn condition_cells(
     regime: RegimeId,
     cond: &ir::Cond,
     sources: &SourceMap,
-) -> Option<Vec<BTreeMap<String, table::Cell>>> {
-    let def = program.regimes.get(regime.index())?;
+) -> Result<Option<Vec<BTreeMap<String, table::Cell>>>, crate::InternalError> {
+    let def = program
+        .regimes
+        .get(regime.index())
+        .ok_or_else(|| crate::InternalError(format!("compile: no regime {}", regime.index())))?;
     let mut compiler = Compiler::new(program, def, sources);
     let mut facts: BTreeSet<FactId> = compiler.columns.iter().map(|c| c.fact).collect();
     let mut order = std::mem::take(&mut compiler.let_order);
     collect(program, cond, &mut facts, &mut order);
     compiler.columns = facts.iter().filter_map(|&f| ColInfo::new(program, f)).collect();
     compiler.column_of = compiler.columns.iter().enumerate().map(|(i, c)| (c.fact, i)).collect();
-    for id in order {
-        let def = program.lets.get(id.index())?;
-        let boxes = compiler.dnf(&def.cond).ok()?;
-        compiler.lets.insert(id, boxes);
+    let cells = (|| {
+        for id in order {
+            let Some(def) = program.lets.get(id.index()) else {
+                compiler.broken(format!("no `let` {}", id.index()));
+                return None;
+            };
+            let boxes = compiler.dnf(&def.cond).ok()?;
+            compiler.lets.insert(id, boxes);
+        }
+        let boxes = compiler.dnf(cond).ok()?;
+        Some(boxes.iter().map(|b| compiler.cells(b)).collect())
+    })();
+    let broken = compiler.broken.into_inner();
+    if !broken.is_empty() {
+        return Err(crate::InternalError(format!("compile: {}", broken.join("; "))));
     }
-    let boxes = compiler.dnf(cond).ok()?;
-    Some(boxes.iter().map(|b| compiler.cells(b)).collect())
+    Ok(cells)
 }
 
 struct Compiler<'p> {
@@ -135,6 +158,8 @@ struct Compiler<'p> {
     /// Each mechanism's establishing condition as boxes, once worked out (`None`: no facts
     /// establish it).
     established: HashMap<ir::MemberId, Option<Vec<IBox>>>,
+    /// The invariants found broken, which make the compilation an internal error.
+    broken: std::cell::RefCell<Vec<String>>,
 }
 
 /// The compiled union grew past the bound.
@@ -181,15 +206,35 @@ impl<'p> Compiler<'p> {
             lets: HashMap::new(),
             names,
             established: HashMap::new(),
+            broken: std::cell::RefCell::default(),
         }
     }
 
-    fn run(mut self) -> Result<Table, Vec<Diagnostic>> {
+    /// Compiles the regime; a broken invariant met on the way makes it an internal error, even
+    /// where the table came out.
+    fn run(mut self) -> Result<Table, Failed> {
+        let built = self.build();
+        let broken = self.broken.into_inner();
+        if !broken.is_empty() {
+            return Err(Failed::Internal(crate::InternalError(format!("compile: {}", broken.join("; ")))));
+        }
+        built.map_err(Failed::Input)
+    }
+
+    /// Records that the checked program broke an invariant the compiler relies on.
+    fn broken(&self, what: String) {
+        self.broken.borrow_mut().push(what);
+    }
+
+    fn build(&mut self) -> Result<Table, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         // `let`s first, in dependency order, so inlining one is a look-up.
         let program = self.program;
         for id in std::mem::take(&mut self.let_order) {
-            let Some(def) = program.lets.get(id.index()) else { continue };
+            let Some(def) = program.lets.get(id.index()) else {
+                self.broken(format!("no `let` {}", id.index()));
+                continue;
+            };
             match self.dnf(&def.cond) {
                 Ok(boxes) => {
                     self.lets.insert(id, boxes);
@@ -526,10 +571,22 @@ impl<'p> Compiler<'p> {
                 let boxes = self.dnf(inner)?;
                 cell::not(&boxes, &self.columns, bound).ok_or(TooBig)?
             }
-            ir::Cond::Let(id) => self.lets.get(id).cloned().unwrap_or_default(),
+            ir::Cond::Let(id) => match self.lets.get(id) {
+                Some(boxes) => boxes.clone(),
+                None => {
+                    self.broken(format!("`let` {} used before it was compiled", id.index()));
+                    Vec::new()
+                }
+            },
             // The checker makes sure some declaration establishes it, and that no establishing
             // condition names `established` (so this cannot recurse).
-            ir::Cond::Established(m) => self.established_boxes(*m)?.unwrap_or_default(),
+            ir::Cond::Established(m) => match self.established_boxes(*m)? {
+                Some(boxes) => boxes,
+                None => {
+                    self.broken(format!("`established` on mechanism {}, which nothing establishes", m.0));
+                    Vec::new()
+                }
+            },
         })
     }
 
@@ -577,7 +634,16 @@ impl<'p> Compiler<'p> {
                 Type::Enum(e) | Type::Set(e) => self.names.get(e.index()).map(Vec::as_slice),
                 _ => None,
             };
-            let name = |m: u32| domain.and_then(|d| d.get(m as usize)).cloned().unwrap_or_else(|| Name::from("?"));
+            let name = |m: u32| match domain.and_then(|d| d.get(m as usize)) {
+                Some(name) => name.clone(),
+                None => {
+                    self.broken(format!(
+                        "a cell of `{}` names member {m}, outside its domain",
+                        self.fact_name(Some(info.fact))
+                    ));
+                    Name::from(format!("#{m}"))
+                }
+            };
             members.iter().map(|&m| name(m)).collect()
         };
         match c {
@@ -612,7 +678,13 @@ impl<'p> Compiler<'p> {
     }
 
     fn domain(&self, e: ir::EnumId) -> Vec<Name> {
-        self.names.get(e.index()).cloned().unwrap_or_default()
+        match self.names.get(e.index()) {
+            Some(names) => names.clone(),
+            None => {
+                self.broken(format!("enum {} has no member names", e.index()));
+                Vec::new()
+            }
+        }
     }
 
     fn outcome(&self, outcome: &ir::Outcome) -> table::Outcome {
@@ -633,18 +705,34 @@ impl<'p> Compiler<'p> {
 
     /// The name of member `m` of the vocabulary enum `e` (`Mechanism`, `Obligation`, …).
     fn member_name(&self, e: Option<ir::EnumId>, m: ir::MemberId) -> String {
-        #[expect(clippy::expect_used, reason = "the checker resolved `m` in this enum, so the enum exists")]
-        let e = e.expect("a resolved member's enum");
-        self.program.member_name(e, m).to_owned()
+        match e {
+            Some(e) => self.program.member_name(e, m).to_owned(),
+            None => {
+                self.broken(format!("member {} of a vocabulary enum the regime does not have", m.0));
+                format!("#{}", m.0)
+            }
+        }
     }
 
     fn fact_name(&self, fact: Option<FactId>) -> String {
-        fact.and_then(|f| self.program.fact(f)).map(|f| f.name.clone()).unwrap_or_default()
+        match fact.and_then(|f| self.program.fact(f)) {
+            Some(f) => f.name.clone(),
+            None => {
+                self.broken(format!("a column of fact {fact:?}, which the program does not declare"));
+                String::new()
+            }
+        }
     }
 
     fn location(&self, span: Span) -> Location {
         let (line, column) = self.sources.line_column(span.file, span.start);
-        let file = self.sources.get(span.file).map(|f| f.name.clone()).unwrap_or_default();
+        let file = match self.sources.get(span.file) {
+            Some(f) => f.name.clone(),
+            None => {
+                self.broken(format!("a span in file {}, which was not loaded", span.file.0));
+                String::new()
+            }
+        };
         Location { file, line, column }
     }
 }
@@ -763,4 +851,47 @@ pub(crate) fn content_hash(table: &Table) -> String {
     let digest = hasher.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(text: &str) -> crate::check::Checked {
+        let root = crate::source::Loaded { key: "t.accord".into(), name: "t.accord".into(), bytes: text.into() };
+        match crate::check::check(vec![root], &mut crate::source::MemoryLoader::default()) {
+            Ok(checked) if !checked.has_errors() => checked,
+            other => panic!("the test's rule file does not check: {other:?}"),
+        }
+    }
+
+    const REGIME: &str = r#"
+use transfer
+regime r "R" {
+  home CN
+  let big = individuals_ytd > 10
+  rule a "A" cite "Art. 1" when big then prohibit
+  default permit
+}
+"#;
+
+    #[test]
+    fn a_checked_program_compiles() {
+        let checked = checked(REGIME);
+        assert!(compile(&checked.program, RegimeId(0), &checked.sources).is_ok());
+    }
+
+    /// A program that lost a `let` the checker resolved is a bug to report, not a table that
+    /// quietly drops the rule's condition.
+    #[test]
+    fn a_broken_program_is_an_internal_error() {
+        let mut checked = checked(REGIME);
+        checked.program.lets.clear();
+        match compile(&checked.program, RegimeId(0), &checked.sources) {
+            Err(Failed::Internal(bug)) => assert!(bug.0.contains("`let`"), "{bug}"),
+            other => panic!("expected an internal error, got {other:?}"),
+        }
+        let missing = RegimeId(7);
+        assert!(matches!(compile(&checked.program, missing, &checked.sources), Err(Failed::Internal(_))));
+    }
 }
