@@ -38,7 +38,7 @@ const AFTER: &str = "Exit codes: 0 ok (warnings allowed), 1 problems in the inpu
 `--fail-on` names (the report is printed all the same).
 
 Examples:
-  accord check                                 check every .accord file here, recursively
+  accord check                                 check the project's rule files (Accord.toml)
   accord check rules/cn.accord                 check one file and the files it uses
   accord compile examples/tutorial.accord --format markdown
   accord eval examples/tutorial.accord --scenario transfer.json --explain --format text
