@@ -21,6 +21,15 @@ pub(crate) struct CompileArgs {
     #[arg(long, value_enum, default_value_t = TableFormat::Json)]
     format: TableFormat,
 
+    /// For `--format sql`: the SQL dialect (docs/sql.md gives each one's column layout)
+    #[arg(long, value_enum)]
+    dialect: Option<SqlDialect>,
+
+    /// For `--format sql`: the table or view of transfers the query reads (one name: letters,
+    /// digits and `_`)
+    #[arg(long, value_name = "NAME", default_value = "transfers")]
+    from: String,
+
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
@@ -34,6 +43,20 @@ enum TableFormat {
     Markdown,
     /// Plain text, row by row
     Text,
+    /// One SQL query deciding every row of a table of transfers (see `--dialect`)
+    Sql,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SqlDialect {
+    /// DuckDB: sets as VARCHAR[] lists
+    Duckdb,
+    /// SQLite: sets as `;`-separated text, dates as YYYY-MM-DD text
+    Sqlite,
+    /// Spark SQL: sets as ARRAY<STRING>
+    Spark,
+    /// Standard SQL: sets as `;`-separated text
+    Ansi,
 }
 
 pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure> {
@@ -47,10 +70,33 @@ pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure>
         }
         (table, None) => table,
     };
+    if args.format != TableFormat::Sql && (args.dialect.is_some() || args.from != "transfers") {
+        return Err(Failure::Usage(miette::miette!(
+            help = "add `--format sql`",
+            "`--dialect` and `--from` choose how the SQL query is written, and only `--format sql` writes one"
+        )));
+    }
+    if args.from.is_empty() || !args.from.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Failure::Usage(miette::miette!(
+            help = "name the table of transfers with letters, digits and `_`, e.g. `--from transfers_2026`; for a table in another schema, make a view of it",
+            "`{}` is not a table name `--from` takes",
+            args.from
+        )));
+    }
     let text = match args.format {
         TableFormat::Json => table.to_json(),
         TableFormat::Markdown => render::table_markdown(&table),
         TableFormat::Text => render::table_text(&table),
+        TableFormat::Sql => {
+            let dialect = match args.dialect.unwrap_or(SqlDialect::Ansi) {
+                SqlDialect::Duckdb => render::sql::Dialect::Duckdb,
+                SqlDialect::Sqlite => render::sql::Dialect::Sqlite,
+                SqlDialect::Spark => render::sql::Dialect::Spark,
+                SqlDialect::Ansi => render::sql::Dialect::Ansi,
+            };
+            render::sql::table_sql(&table, dialect, &args.from)
+                .map_err(|e| Failure::Input(miette::miette!(help = "rename the fact", "cannot write the query: {e}")))?
+        }
     };
     super::emit(&format!("{}\n", text.trim_end()))?;
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@ pub mod corridor;
 pub mod coverage;
 pub mod matrix;
 pub mod report;
+pub mod sql;
 
 /// How a share is measured, in one sentence, for every report that gives shares.
 pub const MEASURE: &str = "Each share is a share of transfers, weighed by how common each value of each fact is (the \

@@ -1,0 +1,116 @@
+"""Runs a query written by `accord compile --format sql` on a real engine.
+
+    python3 sql.py ENGINE QUERY.sql COLUMNS.json TRANSFERS.jsonl OUT.jsonl
+
+ENGINE is `sqlite` (Python's sqlite3), `duckdb`, `duckdb-ansi` (DuckDB running the standard
+dialect) or `spark` (PySpark in local mode). COLUMNS.json lists the columns the query reads, as
+[name, type] pairs with the types of an Accord table (`bool`, `count`, `date`, `enum`, `set`),
+plus `id`. Each transfer is loaded into a table `transfers` in the layout the dialect documents
+(docs/sql.md); the query's output rows are written as JSON Lines, one object per row with `id`
+and the decision columns, in `id` order.
+"""
+
+import datetime
+import json
+import sys
+
+OUTPUTS = ["problem", "table_row", "satisfied", "regime", "verdict", "require", "ordered",
+           "obligations", "if_chosen", "rule", "cite", "met_by"]
+
+
+def rows_for(columns, transfers, sets_as_text, dates_as_text, bools_as_int):
+    for t in transfers:
+        row = []
+        for name, ty in columns:
+            v = t.get(name)
+            if v is not None and ty == "set" and sets_as_text:
+                v = ";".join(v)
+            elif v is not None and ty == "bool" and bools_as_int:
+                v = 1 if v else 0
+            elif v is not None and ty == "date" and not dates_as_text:
+                v = datetime.date.fromisoformat(v)
+            row.append(v)
+        yield row
+
+
+def sqlite(query, columns, transfers):
+    import sqlite3
+    db = sqlite3.connect(":memory:")
+    types = {"bool": "INTEGER", "count": "INTEGER", "date": "TEXT", "enum": "TEXT", "set": "TEXT",
+             "id": "INTEGER"}
+    db.execute("CREATE TABLE transfers (%s)" % ", ".join(
+        '"%s" %s' % (n, types[t]) for n, t in columns))
+    db.executemany("INSERT INTO transfers VALUES (%s)" % ", ".join("?" * len(columns)),
+                   rows_for(columns, transfers, True, True, True))
+    cursor = db.execute(query)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor]
+
+
+def duckdb_run(query, columns, path, sets_as_text):
+    import duckdb
+    db = duckdb.connect()
+    types = {"bool": "BOOLEAN", "count": "BIGINT", "date": "DATE", "enum": "VARCHAR",
+             "set": "VARCHAR[]", "id": "BIGINT"}
+    spec = ", ".join("'%s': '%s'" % (n, types[t]) for n, t in columns)
+    read = "read_json('%s', format = 'newline_delimited', columns = {%s})" % (path, spec)
+    if sets_as_text:
+        # The standard dialect's layout: each set as its members separated by `;`.
+        select = ", ".join(
+            ("CASE WHEN \"%s\" IS NULL THEN NULL ELSE COALESCE(array_to_string(\"%s\", ';'), '') END"
+             " AS \"%s\"" % (n, n, n)) if t == "set" else '"%s"' % n
+            for n, t in columns)
+        db.execute("CREATE TABLE transfers AS SELECT %s FROM %s" % (select, read))
+    else:
+        db.execute("CREATE TABLE transfers AS SELECT * FROM %s" % read)
+    cursor = db.execute(query)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def spark(query, columns, transfers, path):
+    from pyspark.sql import SparkSession
+    from pyspark.sql import types as T
+    session = (SparkSession.builder.master("local[2]").appName("accord-sql")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    types = {"bool": T.BooleanType(), "count": T.LongType(), "date": T.DateType(),
+             "enum": T.StringType(), "set": T.ArrayType(T.StringType()), "id": T.LongType()}
+    schema = T.StructType([T.StructField(n, types[t], True) for n, t in columns])
+    frame = session.read.schema(schema).json(path)
+    frame.createOrReplaceTempView("transfers")
+    out = [r.asDict() for r in session.sql(query).collect()]
+    session.stop()
+    return out
+
+
+def main():
+    engine, query_path, columns_path, transfers_path, out_path = sys.argv[1:6]
+    query = open(query_path, encoding="utf-8").read()
+    columns = json.load(open(columns_path, encoding="utf-8"))
+    transfers = [json.loads(line) for line in open(transfers_path, encoding="utf-8")]
+    if engine == "sqlite":
+        rows = sqlite(query, columns, transfers)
+    elif engine == "duckdb":
+        rows = duckdb_run(query, columns, transfers_path, False)
+    elif engine == "duckdb-ansi":
+        rows = duckdb_run(query, columns, transfers_path, True)
+    elif engine == "spark":
+        rows = spark(query, columns, transfers, transfers_path)
+    else:
+        sys.exit("unknown engine " + engine)
+    rows.sort(key=lambda r: r["id"])
+    with open(out_path, "w", encoding="utf-8") as out:
+        for r in rows:
+            record = {"id": r["id"]}
+            for name in OUTPUTS:
+                v = r[name]
+                if name == "satisfied" and v is not None:
+                    v = bool(v)
+                record[name] = v
+            out.write(json.dumps(record) + "\n")
+
+
+main()

@@ -1,0 +1,330 @@
+//! The SQL export run on real engines: for every standard regime, the query `accord compile
+//! --format sql` writes decides the same random transfers on SQLite, DuckDB (its own dialect,
+//! and the standard one) and Spark SQL, and every output column must equal what `accord eval`
+//! decides for that transfer, with 0 mismatches. Transfers the evaluator refuses (a misspelt
+//! member, a missing destination) must be the rows the query gives a `problem`.
+//!
+//! The engines come from PyPI (`duckdb`, `pyspark`, with a Java runtime for Spark); `.ci/run`
+//! installs them. Without them the tests fail, unless `ACCORD_SKIP_SQL_ENGINES=1` (SQLite and
+//! DuckDB) or `ACCORD_SKIP_SPARK=1`, when they say they skipped. `ACCORD_SQL_TRANSFERS` sets
+//! how many transfers each regime decides (100,000 unless set).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // tests read files and print
+
+use accord::date::Date;
+use accord::eval::Scenario;
+use accord::render::sql::{Dialect, table_sql};
+use accord::table::{Cell, Column, ColumnType, Outcome, Table};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+fn tables() -> Vec<Table> {
+    accord::stdlib::REGIMES
+        .iter()
+        .map(|m| {
+            let name = accord::stdlib::regime_display_name(m.name);
+            accord::compile::compile_text(&name, m.text).unwrap().remove(0)
+        })
+        .collect()
+}
+
+/// The facts the query reads, as the generator and the engines see them.
+fn read_columns(table: &Table) -> Vec<&Column> {
+    table
+        .vocabulary
+        .iter()
+        .filter(|c| {
+            c.fact == table.scope.origin
+                || c.fact == table.scope.destination
+                || table.columns.iter().any(|t| t.fact == c.fact)
+                || c.fact == "safeguards"
+        })
+        .collect()
+}
+
+/// Values worth trying for each fact: every bound and member the table's cells name, and
+/// their neighbours, so that random transfers reach most rows.
+struct Candidates {
+    counts: Vec<i64>,
+    dates: Vec<i64>,
+    members: BTreeSet<String>,
+}
+
+fn candidates(table: &Table, fact: &str) -> Candidates {
+    let mut c = Candidates { counts: vec![0, 1], dates: Vec::new(), members: BTreeSet::new() };
+    let cells = table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells));
+    for cells in cells {
+        match cells.get(fact) {
+            Some(Cell::Counts { counts }) => {
+                for r in counts {
+                    c.counts.extend([r.from - 1, r.from, r.from + 1]);
+                    if let Some(u) = r.until {
+                        c.counts.extend([u - 1, u, u + 1]);
+                    }
+                }
+            }
+            Some(Cell::Dates { dates }) => {
+                for r in dates {
+                    for d in [&r.from, &r.until].into_iter().flatten() {
+                        let day = Date::parse(d).unwrap().days();
+                        c.dates.extend([day - 1, day, day + 1]);
+                    }
+                }
+            }
+            Some(Cell::Enum { members }) => c.members.extend(members.iter().map(|m| m.to_string())),
+            Some(Cell::Set { has, lacks }) => c.members.extend(has.iter().chain(lacks).map(|m| m.to_string())),
+            _ => {}
+        }
+    }
+    for i in &table.relations.implies {
+        if i.fact == fact && i.implies.iter().any(|m| c.members.contains(&**m)) {
+            c.members.insert(i.member.to_string());
+        }
+    }
+    if fact == "safeguards" {
+        for o in table.rows.iter().map(|r| &r.outcome).chain(&table.default) {
+            if let Outcome::Require { require, .. } = o {
+                c.members.extend(require.iter().flatten().cloned());
+            }
+        }
+    }
+    c.counts.retain(|&n| n >= 0);
+    if c.dates.is_empty() {
+        c.dates.push(Date::parse("2026-01-01").unwrap().days());
+    }
+    c
+}
+
+/// A random transfer for `table` (with an `id`); about one in a hundred has a misspelt value.
+fn transfer(rng: &mut Rng, table: &Table, columns: &[(&Column, Candidates)], id: usize) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), json!(id));
+    for (c, cand) in columns {
+        let origin = c.fact == table.scope.origin;
+        let destination = c.fact == table.scope.destination;
+        if !destination && rng.chance(if origin { 70 } else { 10 }) {
+            continue;
+        }
+        let member = |rng: &mut Rng| -> String {
+            if !cand.members.is_empty() && rng.chance(80) {
+                rng.pick(&cand.members.iter().cloned().collect::<Vec<_>>()).clone()
+            } else {
+                rng.pick(&c.domain).to_string()
+            }
+        };
+        let value = match c.ty {
+            ColumnType::Bool => json!(rng.chance(50)),
+            ColumnType::Count => json!(*rng.pick(&cand.counts)),
+            ColumnType::Date => json!(Date::from_days(*rng.pick(&cand.dates)).to_string()),
+            ColumnType::Enum if origin && rng.chance(60) => json!(table.home[rng.below(table.home.len())].to_string()),
+            ColumnType::Enum if destination && rng.chance(30) => json!(table.home[0].to_string()),
+            ColumnType::Enum => json!(member(rng)),
+            ColumnType::Set if c.fact == "safeguards" && rng.chance(50) => continue,
+            ColumnType::Set => {
+                let n = rng.below(4);
+                let mut picked: Vec<String> = (0..n).map(|_| member(rng)).collect();
+                picked.sort();
+                picked.dedup();
+                json!(picked)
+            }
+        };
+        object.insert(c.fact.clone(), value);
+    }
+    if rng.chance(1) {
+        // A typo the evaluator refuses, where the query must give a `problem`.
+        let (c, _) = rng.pick(columns);
+        match c.ty {
+            ColumnType::Enum => {
+                object.insert(c.fact.clone(), json!("XX_NOT_A_MEMBER"));
+            }
+            ColumnType::Set => {
+                object.insert(c.fact.clone(), json!([c.domain[0].to_string(), "not_a_member"]));
+            }
+            _ => {
+                object.remove(&table.scope.destination);
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+/// What the evaluator decides, in the query's columns (`None`: it refuses the transfer).
+fn expected(table: &Table, transfer: &Value, today: Date) -> Option<Map<String, Value>> {
+    let mut given = transfer.clone();
+    given.as_object_mut().unwrap().remove("id");
+    let scenario = Scenario::from_value(table, &given, today).ok()?;
+    let decision = table.evaluate(&scenario);
+    let mut d = serde_json::to_value(&decision).unwrap().as_object().unwrap().clone();
+    let in_scope = decision.verdict != accord::eval::Verdict::OutOfScope;
+    d.insert("table_row".into(), json!(decision.row.map(|r| r as i64).or(in_scope.then_some(-1))));
+    d.entry("ordered").or_insert(json!([]));
+    d.entry("if_chosen").or_insert(json!({}));
+    d.entry("satisfied").or_insert(Value::Null);
+    d.entry("met_by").or_insert(Value::Null);
+    Some(d)
+}
+
+const JSON_COLUMNS: [&str; 6] = ["require", "ordered", "obligations", "if_chosen", "cite", "met_by"];
+
+/// Runs every standard regime's query on `engine` and compares it with the evaluator.
+fn check_engine(engine: &str, dialect: Dialect) {
+    let n: usize = std::env::var("ACCORD_SQL_TRANSFERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let today = Date::parse("2026-11-22").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/sql.py");
+    let mut mismatches = Vec::new();
+    let mut decided = 0usize;
+    let mut refused = 0usize;
+    for (i, table) in tables().iter().enumerate() {
+        let columns: Vec<(&Column, Candidates)> =
+            read_columns(table).into_iter().map(|c| (c, candidates(table, &c.fact))).collect();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
+        let transfers: Vec<Value> = (0..n).map(|id| transfer(&mut rng, table, &columns, id)).collect();
+        let input = dir.path().join(format!("{}.jsonl", table.regime));
+        let lines: Vec<String> = transfers.iter().map(Value::to_string).collect();
+        std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+        let mut layout: Vec<(String, &str)> = vec![("id".into(), "id")];
+        for (c, _) in &columns {
+            let ty = match c.ty {
+                ColumnType::Bool => "bool",
+                ColumnType::Count => "count",
+                ColumnType::Date => "date",
+                ColumnType::Enum => "enum",
+                ColumnType::Set => "set",
+            };
+            layout.push((c.fact.clone(), ty));
+        }
+        let layout_path = dir.path().join(format!("{}.columns.json", table.regime));
+        std::fs::write(&layout_path, serde_json::to_string(&layout).unwrap()).unwrap();
+        let query = dir.path().join(format!("{}.sql", table.regime));
+        std::fs::write(&query, table_sql(table, dialect, "transfers").unwrap()).unwrap();
+        let out = dir.path().join(format!("{}.out.jsonl", table.regime));
+        let started = std::time::Instant::now();
+        let run = Command::new("python3")
+            .arg(&script)
+            .arg(engine)
+            .arg(&query)
+            .arg(&layout_path)
+            .arg(&input)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{engine} failed on {}:\n{}", table.regime, String::from_utf8_lossy(&run.stderr));
+        eprintln!("{engine}: {} took {:.1} s", table.regime, started.elapsed().as_secs_f64());
+        let rows: Vec<Value> =
+            std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(rows.len(), transfers.len(), "{engine} on {}: a row lost or added", table.regime);
+        for (transfer, row) in transfers.iter().zip(&rows) {
+            assert_eq!(row["id"], transfer["id"]);
+            match expected(table, transfer, today) {
+                None => {
+                    refused += 1;
+                    if row["problem"].is_null() {
+                        mismatches.push(format!(
+                            "{}: {transfer}: the evaluator refuses it, the query gives {row}",
+                            table.regime
+                        ));
+                    }
+                }
+                Some(want) => {
+                    decided += 1;
+                    for (key, want) in &want {
+                        if key == "row" {
+                            continue;
+                        }
+                        let got = match &row[key.as_str()] {
+                            Value::String(s) if JSON_COLUMNS.contains(&key.as_str()) => {
+                                serde_json::from_str(s).unwrap()
+                            }
+                            other => other.clone(),
+                        };
+                        if &got != want {
+                            mismatches.push(format!(
+                                "{}: {transfer}: `{key}` is {got} in {engine}, {want} in accord eval",
+                                table.regime
+                            ));
+                        }
+                    }
+                    if !row["problem"].is_null() {
+                        mismatches.push(format!(
+                            "{}: {transfer}: a problem where the evaluator decides: {}",
+                            table.regime, row["problem"]
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(refused > 0 && decided > refused, "too few transfers of each kind: {decided} decided, {refused} refused");
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches on {engine}, e.g.:\n{}",
+        mismatches.len(),
+        mismatches.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+    );
+    eprintln!("{engine}: {decided} transfers decided alike, {refused} refused alike");
+}
+
+/// Whether Python has `module`; if not, fails unless `skip` is set to 1 (then says it skipped).
+fn have(module: &str, skip: &str, install: &str) -> bool {
+    let ok = Command::new("python3").args(["-c", &format!("import {module}")]).status().is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var(skip).as_deref() == Ok("1"),
+            "no Python module `{module}`: install it with `{install}`, or set {skip}=1 to skip these tests"
+        );
+        eprintln!("skipped: no Python module `{module}` ({skip}=1)");
+    }
+    ok
+}
+
+#[test]
+fn sqlite_decides_as_accord_eval() {
+    if have("sqlite3", "ACCORD_SKIP_SQL_ENGINES", "a Python with sqlite3") {
+        check_engine("sqlite", Dialect::Sqlite);
+    }
+}
+
+#[test]
+fn duckdb_decides_as_accord_eval() {
+    if have("duckdb", "ACCORD_SKIP_SQL_ENGINES", "python3 -m pip install duckdb") {
+        check_engine("duckdb", Dialect::Duckdb);
+    }
+}
+
+#[test]
+fn standard_sql_on_duckdb_decides_as_accord_eval() {
+    if have("duckdb", "ACCORD_SKIP_SQL_ENGINES", "python3 -m pip install duckdb") {
+        check_engine("duckdb-ansi", Dialect::Ansi);
+    }
+}
+
+#[test]
+fn spark_decides_as_accord_eval() {
+    if have("pyspark", "ACCORD_SKIP_SPARK", "python3 -m pip install pyspark (and a Java runtime)") {
+        check_engine("spark", Dialect::Spark);
+    }
+}
