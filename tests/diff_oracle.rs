@@ -1371,7 +1371,7 @@ fn standard_pairs_read_alike_either_way() {
 
 #[test]
 fn every_standard_regime_agrees_with_itself() {
-    assert_eq!(accord::stdlib::REGIMES.len(), 15);
+    assert_eq!(accord::stdlib::REGIMES.len(), 16);
     for module in accord::stdlib::REGIMES {
         let tables = compile_text(&format!("{}.accord", module.name), module.text).unwrap();
         for table in &tables {

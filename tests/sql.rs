@@ -189,25 +189,50 @@ fn expected(table: &Table, transfer: &Value, today: Date) -> Option<Map<String, 
 
 const JSON_COLUMNS: [&str; 6] = ["require", "ordered", "obligations", "if_chosen", "cite", "met_by"];
 
+/// A standard regime with its random transfers and what the evaluator decides for each.
+struct Case {
+    table: Table,
+    transfers: Vec<Value>,
+    expected: Vec<Option<Map<String, Value>>>,
+}
+
+/// The cases, made once and shared by every engine's test.
+fn cases() -> &'static [Case] {
+    static CASES: std::sync::OnceLock<Vec<Case>> = std::sync::OnceLock::new();
+    CASES.get_or_init(|| {
+        let n: usize = std::env::var("ACCORD_SQL_TRANSFERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+        let today = Date::parse("2026-11-22").unwrap();
+        tables()
+            .into_iter()
+            .enumerate()
+            .map(|(i, table)| {
+                let columns: Vec<(&Column, Candidates)> =
+                    read_columns(&table).into_iter().map(|c| (c, candidates(&table, &c.fact))).collect();
+                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
+                let transfers: Vec<Value> = (0..n).map(|id| transfer(&mut rng, &table, &columns, id)).collect();
+                let expected = transfers.iter().map(|t| expected(&table, t, today)).collect();
+                Case { table: table.clone(), transfers, expected }
+            })
+            .collect()
+    })
+}
+
 /// Runs every standard regime's query on `engine` and compares it with the evaluator.
 fn check_engine(engine: &str, dialect: Dialect) {
-    let n: usize = std::env::var("ACCORD_SQL_TRANSFERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let today = Date::parse("2026-11-22").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/sql.py");
     let mut mismatches = Vec::new();
     let mut decided = 0usize;
     let mut refused = 0usize;
-    for (i, table) in tables().iter().enumerate() {
-        let columns: Vec<(&Column, Candidates)> =
-            read_columns(table).into_iter().map(|c| (c, candidates(table, &c.fact))).collect();
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
-        let transfers: Vec<Value> = (0..n).map(|id| transfer(&mut rng, table, &columns, id)).collect();
+    let mut jobs = Vec::new();
+    for case in cases() {
+        let (table, transfers) = (&case.table, &case.transfers);
+        let columns = read_columns(table);
         let input = dir.path().join(format!("{}.jsonl", table.regime));
         let lines: Vec<String> = transfers.iter().map(Value::to_string).collect();
         std::fs::write(&input, lines.join("\n") + "\n").unwrap();
         let mut layout: Vec<(String, &str)> = vec![("id".into(), "id")];
-        for (c, _) in &columns {
+        for c in &columns {
             let ty = match c.ty {
                 ColumnType::Bool => "bool",
                 ColumnType::Count => "count",
@@ -217,29 +242,24 @@ fn check_engine(engine: &str, dialect: Dialect) {
             };
             layout.push((c.fact.clone(), ty));
         }
-        let layout_path = dir.path().join(format!("{}.columns.json", table.regime));
-        std::fs::write(&layout_path, serde_json::to_string(&layout).unwrap()).unwrap();
         let query = dir.path().join(format!("{}.sql", table.regime));
         std::fs::write(&query, table_sql(table, dialect, "transfers").unwrap()).unwrap();
         let out = dir.path().join(format!("{}.out.jsonl", table.regime));
-        let started = std::time::Instant::now();
-        let run = Command::new("python3")
-            .arg(&script)
-            .arg(engine)
-            .arg(&query)
-            .arg(&layout_path)
-            .arg(&input)
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(run.status.success(), "{engine} failed on {}:\n{}", table.regime, String::from_utf8_lossy(&run.stderr));
-        eprintln!("{engine}: {} took {:.1} s", table.regime, started.elapsed().as_secs_f64());
+        jobs.push(json!({"query": query, "columns": layout, "transfers": input, "out": out}));
+    }
+    let jobs_path = dir.path().join("jobs.json");
+    std::fs::write(&jobs_path, serde_json::to_string(&jobs).unwrap()).unwrap();
+    let run = Command::new("python3").arg(&script).arg(engine).arg(&jobs_path).output().unwrap();
+    assert!(run.status.success(), "{engine} failed:\n{}", String::from_utf8_lossy(&run.stderr));
+    for case in cases() {
+        let (table, transfers) = (&case.table, &case.transfers);
+        let out = dir.path().join(format!("{}.out.jsonl", table.regime));
         let rows: Vec<Value> =
             std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(rows.len(), transfers.len(), "{engine} on {}: a row lost or added", table.regime);
-        for (transfer, row) in transfers.iter().zip(&rows) {
+        for ((transfer, row), expected) in transfers.iter().zip(&rows).zip(&case.expected) {
             assert_eq!(row["id"], transfer["id"]);
-            match expected(table, transfer, today) {
+            match expected {
                 None => {
                     refused += 1;
                     if row["problem"].is_null() {
@@ -251,7 +271,7 @@ fn check_engine(engine: &str, dialect: Dialect) {
                 }
                 Some(want) => {
                     decided += 1;
-                    for (key, want) in &want {
+                    for (key, want) in want {
                         if key == "row" {
                             continue;
                         }
@@ -261,7 +281,7 @@ fn check_engine(engine: &str, dialect: Dialect) {
                             }
                             other => other.clone(),
                         };
-                        if &got != want {
+                        if got != *want {
                             mismatches.push(format!(
                                 "{}: {transfer}: `{key}` is {got} in {engine}, {want} in accord eval",
                                 table.regime
@@ -327,4 +347,106 @@ fn spark_decides_as_accord_eval() {
     if have("pyspark", "ACCORD_SKIP_SPARK", "python3 -m pip install pyspark (and a Java runtime)") {
         check_engine("spark", Dialect::Spark);
     }
+}
+
+fn accord(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_accord")).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `--dialect` picks how sets are tested (the standard dialect unless given), `--from` the
+/// table read, a pin drops the date; each is refused where it cannot apply.
+#[test]
+fn compile_sql_flags_have_their_effect() {
+    let markers =
+        [("duckdb", "list_has_any("), ("sqlite", "instr("), ("spark", "arrays_overlap("), ("ansi", "POSITION(")];
+    for (dialect, marker) in markers {
+        let (code, sql, err) = accord(&["compile", "au", "--format", "sql", "--dialect", dialect]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(sql.contains(marker), "{dialect}: no `{marker}`");
+        for (other, theirs) in markers {
+            assert!(other == dialect || !sql.contains(theirs), "{dialect} writes {other}'s `{theirs}`");
+        }
+    }
+    let (_, default, _) = accord(&["compile", "au", "--format", "sql"]);
+    assert_eq!(default, accord(&["compile", "au", "--format", "sql", "--dialect", "ansi"]).1);
+    assert!(default.contains("FROM \"transfers\" AS t"));
+    let (_, named, _) = accord(&["compile", "au", "--format", "sql", "--from", "egress_2026"]);
+    assert!(named.contains("FROM \"egress_2026\" AS t") && !named.contains("\"transfers\""));
+    let (_, dated, _) = accord(&["compile", "cn", "--format", "sql"]);
+    let (_, pinned, _) = accord(&["compile", "cn@2024-06-01", "--format", "sql"]);
+    assert!(dated.contains("--   date DATE") && dated.contains("COALESCE(\"date\", CURRENT_DATE)"));
+    assert!(!pinned.contains("\"date\""), "a pinned query reads no date");
+    for refused in [
+        &["compile", "au", "--dialect", "duckdb"][..],
+        &["compile", "au", "--format", "json", "--from", "x"],
+        &["compile", "au", "--format", "sql", "--from", "a; DROP TABLE t"],
+        &["compile", "au", "--format", "sql", "--dialect", "oracle"],
+    ] {
+        let (code, out, err) = accord(refused);
+        assert_eq!(code, Some(2), "{refused:?}: {err}");
+        assert!(out.is_empty(), "{refused:?} printed {out}");
+    }
+}
+
+/// The query the command line writes, run on SQLite against a table of another name, decides
+/// as `accord eval --input` does.
+#[test]
+fn the_commands_query_runs_on_sqlite() {
+    if !have("sqlite3", "ACCORD_SKIP_SQL_ENGINES", "a Python with sqlite3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let transfers = [
+        r#"{"id": 1, "destination": "US", "data": ["health"]}"#,
+        r#"{"id": 2, "destination": "US", "data": ["personal"], "safeguards": ["au_reasonable_steps"]}"#,
+        r#"{"id": 3, "destination": "US", "data": []}"#,
+        r#"{"id": 4, "origin": "NZ", "destination": "US", "data": ["personal"]}"#,
+        r#"{"id": 5, "destination": "US", "data": ["personal"], "consent": ["au_expressly_informed"]}"#,
+    ];
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, transfers.join("\n") + "\n").unwrap();
+    let (code, sql, err) = accord(&["compile", "au", "--format", "sql", "--dialect", "sqlite", "--from", "egress"]);
+    assert_eq!(code, Some(0), "{err}");
+    let query = dir.path().join("au.sql");
+    std::fs::write(&query, sql).unwrap();
+    let table = tables().into_iter().find(|t| t.regime == "au").unwrap();
+    let layout: Vec<(String, &str)> = std::iter::once(("id".to_owned(), "id"))
+        .chain(
+            read_columns(&table)
+                .into_iter()
+                .map(|c| (c.fact.clone(), if c.ty == ColumnType::Set { "set" } else { "enum" })),
+        )
+        .collect();
+    let out = dir.path().join("out.jsonl");
+    let jobs = dir.path().join("jobs.json");
+    let job = json!([{"query": query, "columns": layout, "transfers": input, "out": out, "table": "egress"}]);
+    std::fs::write(&jobs, job.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/sql.py");
+    let run = Command::new("python3").arg(&script).arg("sqlite").arg(&jobs).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let bare: Vec<String> = transfers
+        .iter()
+        .map(|t| {
+            let mut v: Value = serde_json::from_str(t).unwrap();
+            v.as_object_mut().unwrap().remove("id");
+            v.to_string()
+        })
+        .collect();
+    let eval_input = dir.path().join("eval.jsonl");
+    std::fs::write(&eval_input, bare.join("\n") + "\n").unwrap();
+    let (code, decisions, err) =
+        accord(&["eval", "au", "--input", eval_input.to_str().unwrap(), "--today", "2026-11-22"]);
+    assert_eq!(code, Some(0), "{err}");
+    let rows = std::fs::read_to_string(&out).unwrap();
+    let verdicts: Vec<Value> =
+        rows.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["verdict"].clone()).collect();
+    let want: Vec<Value> =
+        decisions.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["verdict"].clone()).collect();
+    assert_eq!(verdicts, want);
+    assert_eq!(want, [json!("require"), json!("permit"), json!("permit"), json!("out_of_scope"), json!("permit")]);
 }

@@ -1,13 +1,15 @@
 """Runs a query written by `accord compile --format sql` on a real engine.
 
-    python3 sql.py ENGINE QUERY.sql COLUMNS.json TRANSFERS.jsonl OUT.jsonl
+    python3 sql.py ENGINE JOBS.json
 
 ENGINE is `sqlite` (Python's sqlite3), `duckdb`, `duckdb-ansi` (DuckDB running the standard
-dialect) or `spark` (PySpark in local mode). COLUMNS.json lists the columns the query reads, as
-[name, type] pairs with the types of an Accord table (`bool`, `count`, `date`, `enum`, `set`),
-plus `id`. Each transfer is loaded into a table `transfers` in the layout the dialect documents
-(docs/sql.md); the query's output rows are written as JSON Lines, one object per row with `id`
-and the decision columns, in `id` order.
+dialect) or `spark` (PySpark in local mode, one session for every job). JOBS.json is a list of
+jobs, each an object with `query` (a file), `columns` (the columns the query reads, as [name,
+type] pairs with the types of an Accord table: `bool`, `count`, `date`, `enum`, `set`, plus
+`id`), `transfers` (a JSON Lines file), `out` (the file to write) and, for SQLite, `table`
+(`transfers` unless given). Each job's transfers are loaded into that table in the layout the
+dialect documents (docs/sql.md); the query's output rows are written as JSON Lines, one object
+per row with `id` and the decision columns, in `id` order.
 """
 
 import datetime
@@ -33,14 +35,14 @@ def rows_for(columns, transfers, sets_as_text, dates_as_text, bools_as_int):
         yield row
 
 
-def sqlite(query, columns, transfers):
+def sqlite(query, columns, transfers, table="transfers"):
     import sqlite3
     db = sqlite3.connect(":memory:")
     types = {"bool": "INTEGER", "count": "INTEGER", "date": "TEXT", "enum": "TEXT", "set": "TEXT",
              "id": "INTEGER"}
-    db.execute("CREATE TABLE transfers (%s)" % ", ".join(
-        '"%s" %s' % (n, types[t]) for n, t in columns))
-    db.executemany("INSERT INTO transfers VALUES (%s)" % ", ".join("?" * len(columns)),
+    db.execute('CREATE TABLE "%s" (%s)' % (table, ", ".join(
+        '"%s" %s' % (n, types[t]) for n, t in columns)))
+    db.executemany('INSERT INTO "%s" VALUES (%s)' % (table, ", ".join("?" * len(columns))),
                    rows_for(columns, transfers, True, True, True))
     cursor = db.execute(query)
     names = [d[0] for d in cursor.description]
@@ -68,49 +70,60 @@ def duckdb_run(query, columns, path, sets_as_text):
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
-def spark(query, columns, transfers, path):
+def spark_session():
     from pyspark.sql import SparkSession
-    from pyspark.sql import types as T
     session = (SparkSession.builder.master("local[2]").appName("accord-sql")
                .config("spark.ui.enabled", "false")
                .config("spark.sql.shuffle.partitions", "2")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def spark(session, query, columns, path):
+    from pyspark.sql import types as T
     types = {"bool": T.BooleanType(), "count": T.LongType(), "date": T.DateType(),
              "enum": T.StringType(), "set": T.ArrayType(T.StringType()), "id": T.LongType()}
     schema = T.StructType([T.StructField(n, types[t], True) for n, t in columns])
     frame = session.read.schema(schema).json(path)
     frame.createOrReplaceTempView("transfers")
-    out = [r.asDict() for r in session.sql(query).collect()]
-    session.stop()
-    return out
+    return [r.asDict() for r in session.sql(query).collect()]
+
+
+def run(engine, job, session):
+    query = open(job["query"], encoding="utf-8").read()
+    columns = job["columns"]
+    path = job["transfers"]
+    if engine == "sqlite":
+        transfers = [json.loads(line) for line in open(path, encoding="utf-8")]
+        return sqlite(query, columns, transfers, job.get("table", "transfers"))
+    if engine == "duckdb":
+        return duckdb_run(query, columns, path, False)
+    if engine == "duckdb-ansi":
+        return duckdb_run(query, columns, path, True)
+    if engine == "spark":
+        return spark(session, query, columns, path)
+    sys.exit("unknown engine " + engine)
 
 
 def main():
-    engine, query_path, columns_path, transfers_path, out_path = sys.argv[1:6]
-    query = open(query_path, encoding="utf-8").read()
-    columns = json.load(open(columns_path, encoding="utf-8"))
-    transfers = [json.loads(line) for line in open(transfers_path, encoding="utf-8")]
-    if engine == "sqlite":
-        rows = sqlite(query, columns, transfers)
-    elif engine == "duckdb":
-        rows = duckdb_run(query, columns, transfers_path, False)
-    elif engine == "duckdb-ansi":
-        rows = duckdb_run(query, columns, transfers_path, True)
-    elif engine == "spark":
-        rows = spark(query, columns, transfers, transfers_path)
-    else:
-        sys.exit("unknown engine " + engine)
-    rows.sort(key=lambda r: r["id"])
-    with open(out_path, "w", encoding="utf-8") as out:
-        for r in rows:
-            record = {"id": r["id"]}
-            for name in OUTPUTS:
-                v = r[name]
-                if name == "satisfied" and v is not None:
-                    v = bool(v)
-                record[name] = v
-            out.write(json.dumps(record) + "\n")
+    engine, jobs_path = sys.argv[1:3]
+    jobs = json.load(open(jobs_path, encoding="utf-8"))
+    session = spark_session() if engine == "spark" else None
+    for job in jobs:
+        rows = run(engine, job, session)
+        rows.sort(key=lambda r: r["id"])
+        with open(job["out"], "w", encoding="utf-8") as out:
+            for r in rows:
+                record = {"id": r["id"]}
+                for name in OUTPUTS:
+                    v = r[name]
+                    if name == "satisfied" and v is not None:
+                        v = bool(v)
+                    record[name] = v
+                out.write(json.dumps(record) + "\n")
+    if session is not None:
+        session.stop()
 
 
 main()
