@@ -23,7 +23,7 @@
 //!   by piece (`analysis::pieces`), exactly, with their boxes listed up to the cap (the one
 //!   edit's target of 100 ms is not met: see the README); the unrelated random pair is still
 //!   out of reach, and must end with a clear refusal.
-//! - `matrix_stdlib`: `diff::agreement` for each of the 105 pairs of the 15 standard regimes
+//! - `matrix_stdlib`: `diff::agreement` for each of the 120 pairs of the 16 standard regimes
 //!   (target ≤ 1 s for all).
 //!
 //! Tables are compiled before timing starts. Run with `cargo bench --bench diff`.
@@ -272,7 +272,7 @@ fn diff_1000_stress(_: &mut Criterion) {
 fn matrix_stdlib(c: &mut Criterion) {
     let tables: Vec<Table> =
         accord::stdlib::REGIMES.iter().map(|m| table(&format!("{}.accord", m.name), m.text)).collect();
-    assert_eq!(tables.len(), 15);
+    assert_eq!(tables.len(), 16);
     let aligned = Options::default();
     let same = Options { reading: Reading::SameOrigin, ..Options::default() };
     // Each pair in the origin-aligned reading, unless a side tells home members apart.
@@ -287,9 +287,9 @@ fn matrix_stdlib(c: &mut Criterion) {
             pairs.push((a, b, options));
         }
     }
-    assert_eq!(pairs.len(), 105);
+    assert_eq!(pairs.len(), 120);
     let same_origin = pairs.iter().filter(|p| p.2.reading == Reading::SameOrigin).count();
-    eprintln!("matrix_stdlib: 105 pairs, {same_origin} read with a shared origin");
+    eprintln!("matrix_stdlib: 120 pairs, {same_origin} read with a shared origin");
     c.bench_function("matrix_stdlib", |bench| {
         bench.iter(|| {
             pairs
