@@ -14,7 +14,7 @@
 
 use accord::date::Date;
 use accord::eval::Scenario;
-use accord::render::sql::{Dialect, table_sql};
+use accord::render::sql::{Dialect, read_columns, table_sql};
 use accord::table::{Cell, Column, ColumnType, Outcome, Table};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -47,20 +47,6 @@ fn tables() -> Vec<Table> {
         .map(|m| {
             let name = accord::stdlib::regime_display_name(m.name);
             accord::compile::compile_text(&name, m.text).unwrap().remove(0)
-        })
-        .collect()
-}
-
-/// The facts the query reads, as the generator and the engines see them.
-fn read_columns(table: &Table) -> Vec<&Column> {
-    table
-        .vocabulary
-        .iter()
-        .filter(|c| {
-            c.fact == table.scope.origin
-                || c.fact == table.scope.destination
-                || table.columns.iter().any(|t| t.fact == c.fact)
-                || c.fact == "safeguards"
         })
         .collect()
 }

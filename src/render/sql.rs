@@ -79,14 +79,8 @@ struct Decides<'t> {
 
 impl<'t> Sql<'t> {
     fn new(table: &'t Table, d: Dialect) -> Sql<'t> {
-        let safeguards = table.fact(SAFEGUARDS).filter(|c| c.ty == ColumnType::Set);
-        let wanted = |c: &Column| {
-            c.fact == table.scope.origin
-                || c.fact == table.scope.destination
-                || table.columns.iter().any(|t| t.fact == c.fact)
-                || safeguards.is_some_and(|s| s.fact == c.fact)
-        };
-        let read = table.vocabulary.iter().filter(|c| wanted(c)).collect();
+        let safeguards = safeguards(table);
+        let read = read_columns(table);
         let mut implied_by: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
         for implication in &table.relations.implies {
             for m in &implication.implies {
@@ -604,6 +598,27 @@ impl<'t> Sql<'t> {
 
 /// The fact whose presence asks whether the requirements are met (as `accord eval` reads it).
 const SAFEGUARDS: &str = "safeguards";
+
+/// The `safeguards` column, when the vocabulary has one.
+fn safeguards(table: &Table) -> Option<&Column> {
+    table.fact(SAFEGUARDS).filter(|c| c.ty == ColumnType::Set)
+}
+
+/// The columns the query for `table` reads, in vocabulary order: the scope's two facts, every
+/// fact the table tests, and `safeguards`. A table of transfers needs these and no others.
+pub fn read_columns(table: &Table) -> Vec<&Column> {
+    let safeguards = safeguards(table);
+    table
+        .vocabulary
+        .iter()
+        .filter(|c| {
+            c.fact == table.scope.origin
+                || c.fact == table.scope.destination
+                || table.columns.iter().any(|t| t.fact == c.fact)
+                || safeguards.is_some_and(|s| s.fact == c.fact)
+        })
+        .collect()
+}
 
 fn strings_json(names: &[String]) -> serde_json::Value {
     serde_json::Value::Array(names.iter().map(|n| serde_json::Value::String(n.clone())).collect())
