@@ -990,7 +990,8 @@ fn assert_summary(json: &Value, files: u64, errors: u64, warnings: u64) {
     assert_eq!(summary["errors"], errors, "{json:#}");
     assert_eq!(summary["warnings"], warnings, "{json:#}");
     let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["diagnostics", "summary"], "top-level keys");
+    assert_eq!(keys, ["diagnostics", "format", "summary"], "top-level keys");
+    assert_eq!(json["format"], "accord.diagnostics/1");
 }
 
 #[test]
@@ -1937,4 +1938,202 @@ fn long_lines_are_windowed_and_repeated_warnings_capped() {
     // JSON has every warning, as tools want.
     let json = run(&["check", file.to_str().unwrap(), "--error-format", "json"]).json();
     assert_eq!(json["diagnostics"].as_array().unwrap().len(), 299);
+}
+
+// ── Problems as JSON, on every command ──────────────────────────────────────────────────────
+
+/// The one `accord.diagnostics/1` document a failed command printed on stdout, and its codes.
+fn problems_document(run: &Run) -> (Value, Vec<String>) {
+    let json: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("`{}`: stdout is not one JSON document ({e}):\n{}", run.what, run.stdout));
+    assert_eq!(json["format"], "accord.diagnostics/1", "{json:#}");
+    let codes =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(json["summary"]["errors"], json["diagnostics"].as_array().unwrap().len(), "{json:#}");
+    (json, codes)
+}
+
+#[test]
+fn every_command_reports_input_it_cannot_use_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.accord");
+    let missing = missing.to_str().unwrap();
+    let scenario = write(dir.path(), "s.json", r#"{"destination":"US"}"#);
+    let scenario = scenario.to_str().unwrap();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check", missing],
+        vec!["compile", "nosuch"],
+        vec!["eval", "nosuch", "--scenario", scenario],
+        vec!["test", missing],
+        vec!["diff", "cn", "nosuch"],
+        vec!["corridor", "nosuch", "sg"],
+        vec!["matrix", "cn", "nosuch"],
+        vec!["fmt", missing],
+    ];
+    for args in commands {
+        // Without the flag, stdout is empty and people read the problem on stderr.
+        let human = run(&args);
+        human.code(1);
+        assert_eq!(human.stdout, "", "`{}` printed on stdout", human.what);
+        assert!(human.stderr.contains("nosuch") || human.stderr.contains("missing.accord"), "{}", human.stderr);
+        let mut json_args = args.clone();
+        json_args.extend(["--error-format", "json"]);
+        let run = run(&json_args);
+        run.code(1);
+        let (json, codes) = problems_document(&run);
+        assert_eq!(codes, ["C0001"], "`{}`: {json:#}", run.what);
+        let message = json["diagnostics"][0]["message"].as_str().unwrap();
+        assert!(message.contains("nosuch") || message.contains("missing.accord"), "{json:#}");
+        assert_eq!(json["diagnostics"][0]["span"], Value::Null, "a command's problem has no place in a rule file");
+    }
+}
+
+#[test]
+fn a_bad_command_line_with_json_errors_is_a_usage_document() {
+    let run = run(&["matrix", "--no-such-flag", "--error-format", "json"]);
+    run.code(2);
+    let (json, codes) = problems_document(&run);
+    assert_eq!(codes, ["C0003"]);
+    assert!(json["diagnostics"][0]["message"].as_str().unwrap().contains("--no-such-flag"), "{json:#}");
+    // `=json` is the same flag; without it clap's own message goes to stderr.
+    let run2 = self::run(&["diff", "--no-such-flag", "--error-format=json"]);
+    run2.code(2);
+    assert_eq!(problems_document(&run2).1, ["C0003"]);
+    let human = self::run(&["diff", "--no-such-flag"]);
+    human.code(2).stderr_has("--no-such-flag");
+    assert_eq!(human.stdout, "");
+}
+
+#[test]
+fn a_scenario_with_typos_lists_each_problem_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "typo.json", r#"{"destinaton":"US","data":["personal"]}"#);
+    let run = run(&["eval", "cn", "--scenario", scenario.to_str().unwrap(), "--error-format", "json"]);
+    run.code(1).stderr_has("did you mean `destination`");
+    let (json, codes) = problems_document(&run);
+    // The misspelt key, and the required `destination` it leaves missing.
+    assert_eq!(codes, ["C0002", "C0002"], "{json:#}");
+    assert!(json["diagnostics"][0]["message"].as_str().unwrap().contains("`destinaton`"), "{json:#}");
+    assert!(json["diagnostics"][1]["message"].as_str().unwrap().contains("`destination` is required"), "{json:#}");
+    assert!(json["summary"].get("files").is_none(), "no rule files were checked: {json:#}");
+}
+
+#[test]
+fn after_a_stream_of_json_lines_the_problem_is_one_more_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.jsonl");
+    let run = run(&["eval", "cn", "--input", missing.to_str().unwrap(), "--error-format", "json"]);
+    run.code(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "one line, as every line of the stream: {}", run.stdout);
+    let (_, codes) = problems_document(&run);
+    assert_eq!(codes, ["C0001"]);
+}
+
+#[test]
+fn test_prints_problems_in_the_rules_as_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bad.accord", UNKNOWN_FACT);
+    let path = path.to_str().unwrap();
+    let human = run(&["test", path]);
+    human.code(1).stderr_has("error[E0101]");
+    assert_eq!(human.stdout, "");
+    for args in [vec!["test", path, "--error-format", "json"], vec!["test", path, "--format", "json"]] {
+        let run = run(&args);
+        run.code(1);
+        let (json, codes) = problems_document(&run);
+        assert_eq!(codes, ["E0101"], "{json:#}");
+        assert_eq!(json["summary"]["files"], 1);
+    }
+    // Asked for people, problems go to stderr even with JSON results.
+    let run = run(&["test", path, "--format", "json", "--error-format", "human"]);
+    run.code(1).stderr_has("error[E0101]");
+    assert_eq!(run.stdout, "");
+}
+
+/// A regime with two passing examples, one failing and one whose scenario cannot be read.
+const EXAMPLES: &str = r#"regime demo "Demo & <friends>" {
+  home SG
+  rule health "Health data needs consent" cite "Demo s1"
+    when data has health then require explicit_consent
+  default permit
+
+  example "Health data to \"Japan\"" {
+    given { destination: JP, date: 2025-06-01, data: {health} }
+    expect require explicit_consent
+  }
+  example "Other data" {
+    given { destination: JP, date: 2025-06-01, data: {personal} }
+    expect permit
+  }
+  example "Wrongly expected" {
+    given { destination: JP, date: 2025-06-01, data: {personal} }
+    expect prohibit
+  }
+}
+"#;
+
+#[test]
+fn test_junit_has_a_case_per_example_and_agrees_with_the_json_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "demo.accord", EXAMPLES);
+    let path = path.to_str().unwrap();
+    let json = run(&["test", path, "--format", "json"]);
+    json.code(1);
+    let results: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(results["format"], "accord.test/1");
+    let junit = run(&["test", path, "--format", "junit"]);
+    junit.code(1);
+    let xml = roxmltree::Document::parse(&junit.stdout).unwrap_or_else(|e| panic!("{e}:\n{}", junit.stdout));
+    let root = xml.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("3"));
+    assert_eq!(root.attribute("failures"), Some("1"));
+    let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
+    assert_eq!(suites.len(), 1);
+    assert_eq!(suites[0].attribute("name"), Some("demo"));
+    let cases: Vec<_> = suites[0].children().filter(|n| n.has_tag_name("testcase")).collect();
+    let examples = results["examples"].as_array().unwrap();
+    assert_eq!(cases.len(), examples.len());
+    for (case, example) in cases.iter().zip(examples) {
+        // The names survive the escaping of quotes, ampersands and angle brackets.
+        assert_eq!(case.attribute("name"), example["example"].as_str());
+        assert_eq!(case.attribute("classname"), Some("demo"));
+        assert_eq!(case.attribute("line").map(str::to_owned), Some(example["location"]["line"].to_string()));
+        let failure = case.children().find(|n| n.has_tag_name("failure"));
+        assert_eq!(failure.is_none(), example["passed"].as_bool().unwrap(), "{}", junit.stdout);
+        if let Some(failure) = failure {
+            assert_eq!(failure.attribute("message"), Some("expected prohibit"));
+            let text = failure.text().unwrap();
+            assert!(text.contains("actual:   permit"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn test_junit_with_a_threshold_adds_a_coverage_case_per_regime() {
+    let dir = tempfile::tempdir().unwrap();
+    // Without "Other data", no passing example reaches the default.
+    let other = "  example \"Other data\" {\n    given { destination: JP, date: 2025-06-01, data: {personal} }\n    expect permit\n  }\n";
+    assert!(EXAMPLES.contains(other));
+    let path = write(dir.path(), "demo.accord", EXAMPLES.replace(other, ""));
+    let path = path.to_str().unwrap();
+    let xml_of = |threshold: &str| {
+        let run = run(&["test", path, "--format", "junit", "--coverage", "--threshold", threshold]);
+        run.code(1);
+        run.stdout.clone()
+    };
+    for (threshold, fails) in [("0", false), ("100", true)] {
+        let text = xml_of(threshold);
+        let xml = roxmltree::Document::parse(&text).unwrap();
+        let coverage: Vec<_> = xml
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("coverage"))
+            .collect();
+        assert_eq!(coverage.len(), 1, "{text}");
+        assert_eq!(coverage[0].children().any(|n| n.has_tag_name("failure")), fails, "{text}");
+        // Two examples and the coverage case; the wrong example fails either way.
+        assert_eq!(xml.root_element().attribute("tests"), Some("3"));
+        assert_eq!(xml.root_element().attribute("failures"), Some(if fails { "2" } else { "1" }));
+    }
 }

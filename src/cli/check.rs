@@ -5,7 +5,6 @@ use super::{ErrorFormat, Failure};
 use crate::check::Checked;
 use crate::diagnostics;
 use codespan_reporting::term::termcolor::Buffer;
-use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,7 +24,7 @@ pub(crate) struct CheckArgs {
 
     /// How to print problems
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
+    pub(super) error_format: ErrorFormat,
 
     /// Show every warning: by default a file shows at most 10 of one code, then says how many
     /// more there are (JSON output always has them all)
@@ -42,13 +41,7 @@ pub(crate) struct CheckArgs {
 /// How many warnings of one code a file shows, unless `--all-warnings`.
 const WARNINGS_SHOWN: usize = 10;
 
-#[derive(Serialize)]
-struct Report {
-    diagnostics: Vec<diagnostics::JsonDiagnostic>,
-    summary: Summary,
-}
-
-#[derive(Serialize)]
+/// The counts `accord check` ends with.
 struct Summary {
     files: usize,
     errors: usize,
@@ -60,16 +53,8 @@ pub(crate) fn run(args: &CheckArgs, colour: bool) -> Result<ExitCode, Failure> {
     let read = files::paths_or_project(&args.paths).and_then(|(paths, loader)| Ok((files::discover(&paths)?, loader)));
     let (found, loader) = match read {
         Ok(read) => read,
-        Err(report) => {
-            // Tools reading stdout get a document even when no file could be read.
-            if args.error_format == ErrorFormat::Json {
-                let summary = Summary { files: 0, errors: 1, warnings: 0, notes: 0 };
-                let report_json =
-                    serde_json::json!({ "diagnostics": [], "summary": summary, "error": report.to_string() });
-                super::emit(&format!("{report_json:#}\n"))?;
-            }
-            return Err(Failure::Input(report));
-        }
+        // Tools reading stdout get a document even when no file could be read (see `cli::run`).
+        Err(report) => return Err(Failure::Input(report)),
     };
     let check = || -> Result<Checked, Failure> {
         let mut roots = Vec::new();
@@ -172,12 +157,8 @@ fn print_capped(checked: &Checked, files: usize, format: ErrorFormat, colour: bo
             super::say_raw(&format!("{rendered}{}\n", summary_line(&summary)));
         }
         ErrorFormat::Json => {
-            let report = Report {
-                diagnostics: checked.diagnostics.iter().map(|d| diagnostics::to_json(d, &checked.sources)).collect(),
-                summary,
-            };
-            let json = serde_json::to_string_pretty(&report).map_err(|e| crate::InternalError(e.to_string()))?;
-            super::emit(&format!("{json}\n"))?;
+            let all = checked.diagnostics.iter().map(|d| diagnostics::to_json(d, &checked.sources)).collect();
+            super::emit_problems(super::Problems::new(all, Some(summary.files)), false)?;
         }
     }
     Ok(())

@@ -51,7 +51,7 @@ pub(crate) struct CorridorArgs {
 
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
+    pub(super) error_format: ErrorFormat,
 }
 
 /// What makes `corridor --fail-on` exit 4.

@@ -93,7 +93,7 @@ pub(crate) struct DiffArgs {
 
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
+    pub(super) error_format: ErrorFormat,
 }
 
 /// What makes `diff --fail-on` exit 4.

@@ -42,7 +42,7 @@ pub(crate) struct EvalArgs {
 
     /// Many scenarios: a `.jsonl` or `.csv` file, or `-` for JSON Lines on standard input
     #[arg(long, value_name = "FILE")]
-    input: Option<PathBuf>,
+    pub(super) input: Option<PathBuf>,
 
     /// How to read `--input` [default: from the file's extension; JSON Lines otherwise]
     #[arg(long, value_enum)]
@@ -62,7 +62,7 @@ pub(crate) struct EvalArgs {
 
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
+    pub(super) error_format: ErrorFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,13 +121,20 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
             let mut text: String = errors.iter().map(|error| format!("error: {}: {error}\n", shown(path))).collect();
             text.push_str(&format!("{}\n", super::plural(errors.len(), "problem")));
             super::say(&text);
+            if args.error_format == ErrorFormat::Json {
+                let all = errors
+                    .iter()
+                    .map(|error| super::command_diagnostic(super::SCENARIO, &format!("{}: {error}", shown(path)), None))
+                    .collect();
+                super::emit_problems(super::Problems::new(all, None), false)?;
+            }
             return Err(Failure::Reported);
         }
     };
     let output = match (args.explain, args.format) {
-        (false, DecisionFormat::Json) => json(&table.evaluate(&scenario))?,
+        (false, DecisionFormat::Json) => json(&Document { format: DECISION, body: &table.evaluate(&scenario) })?,
         (false, DecisionFormat::Text) => render::decision_text(&table.evaluate(&scenario)),
-        (true, DecisionFormat::Json) => json(&table.explain(&scenario))?,
+        (true, DecisionFormat::Json) => json(&Document { format: EXPLANATION, body: &table.explain(&scenario) })?,
         (true, DecisionFormat::Text) => render::explained_text(&table.explain(&scenario)),
     };
     super::emit(&format!("{}\n", output.trim_end()))?;
@@ -143,6 +150,22 @@ pub(crate) fn input_format(given: Option<InputFormat>, path: &Path) -> InputForm
             InputFormat::Jsonl
         }
     })
+}
+
+/// The format id of the decision `--scenario` prints (`schema/accord.decision.schema.json`).
+/// The lines of `--input` are batch records (`accord.batch/1`), which carry no id: a stream
+/// of a million decisions names its format once, in the schema, not on every line.
+const DECISION: &str = "accord.decision/1";
+
+/// The format id of the decision with its explanation (`--explain`).
+const EXPLANATION: &str = "accord.explanation/1";
+
+/// A document: its format id, then its fields.
+#[derive(serde::Serialize)]
+struct Document<'a, T> {
+    format: &'static str,
+    #[serde(flatten)]
+    body: &'a T,
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {

@@ -29,11 +29,14 @@ pub(crate) struct FmtArgs {
 
     /// How to print problems and, with `json`, the files that were (or would be) changed
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
+    pub(super) error_format: ErrorFormat,
 }
 
+/// The `accord.fmt/1` document (`schema/accord.fmt.schema.json`).
 #[derive(Serialize)]
 struct Report {
+    /// Always `accord.fmt/1`.
+    format: &'static str,
     /// Files whose layout changed (or, with `--check`, would change).
     changed: Vec<String>,
     /// Files already in the canonical layout.
@@ -145,7 +148,7 @@ fn emit_report(
     sources: &SourceMap,
 ) -> Result<(), Failure> {
     let diagnostics = problems.iter().map(|d| crate::diagnostics::to_json(d, sources)).collect();
-    let json = serde_json::to_string_pretty(&Report { changed, unchanged, diagnostics })
+    let json = serde_json::to_string_pretty(&Report { format: "accord.fmt/1", changed, unchanged, diagnostics })
         .map_err(|e| crate::InternalError(e.to_string()))?;
     super::emit(&format!("{json}\n"))
 }

@@ -49,7 +49,7 @@ pub(crate) struct MatrixArgs {
 
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
+    pub(super) error_format: ErrorFormat,
 }
 
 /// What makes `matrix --fail-on` exit 4.

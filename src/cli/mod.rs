@@ -110,10 +110,21 @@ pub fn run() -> ExitCode {
         Ok(args) => args,
         Err(error) => {
             // Help and version are successes; everything else is a usage error (exit 2).
-            let _ = error.print();
-            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            if !error.use_stderr() {
+                let _ = error.print();
+                return ExitCode::SUCCESS;
+            }
+            if asks_for_json(std::env::args_os()) {
+                let message = error.render().to_string();
+                let message = message.strip_prefix("error: ").unwrap_or(&message);
+                let _ = emit_problems(command_problem(USAGE, message, None), false);
+            } else {
+                let _ = error.print();
+            }
+            return ExitCode::from(2);
         }
     };
+    let errors = args.command.error_format();
     let _ = files::IMPORT_OUTSIDE.set(args.allow_import_outside);
     let colour = match args.color {
         Color::Always => true,
@@ -134,23 +145,160 @@ pub fn run() -> ExitCode {
         Command::Fmt(a) => fmt::run(a, colour),
         Command::Lsp(a) => lsp::run(a),
     });
+    // With `--error-format json`, a failure is also a document on stdout, for tools; people
+    // read the same words on stderr either way.
+    let json = errors == ErrorFormat::Json;
+    let line = args.command.streams();
     match outcome {
         Ok(Ok(code)) => code,
         Ok(Err(Failure::Input(report))) => {
             say(&format!("{report:?}\n"));
+            if json {
+                let _ = emit_problems(reported(INPUT, &report), line);
+            }
             ExitCode::from(1)
         }
         Ok(Err(Failure::Reported)) => ExitCode::from(1),
         Ok(Err(Failure::Usage(report))) => {
             say(&format!("{report:?}\n"));
+            if json {
+                let _ = emit_problems(reported(USAGE, &report), line);
+            }
             ExitCode::from(2)
         }
         Ok(Err(Failure::Internal(error))) => {
             say(&format!("internal error: {error}\n{PLEASE_REPORT}\n"));
+            if json {
+                let problem = command_problem(INTERNAL, &format!("internal error: {error}"), Some(PLEASE_REPORT));
+                let _ = emit_problems(problem, line);
+            }
             ExitCode::from(3)
         }
-        Err(_) => ExitCode::from(3),
+        Err(_) => {
+            if json {
+                let problem = command_problem(INTERNAL, "internal error: Accord panicked", Some(PLEASE_REPORT));
+                let _ = emit_problems(problem, line);
+            }
+            ExitCode::from(3)
+        }
     }
+}
+
+impl Command {
+    /// How the command prints problems (`--error-format`); the language server answers in its
+    /// own protocol.
+    fn error_format(&self) -> ErrorFormat {
+        match self {
+            Command::Check(a) => a.error_format,
+            Command::Compile(a) => a.error_format,
+            Command::Eval(a) => a.error_format,
+            Command::Test(a) => a.error_format(),
+            Command::Diff(a) => a.error_format,
+            Command::Corridor(a) => a.error_format,
+            Command::Matrix(a) => a.error_format,
+            Command::Fmt(a) => a.error_format,
+            Command::Lsp(_) => ErrorFormat::Human,
+        }
+    }
+
+    /// Whether the command writes a stream of JSON lines (`eval --input`), after which a
+    /// problem's document is one more line.
+    fn streams(&self) -> bool {
+        matches!(self, Command::Eval(a) if a.input.is_some())
+    }
+}
+
+/// Whether a command line that could not be parsed asked for `--error-format json`.
+fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<std::ffi::OsString> = args.collect();
+    args.iter().enumerate().any(|(i, arg)| {
+        arg == "--error-format=json" || (arg == "--error-format" && args.get(i + 1).is_some_and(|next| next == "json"))
+    })
+}
+
+/// The format id of the document `--error-format json` prints.
+pub(crate) const DIAGNOSTICS: &str = "accord.diagnostics/1";
+
+/// Codes of the problems a command meets outside rule files (`docs/diagnostics.md`): input
+/// it cannot use (a file it cannot read, a regime that does not exist, a scenario with a
+/// typo), a command line it cannot use, and a bug in Accord.
+pub(crate) const INPUT: &str = "C0001";
+/// A scenario that cannot be read.
+pub(crate) const SCENARIO: &str = "C0002";
+/// A command line that cannot be used.
+pub(crate) const USAGE: &str = "C0003";
+/// A bug in Accord (exit 3).
+pub(crate) const INTERNAL: &str = "X0001";
+
+/// The `accord.diagnostics/1` document: every problem, and how many of each severity. `files`
+/// is the number of rule files read, where the command read some.
+#[derive(serde::Serialize)]
+pub(crate) struct Problems {
+    format: &'static str,
+    diagnostics: Vec<crate::diagnostics::JsonDiagnostic>,
+    summary: Summary,
+}
+
+/// The counts of a [`Problems`] document.
+#[derive(serde::Serialize)]
+pub(crate) struct Summary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) files: Option<usize>,
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
+    pub(crate) notes: usize,
+}
+
+impl Problems {
+    /// The document of the diagnostics given.
+    pub(crate) fn new(diagnostics: Vec<crate::diagnostics::JsonDiagnostic>, files: Option<usize>) -> Self {
+        use crate::diagnostics::Severity;
+        let count = |severity: Severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+        let summary = Summary {
+            files,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            notes: count(Severity::Info),
+        };
+        Problems { format: DIAGNOSTICS, diagnostics, summary }
+    }
+}
+
+/// A problem a command met outside any rule file, as a diagnostic with no span.
+pub(crate) fn command_diagnostic(
+    code: &'static str,
+    message: &str,
+    help: Option<&str>,
+) -> crate::diagnostics::JsonDiagnostic {
+    crate::diagnostics::JsonDiagnostic {
+        severity: crate::diagnostics::Severity::Error,
+        code,
+        message: message.trim_end().to_owned(),
+        span: None,
+        labels: Vec::new(),
+        help: help.map(str::to_owned),
+        fix: None,
+        notes: Vec::new(),
+    }
+}
+
+/// The document of one problem a command met outside any rule file.
+fn command_problem(code: &'static str, message: &str, help: Option<&str>) -> Problems {
+    Problems::new(vec![command_diagnostic(code, message, help)], None)
+}
+
+/// The document of a failure reported as a `miette` report: its message and help.
+fn reported(code: &'static str, report: &miette::Report) -> Problems {
+    let help = report.help().map(|h| h.to_string());
+    command_problem(code, &report.to_string(), help.as_deref())
+}
+
+/// Prints a [`Problems`] document on stdout: indented, or on one `line` after a stream of
+/// JSON lines.
+pub(crate) fn emit_problems(problems: Problems, line: bool) -> Result<(), Failure> {
+    let json = if line { serde_json::to_string(&problems) } else { serde_json::to_string_pretty(&problems) };
+    let json = json.map_err(|e| crate::InternalError(e.to_string()))?;
+    emit(&format!("{json}\n"))
 }
 
 /// Why a command did not finish normally.

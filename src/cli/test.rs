@@ -41,12 +41,33 @@ pub(crate) struct TestArgs {
     /// --error-format json`'s document instead)
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     format: TestFormat,
+
+    /// How to print problems in the rules that stop the tests [default: `json` with `--format
+    /// json`, else `human`]
+    #[arg(long, value_enum)]
+    error_format: Option<ErrorFormat>,
+}
+
+impl TestArgs {
+    /// How problems are printed: as asked, else as JSON when the results are.
+    pub(super) fn error_format(&self) -> ErrorFormat {
+        match (self.error_format, self.format) {
+            (Some(format), _) => format,
+            (None, TestFormat::Json) => ErrorFormat::Json,
+            (None, TestFormat::Text | TestFormat::Junit) => ErrorFormat::Human,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum TestFormat {
+    /// A line per example, failures with expected and actual (and the coverage, with
+    /// `--coverage`)
     Text,
+    /// The `accord.test/1` document (`schema/accord.test.schema.json`)
     Json,
+    /// JUnit XML, which CI systems read: a test suite per regime, a test case per example
+    Junit,
 }
 
 pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
@@ -61,7 +82,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
     let names: Vec<String> = roots.iter().map(|r| r.name.clone()).collect();
     let checked = check::check(roots, &mut loader)?;
     // Problems that stop the tests are printed as `check` prints them, as JSON for tools.
-    let problems = if args.format == TestFormat::Json { ErrorFormat::Json } else { ErrorFormat::Human };
+    let problems = args.error_format();
     if checked.has_errors() {
         super::check::print(&checked, found.len(), problems, colour)?;
         return Err(Failure::Reported);
@@ -69,7 +90,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
     let today = args.today.unwrap_or_else(regime::today);
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut out = String::new();
-    let (mut coverages, mut records) = (Vec::new(), Vec::new());
+    let (mut coverages, mut records, mut cases) = (Vec::new(), Vec::new(), Vec::new());
     for (i, regime) in checked.program.regimes.iter().enumerate() {
         let Some(file) = checked.sources.get(regime.span.file) else { continue };
         if !names.contains(&file.name) || (regime.examples.is_empty() && !args.coverage) {
@@ -120,17 +141,26 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
                 }
             }
             records.push(serde_json::Value::Object(record));
+            let mut case = Case {
+                regime: regime.id.clone(),
+                name: result.name.clone(),
+                file: file.name.clone(),
+                line,
+                failure: None,
+            };
             if result.passed {
                 passed += 1;
                 let _ = writeln!(out, "  ok      {}", result.name);
+                cases.push(case);
                 continue;
             }
             failed += 1;
             let _ = writeln!(out, "  FAILED  {}  ({}:{line}:{column})", result.name, file.name);
-            let _ = writeln!(out, "          expected: {}", result.expected);
+            let mut detail = String::new();
+            let _ = writeln!(detail, "          expected: {}", result.expected);
             match (&result.actual, &result.problem) {
                 (Some(decision), _) => {
-                    let _ = writeln!(out, "          actual:   {}", crate::eval::expect_of(decision));
+                    let _ = writeln!(detail, "          actual:   {}", crate::eval::expect_of(decision));
                     let decided = match decision.row.and_then(|r| table.rows.get(r)) {
                         None if decision.verdict == crate::eval::Verdict::OutOfScope => {
                             "the regime's scope: the transfer does not both start in its home and leave it".to_owned()
@@ -148,13 +178,16 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
                         ),
                         None => format!("the default ({})", render::outcome(table.default.as_ref())),
                     };
-                    let _ = writeln!(out, "          decided by {decided}");
+                    let _ = writeln!(detail, "          decided by {decided}");
                 }
                 (None, Some(problem)) => {
-                    let _ = writeln!(out, "          the scenario cannot be read: {problem}");
+                    let _ = writeln!(detail, "          the scenario cannot be read: {problem}");
                 }
                 (None, None) => {}
             }
+            out.push_str(&detail);
+            case.failure = Some((format!("expected {}", result.expected), detail));
+            cases.push(case);
         }
     }
     let below: Vec<&crate::analysis::coverage::Coverage> = match args.threshold {
@@ -171,6 +204,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
         }
         TestFormat::Json => {
             let mut document = serde_json::Map::new();
+            document.insert("format".into(), "accord.test/1".into());
             document.insert("examples".into(), records.into());
             document.insert("passed".into(), passed.into());
             document.insert("failed".into(), failed.into());
@@ -182,6 +216,7 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
             let document = serde_json::Value::Object(document);
             super::emit(&format!("{document:#}\n"))?;
         }
+        TestFormat::Junit => super::emit(&junit(&cases, &coverages, args.threshold))?,
     }
     if let Some(n) = args.threshold {
         for c in &below {
@@ -190,4 +225,103 @@ pub(crate) fn run(args: &TestArgs, colour: bool) -> Result<ExitCode, Failure> {
         }
     }
     Ok(if failed > 0 || !below.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// One example's result, for JUnit.
+struct Case {
+    regime: String,
+    name: String,
+    file: String,
+    line: usize,
+    /// For a failed example, a line saying what it expected, and what `text` prints under it:
+    /// expected, actual and what decided.
+    failure: Option<(String, String)>,
+}
+
+/// The results as JUnit XML: one `testsuite` per regime, one `testcase` per example (its
+/// `classname` the regime, its `file` and `line` the example's place), a failed example with a
+/// `failure` holding what `text` prints under it. With `--threshold`, each regime's coverage is
+/// one more test case, failed when it is below the threshold.
+fn junit(cases: &[Case], coverages: &[crate::analysis::coverage::Coverage], threshold: Option<u8>) -> String {
+    let mut regimes: Vec<&str> = Vec::new();
+    for case in cases {
+        if !regimes.contains(&case.regime.as_str()) {
+            regimes.push(&case.regime);
+        }
+    }
+    for coverage in coverages.iter().filter(|_| threshold.is_some()) {
+        if !regimes.contains(&coverage.regime.as_str()) {
+            regimes.push(&coverage.regime);
+        }
+    }
+    let below = |c: &crate::analysis::coverage::Coverage| threshold.is_some_and(|n| c.percent() < f64::from(n));
+    let total = cases.len() + coverages.len() * usize::from(threshold.is_some());
+    let failures = cases.iter().filter(|c| c.failure.is_some()).count() + coverages.iter().filter(|c| below(c)).count();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(xml, "<testsuites name=\"accord test\" tests=\"{total}\" failures=\"{failures}\" errors=\"0\">");
+    for regime in regimes {
+        let mine: Vec<&Case> = cases.iter().filter(|c| c.regime == regime).collect();
+        let coverage = coverages.iter().find(|c| c.regime == regime).filter(|_| threshold.is_some());
+        let tests = mine.len() + usize::from(coverage.is_some());
+        let failed = mine.iter().filter(|c| c.failure.is_some()).count() + usize::from(coverage.is_some_and(below));
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\">",
+            escape(regime)
+        );
+        for case in mine {
+            let open = format!(
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\"",
+                escape(&case.regime),
+                escape(&case.name),
+                escape(&case.file),
+                case.line
+            );
+            match &case.failure {
+                None => {
+                    let _ = writeln!(xml, "{open}/>");
+                }
+                Some((message, detail)) => {
+                    let _ = writeln!(xml, "{open}>");
+                    let _ =
+                        writeln!(xml, "      <failure message=\"{}\">{}</failure>", escape(message), escape(detail));
+                    let _ = writeln!(xml, "    </testcase>");
+                }
+            }
+        }
+        if let (Some(coverage), Some(n)) = (coverage, threshold) {
+            let shown = render::coverage::percent(coverage.percent());
+            let open = format!("    <testcase classname=\"{}\" name=\"coverage\"", escape(regime));
+            if below(coverage) {
+                let message = format!("coverage is {shown}, below the threshold of {n}%");
+                let _ = writeln!(xml, "{open}>");
+                let _ = writeln!(xml, "      <failure message=\"{}\">{}</failure>", escape(&message), escape(&message));
+                let _ = writeln!(xml, "    </testcase>");
+            } else {
+                let _ = writeln!(xml, "{open}/>");
+            }
+        }
+        let _ = writeln!(xml, "  </testsuite>");
+    }
+    xml.push_str("</testsuites>\n");
+    xml
+}
+
+/// Text as XML character data or an attribute value. Characters XML 1.0 cannot hold (control
+/// characters other than tab and newline) are written as `\u{…}`.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            '\t' | '\n' => escaped.push(c),
+            c if c.is_control() => escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
