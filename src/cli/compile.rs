@@ -45,6 +45,8 @@ enum TableFormat {
     Text,
     /// One SQL query deciding every row of a table of transfers (see `--dialect`)
     Sql,
+    /// A GoRules JSON Decision Model graph deciding one transfer on the ZEN engine (docs/jdm.md)
+    Jdm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,6 +99,8 @@ pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure>
             render::sql::table_sql(&table, dialect, &args.from)
                 .map_err(|e| Failure::Input(miette::miette!(help = "rename the fact", "cannot write the query: {e}")))?
         }
+        TableFormat::Jdm => render::jdm::table_jdm(&table)
+            .map_err(|e| Failure::Input(miette::miette!(help = "rename the fact", "cannot write the graph: {e}")))?,
     };
     super::emit(&format!("{}\n", text.trim_end()))?;
     Ok(ExitCode::SUCCESS)

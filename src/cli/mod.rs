@@ -77,7 +77,7 @@ enum Color {
 enum Command {
     /// Check rule files, then compile and verify every regime in them
     Check(check::CheckArgs),
-    /// Compile a regime into a decision table (JSON, Markdown or text)
+    /// Compile a regime into a decision table (JSON, Markdown or text), an SQL query or a JDM graph
     Compile(compile::CompileArgs),
     /// Decide one transfer scenario, or a stream of them, with a regime
     Eval(eval::EvalArgs),

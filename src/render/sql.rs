@@ -600,7 +600,7 @@ impl<'t> Sql<'t> {
 const SAFEGUARDS: &str = "safeguards";
 
 /// The `safeguards` column, when the vocabulary has one.
-fn safeguards(table: &Table) -> Option<&Column> {
+pub(crate) fn safeguards(table: &Table) -> Option<&Column> {
     table.fact(SAFEGUARDS).filter(|c| c.ty == ColumnType::Set)
 }
 

@@ -1,0 +1,220 @@
+//! The JDM export run on an engine we did not write: for every standard regime (and a pinned
+//! reading), the graph `accord compile --format jdm` writes decides random transfers on GoRules'
+//! ZEN engine (the `zen-engine` Python package, through `tests/engines/jdm.py`), and every
+//! field of every decision must equal what `accord eval --input` decides for that transfer,
+//! with 0 mismatches.
+//!
+//! Without `zen-engine` the test fails when `CI` is set, and otherwise says it skipped.
+//! `ACCORD_JDM_TRANSFERS` sets how many transfers are decided in all (100,000 unless set),
+//! shared evenly between the regimes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // tests read files and print
+
+use accord::date::Date;
+use accord::render::sql::read_columns;
+use accord::table::{Cell, Column, ColumnType, Outcome, Table};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Values worth trying for each fact: every bound and member the table's cells name, and
+/// their neighbours, so that random transfers reach most rows.
+struct Candidates {
+    counts: Vec<i64>,
+    dates: Vec<i64>,
+    members: Vec<String>,
+}
+
+fn candidates(table: &Table, fact: &str) -> Candidates {
+    let (mut counts, mut dates, mut members) = (vec![0, 1], Vec::new(), BTreeSet::new());
+    let cells = table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells));
+    for cells in cells {
+        match cells.get(fact) {
+            Some(Cell::Counts { counts: ranges }) => {
+                for r in ranges {
+                    counts.extend([r.from - 1, r.from, r.from + 1]);
+                    if let Some(u) = r.until {
+                        counts.extend([u - 1, u, u + 1]);
+                    }
+                }
+            }
+            Some(Cell::Dates { dates: ranges }) => {
+                for d in ranges.iter().flat_map(|r| [&r.from, &r.until]).flatten() {
+                    let day = Date::parse(d).unwrap().days();
+                    dates.extend([day - 1, day, day + 1]);
+                }
+            }
+            Some(Cell::Enum { members: m }) => members.extend(m.iter().map(|m| m.to_string())),
+            Some(Cell::Set { has, lacks }) => members.extend(has.iter().chain(lacks).map(|m| m.to_string())),
+            _ => {}
+        }
+    }
+    for i in &table.relations.implies {
+        if i.fact == fact && i.implies.iter().any(|m| members.contains(&**m)) {
+            members.insert(i.member.to_string());
+        }
+    }
+    if fact == "safeguards" {
+        for o in table.rows.iter().map(|r| &r.outcome).chain(&table.default) {
+            if let Outcome::Require { require, .. } = o {
+                members.extend(require.iter().flatten().cloned());
+            }
+        }
+    }
+    counts.retain(|&n| n >= 0);
+    if dates.is_empty() {
+        dates.push(Date::parse("2026-01-01").unwrap().days());
+    }
+    Candidates { counts, dates, members: members.into_iter().collect() }
+}
+
+/// A random transfer for `table`, every value one the evaluator reads.
+fn transfer(rng: &mut Rng, table: &Table, columns: &[(&Column, Candidates)]) -> Value {
+    let mut object = Map::new();
+    for (c, cand) in columns {
+        let origin = c.fact == table.scope.origin;
+        let destination = c.fact == table.scope.destination;
+        if !destination && rng.chance(if origin { 70 } else { 10 }) {
+            continue;
+        }
+        let member = |rng: &mut Rng| -> String {
+            if !cand.members.is_empty() && rng.chance(80) {
+                rng.pick(&cand.members).clone()
+            } else {
+                rng.pick(&c.domain).to_string()
+            }
+        };
+        let value = match c.ty {
+            ColumnType::Bool => json!(rng.chance(50)),
+            ColumnType::Count => json!(*rng.pick(&cand.counts)),
+            ColumnType::Date => json!(Date::from_days(*rng.pick(&cand.dates)).to_string()),
+            ColumnType::Enum if origin && rng.chance(60) => json!(table.home[rng.below(table.home.len())]),
+            ColumnType::Enum if destination && rng.chance(30) => json!(table.home[0]),
+            ColumnType::Enum => json!(member(rng)),
+            ColumnType::Set if c.fact == "safeguards" && rng.chance(50) => continue,
+            ColumnType::Set => {
+                let mut picked: Vec<String> = (0..rng.below(4)).map(|_| member(rng)).collect();
+                picked.sort();
+                picked.dedup();
+                json!(picked)
+            }
+        };
+        object.insert(c.fact.clone(), value);
+    }
+    Value::Object(object)
+}
+
+fn accord(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_accord")).args(args).output().unwrap();
+    assert!(out.status.success(), "accord {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Whether Python has `zen`; if not, fails when `CI` is set, else says it skipped.
+fn have_zen() -> bool {
+    let ok = Command::new("python3").args(["-c", "import zen"]).status().is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no Python module `zen`: install it with `python3 -m pip install zen-engine`"
+        );
+        eprintln!("skipped: no Python module `zen` (python3 -m pip install zen-engine)");
+    }
+    ok
+}
+
+/// The date ZEN's `d()` gives today (UTC), which stands in for an omitted `date` in the graph.
+fn zen_today() -> String {
+    let script = "import datetime; print(datetime.datetime.now(datetime.timezone.utc).date().isoformat())";
+    let out = Command::new("python3").args(["-c", script]).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn zen_decides_as_accord_eval() {
+    if !have_zen() {
+        return;
+    }
+    let mut regimes: Vec<String> = accord::stdlib::REGIMES.iter().map(|m| m.name.to_owned()).collect();
+    // A pinned reading compiles differently: its rows lose their `date` cells.
+    regimes.push("cn@2024-06-01".to_owned());
+    let total: usize = std::env::var("ACCORD_JDM_TRANSFERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let each = total.div_ceil(regimes.len()).max(1);
+    let dir = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/jdm.py");
+    let today = zen_today();
+    let (mut decided, mut mismatches) = (0usize, Vec::new());
+    for (i, regime) in regimes.iter().enumerate() {
+        let table = Table::from_json(&accord(&["compile", regime, "--format", "json"])).unwrap();
+        let graph = dir.path().join(format!("{i}.jdm.json"));
+        std::fs::write(&graph, accord(&["compile", regime, "--format", "jdm"])).unwrap();
+        let columns: Vec<(&Column, Candidates)> =
+            read_columns(&table).into_iter().map(|c| (c, candidates(&table, &c.fact))).collect();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
+        let transfers: Vec<Value> = (0..each).map(|_| transfer(&mut rng, &table, &columns)).collect();
+        let input = dir.path().join(format!("{i}.jsonl"));
+        let lines: Vec<String> = transfers.iter().map(Value::to_string).collect();
+        std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+        let want = accord(&["eval", regime, "--input", input.to_str().unwrap(), "--today", &today]);
+        let run = Command::new("python3").arg(&script).arg(&graph).arg(&input).output().unwrap();
+        assert!(run.status.success(), "zen on {regime}:\n{}", String::from_utf8_lossy(&run.stderr));
+        let got = String::from_utf8(run.stdout).unwrap();
+        let want: Vec<Value> = want.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let got: Vec<Value> = got.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!((want.len(), got.len()), (each, each), "{regime}: a decision lost or added");
+        for ((transfer, want), got) in transfers.iter().zip(&want).zip(&got) {
+            decided += 1;
+            if want != got {
+                mismatches.push(format!("{regime}: {transfer}:\n  accord eval {want}\n  zen         {got}"));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches in {decided} transfers, e.g.:\n{}",
+        mismatches.len(),
+        mismatches.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+    );
+    eprintln!("zen: {decided} transfers decided alike over {} regimes", regimes.len());
+}
+
+/// A pinned graph reads no date; a graph holds the regime's rules in table order.
+#[test]
+fn compile_jdm_writes_a_graph() {
+    let graph: Value = serde_json::from_str(&accord(&["compile", "cn", "--format", "jdm"])).unwrap();
+    let pinned = accord(&["compile", "cn@2024-06-01", "--format", "jdm"]);
+    let table = Table::from_json(&accord(&["compile", "cn", "--format", "json"])).unwrap();
+    let nodes = graph["nodes"].as_array().unwrap();
+    let kinds: Vec<&str> = nodes.iter().map(|n| n["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["inputNode", "expressionNode", "decisionTableNode", "decisionTableNode", "expressionNode", "outputNode"]
+    );
+    // Two out-of-scope rows, the table's rows, the default.
+    assert_eq!(nodes[2]["content"]["rules"].as_array().unwrap().len(), table.rows.len() + 3);
+    assert_eq!(nodes[3]["content"]["rules"].as_array().unwrap().len(), table.obligations.len());
+    assert!(graph.to_string().contains("d(date)"));
+    assert!(!pinned.contains("d(date)"), "a pinned graph reads no date");
+}
