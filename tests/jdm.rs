@@ -167,6 +167,7 @@ fn zen_decides_as_accord_eval() {
     let today = zen_today();
     let (mut decided, mut mismatches) = (0usize, Vec::new());
     for (i, regime) in regimes.iter().enumerate() {
+        let regime = regime.as_str();
         let table = Table::from_json(&accord(&["compile", regime, "--format", "json"])).unwrap();
         let graph = dir.path().join(format!("{i}.jdm.json"));
         std::fs::write(&graph, accord(&["compile", regime, "--format", "jdm"])).unwrap();
@@ -177,7 +178,7 @@ fn zen_decides_as_accord_eval() {
         let input = dir.path().join(format!("{i}.jsonl"));
         let lines: Vec<String> = transfers.iter().map(Value::to_string).collect();
         std::fs::write(&input, lines.join("\n") + "\n").unwrap();
-        let want = accord(&["eval", regime, "--input", input.to_str().unwrap(), "--today", &today]);
+        let want = accord(&["eval", regime, "--input", input.to_str().unwrap(), "--today", today.as_str()]);
         let run = Command::new("python3").arg(&script).arg(&graph).arg(&input).output().unwrap();
         assert!(run.status.success(), "zen on {regime}:\n{}", String::from_utf8_lossy(&run.stderr));
         let got = String::from_utf8(run.stdout).unwrap();

@@ -118,7 +118,10 @@ impl<'t> Jdm<'t> {
 
     /// The tests of a row's cells, by fact.
     fn tests(&self, cells: &BTreeMap<String, Cell>) -> Result<BTreeMap<String, String>, String> {
-        cells.iter().map(|(fact, cell)| Ok((fact.clone(), self.cell(fact, cell)?))).collect()
+        cells
+            .iter()
+            .map(|(fact, cell)| -> Result<(String, String), String> { Ok((fact.clone(), self.cell(fact, cell)?)) })
+            .collect()
     }
 
     /// The regime's home as a member of the origin's domain: an omitted origin's value.
@@ -234,7 +237,7 @@ impl<'t> Jdm<'t> {
             let index = i64::try_from(i).map_err(|e| e.to_string())?;
             rules.push(Rule {
                 tests: self.tests(&row.cells)?,
-                outputs: self.decides(index, Some(&row.outcome), row.met.as_ref(), Some(&row.rule), &row.cite),
+                outputs: self.decides(index, Some(&row.outcome), row.met.as_ref(), Some(row.rule.as_str()), &row.cite),
             });
         }
         rules.push(Rule { tests: BTreeMap::new(), outputs: self.decides(-1, t.default.as_ref(), None, None, &[]) });
@@ -247,7 +250,7 @@ impl<'t> Jdm<'t> {
             .obligations
             .iter()
             .enumerate()
-            .map(|(i, o)| {
+            .map(|(i, o)| -> Result<Rule, String> {
                 Ok(Rule {
                     tests: self.tests(&o.cells)?,
                     outputs: vec![i.to_string(), text(&o.obligation), list(o.upon.iter().map(String::as_str))],
