@@ -11,120 +11,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // tests read files and print
 
-use accord::date::Date;
 use accord::render::sql::read_columns;
-use accord::table::{Cell, Column, ColumnType, Outcome, Table};
-use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
+use accord::table::{Column, Table};
+use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
-struct Rng(u64);
+#[path = "common/transfers.rs"]
+mod transfers;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-/// Values worth trying for each fact: every bound and member the table's cells name, and
-/// their neighbours, so that random transfers reach most rows.
-struct Candidates {
-    counts: Vec<i64>,
-    dates: Vec<i64>,
-    members: Vec<String>,
-}
-
-fn candidates(table: &Table, fact: &str) -> Candidates {
-    let (mut counts, mut dates, mut members) = (vec![0, 1], Vec::new(), BTreeSet::new());
-    let cells = table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells));
-    for cells in cells {
-        match cells.get(fact) {
-            Some(Cell::Counts { counts: ranges }) => {
-                for r in ranges {
-                    counts.extend([r.from - 1, r.from, r.from + 1]);
-                    if let Some(u) = r.until {
-                        counts.extend([u - 1, u, u + 1]);
-                    }
-                }
-            }
-            Some(Cell::Dates { dates: ranges }) => {
-                for d in ranges.iter().flat_map(|r| [&r.from, &r.until]).flatten() {
-                    let day = Date::parse(d).unwrap().days();
-                    dates.extend([day - 1, day, day + 1]);
-                }
-            }
-            Some(Cell::Enum { members: m }) => members.extend(m.iter().map(|m| m.to_string())),
-            Some(Cell::Set { has, lacks }) => members.extend(has.iter().chain(lacks).map(|m| m.to_string())),
-            _ => {}
-        }
-    }
-    for i in &table.relations.implies {
-        if i.fact == fact && i.implies.iter().any(|m| members.contains(&**m)) {
-            members.insert(i.member.to_string());
-        }
-    }
-    if fact == "safeguards" {
-        for o in table.rows.iter().map(|r| &r.outcome).chain(&table.default) {
-            if let Outcome::Require { require, .. } = o {
-                members.extend(require.iter().flatten().cloned());
-            }
-        }
-    }
-    counts.retain(|&n| n >= 0);
-    if dates.is_empty() {
-        dates.push(Date::parse("2026-01-01").unwrap().days());
-    }
-    Candidates { counts, dates, members: members.into_iter().collect() }
-}
-
-/// A random transfer for `table`, every value one the evaluator reads.
-fn transfer(rng: &mut Rng, table: &Table, columns: &[(&Column, Candidates)]) -> Value {
-    let mut object = Map::new();
-    for (c, cand) in columns {
-        let origin = c.fact == table.scope.origin;
-        let destination = c.fact == table.scope.destination;
-        if !destination && rng.chance(if origin { 70 } else { 10 }) {
-            continue;
-        }
-        let member = |rng: &mut Rng| -> String {
-            if !cand.members.is_empty() && rng.chance(80) {
-                rng.pick(&cand.members).clone()
-            } else {
-                rng.pick(&c.domain).to_string()
-            }
-        };
-        let value = match c.ty {
-            ColumnType::Bool => json!(rng.chance(50)),
-            ColumnType::Count => json!(*rng.pick(&cand.counts)),
-            ColumnType::Date => json!(Date::from_days(*rng.pick(&cand.dates)).to_string()),
-            ColumnType::Enum if origin && rng.chance(60) => json!(table.home[rng.below(table.home.len())]),
-            ColumnType::Enum if destination && rng.chance(30) => json!(table.home[0]),
-            ColumnType::Enum => json!(member(rng)),
-            ColumnType::Set if c.fact == "safeguards" && rng.chance(50) => continue,
-            ColumnType::Set => {
-                let mut picked: Vec<String> = (0..rng.below(4)).map(|_| member(rng)).collect();
-                picked.sort();
-                picked.dedup();
-                json!(picked)
-            }
-        };
-        object.insert(c.fact.clone(), value);
-    }
-    Value::Object(object)
-}
+use transfers::{Candidates, Rng};
 
 fn accord(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_accord")).args(args).output().unwrap();
@@ -171,10 +67,10 @@ fn zen_decides_as_accord_eval() {
         let table = Table::from_json(&accord(&["compile", regime, "--format", "json"])).unwrap();
         let graph = dir.path().join(format!("{i}.jdm.json"));
         std::fs::write(&graph, accord(&["compile", regime, "--format", "jdm"])).unwrap();
-        let columns: Vec<(&Column, Candidates)> =
-            read_columns(&table).into_iter().map(|c| (c, candidates(&table, &c.fact))).collect();
+        let columns: Vec<(&Column, Candidates)> = transfers::columns(&table, read_columns(&table));
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
-        let transfers: Vec<Value> = (0..each).map(|_| transfer(&mut rng, &table, &columns)).collect();
+        let transfers: Vec<Value> =
+            (0..each).map(|_| Value::Object(transfers::transfer(&mut rng, &table, &columns))).collect();
         let input = dir.path().join(format!("{i}.jsonl"));
         let lines: Vec<String> = transfers.iter().map(Value::to_string).collect();
         std::fs::write(&input, lines.join("\n") + "\n").unwrap();

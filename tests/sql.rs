@@ -15,31 +15,15 @@
 use accord::date::Date;
 use accord::eval::Scenario;
 use accord::render::sql::{Dialect, read_columns, table_sql};
-use accord::table::{Cell, Column, ColumnType, Outcome, Table};
+use accord::table::{Column, ColumnType, Table};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-struct Rng(u64);
+#[path = "common/transfers.rs"]
+mod transfers;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+use transfers::{Candidates, Rng};
 
 fn tables() -> Vec<Table> {
     accord::stdlib::REGIMES
@@ -51,94 +35,10 @@ fn tables() -> Vec<Table> {
         .collect()
 }
 
-/// Values worth trying for each fact: every bound and member the table's cells name, and
-/// their neighbours, so that random transfers reach most rows.
-struct Candidates {
-    counts: Vec<i64>,
-    dates: Vec<i64>,
-    members: BTreeSet<String>,
-}
-
-fn candidates(table: &Table, fact: &str) -> Candidates {
-    let mut c = Candidates { counts: vec![0, 1], dates: Vec::new(), members: BTreeSet::new() };
-    let cells = table.rows.iter().map(|r| &r.cells).chain(table.obligations.iter().map(|o| &o.cells));
-    for cells in cells {
-        match cells.get(fact) {
-            Some(Cell::Counts { counts }) => {
-                for r in counts {
-                    c.counts.extend([r.from - 1, r.from, r.from + 1]);
-                    if let Some(u) = r.until {
-                        c.counts.extend([u - 1, u, u + 1]);
-                    }
-                }
-            }
-            Some(Cell::Dates { dates }) => {
-                for r in dates {
-                    for d in [&r.from, &r.until].into_iter().flatten() {
-                        let day = Date::parse(d).unwrap().days();
-                        c.dates.extend([day - 1, day, day + 1]);
-                    }
-                }
-            }
-            Some(Cell::Enum { members }) => c.members.extend(members.iter().map(|m| m.to_string())),
-            Some(Cell::Set { has, lacks }) => c.members.extend(has.iter().chain(lacks).map(|m| m.to_string())),
-            _ => {}
-        }
-    }
-    for i in &table.relations.implies {
-        if i.fact == fact && i.implies.iter().any(|m| c.members.contains(&**m)) {
-            c.members.insert(i.member.to_string());
-        }
-    }
-    if fact == "safeguards" {
-        for o in table.rows.iter().map(|r| &r.outcome).chain(&table.default) {
-            if let Outcome::Require { require, .. } = o {
-                c.members.extend(require.iter().flatten().cloned());
-            }
-        }
-    }
-    c.counts.retain(|&n| n >= 0);
-    if c.dates.is_empty() {
-        c.dates.push(Date::parse("2026-01-01").unwrap().days());
-    }
-    c
-}
-
 /// A random transfer for `table` (with an `id`); about one in a hundred has a misspelt value.
 fn transfer(rng: &mut Rng, table: &Table, columns: &[(&Column, Candidates)], id: usize) -> Value {
-    let mut object = Map::new();
+    let mut object = transfers::transfer(rng, table, columns);
     object.insert("id".into(), json!(id));
-    for (c, cand) in columns {
-        let origin = c.fact == table.scope.origin;
-        let destination = c.fact == table.scope.destination;
-        if !destination && rng.chance(if origin { 70 } else { 10 }) {
-            continue;
-        }
-        let member = |rng: &mut Rng| -> String {
-            if !cand.members.is_empty() && rng.chance(80) {
-                rng.pick(&cand.members.iter().cloned().collect::<Vec<_>>()).clone()
-            } else {
-                rng.pick(&c.domain).to_string()
-            }
-        };
-        let value = match c.ty {
-            ColumnType::Bool => json!(rng.chance(50)),
-            ColumnType::Count => json!(*rng.pick(&cand.counts)),
-            ColumnType::Date => json!(Date::from_days(*rng.pick(&cand.dates)).to_string()),
-            ColumnType::Enum if origin && rng.chance(60) => json!(table.home[rng.below(table.home.len())].to_string()),
-            ColumnType::Enum if destination && rng.chance(30) => json!(table.home[0].to_string()),
-            ColumnType::Enum => json!(member(rng)),
-            ColumnType::Set if c.fact == "safeguards" && rng.chance(50) => continue,
-            ColumnType::Set => {
-                let n = rng.below(4);
-                let mut picked: Vec<String> = (0..n).map(|_| member(rng)).collect();
-                picked.sort();
-                picked.dedup();
-                json!(picked)
-            }
-        };
-        object.insert(c.fact.clone(), value);
-    }
     if rng.chance(1) {
         // A typo the evaluator refuses, where the query must give a `problem`.
         let (c, _) = rng.pick(columns);
@@ -192,8 +92,7 @@ fn cases() -> &'static [Case] {
             .into_iter()
             .enumerate()
             .map(|(i, table)| {
-                let columns: Vec<(&Column, Candidates)> =
-                    read_columns(&table).into_iter().map(|c| (c, candidates(&table, &c.fact))).collect();
+                let columns: Vec<(&Column, Candidates)> = transfers::columns(&table, read_columns(&table));
                 let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
                 let transfers: Vec<Value> = (0..n).map(|id| transfer(&mut rng, &table, &columns, id)).collect();
                 let expected = transfers.iter().map(|t| expected(&table, t, today)).collect();

@@ -106,9 +106,9 @@ impl<'t> Jdm<'t> {
                 tests.extend(lacks.iter().map(|m| format!("not {}", self.has(&c.fact, m, "$"))));
                 tests.join(" and ")
             }
-            Cell::Counts { counts } => intervals(
-                counts.iter().map(|r| (Some(r.from.to_string()), r.until.map(|u| u.to_string()))).collect(),
-            ),
+            Cell::Counts { counts } => {
+                intervals(counts.iter().map(|r| (Some(r.from.to_string()), r.until.map(|u| u.to_string()))).collect())
+            }
             Cell::Dates { dates } => {
                 let day = |d: &Option<String>| d.as_deref().map(|d| format!("d({})", text(d)));
                 intervals(dates.iter().map(|r| (day(&r.from), day(&r.until))).collect())
@@ -271,8 +271,7 @@ impl<'t> Jdm<'t> {
                 json!({"id": input_id(&c.fact), "name": c.fact, "field": field})
             })
             .collect();
-        let columns: Vec<Value> =
-            outputs.iter().map(|k| json!({"id": output_id(k), "name": k, "field": k})).collect();
+        let columns: Vec<Value> = outputs.iter().map(|k| json!({"id": output_id(k), "name": k, "field": k})).collect();
         let rows: Vec<Value> = rules
             .iter()
             .enumerate()
