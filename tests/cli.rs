@@ -1994,7 +1994,9 @@ fn a_bad_command_line_with_json_errors_is_a_usage_document() {
     run.code(2);
     let (json, codes) = problems_document(&run);
     assert_eq!(codes, ["C0003"]);
-    assert!(json["diagnostics"][0]["message"].as_str().unwrap().contains("--no-such-flag"), "{json:#}");
+    let message = json["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("--no-such-flag") && !message.contains('\n'), "one line: {json:#}");
+    assert!(json["diagnostics"][0]["help"].as_str().unwrap().contains("Usage: accord matrix"), "{json:#}");
     // `=json` is the same flag; without it clap's own message goes to stderr.
     let run2 = self::run(&["diff", "--no-such-flag", "--error-format=json"]);
     run2.code(2);
@@ -2015,6 +2017,8 @@ fn a_scenario_with_typos_lists_each_problem_as_json() {
     assert_eq!(codes, ["C0002", "C0002"], "{json:#}");
     assert!(json["diagnostics"][0]["message"].as_str().unwrap().contains("`destinaton`"), "{json:#}");
     assert!(json["diagnostics"][1]["message"].as_str().unwrap().contains("`destination` is required"), "{json:#}");
+    assert_eq!(json["diagnostics"][0]["help"], "did you mean `destination`?");
+    assert_eq!(json["diagnostics"][1]["help"], Value::Null);
     assert!(json["summary"].get("files").is_none(), "no rule files were checked: {json:#}");
 }
 

@@ -812,10 +812,9 @@ fn matrices_validate_and_broken_ones_are_refused() {
     assert_refused("accord.matrix", &documents[0], &changes);
 }
 
-/// Every standard regime, compared with every other: slow in a debug build, so run on demand
-/// (`cargo test --test documents -- --ignored`).
+/// Every standard regime, compared with every other (the slowest document here, some seconds
+/// in a debug build).
 #[test]
-#[ignore = "compares every standard regime pair: slow in a debug build"]
 fn the_matrix_of_every_standard_regime_validates() {
     let documents = validated("accord.matrix", &[(&["matrix", "--format", "json"], &[0])]);
     assert!(documents[0]["regimes"].as_array().unwrap().len() >= 16);

@@ -4,7 +4,7 @@
 //! field of every decision must equal what `accord eval --input` decides for that transfer,
 //! with 0 mismatches.
 //!
-//! Without `zen-engine` the test fails when `CI` is set, and otherwise says it skipped.
+//! Without `zen-engine` the test fails, unless `ACCORD_SKIP_JDM=1`, when it says it skipped.
 //! `ACCORD_JDM_TRANSFERS` sets how many transfers are decided in all (100,000 unless set),
 //! shared evenly between the regimes.
 
@@ -20,25 +20,12 @@ use std::process::Command;
 #[path = "common/transfers.rs"]
 mod transfers;
 
-use transfers::{Candidates, Rng};
+use transfers::{Candidates, Rng, have};
 
 fn accord(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_accord")).args(args).output().unwrap();
     assert!(out.status.success(), "accord {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// Whether Python has `zen`; if not, fails when `CI` is set, else says it skipped.
-fn have_zen() -> bool {
-    let ok = Command::new("python3").args(["-c", "import zen"]).status().is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "no Python module `zen`: install it with `python3 -m pip install zen-engine`"
-        );
-        eprintln!("skipped: no Python module `zen` (python3 -m pip install zen-engine)");
-    }
-    ok
 }
 
 /// The date ZEN's `d()` gives today (UTC), which stands in for an omitted `date` in the graph.
@@ -50,7 +37,7 @@ fn zen_today() -> String {
 
 #[test]
 fn zen_decides_as_accord_eval() {
-    if !have_zen() {
+    if !have("zen", "ACCORD_SKIP_JDM", "python3 -m pip install zen-engine") {
         return;
     }
     let mut regimes: Vec<String> = accord::stdlib::REGIMES.iter().map(|m| m.name.to_owned()).collect();

@@ -23,7 +23,7 @@ use std::process::Command;
 #[path = "common/transfers.rs"]
 mod transfers;
 
-use transfers::{Candidates, Rng};
+use transfers::{Candidates, Rng, have};
 
 fn tables() -> Vec<Table> {
     accord::stdlib::REGIMES
@@ -191,19 +191,6 @@ fn check_engine(engine: &str, dialect: Dialect) {
         mismatches.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
     );
     eprintln!("{engine}: {decided} transfers decided alike, {refused} refused alike");
-}
-
-/// Whether Python has `module`; if not, fails unless `skip` is set to 1 (then says it skipped).
-fn have(module: &str, skip: &str, install: &str) -> bool {
-    let ok = Command::new("python3").args(["-c", &format!("import {module}")]).status().is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var(skip).as_deref() == Ok("1"),
-            "no Python module `{module}`: install it with `{install}`, or set {skip}=1 to skip these tests"
-        );
-        eprintln!("skipped: no Python module `{module}` ({skip}=1)");
-    }
-    ok
 }
 
 #[test]

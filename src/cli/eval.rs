@@ -124,7 +124,14 @@ fn single(table: &Table, path: &Path, args: &EvalArgs, today: Date) -> Result<Ex
             if args.error_format == ErrorFormat::Json {
                 let all = errors
                     .iter()
-                    .map(|error| super::command_diagnostic(super::SCENARIO, &format!("{}: {error}", shown(path)), None))
+                    .map(|error| {
+                        let help = error.suggestion().map(|s| format!("did you mean `{s}`?"));
+                        super::command_diagnostic(
+                            super::SCENARIO,
+                            &format!("{}: {error}", shown(path)),
+                            help.as_deref(),
+                        )
+                    })
                     .collect();
                 super::emit_problems(super::Problems::new(all, None), false)?;
             }

@@ -115,9 +115,13 @@ pub fn run() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             if asks_for_json(std::env::args_os()) {
-                let message = error.render().to_string();
-                let message = message.strip_prefix("error: ").unwrap_or(&message);
-                let _ = emit_problems(command_problem(USAGE, message, None), false);
+                // clap's first line is the problem; the rest (a tip, the usage) helps.
+                let rendered = error.render().to_string();
+                let rendered = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+                let (message, rest) = rendered.split_once('\n').unwrap_or((rendered, ""));
+                let rest = rest.trim();
+                let help = (!rest.is_empty()).then_some(rest);
+                let _ = emit_problems(command_problem(USAGE, message, help), false);
             } else {
                 let _ = error.print();
             }

@@ -148,6 +148,18 @@ impl fmt::Display for ScenarioError {
     }
 }
 
+impl ScenarioError {
+    /// The closest name to a misspelt fact or member, where there is one.
+    pub fn suggestion(&self) -> Option<&str> {
+        match self {
+            ScenarioError::UnknownKey { suggestion, .. } | ScenarioError::OutsideDomain { suggestion, .. } => {
+                suggestion.as_deref()
+            }
+            _ => None,
+        }
+    }
+}
+
 impl std::error::Error for ScenarioError {}
 
 /// The keys an object's text gives more than once, each once, in order: a JSON object keeps
