@@ -14,7 +14,7 @@
 
 use accord::date::Date;
 use accord::eval::Scenario;
-use accord::render::sql::{Dialect, read_columns, table_sql};
+use accord::render::sql::{Dialect, columns_check, read_columns, table_sql, table_sql_on_json_lines};
 use accord::table::{Column, ColumnType, Table};
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -102,8 +102,31 @@ fn cases() -> &'static [Case] {
     })
 }
 
+/// The harness's layout of `table`'s columns: `id`, then each column the query reads with its
+/// type.
+fn layout(table: &Table) -> Vec<(String, &'static str)> {
+    let mut layout: Vec<(String, &str)> = vec![("id".into(), "id")];
+    for c in read_columns(table) {
+        let ty = match c.ty {
+            ColumnType::Bool => "bool",
+            ColumnType::Count => "count",
+            ColumnType::Date => "date",
+            ColumnType::Enum => "enum",
+            ColumnType::Set => "set",
+        };
+        layout.push((c.fact.clone(), ty));
+    }
+    layout
+}
+
 /// Runs every standard regime's query on `engine` and compares it with the evaluator.
 fn check_engine(engine: &str, dialect: Dialect) {
+    check_queries(engine, "table", |table, _| table_sql(table, dialect, "transfers").unwrap());
+}
+
+/// Runs the query `query` writes for each standard regime (given the file of its transfers)
+/// on `engine`, in the harness's `mode`, and compares it with the evaluator.
+fn check_queries(engine: &str, mode: &str, query: impl Fn(&Table, &Path) -> String) {
     let dir = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/sql.py");
     let mut mismatches = Vec::new();
@@ -112,25 +135,13 @@ fn check_engine(engine: &str, dialect: Dialect) {
     let mut jobs = Vec::new();
     for case in cases() {
         let (table, transfers) = (&case.table, &case.transfers);
-        let columns = read_columns(table);
         let input = dir.path().join(format!("{}.jsonl", table.regime));
         let lines: Vec<String> = transfers.iter().map(Value::to_string).collect();
         std::fs::write(&input, lines.join("\n") + "\n").unwrap();
-        let mut layout: Vec<(String, &str)> = vec![("id".into(), "id")];
-        for c in &columns {
-            let ty = match c.ty {
-                ColumnType::Bool => "bool",
-                ColumnType::Count => "count",
-                ColumnType::Date => "date",
-                ColumnType::Enum => "enum",
-                ColumnType::Set => "set",
-            };
-            layout.push((c.fact.clone(), ty));
-        }
-        let query = dir.path().join(format!("{}.sql", table.regime));
-        std::fs::write(&query, table_sql(table, dialect, "transfers").unwrap()).unwrap();
+        let sql = dir.path().join(format!("{}.sql", table.regime));
+        std::fs::write(&sql, query(table, &input)).unwrap();
         let out = dir.path().join(format!("{}.out.jsonl", table.regime));
-        jobs.push(json!({"query": query, "columns": layout, "transfers": input, "out": out}));
+        jobs.push(json!({"query": sql, "columns": layout(table), "transfers": input, "out": out, "mode": mode}));
     }
     let jobs_path = dir.path().join("jobs.json");
     std::fs::write(&jobs_path, serde_json::to_string(&jobs).unwrap()).unwrap();
@@ -193,6 +204,127 @@ fn check_engine(engine: &str, dialect: Dialect) {
     eprintln!("{engine}: {decided} transfers decided alike, {refused} refused alike");
 }
 
+/// `--read-json`: the DuckDB query that reads the JSON Lines file itself decides as the one
+/// that reads a table.
+#[test]
+fn duckdb_reading_the_json_lines_file_decides_as_accord_eval() {
+    if have("duckdb", "ACCORD_SKIP_SQL_ENGINES", "python3 -m pip install duckdb") {
+        check_queries("duckdb", "file", |table, input| {
+            table_sql_on_json_lines(table, input.to_str().unwrap()).unwrap()
+        });
+    }
+}
+
+/// Runs `check` (a column check) on `engine` over a few transfers of `table` loaded in
+/// `layout`, and returns its rows, or the engine's error.
+fn run_check(engine: &str, check: &str, layout: &[(String, &str)], transfers: &[Value]) -> Result<Vec<Value>, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let (sql, input, out) = (dir.path().join("check.sql"), dir.path().join("t.jsonl"), dir.path().join("out.jsonl"));
+    std::fs::write(&sql, check).unwrap();
+    let lines: Vec<String> = transfers.iter().map(Value::to_string).collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let jobs = json!([{"query": sql, "columns": layout, "transfers": input, "out": out, "mode": "check"}]);
+    let jobs_path = dir.path().join("jobs.json");
+    std::fs::write(&jobs_path, jobs.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/sql.py");
+    let run = Command::new("python3").arg(&script).arg(engine).arg(&jobs_path).output().unwrap();
+    if !run.status.success() {
+        return Err(String::from_utf8_lossy(&run.stderr).into_owned());
+    }
+    Ok(std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect())
+}
+
+/// `--check-columns` on `engine`: a table in the layout gives no row; a count column loaded as
+/// text is named, with the number of rows holding text; a missing column fails it, and the
+/// query, by name.
+fn check_columns_on(engine: &str, dialect: Dialect) {
+    let case = cases().iter().find(|c| c.table.regime == "cn").unwrap();
+    let check = columns_check(&case.table, dialect, "transfers").unwrap();
+    let transfers: Vec<Value> = case
+        .transfers
+        .iter()
+        .zip(&case.expected)
+        .filter(|(_, e)| e.is_some())
+        .map(|(t, _)| t.clone())
+        .take(50)
+        .collect();
+    let fit = layout(&case.table);
+    assert_eq!(run_check(engine, &check, &fit, &transfers).unwrap(), Vec::<Value>::new(), "{engine}: the layout fits");
+    let as_text: Vec<(String, &str)> =
+        fit.iter().map(|(n, t)| (n.clone(), if n == "individuals_ytd" { "enum" } else { t })).collect();
+    let texts: Vec<Value> = transfers
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            t["individuals_ytd"] = json!("12");
+            t
+        })
+        .collect();
+    let rows = run_check(engine, &check, &as_text, &texts).unwrap();
+    let found = match dialect {
+        Dialect::Duckdb => "VARCHAR",
+        Dialect::Spark => "string",
+        _ => "text",
+    };
+    assert_eq!(
+        rows,
+        vec![json!({"column_name": "individuals_ytd", "expected": "BIGINT", "found": found, "rows": texts.len()})],
+        "{engine}"
+    );
+    let missing: Vec<(String, &str)> = fit.iter().filter(|(n, _)| n != "ftz_zone").cloned().collect();
+    let error = run_check(engine, &check, &missing, &transfers).unwrap_err();
+    assert!(error.contains("ftz_zone"), "{engine} names the missing column: {error}");
+    // The query itself fails on it too, never reading the name as a value (as SQLite would).
+    let query = table_sql(&case.table, dialect, "transfers").unwrap();
+    let error = run_check(engine, &query, &missing, &transfers).unwrap_err();
+    assert!(error.contains("ftz_zone"), "{engine}'s query names the missing column: {error}");
+}
+
+#[test]
+fn the_column_check_names_the_column_on_every_engine() {
+    if have("sqlite3", "ACCORD_SKIP_SQL_ENGINES", "a Python with sqlite3") {
+        check_columns_on("sqlite", Dialect::Sqlite);
+    }
+    if have("duckdb", "ACCORD_SKIP_SQL_ENGINES", "python3 -m pip install duckdb") {
+        check_columns_on("duckdb", Dialect::Duckdb);
+    }
+    if have("pyspark", "ACCORD_SKIP_SPARK", "python3 -m pip install pyspark (and a Java runtime)") {
+        check_columns_on("spark", Dialect::Spark);
+    }
+}
+
+/// SQLite's values carry their own types: a boolean other than 0 or 1 and a date not written
+/// YYYY-MM-DD are named too.
+#[test]
+fn the_sqlite_column_check_reads_each_value() {
+    if !have("sqlite3", "ACCORD_SKIP_SQL_ENGINES", "a Python with sqlite3") {
+        return;
+    }
+    let case = cases().iter().find(|c| c.table.regime == "cn").unwrap();
+    let check = columns_check(&case.table, Dialect::Sqlite, "transfers").unwrap();
+    let transfers = vec![
+        json!({"id": 0, "destination": "US", "date": "2025-01-01", "on_ftz_negative_list": true}),
+        json!({"id": 1, "destination": "US", "date": "1 Jan 2025"}),
+        json!({"id": 2, "destination": "US", "date": "2025-01-02"}),
+    ];
+    let mut as_count: Vec<(String, &str)> = layout(&case.table);
+    for (name, ty) in &mut as_count {
+        if name == "on_ftz_negative_list" {
+            *ty = "count";
+        }
+    }
+    let mut transfers = transfers;
+    transfers[2]["on_ftz_negative_list"] = json!(2);
+    let rows = run_check("sqlite", &check, &as_count, &transfers).unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            json!({"column_name": "date", "expected": "TEXT (YYYY-MM-DD)", "found": "text not YYYY-MM-DD", "rows": 1}),
+            json!({"column_name": "on_ftz_negative_list", "expected": "INTEGER (0 or 1)", "found": "integer other than 0 or 1", "rows": 1}),
+        ]
+    );
+}
+
 #[test]
 fn sqlite_decides_as_accord_eval() {
     if have("sqlite3", "ACCORD_SKIP_SQL_ENGINES", "a Python with sqlite3") {
@@ -253,11 +385,33 @@ fn compile_sql_flags_have_their_effect() {
     let (_, pinned, _) = accord(&["compile", "cn@2024-06-01", "--format", "sql"]);
     assert!(dated.contains("--   date DATE") && dated.contains("COALESCE(\"date\", CURRENT_DATE)"));
     assert!(!pinned.contains("\"date\""), "a pinned query reads no date");
+    // The column check and the query reading a file are the library's, written by the flags.
+    let au = tables().into_iter().find(|t| t.regime == "au").unwrap();
+    for (dialect, d) in [("duckdb", Dialect::Duckdb), ("sqlite", Dialect::Sqlite), ("spark", Dialect::Spark)] {
+        let (code, check, err) = accord(&["compile", "au", "--format", "sql", "--dialect", dialect, "--check-columns"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(check, columns_check(&au, d, "transfers").unwrap());
+        let (_, from, _) =
+            accord(&["compile", "au", "--format", "sql", "--dialect", dialect, "--check-columns", "--from", "e"]);
+        assert_eq!(from, columns_check(&au, d, "e").unwrap());
+    }
+    let (_, on_file, _) =
+        accord(&["compile", "au", "--format", "sql", "--dialect", "duckdb", "--read-json", "t.jsonl"]);
+    assert_eq!(on_file, table_sql_on_json_lines(&au, "t.jsonl").unwrap());
+    assert!(on_file.contains("FROM read_json('t.jsonl', format = 'newline_delimited', columns = {"), "{on_file}");
+    // Standard SQL cannot ask a type: refused with the reason (exit 1, the input cannot be expressed).
+    let (code, out, err) = accord(&["compile", "au", "--format", "sql", "--check-columns"]);
+    assert_eq!((code, out.as_str()), (Some(1), ""), "{err}");
+    assert!(err.contains("standard SQL cannot ask a value's type"), "{err}");
     for refused in [
         &["compile", "au", "--dialect", "duckdb"][..],
         &["compile", "au", "--format", "json", "--from", "x"],
         &["compile", "au", "--format", "sql", "--from", "a; DROP TABLE t"],
         &["compile", "au", "--format", "sql", "--dialect", "oracle"],
+        &["compile", "au", "--format", "json", "--check-columns"],
+        &["compile", "au", "--format", "sql", "--read-json", "t.jsonl"],
+        &["compile", "au", "--format", "sql", "--dialect", "sqlite", "--read-json", "t.jsonl"],
+        &["compile", "au", "--format", "sql", "--dialect", "duckdb", "--read-json", "t.jsonl", "--from", "x"],
     ] {
         let (code, out, err) = accord(refused);
         assert_eq!(code, Some(2), "{refused:?}: {err}");

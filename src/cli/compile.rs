@@ -30,6 +30,18 @@ pub(crate) struct CompileArgs {
     #[arg(long, value_name = "NAME", default_value = "transfers")]
     from: String,
 
+    /// For `--format sql`: write the column check instead of the query: run it first on the
+    /// table of transfers; it returns one row per column whose values are not of the layout's
+    /// type, none when the table fits, and a missing column fails it by name (not in `ansi`)
+    #[arg(long)]
+    check_columns: bool,
+
+    /// For `--format sql --dialect duckdb`: the query reads this JSON Lines file of transfers
+    /// (as `accord eval --input` reads it: facts left out are NULL) instead of a table, so that
+    /// `duckdb` runs it as it is
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["from", "check_columns"])]
+    read_json: Option<String>,
+
     /// How to print problems in the rules
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     pub(super) error_format: ErrorFormat,
@@ -72,10 +84,18 @@ pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure>
         }
         (table, None) => table,
     };
-    if args.format != TableFormat::Sql && (args.dialect.is_some() || args.from != "transfers") {
+    if args.format != TableFormat::Sql
+        && (args.dialect.is_some() || args.from != "transfers" || args.check_columns || args.read_json.is_some())
+    {
         return Err(Failure::Usage(miette::miette!(
             help = "add `--format sql`",
-            "`--dialect` and `--from` choose how the SQL query is written, and only `--format sql` writes one"
+            "`--dialect`, `--from`, `--check-columns` and `--read-json` choose how the SQL query is written, and only `--format sql` writes one"
+        )));
+    }
+    if args.read_json.is_some() && args.dialect != Some(SqlDialect::Duckdb) {
+        return Err(Failure::Usage(miette::miette!(
+            help = "add `--dialect duckdb`; in other engines, load the file into a table and name it with `--from`",
+            "`--read-json` reads the file with DuckDB's `read_json`, which only the duckdb dialect has"
         )));
     }
     if args.from.is_empty() || !args.from.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -96,8 +116,22 @@ pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure>
                 SqlDialect::Spark => render::sql::Dialect::Spark,
                 SqlDialect::Ansi => render::sql::Dialect::Ansi,
             };
-            render::sql::table_sql(&table, dialect, &args.from)
-                .map_err(|e| Failure::Input(miette::miette!(help = "rename the fact", "cannot write the query: {e}")))?
+            if let Some(path) = &args.read_json {
+                render::sql::table_sql_on_json_lines(&table, path).map_err(|e| {
+                    Failure::Input(miette::miette!(help = "rename the fact", "cannot write the query: {e}"))
+                })?
+            } else if args.check_columns {
+                render::sql::columns_check(&table, dialect, &args.from).map_err(|e| {
+                    Failure::Input(miette::miette!(
+                        help = "choose `--dialect duckdb`, `sqlite` or `spark`",
+                        "cannot write the column check: {e}"
+                    ))
+                })?
+            } else {
+                render::sql::table_sql(&table, dialect, &args.from).map_err(|e| {
+                    Failure::Input(miette::miette!(help = "rename the fact", "cannot write the query: {e}"))
+                })?
+            }
         }
         TableFormat::Jdm => render::jdm::table_jdm(&table)
             .map_err(|e| Failure::Input(miette::miette!(help = "rename the fact", "cannot write the graph: {e}")))?,

@@ -46,11 +46,105 @@ pub const OUTPUTS: [&str; 12] = [
 /// The query deciding every row of `source` (a table or view of transfers) with `table`. An
 /// error names a fact whose name an output column takes.
 pub fn table_sql(table: &Table, dialect: Dialect, source: &str) -> Result<String, String> {
-    let sql = Sql::new(table, dialect);
-    if let Some(clash) = sql.read.iter().find(|c| OUTPUTS.contains(&c.fact.as_str())) {
-        return Err(format!("fact `{}` has the name of an output column of the query", clash.fact));
+    let sql = Sql::new(table, dialect)?;
+    let from = sql.ident(source);
+    sql.query(&format!("`{source}`"), &from)
+}
+
+/// The DuckDB query deciding every line of the JSON Lines file at `path`, read with the
+/// layout's column types: a fact a line leaves out is NULL (its default), and keys that are not
+/// facts the query reads are not read.
+pub fn table_sql_on_json_lines(table: &Table, path: &str) -> Result<String, String> {
+    let sql = Sql::new(table, Dialect::Duckdb)?;
+    let columns: Vec<String> =
+        sql.read.iter().map(|c| format!("{}: {}", sql.text(&c.fact), sql.text(duckdb_type(c.ty)))).collect();
+    let from =
+        format!("read_json({}, format = 'newline_delimited', columns = {{{}}})", sql.text(path), columns.join(", "));
+    sql.query(&format!("the JSON Lines file `{path}`"), &from)
+}
+
+/// A fact's column type in DuckDB's layout.
+fn duckdb_type(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Bool => "BOOLEAN",
+        ColumnType::Count => "BIGINT",
+        ColumnType::Date => "DATE",
+        ColumnType::Enum => "VARCHAR",
+        ColumnType::Set => "VARCHAR[]",
     }
-    sql.query(source)
+}
+
+/// The column check for the query of `table` on `source`: one query, to run before it, that
+/// returns a row for every column the query reads whose values are not of the type the layout
+/// gives (`column_name`, `expected`, `found`, `rows`: how many rows hold such a value), and no
+/// row when the table fits. A column missing from `source` fails the check in the engine,
+/// which names it. Standard SQL has no way to ask a value's type, so it has no check.
+pub fn columns_check(table: &Table, dialect: Dialect, source: &str) -> Result<String, String> {
+    let sql = Sql::new(table, dialect)?;
+    let accepted = |c: &Column| -> Result<&'static [&'static str], String> {
+        Ok(match (c.ty, dialect) {
+            (_, Dialect::Ansi) => {
+                return Err(
+                    "standard SQL cannot ask a value's type (check the columns in the engine's catalog)".to_owned()
+                );
+            }
+            (ColumnType::Bool, Dialect::Duckdb) => &["BOOLEAN", "NULL"],
+            (ColumnType::Count, Dialect::Duckdb) => {
+                &["BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT", "NULL"]
+            }
+            (ColumnType::Date, Dialect::Duckdb) => &["DATE", "NULL"],
+            (ColumnType::Enum, Dialect::Duckdb) => &["VARCHAR", "NULL"],
+            (ColumnType::Set, Dialect::Duckdb) => &["VARCHAR[]", "NULL"],
+            (ColumnType::Bool, Dialect::Spark) => &["boolean", "void"],
+            (ColumnType::Count, Dialect::Spark) => &["bigint", "int", "smallint", "tinyint", "void"],
+            (ColumnType::Date, Dialect::Spark) => &["date", "void"],
+            (ColumnType::Enum, Dialect::Spark) => &["string", "void"],
+            (ColumnType::Set, Dialect::Spark) => &["array<string>", "void"],
+            // SQLite types each value, not the column.
+            (ColumnType::Bool | ColumnType::Count, Dialect::Sqlite) => &["integer", "null"],
+            (ColumnType::Date | ColumnType::Enum | ColumnType::Set, Dialect::Sqlite) => &["text", "null"],
+        })
+    };
+    let mut checks = Vec::new();
+    for c in &sql.read {
+        // Qualified, so that SQLite does not read a missing column's quoted name as a string.
+        let column = format!("t.{}", sql.ident(&c.fact));
+        let found = format!("typeof({column})");
+        let mut wrong = format!("{found} NOT IN ({})", sql.list(accepted(c)?));
+        let mut shown = found.clone();
+        // SQLite's integers and text can still be out of the layout: a boolean other than 0
+        // or 1, a date not written YYYY-MM-DD.
+        match (c.ty, dialect) {
+            (ColumnType::Bool, Dialect::Sqlite) => {
+                wrong = format!("{wrong} OR ({found} = 'integer' AND {column} NOT IN (0, 1))");
+                shown = format!("CASE WHEN {found} = 'integer' THEN 'integer other than 0 or 1' ELSE {found} END");
+            }
+            (ColumnType::Date, Dialect::Sqlite) => {
+                let pattern = "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]";
+                wrong = format!("{wrong} OR ({found} = 'text' AND {column} NOT GLOB '{pattern}')");
+                shown = format!("CASE WHEN {found} = 'text' THEN 'text not YYYY-MM-DD' ELSE {found} END");
+            }
+            _ => {}
+        }
+        checks.push(format!(
+            "SELECT {} AS column_name, {} AS expected, {shown} AS found, COUNT(*) AS {} FROM {} AS t WHERE {wrong} GROUP BY {shown}",
+            sql.text(&c.fact),
+            sql.text(sql.sql_type(c)),
+            sql.ident("rows"),
+            sql.ident(source),
+        ));
+    }
+    let t = sql.table;
+    let mut out = String::new();
+    let _ = writeln!(out, "-- {}: the column check for its query on `{source}` (docs/sql.md).", t.regime);
+    let _ = writeln!(out, "-- Generated by accord {} from the table {}.", env!("CARGO_PKG_VERSION"), t.hash);
+    let _ =
+        writeln!(out, "-- One row per column whose values are not of the layout's type; none when `{source}` fits. A");
+    let _ = writeln!(out, "-- missing column fails here, and the engine names it.");
+    // Never empty: every query reads `destination`.
+    out.push_str(&checks.join("\nUNION ALL\n"));
+    out.push('\n');
+    Ok(out)
 }
 
 /// `satisfied`, read as false where no safeguards are given.
@@ -78,7 +172,8 @@ struct Decides<'t> {
 }
 
 impl<'t> Sql<'t> {
-    fn new(table: &'t Table, d: Dialect) -> Sql<'t> {
+    /// The writer of `table`'s queries; an error names a fact whose name an output column takes.
+    fn new(table: &'t Table, d: Dialect) -> Result<Sql<'t>, String> {
         let safeguards = safeguards(table);
         let read = read_columns(table);
         let mut implied_by: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
@@ -87,7 +182,10 @@ impl<'t> Sql<'t> {
                 implied_by.entry((&implication.fact, m)).or_default().push(&implication.member);
             }
         }
-        Sql { table, d, read, implied_by, safeguards }
+        if let Some(clash) = read.iter().find(|c| OUTPUTS.contains(&c.fact.as_str())) {
+            return Err(format!("fact `{}` has the name of an output column of the query", clash.fact));
+        }
+        Ok(Sql { table, d, read, implied_by, safeguards })
     }
 
     fn column(&self, fact: &str) -> Option<&'t Column> {
@@ -389,18 +487,26 @@ impl<'t> Sql<'t> {
         format!("(table_row IS NOT NULL AND COALESCE({expr}, FALSE))")
     }
 
-    fn query(&self, source: &str) -> Result<String, String> {
+    /// The query; `source` names what it reads in its header, `from` is that in SQL.
+    fn query(&self, source: &str, from: &str) -> Result<String, String> {
         let t = self.table;
         let mut sql = String::new();
         let _ = writeln!(sql, "-- {}: {}", t.regime, t.title);
         let _ = writeln!(sql, "-- Generated by accord {} from the table {}.", env!("CARGO_PKG_VERSION"), t.hash);
-        let _ = writeln!(sql, "-- Decides every row of `{source}`; the columns it reads (NULL: the fact's default):");
+        let _ = writeln!(sql, "-- Decides every row of {source}; the columns it reads (NULL: the fact's default):");
         for c in &self.read {
             let _ = writeln!(sql, "--   {} {}", c.fact, self.sql_type(c));
         }
         let _ = writeln!(sql, "-- It adds: {}.", OUTPUTS.join(", "));
         // Level 0: why the row cannot be read.
-        let level0 = format!("SELECT t.*, {} AS problem FROM {} AS t", self.problem(), self.ident(source));
+        let mut level0 = format!("SELECT t.*, {} AS problem FROM {from} AS t", self.problem());
+        if self.d == Dialect::Sqlite {
+            // SQLite reads a quoted name that is no column as a string: naming each column with
+            // its table makes a missing one an error, as in every other engine.
+            let named: Vec<String> =
+                self.read.iter().map(|c| format!("(t.{} IS NULL OR 1)", self.ident(&c.fact))).collect();
+            let _ = write!(level0, " WHERE {}", named.join(" AND "));
+        }
         // Level 1: the deciding row.
         let mut row = format!("CASE WHEN problem IS NOT NULL OR NOT ({}) THEN NULL", self.in_scope());
         for (i, r) in t.rows.iter().enumerate() {

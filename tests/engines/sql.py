@@ -10,6 +10,11 @@ type] pairs with the types of an Accord table: `bool`, `count`, `date`, `enum`, 
 (`transfers` unless given). Each job's transfers are loaded into that table in the layout the
 dialect documents (docs/sql.md); the query's output rows are written as JSON Lines, one object
 per row with `id` and the decision columns, in `id` order.
+
+A job's `mode` changes what is run: `check` runs a column check (`--check-columns`) and writes
+its rows sorted by column; `file` (DuckDB) runs a query that reads the transfers file itself
+(`--read-json`), with no table made, and numbers its rows in order as their `id`. An engine's
+error (a missing column, say) ends the run with its message.
 """
 
 import datetime
@@ -94,6 +99,11 @@ def run(engine, job, session):
     query = open(job["query"], encoding="utf-8").read()
     columns = job["columns"]
     path = job["transfers"]
+    if job.get("mode") == "file":
+        import duckdb
+        cursor = duckdb.connect().execute(query)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r), id=i) for i, r in enumerate(cursor.fetchall())]
     if engine == "sqlite":
         transfers = [json.loads(line) for line in open(path, encoding="utf-8")]
         return sqlite(query, columns, transfers, job.get("table", "transfers"))
@@ -112,6 +122,12 @@ def main():
     session = spark_session() if engine == "spark" else None
     for job in jobs:
         rows = run(engine, job, session)
+        if job.get("mode") == "check":
+            rows.sort(key=lambda r: r["column_name"])
+            with open(job["out"], "w", encoding="utf-8") as out:
+                for r in rows:
+                    out.write(json.dumps({k: r[k] for k in ["column_name", "expected", "found", "rows"]}) + "\n")
+            continue
         rows.sort(key=lambda r: r["id"])
         with open(job["out"], "w", encoding="utf-8") as out:
             for r in rows:
