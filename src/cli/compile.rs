@@ -45,6 +45,8 @@ enum TableFormat {
     Text,
     /// One SQL query deciding every row of a table of transfers (see `--dialect`)
     Sql,
+    /// A DMN model: the rows as a FIRST decision table, the obligations as a COLLECT one
+    Dmn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,6 +99,8 @@ pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure>
             render::sql::table_sql(&table, dialect, &args.from)
                 .map_err(|e| Failure::Input(miette::miette!(help = "rename the fact", "cannot write the query: {e}")))?
         }
+        TableFormat::Dmn => render::dmn::table_dmn(&table)
+            .map_err(|e| Failure::Input(miette::miette!(help = "rename the fact", "cannot write the DMN model: {e}")))?,
     };
     super::emit(&format!("{}\n", text.trim_end()))?;
     Ok(ExitCode::SUCCESS)
