@@ -17,10 +17,13 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
+#[path = "common/python.rs"]
+mod python;
 #[path = "common/transfers.rs"]
 mod transfers;
 
-use transfers::{Candidates, Rng, have};
+use python::have;
+use transfers::{Candidates, Rng};
 
 fn accord(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_accord")).args(args).output().unwrap();
@@ -57,7 +60,7 @@ fn zen_decides_as_accord_eval() {
         let columns: Vec<(&Column, Candidates)> = transfers::columns(&table, read_columns(&table));
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
         let transfers: Vec<Value> =
-            (0..each).map(|_| Value::Object(transfers::transfer(&mut rng, &table, &columns))).collect();
+            (0..each).map(|_| Value::Object(transfers::transfer(&mut rng, &table, &columns, &[]))).collect();
         let input = dir.path().join(format!("{i}.jsonl"));
         let lines: Vec<String> = transfers.iter().map(Value::to_string).collect();
         std::fs::write(&input, lines.join("\n") + "\n").unwrap();

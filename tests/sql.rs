@@ -20,10 +20,13 @@ use serde_json::{Map, Value, json};
 use std::path::Path;
 use std::process::Command;
 
+#[path = "common/python.rs"]
+mod python;
 #[path = "common/transfers.rs"]
 mod transfers;
 
-use transfers::{Candidates, Rng, have};
+use python::have;
+use transfers::{Candidates, Rng};
 
 fn tables() -> Vec<Table> {
     accord::stdlib::REGIMES
@@ -37,7 +40,7 @@ fn tables() -> Vec<Table> {
 
 /// A random transfer for `table` (with an `id`); about one in a hundred has a misspelt value.
 fn transfer(rng: &mut Rng, table: &Table, columns: &[(&Column, Candidates)], id: usize) -> Value {
-    let mut object = transfers::transfer(rng, table, columns);
+    let mut object = transfers::transfer(rng, table, columns, &[]);
     object.insert("id".into(), json!(id));
     if rng.chance(1) {
         // A typo the evaluator refuses, where the query must give a `problem`.

@@ -59,6 +59,8 @@ enum TableFormat {
     Sql,
     /// A GoRules JSON Decision Model graph deciding one transfer on the ZEN engine (docs/jdm.md)
     Jdm,
+    /// A DMN model: the rows as a FIRST decision table, the obligations as a COLLECT one
+    Dmn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,6 +137,9 @@ pub(crate) fn run(args: &CompileArgs, colour: bool) -> Result<ExitCode, Failure>
         }
         TableFormat::Jdm => render::jdm::table_jdm(&table)
             .map_err(|e| Failure::Input(miette::miette!(help = "rename the fact", "cannot write the graph: {e}")))?,
+        TableFormat::Dmn => render::dmn::table_dmn(&table).map_err(|e| {
+            Failure::Input(miette::miette!(help = "rename the fact", "cannot write the DMN model: {e}"))
+        })?,
     };
     super::emit(&format!("{}\n", text.trim_end()))?;
     Ok(ExitCode::SUCCESS)

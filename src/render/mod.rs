@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 pub mod corridor;
 pub mod coverage;
+pub mod dmn;
 pub mod jdm;
 pub mod matrix;
 pub mod report;

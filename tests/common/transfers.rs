@@ -1,12 +1,10 @@
-//! What the engine tests (SQL, JDM, DMN) share: random transfers, with values drawn from every
-//! bound and member a table's cells name and their neighbours, so that they reach most rows;
-//! and the check that an engine is installed.
+//! Random transfers for the engine tests (SQL, JDM, DMN): values drawn from every bound and
+//! member a table's cells name, and their neighbours, so that they reach most rows.
 
 use accord::date::Date;
 use accord::table::{Cell, Column, ColumnType, Outcome, Table};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
-use std::process::Command;
 
 /// A small deterministic generator (xorshift), so that a failure can be replayed.
 pub struct Rng(pub u64);
@@ -86,13 +84,19 @@ pub fn columns<'t>(table: &'t Table, read: Vec<&'t Column>) -> Vec<(&'t Column, 
 }
 
 /// A random transfer for `table`, every value one the evaluator reads: most origins in the
-/// home, some destinations in it, some facts and `safeguards` left out.
-pub fn transfer(rng: &mut Rng, table: &Table, columns: &[(&Column, Candidates)]) -> Map<String, Value> {
+/// home, some destinations in it, some facts (never those of `always`) and `safeguards` left
+/// out.
+pub fn transfer(
+    rng: &mut Rng,
+    table: &Table,
+    columns: &[(&Column, Candidates)],
+    always: &[&str],
+) -> Map<String, Value> {
     let mut object = Map::new();
     for (c, cand) in columns {
         let origin = c.fact == table.scope.origin;
         let destination = c.fact == table.scope.destination;
-        if !destination && rng.chance(if origin { 70 } else { 10 }) {
+        if !destination && !always.contains(&c.fact.as_str()) && rng.chance(if origin { 70 } else { 10 }) {
             continue;
         }
         let member = |rng: &mut Rng| -> String {
@@ -121,17 +125,4 @@ pub fn transfer(rng: &mut Rng, table: &Table, columns: &[(&Column, Candidates)])
         object.insert(c.fact.clone(), value);
     }
     object
-}
-
-/// Whether Python has `module`; if not, fails unless `skip` is set to 1 (then says it skipped).
-pub fn have(module: &str, skip: &str, install: &str) -> bool {
-    let ok = Command::new("python3").args(["-c", &format!("import {module}")]).status().is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var(skip).as_deref() == Ok("1"),
-            "no Python module `{module}`: install it with `{install}`, or set {skip}=1 to skip these tests"
-        );
-        eprintln!("skipped: no Python module `{module}` ({skip}=1)");
-    }
-    ok
 }
