@@ -401,7 +401,7 @@ fn compile_sql_flags_have_their_effect() {
     let (_, on_file, _) =
         accord(&["compile", "au", "--format", "sql", "--dialect", "duckdb", "--read-json", "t.jsonl"]);
     assert_eq!(on_file, table_sql_on_json_lines(&au, "t.jsonl").unwrap());
-    assert!(on_file.contains("FROM read_json('t.jsonl', format = 'newline_delimited', columns = {"), "{on_file}");
+    assert!(on_file.contains("FROM read_json_objects('t.jsonl', format = 'newline_delimited')"), "{on_file}");
     // Standard SQL cannot ask a type: refused with the reason (exit 1, the input cannot be expressed).
     let (code, out, err) = accord(&["compile", "au", "--format", "sql", "--check-columns"]);
     assert_eq!((code, out.as_str()), (Some(1), ""), "{err}");

@@ -51,28 +51,37 @@ pub fn table_sql(table: &Table, dialect: Dialect, source: &str) -> Result<String
     sql.query(&format!("`{source}`"), &from)
 }
 
-/// The DuckDB query deciding every line of the JSON Lines file at `path`, read with the
-/// layout's column types: a fact a line leaves out is NULL (its default), and keys that are not
-/// facts the query reads are not read.
+/// The DuckDB query deciding every line of the JSON Lines file at `path`. Each line is read
+/// whole, kept as the column `transfer` (so that a decision keeps whatever else its line says,
+/// an id say), and each fact the query reads is taken from it with the layout's type: a fact a
+/// line leaves out is NULL (its default), and a value that is not of its type fails the query.
 pub fn table_sql_on_json_lines(table: &Table, path: &str) -> Result<String, String> {
     let sql = Sql::new(table, Dialect::Duckdb)?;
-    let columns: Vec<String> =
-        sql.read.iter().map(|c| format!("{}: {}", sql.text(&c.fact), sql.text(duckdb_type(c.ty)))).collect();
-    let from =
-        format!("read_json({}, format = 'newline_delimited', columns = {{{}}})", sql.text(path), columns.join(", "));
+    if sql.read.iter().any(|c| c.fact == LINE) {
+        return Err(format!("fact `{LINE}` has the name of the column holding each line"));
+    }
+    let mut columns = vec![format!("json AS {LINE}")];
+    for c in &sql.read {
+        let key = sql.text(&c.fact);
+        let value = match c.ty {
+            ColumnType::Bool => format!("CAST(json ->> {key} AS BOOLEAN)"),
+            ColumnType::Count => format!("CAST(json ->> {key} AS BIGINT)"),
+            ColumnType::Date => format!("CAST(json ->> {key} AS DATE)"),
+            ColumnType::Enum => format!("CAST(json ->> {key} AS VARCHAR)"),
+            ColumnType::Set => format!("from_json(json -> {key}, '[\"VARCHAR\"]')"),
+        };
+        columns.push(format!("{value} AS {}", sql.ident(&c.fact)));
+    }
+    let from = format!(
+        "(SELECT {} FROM read_json_objects({}, format = 'newline_delimited'))",
+        columns.join(", "),
+        sql.text(path)
+    );
     sql.query(&format!("the JSON Lines file `{path}`"), &from)
 }
 
-/// A fact's column type in DuckDB's layout.
-fn duckdb_type(ty: ColumnType) -> &'static str {
-    match ty {
-        ColumnType::Bool => "BOOLEAN",
-        ColumnType::Count => "BIGINT",
-        ColumnType::Date => "DATE",
-        ColumnType::Enum => "VARCHAR",
-        ColumnType::Set => "VARCHAR[]",
-    }
-}
+/// The column of a query on a JSON Lines file that holds each line as it was read.
+pub const LINE: &str = "transfer";
 
 /// The column check for the query of `table` on `source`: one query, to run before it, that
 /// returns a row for every column the query reads whose values are not of the type the layout

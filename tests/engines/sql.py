@@ -13,7 +13,7 @@ per row with `id` and the decision columns, in `id` order.
 
 A job's `mode` changes what is run: `check` runs a column check (`--check-columns`) and writes
 its rows sorted by column; `file` (DuckDB) runs a query that reads the transfers file itself
-(`--read-json`), with no table made, and numbers its rows in order as their `id`. An engine's
+(`--read-json`), with no table made, and reads each row's `id` from the line it keeps. An engine's
 error (a missing column, say) ends the run with its message.
 """
 
@@ -103,7 +103,8 @@ def run(engine, job, session):
         import duckdb
         cursor = duckdb.connect().execute(query)
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, r), id=i) for i, r in enumerate(cursor.fetchall())]
+        return [dict(zip(names, r), id=json.loads(dict(zip(names, r))["transfer"])["id"])
+                for r in cursor.fetchall()]
     if engine == "sqlite":
         transfers = [json.loads(line) for line in open(path, encoding="utf-8")]
         return sqlite(query, columns, transfers, job.get("table", "transfers"))
