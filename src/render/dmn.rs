@@ -11,6 +11,7 @@
 //! `if_chosen`, which read `duties`, and `regime`. Omitted facts read as `accord eval` reads them
 //! (in the input expressions): sets empty, counts 0, booleans false, `origin` the regime's home.
 
+use crate::render::sql::SAFEGUARDS;
 use crate::table::{Cell, Column, ColumnType, Met, Outcome, Table};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -71,9 +72,6 @@ pub fn table_dmn(table: &Table) -> Result<String, String> {
     dmn.model()
 }
 
-/// The fact whose presence asks whether the requirements are met (as `accord eval` reads it).
-const SAFEGUARDS: &str = "safeguards";
-
 struct Dmn<'t> {
     table: &'t Table,
     /// The facts the model reads, in vocabulary order.
@@ -96,14 +94,12 @@ struct Rule {
 
 impl<'t> Dmn<'t> {
     fn new(table: &'t Table) -> Dmn<'t> {
-        let mut implied_by: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-        for implication in &table.relations.implies {
-            for m in &implication.implies {
-                implied_by.entry((&implication.fact, m)).or_default().push(&implication.member);
-            }
+        Dmn {
+            table,
+            read: super::sql::read_columns(table),
+            implied_by: super::sql::implied_by(table),
+            safeguards: super::sql::safeguards(table),
         }
-        let safeguards = table.fact(SAFEGUARDS).filter(|c| c.ty == ColumnType::Set);
-        Dmn { table, read: super::sql::read_columns(table), implied_by, safeguards }
     }
 
     fn column(&self, fact: &str) -> Option<&'t Column> {
@@ -112,8 +108,7 @@ impl<'t> Dmn<'t> {
 
     /// The regime's home as a member of the origin's domain: an omitted origin's value.
     fn home_member(&self, c: &'t Column) -> Option<&'t str> {
-        let home = self.table.home.first()?;
-        c.domain.iter().find(|m| ***m == **home).map(|m| &**m)
+        super::sql::home_member(self.table, c)
     }
 
     /// The type a fact's values have: a FEEL built-in, or the fact's own item definition.

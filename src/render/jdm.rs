@@ -16,7 +16,7 @@
 //! an interval, so a cell is only ever one flat list of tests joined by `and`, or one list of
 //! intervals joined by `,`.
 
-use crate::render::sql::{read_columns, safeguards};
+use crate::render::sql::{home_member, implied_by, read_columns, safeguards};
 use crate::table::{Cell, Column, ColumnType, Met, Outcome, Table};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -70,13 +70,7 @@ impl<'t> Jdm<'t> {
                 c.fact
             ));
         }
-        let mut implied_by: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-        for implication in &table.relations.implies {
-            for m in &implication.implies {
-                implied_by.entry((&implication.fact, m)).or_default().push(&implication.member);
-            }
-        }
-        Ok(Jdm { table, read, implied_by, safeguards: safeguards(table) })
+        Ok(Jdm { table, read, implied_by: implied_by(table), safeguards: safeguards(table) })
     }
 
     fn column(&self, fact: &str) -> Option<&'t Column> {
@@ -126,9 +120,7 @@ impl<'t> Jdm<'t> {
 
     /// The regime's home as a member of the origin's domain: an omitted origin's value.
     fn home_member(&self) -> Option<&'t str> {
-        let origin = self.column(&self.table.scope.origin)?;
-        let home = self.table.home.first()?;
-        origin.domain.iter().find(|m| ***m == **home).map(|m| &**m)
+        home_member(self.table, self.column(&self.table.scope.origin)?)
     }
 
     /// The `facts` node's expressions: every fact read, its default in place of an omitted one.

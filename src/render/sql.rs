@@ -185,12 +185,7 @@ impl<'t> Sql<'t> {
     fn new(table: &'t Table, d: Dialect) -> Result<Sql<'t>, String> {
         let safeguards = safeguards(table);
         let read = read_columns(table);
-        let mut implied_by: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-        for implication in &table.relations.implies {
-            for m in &implication.implies {
-                implied_by.entry((&implication.fact, m)).or_default().push(&implication.member);
-            }
-        }
+        let implied_by = implied_by(table);
         if let Some(clash) = read.iter().find(|c| OUTPUTS.contains(&c.fact.as_str())) {
             return Err(format!("fact `{}` has the name of an output column of the query", clash.fact));
         }
@@ -260,8 +255,7 @@ impl<'t> Sql<'t> {
 
     /// The regime's home as a member of the origin's domain: an omitted origin's value.
     fn home_member(&self, c: &'t Column) -> Option<&'t str> {
-        let home = self.table.home.first()?;
-        c.domain.iter().find(|m| ***m == **home).map(|m| &**m)
+        home_member(self.table, c)
     }
 
     /// Set fact `c` holds `member`, or a member that implies it.
@@ -712,7 +706,25 @@ impl<'t> Sql<'t> {
 }
 
 /// The fact whose presence asks whether the requirements are met (as `accord eval` reads it).
-const SAFEGUARDS: &str = "safeguards";
+pub(crate) const SAFEGUARDS: &str = "safeguards";
+
+/// For a set fact and a member, the members whose presence means it is present: every member
+/// that implies it (the vocabulary's `implies`).
+pub(crate) fn implied_by(table: &Table) -> BTreeMap<(&str, &str), Vec<&str>> {
+    let mut implied_by: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for implication in &table.relations.implies {
+        for m in &implication.implies {
+            implied_by.entry((&implication.fact, m)).or_default().push(&implication.member);
+        }
+    }
+    implied_by
+}
+
+/// The regime's home as a member of `c`'s domain (the origin's): an omitted origin's value.
+pub(crate) fn home_member<'t>(table: &Table, c: &'t Column) -> Option<&'t str> {
+    let home = table.home.first()?;
+    c.domain.iter().find(|m| ***m == **home).map(|m| &**m)
+}
 
 /// The `safeguards` column, when the vocabulary has one.
 pub(crate) fn safeguards(table: &Table) -> Option<&Column> {
