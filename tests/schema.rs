@@ -67,16 +67,7 @@ const EVERY_CELL: &str = r#"regime every_cell "Every cell kind" {
 
 /// No `default` and no `source` (both left out of the JSON), an unconditional-looking rule, a
 /// `!=` (a large `in` cell) and a regime with no obligations.
-const NO_DEFAULT: &str = r#"regime no_default "No default" {
-  home JP
-  rule not_us "Anywhere but the US is prohibited" cite "ND 1"
-    when destination != US
-    then prohibit
-  rule late "From 2030 a contract" cite "ND 2"
-    when date >= 2030-01-01
-    then require eu_scc or bcr
-}
-"#;
+const NO_DEFAULT: &str = include_str!("cases/no_default.accord");
 
 /// A user-declared enum and fact, and a set member that is effective only for a while.
 const USER_FACTS: &str = r#"enum Tier {
