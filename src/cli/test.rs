@@ -267,14 +267,14 @@ fn junit(cases: &[Case], coverages: &[crate::analysis::coverage::Coverage], thre
         let _ = writeln!(
             xml,
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\">",
-            escape(regime)
+            render::xml_attribute(regime)
         );
         for case in mine {
             let open = format!(
                 "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\"",
-                escape(&case.regime),
-                escape(&case.name),
-                escape(&case.file),
+                render::xml_attribute(&case.regime),
+                render::xml_attribute(&case.name),
+                render::xml_attribute(&case.file),
                 case.line
             );
             match &case.failure {
@@ -283,19 +283,28 @@ fn junit(cases: &[Case], coverages: &[crate::analysis::coverage::Coverage], thre
                 }
                 Some((message, detail)) => {
                     let _ = writeln!(xml, "{open}>");
-                    let _ =
-                        writeln!(xml, "      <failure message=\"{}\">{}</failure>", escape(message), escape(detail));
+                    let _ = writeln!(
+                        xml,
+                        "      <failure message=\"{}\">{}</failure>",
+                        render::xml_attribute(message),
+                        render::xml_text(detail)
+                    );
                     let _ = writeln!(xml, "    </testcase>");
                 }
             }
         }
         if let (Some(coverage), Some(n)) = (coverage, threshold) {
             let shown = render::coverage::percent(coverage.percent());
-            let open = format!("    <testcase classname=\"{}\" name=\"coverage\"", escape(regime));
+            let open = format!("    <testcase classname=\"{}\" name=\"coverage\"", render::xml_attribute(regime));
             if below(coverage) {
                 let message = format!("coverage is {shown}, below the threshold of {n}%");
                 let _ = writeln!(xml, "{open}>");
-                let _ = writeln!(xml, "      <failure message=\"{}\">{}</failure>", escape(&message), escape(&message));
+                let _ = writeln!(
+                    xml,
+                    "      <failure message=\"{}\">{}</failure>",
+                    render::xml_attribute(&message),
+                    render::xml_text(&message)
+                );
                 let _ = writeln!(xml, "    </testcase>");
             } else {
                 let _ = writeln!(xml, "{open}/>");
@@ -305,23 +314,4 @@ fn junit(cases: &[Case], coverages: &[crate::analysis::coverage::Coverage], thre
     }
     xml.push_str("</testsuites>\n");
     xml
-}
-
-/// Text as XML character data or an attribute value. Characters XML 1.0 cannot hold (control
-/// characters other than tab and newline) are written as `\u{…}`.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            '\t' | '\n' => escaped.push(c),
-            c if c.is_control() => escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }

@@ -598,10 +598,10 @@ fn indices(indices: &[usize]) -> String {
 
 /// XML character data.
 fn text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    super::xml_text(s)
 }
 
 /// An XML attribute value (between double quotes).
 fn attr(s: &str) -> String {
-    text(s).replace('"', "&quot;")
+    super::xml_attribute(s)
 }

@@ -125,6 +125,28 @@ pub fn outcome(outcome: Option<&Outcome>) -> String {
     }
 }
 
+/// Text as XML character data: `&`, `<` and `>` escaped, and the characters XML 1.0 cannot
+/// hold (control characters other than tab and newline) written as `\u{…}`.
+pub fn xml_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '\t' | '\n' => escaped.push(c),
+            c if c.is_control() => escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Text as an XML attribute value between double quotes.
+pub fn xml_attribute(text: &str) -> String {
+    xml_text(text).replace('"', "&quot;")
+}
+
 /// Text for Markdown, every character that would start markup escaped.
 fn escape(text: &str) -> String {
     report::markdown::text(text)
